@@ -1,0 +1,93 @@
+"""Command line: `python build.py [build|check] …` and the `epaper` command."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import build as pipeline
+from .errors import BuildError, Diagnostic, UsageError
+
+COMMANDS = ("build", "check")
+
+
+def _moment(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r} (e.g. 2022-11-04T06:00+08:00)")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
+    sub = p.add_subparsers(dest="command", metavar="{build,check}")
+    b = sub.add_parser("build", help="build the site into the output folder (the default command)")
+    c = sub.add_parser("check", help="validate the content, write nothing")
+    for command in (b, c):
+        command.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+        command.add_argument("--strict", action="store_true", help="treat warnings as errors")
+        command.add_argument("--now", type=_moment, help="pretend it is this moment (for future editions)")
+    b.add_argument("--out", type=Path, help="the output folder (default: SITE/public)")
+    b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    b.add_argument("--future", action="store_true", help="include editions whose publish time is still ahead")
+    b.add_argument("--base-url", help="override config.yaml's base_url (e.g. for a preview host)")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
+        args_list.insert(0, "build")  # `python build.py` alone means build
+    args = parser().parse_args(args_list)  # exits 2 on a wrong command line
+    options = pipeline.Options(
+        site=args.site, now=args.now, strict=args.strict,
+        out=getattr(args, "out", None), drafts=getattr(args, "drafts", False),
+        future=getattr(args, "future", False), base_url=getattr(args, "base_url", None),
+    )
+    try:
+        if args.command == "check":
+            result = pipeline.check(options)
+            _print(result.diagnostics.warnings)
+            print(f"ok: {_count(result)}", file=sys.stderr)
+        else:
+            result = pipeline.build(options)
+            _print(result.diagnostics.warnings)
+            report = result.report
+            assert report is not None
+            print(f"built {len(result.outputs)} pages into {options.out or options.site / 'public'} "
+                  f"({len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed)",
+                  file=sys.stderr)
+        return 0
+    except BuildError as exc:
+        _print(exc.diagnostics)
+        errors = sum(1 for d in exc.diagnostics if not d.warning)
+        print(f"{errors} error{'s' * (errors != 1)}: nothing was written", file=sys.stderr)
+        return 1
+    except UsageError as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: say so plainly, details only on request
+        if os.environ.get("EPAPER_DEBUG"):
+            traceback.print_exc()
+        print(f"epaper: internal error ({type(exc).__name__}: {exc}); the previous output is untouched. "
+              "Run with EPAPER_DEBUG=1 for details and report it.", file=sys.stderr)
+        return 70
+
+
+def _print(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        print(diagnostic, file=sys.stderr)
+
+
+def _count(result: pipeline.Result) -> str:
+    site = result.site
+    if site is None:
+        return "nothing to check"
+    articles = sum(len(e.articles) for e in site.editions)
+    return f"{len(site.editions)} editions, {articles} articles, {len(result.diagnostics.warnings)} warnings"

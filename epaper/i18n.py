@@ -1,0 +1,67 @@
+"""Labels and dates in the paper's language: Chinese for zh-*, English otherwise."""
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+
+LABELS = {
+    "zh": {
+        "page": "第{n}版", "issue": "第{n}期", "edition": "本期", "latest": "最新一期",
+        "prev_edition": "上一期", "next_edition": "下一期", "prev_page": "上一版", "next_page": "下一版",
+        "back_to_edition": "返回本期", "pages": "版面", "contents": "本期目录", "archive": "往期回顾",
+        "sections": "栏目", "section": "栏目", "series": "专栏", "corrections": "更正",
+        "correction": "更正", "corrected": "已更正", "correction_notice": "本文已于{date}更正",
+        "corrects": "更正对象", "read_correction": "查看更正", "no_entries": "暂无文章",
+        "no_articles_on_page": "本版暂无文章", "prev_in_series": "上一篇", "next_in_series": "下一篇",
+        "older": "较早", "newer": "较新", "page_of": "第{n}页,共{total}页", "not_found": "页面不存在",
+        "not_found_text": "您访问的页面不存在或已移动。", "go_home": "返回最新一期",
+        "skip": "跳到正文", "authors": "作者", "published_in": "刊于",
+        "type_note": "编者按", "type_brief": "简讯", "type_correction": "更正",
+        "year": "{y}年", "month": "{m}月", "editions_count": "{n}期", "no_corrections": "暂无更正",
+    },
+    "en": {
+        "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
+        "prev_edition": "Previous edition", "next_edition": "Next edition", "prev_page": "Previous page",
+        "next_page": "Next page", "back_to_edition": "Back to the edition", "pages": "Pages",
+        "contents": "Contents", "archive": "Archive", "sections": "Sections", "section": "Section",
+        "series": "Series", "corrections": "Corrections", "correction": "Correction",
+        "corrected": "Corrected", "correction_notice": "This article was corrected on {date}",
+        "corrects": "Corrects", "read_correction": "Read the correction", "no_entries": "No articles yet",
+        "no_articles_on_page": "No articles on this page", "prev_in_series": "Previous in the series",
+        "next_in_series": "Next in the series", "older": "Older", "newer": "Newer",
+        "page_of": "Page {n} of {total}", "not_found": "Page not found",
+        "not_found_text": "The page you asked for does not exist or has moved.",
+        "go_home": "Go to the latest edition", "skip": "Skip to content", "authors": "By",
+        "published_in": "Published in", "type_note": "Editor's note", "type_brief": "Brief",
+        "type_correction": "Correction", "year": "{y}", "month": "{month_name}",
+        "editions_count": "{n} editions", "no_corrections": "No corrections",
+    },
+}
+
+
+class Locale:
+    """What templates call for words and dates; picked once from config.language."""
+
+    def __init__(self, language: str) -> None:
+        self.chinese = language.lower().startswith("zh")
+        self.labels = LABELS["zh" if self.chinese else "en"]
+        self.babel = "zh_Hans_CN" if self.chinese else "en"
+
+    def t(self, key: str, **values: object) -> str:
+        return self.labels[key].format(**values)
+
+    def date(self, day: dt.date) -> str:
+        """2022年11月4日 星期五 / Friday, 4 November 2022."""
+        pattern = "y年M月d日 EEEE" if self.chinese else "EEEE, d MMMM y"
+        return format_date(day, pattern, locale=self.babel)
+
+    def short_date(self, day: dt.date) -> str:
+        """2022年11月4日 / 4 November 2022."""
+        pattern = "y年M月d日" if self.chinese else "d MMMM y"
+        return format_date(day, pattern, locale=self.babel)
+
+    def month(self, year: int, month: int) -> str:
+        if self.chinese:
+            return f"{year}年{month}月"
+        return format_date(dt.date(year, month, 1), "MMMM y", locale=self.babel)

@@ -1,0 +1,236 @@
+"""Resolve stage: link what load read (pages, sections, series, corrections,
+neighbours) and validate everything that needs more than one file.
+
+Validation runs over every edition and draft, so `check` catches tomorrow's
+mistakes tonight; only then are drafts and future editions left out."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Iterable, Optional
+from zoneinfo import ZoneInfo
+
+from .errors import Diagnostics, closest, did_you_mean
+from .load import LoadedSite
+from .model import Article, Config, CorrectionTarget, Edition, Section, SiteData
+from .urls import output_file, page_count, section_url
+
+_QUOTES = "“”\"'‘’《》〈〉「」『』"
+
+
+def resolve(loaded: LoadedSite, diags: Diagnostics, *, drafts: bool = False,
+            future: bool = False, now: Optional[dt.datetime] = None) -> SiteData:
+    """Validate all, then keep what this build publishes and link it together."""
+    config = loaded.config
+    editions = _unique_dates(loaded.editions, diags)
+    for edition in editions:
+        _check_edition(edition, config, diags)
+    _find_originals(editions, diags, drafts)
+    published = _published(editions, config, diags, drafts, future, now)
+    site = _link(config, published, loaded.static_files)
+    _check_routes(site, loaded.root, diags)
+    return site
+
+
+def _unique_dates(editions: list[Edition], diags: Diagnostics) -> list[Edition]:
+    first: dict[dt.date, Edition] = {}
+    for edition in sorted(editions, key=lambda e: (e.date, e.source)):
+        if edition.date in first:
+            diags.error(edition.source, edition.lines.get("date", 1),
+                        f"two editions have the date {edition.date}: this one and {first[edition.date].source}")
+            continue
+        first[edition.date] = edition
+    return list(first.values())
+
+
+def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None:
+    for page in edition.pages:
+        if page.section_slug and page.section_slug not in config.sections:
+            diags.error(edition.source, page.line, _unknown("section", page.section_slug, config.sections))
+    numbers = [p.number for p in edition.pages]
+    slugs: dict[str, Article] = {}
+    for article in sorted(edition.articles, key=lambda a: a.source):
+        if article.page_number not in numbers:
+            diags.error(article.source, article.line("page"),
+                        f"page {article.page_number} is not a page of the edition {edition.date} "
+                        f"(its pages: {', '.join(str(n) for n in numbers)}; see {edition.source})")
+        else:
+            page = edition.page(article.page_number)
+            slug = article.section_slug or page.section_slug
+            if article.section_slug and article.section_slug not in config.sections:
+                diags.error(article.source, article.line("section"),
+                            _unknown("section", article.section_slug, config.sections))
+            elif slug in config.sections:
+                article.section = config.sections[slug]
+        if article.series_slug:
+            if article.series_slug in config.series:
+                article.series = config.series[article.series_slug]
+            else:
+                diags.error(article.source, article.line("series"), _unknown("series", article.series_slug, config.series))
+        if article.slug in slugs:
+            other = slugs[article.slug]
+            diags.error(article.source, article.line("slug"),
+                        f'the slug "{article.slug}" is already used by {other.source} in this edition; '
+                        "both would be written to one URL")
+        else:
+            slugs[article.slug] = article
+
+
+def _unknown(kind: str, slug: str, declared: dict[str, Section]) -> str:
+    known = ", ".join(declared) or "none"
+    return (f'unknown {kind} "{slug}"{did_you_mean(slug, declared)}; every {kind} used must be declared '
+            f"in config.yaml (declared: {known})")
+
+
+def normalize_title(title: str) -> str:
+    """Titles as printed vary in spacing and quotation marks; compare without them."""
+    return re.sub(r"\s+", "", title).strip(_QUOTES)
+
+
+def _find_originals(editions: list[Edition], diags: Diagnostics, drafts: bool) -> None:
+    by_date = {e.date: e for e in editions}
+    everything = [a for e in editions for a in e.articles]
+    for correction in everything:
+        correction.originals = []
+        for target in correction.corrects:
+            original = _original(correction, target, by_date, everything, diags)
+            if original is None:
+                continue
+            assert original.edition is not None and correction.edition is not None
+            where = f"corrects {target.describe()}"
+            if original is correction:
+                diags.error(correction.source, target.line, f"{where}: a correction cannot correct itself")
+            elif original.edition.date > correction.edition.date:
+                diags.error(correction.source, target.line,
+                            f"{where}: that article is in a later edition ({original.edition.date}); "
+                            "a correction follows the article it corrects")
+            elif original.draft and not drafts and not correction.draft:
+                diags.error(correction.source, target.line,
+                            f"{where}: {original.source} is a draft, left out of the build; "
+                            "publish it or build with --drafts")
+            else:
+                correction.originals.append(original)
+
+
+def _original(correction: Article, target: CorrectionTarget, by_date: dict[dt.date, Edition],
+              everything: list[Article], diags: Diagnostics) -> Optional[Article]:
+    where = f"corrects {target.describe()}"
+    edition = by_date.get(target.date) if target.date else None
+    candidates: list[Article] = []
+    if edition is not None:
+        if target.slug:
+            candidates = [a for a in edition.articles if a.slug == target.slug]
+        else:
+            wanted = normalize_title(target.title or "")
+            candidates = [a for a in edition.articles if normalize_title(a.title) == wanted
+                          and (target.page is None or a.page_number == target.page)]
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) > 1:
+        names = "; ".join(f"{a.source} (page {a.page_number})" for a in candidates)
+        diags.error(correction.source, target.line, f"{where}: matches {len(candidates)} articles ({names}); "
+                    "add page: or write DATE/SLUG")
+        return None
+    diags.error(correction.source, target.line, f"{where}: no such article{_nearest(target, everything)}")
+    return None
+
+
+def _nearest(target: CorrectionTarget, everything: Iterable[Article]) -> str:
+    labels = {}
+    for article in everything:
+        assert article.edition is not None
+        labels[f"{article.edition.date}/{article.slug} 《{article.title}》 (page {article.page_number})"] = article
+    key = f"{target.date}/{target.slug}" if target.slug else f"{target.date} 《{target.title}》"
+    near = closest(key, labels)
+    return f"; the closest are: {', '.join(near)}" if near else ""
+
+
+def _published(editions: list[Edition], config: Config, diags: Diagnostics, drafts: bool,
+               future: bool, now: Optional[dt.datetime]) -> list[Edition]:
+    """Leave out drafts (unless --drafts) and editions not yet due (unless --future)."""
+    zone = ZoneInfo(config.timezone)
+    moment = now or dt.datetime.now(tz=zone)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    kept = []
+    for edition in editions:
+        publish = edition.publish or dt.datetime.combine(edition.date, dt.time())
+        if publish.tzinfo is None:
+            publish = publish.replace(tzinfo=zone)
+        if not future and publish > moment:
+            continue
+        articles = [a for a in edition.articles if drafts or not a.draft]
+        if edition.articles and not articles:
+            diags.warning(edition.source, 1, "every article of this edition is a draft: the edition is left out "
+                          "(build with --drafts to see it)")
+            continue
+        edition.articles = articles
+        kept.append(edition)
+    return kept
+
+
+def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]) -> SiteData:
+    """Order everything and set the links both ways; no validation happens here."""
+    page_index = {}
+    for edition in editions:
+        page_index = {p.number: i for i, p in enumerate(edition.pages)}
+        edition.articles.sort(key=lambda a: (page_index.get(a.page_number, 0), a.sort_key()))
+        for page in edition.pages:
+            page.articles = [a for a in edition.articles if a.page_number == page.number]
+        for article in edition.articles:
+            article.corrections = []
+    published = {id(a) for e in editions for a in e.articles}
+    newest_first = [a for e in reversed(editions) for a in e.articles]
+    sections: dict[str, list[Article]] = {slug: [] for slug in config.sections}
+    series: dict[str, list[Article]] = {slug: [] for slug in config.series}
+    corrections: list[Article] = []
+    for article in newest_first:
+        if article.section:
+            sections[article.section.slug].append(article)
+        if article.series:
+            series[article.series.slug].append(article)
+        article.originals = [o for o in article.originals if id(o) in published]
+        if article.type == "correction":
+            corrections.append(article)
+        for original in article.originals:
+            original.corrections.append(article)
+    for members in series.values():
+        chronological = list(reversed(members))
+        for i, article in enumerate(chronological):
+            article.prev_in_series = chronological[i - 1] if i > 0 else None
+            article.next_in_series = chronological[i + 1] if i + 1 < len(chronological) else None
+    for article in newest_first:  # oldest correction first on the original
+        article.corrections.reverse()
+    return SiteData(config=config, editions=editions, sections=sections, series=series,
+                    corrections=corrections, static_files=static_files)
+
+
+def routes(site: SiteData) -> dict[str, str]:
+    """Every generated output file -> what it is made from; the renderer writes exactly these."""
+    result: dict[str, str] = {"index.html": "the latest edition", "404.html": "the 404 page",
+                              "corrections/index.html": "the corrections list",
+                              "archive/index.html": "the archive"}
+    for edition in site.editions:
+        result[output_file(edition.url)] = edition.source
+        for page in edition.pages:
+            result[output_file(page.url)] = f"{edition.source} (page {page.number})"
+        for article in edition.articles:
+            result.setdefault(output_file(article.url), article.source)
+    for kind, groups in (("sections", site.sections), ("series", site.series)):
+        for slug, members in groups.items():
+            for n in range(1, page_count(len(members), site.config.paginate) + 1):
+                result[output_file(section_url(slug, n, kind))] = f"config.yaml ({kind} {slug})"
+    return result
+
+
+def _check_routes(site: SiteData, root: Path, diags: Diagnostics) -> None:
+    """Two sources must never write one output file; a static file loses to a page."""
+    generated = routes(site)
+    for path, source in site.static_files.items():
+        if path in generated:
+            try:
+                shown = source.relative_to(root).as_posix()
+            except ValueError:
+                shown = f"static/{path} of the default theme"
+            diags.error(shown, 1, f"would overwrite the page /{path} made from {generated[path]}")
