@@ -1,0 +1,246 @@
+"""The content contract, built from small scratch sites and checked by parsing the output."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from conftest import (CONFIG, EDITION, article, build_errors, build_ok, internal_targets, resolves, soup,
+                      two_editions)
+
+
+def digest(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_section_index_orders_newest_edition_then_page_then_order_then_slug(make_site) -> None:
+    files = {
+        "content/a/edition.yaml": EDITION.format(date="2022-11-03", number=1),
+        "content/a/old.md": article("旧", page=1),
+        "content/b/edition.yaml": EDITION.format(date="2022-11-04", number=2),
+        "content/b/zeta.md": article("无序号乙", page=1),
+        "content/b/alpha.md": article("无序号甲", page=1),
+        "content/b/second.md": article("第二", page=1, order=2),
+        "content/b/first.md": article("第一", page=1, order=1),
+        "content/b/other.md": article("二版要闻", page=2, section="yaowen"),
+    }
+    _, out = build_ok(make_site(files, config=CONFIG.replace("paginate: 2", "paginate: 20")))
+    titles = [a.get_text() for a in soup(out, "sections/yaowen/").select(".item-title a")]
+    assert titles == ["第一", "第二", "无序号甲", "无序号乙", "二版要闻", "旧"]
+
+
+def test_section_index_paginates_with_page_urls(make_site) -> None:
+    files = {"content/e/edition.yaml": EDITION.format(date="2022-11-04", number=2)}
+    for i in range(5):
+        files[f"content/e/a{i}.md"] = article(f"文章{i}", page=1, order=i)
+    _, out = build_ok(make_site(files))  # paginate: 2
+    assert len(soup(out, "sections/yaowen/").select(".item")) == 2
+    assert len(soup(out, "sections/yaowen/page/3/").select(".item")) == 1
+    assert not (out / "sections/yaowen/page/1").exists()
+    assert not (out / "sections/yaowen/page/4").exists()
+    second = soup(out, "sections/yaowen/page/2/")
+    assert second.find("a", rel="prev")["href"] == "/sections/yaowen/"
+    assert second.find("a", rel="next")["href"] == "/sections/yaowen/page/3/"
+
+
+def test_declared_section_without_articles_gets_index_saying_so(make_site) -> None:
+    _, out = build_ok(make_site(two_editions()))
+    assert soup(out, "sections/zonghe/").select(".item") != []
+    empty = CONFIG.replace("series:", "  - {slug: tiyu, name: 体育}\nseries:")
+    _, out = build_ok(make_site(two_editions(), config=empty, name="other"))
+    page = soup(out, "sections/tiyu/")
+    assert page.select(".item") == [] and "暂无文章" in page.get_text()
+
+
+def test_article_page_shows_kicker_title_subtitle_byline_and_place(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/full.md"] = article(
+        "主标题", page=1, kicker="引题", subtitle="副题", authors="姚珏", byline="融媒体报道",
+        dateline="本报讯", body="第一段。\n\n第二段。")
+    _, out = build_ok(make_site(files))
+    page = soup(out, "2022-11-04/full/")
+    assert page.select_one(".kicker").get_text() == "引题"
+    assert page.select_one("h1").get_text() == "主标题"
+    assert page.select_one(".subtitle").get_text() == "副题"
+    assert "融媒体报道" in page.select_one(".byline").get_text()
+    assert page.select_one(".author").get_text() == "姚珏"
+    first = page.select_one(".article-body p")
+    assert first.get_text() == "本报讯 第一段。"
+    where = page.select_one(".article-where").get_text()
+    assert "2022年11月4日 星期五" in where and "第1版" in where and "要闻" in where
+
+
+def test_series_neighbours_link_older_and_newer(make_site) -> None:
+    _, out = build_ok(make_site(two_editions()))
+    newer = soup(out, "2022-11-04/bitan-two/")
+    assert newer.select_one(".series-nav a[rel=prev]")["href"] == "/2022-11-03/bitan-one/"
+    older = soup(out, "2022-11-03/bitan-one/")
+    assert older.select_one(".series-nav a[rel=next]")["href"] == "/2022-11-04/bitan-two/"
+
+
+def test_edition_page_has_pages_strip_toc_and_neighbours(make_site) -> None:
+    _, out = build_ok(make_site(two_editions()))
+    page = soup(out, "2022-11-04/")
+    assert [a["href"] for a in page.select(".page-strip a")] == ["/2022-11-04/01/", "/2022-11-04/02/"]
+    assert "第1版" in page.select_one(".page-strip").get_text()
+    assert "第11234期" in page.get_text()
+    assert page.find("a", rel="prev")["href"] == "/2022-11-03/"
+    assert page.find("a", rel="next") is None
+    printed = soup(out, "2022-11-04/02/")
+    assert [a.get_text() for a in printed.select(".item-title a")] == ["简讯一则", "更正启事"]
+    assert printed.find("a", rel="prev")["href"] == "/2022-11-04/01/"
+
+
+def test_drafts_are_left_out_unless_asked(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/secret.md"] = article("草稿", page=1, draft="true")
+    site = make_site(files)
+    _, out = build_ok(site)
+    assert not (out / "2022-11-04/secret").exists()
+    assert "草稿" not in soup(out, "2022-11-04/").get_text()
+    assert "草稿" not in soup(out, "sections/yaowen/").get_text()
+    _, out = build_ok(site, drafts=True)
+    assert soup(out, "2022-11-04/secret/").find("h1").get_text() == "草稿"
+
+
+def test_edition_of_only_drafts_is_left_out_with_a_warning(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-05/edition.yaml"] = EDITION.format(date="2022-11-05", number=3)
+    files["content/2022/2022-11-05/wip.md"] = article("明日", page=1, draft="true")
+    result, out = build_ok(make_site(files))
+    assert not (out / "2022-11-05").exists()
+    assert any("2022-11-05/edition.yaml:1: warning: every article" in str(w) for w in result.diagnostics.warnings)
+
+
+def test_base_url_with_a_path_prefixes_every_link(make_site) -> None:
+    site = make_site(two_editions())
+    result, out = build_ok(site, base_url="https://example.org/news/")
+    links = internal_targets(out)
+    assert links and all(link.startswith("/news/") for _, link in links)
+    assert [x for x in links if not resolves(out, "/news/", x[1])] == []
+    missing = soup(out, "404.html")
+    assert missing.find("link", rel="stylesheet")["href"] == "/news/assets/epaper.css"
+    assert soup(out, "").find("link", rel="canonical")["href"] == "https://example.org/news/2022-11-04/"
+
+
+def test_cjk_line_breaks_join_and_latin_ones_stay_spaces(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/wrap.md"] = article(
+        "换行", page=1, body="经济社会发\n展，打好“省级\n自贸联创区”。\n\nHello\nworld 和\nEnglish 词。")
+    _, out = build_ok(make_site(files))
+    paragraphs = [p.get_text() for p in soup(out, "2022-11-04/wrap/").select(".article-body p")]
+    assert paragraphs[0] == "经济社会发展，打好“省级自贸联创区”。"
+    assert " ".join(paragraphs[1].split()) == "Hello world 和 English 词。"
+    assert "\n" in paragraphs[1]  # a soft break between Latin words is whitespace, shown as a space
+
+
+def test_tables_and_footnotes_render(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/table.md"] = article(
+        "表格", page=1, body="| 项目 | 数量 |\n|---|---|\n| 商户 | 2308 |\n\n正文[^1]\n\n[^1]: 注释")
+    _, out = build_ok(make_site(files))
+    body = soup(out, "2022-11-04/table/").select_one(".article-body")
+    assert body.find("table").find("td").get_text() == "商户"
+    assert body.select_one(".footnote li").get_text().strip().startswith("注释")
+
+
+def test_raw_html_is_escaped_unless_config_allows_it(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/raw.md"] = article(
+        "原始", page=1, body='<script>alert(1)</script>\n\n<b onclick="x()">粗</b> [链接](javascript:alert(2))')
+    _, out = build_ok(make_site(files))
+    body = soup(out, "2022-11-04/raw/").select_one(".article-body")
+    assert body.find("script") is None and body.find("b") is None
+    assert "<script>alert(1)</script>" in body.get_text()
+    assert body.find("a")["href"] == "#"
+    unsafe = CONFIG + "markdown: {unsafe_html: true}\n"
+    _, out = build_ok(make_site(files, config=unsafe, name="unsafe"))
+    assert soup(out, "2022-11-04/raw/").select_one(".article-body b") is not None
+
+
+def test_hostile_title_is_escaped_in_text_and_attributes(make_site) -> None:
+    files = two_editions()
+    hostile = '"><script>alert(1)</script>'
+    files["content/2022/2022-11-04/evil.md"] = article(f"'{hostile}'", page=1, kicker="'<img src=x onerror=alert(1)>'")
+    _, out = build_ok(make_site(files))
+    for url in ("2022-11-04/evil/", "2022-11-04/", "sections/yaowen/"):
+        page = soup(out, url)
+        assert page.find("script") is None and page.find("img") is None, url
+        assert hostile in page.get_text(), url
+    assert soup(out, "2022-11-04/evil/").find("meta", property="og:title")["content"] == hostile
+
+
+def test_scalar_title_is_text_and_authors_may_be_one_string(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/n.md"] = article("2022", page=1, authors="余月霞")
+    files["content/2022/2022-11-04/y.md"] = article("yes", page=1, authors="[甲, 乙]")
+    _, out = build_ok(make_site(files))
+    assert soup(out, "2022-11-04/n/").find("h1").get_text() == "2022"
+    assert soup(out, "2022-11-04/y/").find("h1").get_text() == "yes"
+    assert [a.get_text() for a in soup(out, "2022-11-04/y/").select(".author")] == ["甲", "乙"]
+
+
+def test_slug_front_matter_wins_over_chinese_file_name(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/全区新闻.md"] = article("新闻", page=1, slug="quanqu-xinwen")
+    _, out = build_ok(make_site(files))
+    assert soup(out, "2022-11-04/quanqu-xinwen/").find("h1").get_text() == "新闻"
+
+
+def test_correction_by_printed_title_ignores_quotes_and_spaces(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/gengzheng.md"] = article(
+        "更正启事", page=2, type="correction",
+        corrects="{date: 2022-11-03, page: 1, title: “全区优待证 月底发放到位”}")
+    _, out = build_ok(make_site(files))
+    assert soup(out, "2022-11-04/gengzheng/").select_one(".corrects a")["href"] == "/2022-11-03/youdaizheng/"
+
+
+def test_english_site_gets_english_labels_and_dates(make_site) -> None:
+    config = CONFIG.replace("language: zh-CN", "language: en")
+    _, out = build_ok(make_site(two_editions(), config=config))
+    page = soup(out, "2022-11-04/")
+    assert page.find("html")["lang"] == "en"
+    assert "Friday, 4 November 2022" in page.get_text()
+    assert "Page 1" in page.select_one(".page-strip").get_text()
+
+
+def test_same_input_gives_byte_identical_output(make_site, tmp_path: Path) -> None:
+    site = make_site(two_editions())
+    _, first = build_ok(site, out=tmp_path / "one")
+    _, second = build_ok(site, out=tmp_path / "two")
+    assert digest(first) == digest(second)
+
+
+def test_site_layouts_and_static_override_the_theme_file_by_file(make_site) -> None:
+    files = two_editions()
+    files["layouts/404.html"] = "<!doctype html><title>own</title><p>自己的 404</p>\n"
+    files["static/assets/epaper.css"] = "body{color:red}\n"
+    files["static/favicon.ico"] = b"\x00\x01"
+    _, out = build_ok(make_site(files))
+    assert "自己的 404" in (out / "404.html").read_text(encoding="utf-8")
+    assert (out / "assets/epaper.css").read_text() == "body{color:red}\n"
+    assert (out / "favicon.ico").read_bytes() == b"\x00\x01"
+    assert soup(out, "2022-11-04/").select_one(".page-strip") is not None  # theme still used elsewhere
+
+
+def test_folder_name_need_not_be_the_date_and_stray_markdown_is_skipped(make_site) -> None:
+    files = {
+        "content/tomorrow/edition.yaml": EDITION.format(date="2022-11-05", number=3),
+        "content/tomorrow/a.md": article("甲", page=1),
+        "content/notes.md": article("游离", page=1),
+    }
+    result, out = build_ok(make_site(files))
+    assert soup(out, "2022-11-05/a/").find("h1").get_text() == "甲"
+    assert [str(w) for w in result.diagnostics.warnings] == [
+        "content/notes.md:1: warning: is not in an edition folder (no edition.yaml beside it); skipped"]
+
+
+def test_outputs_know_their_sources_and_layouts(make_site) -> None:
+    result, _ = build_ok(make_site(two_editions()))
+    by_path = {o.path: o for o in result.outputs}
+    page = by_path["2022-11-03/youdaizheng/index.html"]
+    assert {"content/2022/2022-11-03/youdaizheng.md", "content/2022/2022-11-04/gengzheng.md",
+            "content/2022/2022-11-03/edition.yaml", "config.yaml"} <= page.sources
+    assert any(layout.endswith("layouts/article.html") for layout in page.layouts)
+    assert any(layout.endswith("layouts/base.html") for layout in page.layouts)
