@@ -39,7 +39,7 @@ class Result:
 
 def _stop_on_errors(diags: Diagnostics, strict: bool) -> None:
     if diags.has_errors() or (strict and diags.warnings):
-        raise BuildError(diags.errors + (diags.warnings if strict else []))
+        raise BuildError(sorted(diags.errors + diags.warnings))
 
 
 def check(options: Options) -> Result:
@@ -59,7 +59,8 @@ def build(options: Options) -> Result:
     check_output_dir(out, options.site)
     diags = Diagnostics()
     loaded = load_site(options.site, diags, options.base_url)                         # 1. load
-    _stop_on_errors(diags, options.strict)
+    if loaded is None:  # no usable config.yaml: nothing else can be checked
+        _stop_on_errors(diags, options.strict)
     assert loaded is not None
     site = resolve(loaded, diags, drafts=options.drafts, future=options.future,      # 2. resolve
                    now=options.now)

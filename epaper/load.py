@@ -374,7 +374,8 @@ def load_edition(reader: _Reader, folder: Path, renderer: MarkdownRenderer) -> O
     if date is None or pages is None:
         return None
     edition = Edition(source=rel, folder=reader.rel(folder), date=date, number=number,
-                      pages=pages, publish=publish, lines=dict(data.lines), articles=articles)
+                      pages=pages, publish=publish, lines=dict(data.lines), articles=articles,
+                      unreadable=len(files) - len(articles))
     for page in pages:
         page.edition = edition
     for article in articles:

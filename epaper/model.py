@@ -134,6 +134,7 @@ class Edition:
     publish: Optional[dt.datetime] = None  # None: the date at 00:00 in the site's zone
     lines: dict[str, int] = field(default_factory=dict)
     articles: list[Article] = field(default_factory=list, repr=False)
+    unreadable: int = 0  # article files that failed to load (already reported)
 
     @property
     def url(self) -> str:

@@ -132,6 +132,8 @@ def _original(correction: Article, target: CorrectionTarget, by_date: dict[dt.da
         diags.error(correction.source, target.line, f"{where}: matches {len(candidates)} articles ({names}); "
                     "add page: or write DATE/SLUG")
         return None
+    if edition is not None and edition.unreadable:
+        return None  # the original may be the file that failed to load: that error says enough
     diags.error(correction.source, target.line, f"{where}: no such article{_nearest(target, everything)}")
     return None
 

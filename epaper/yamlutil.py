@@ -88,7 +88,11 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
         data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and mark.index >= len(text.rstrip()):
+            # Hit the end: an unclosed bracket or quote. Point where it opened, or at the last line.
+            mark = exc.context_mark or mark
         line = (mark.line + first_line) if mark else first_line
+        line = min(line, first_line + max(0, text.rstrip().count("\n")))
         parts = [p for p in (exc.context, exc.problem) if p]
         message = "; ".join(parts) or "not valid YAML"
         return None, YamlProblem(line, f"YAML syntax error: {message}")
