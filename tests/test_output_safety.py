@@ -1,0 +1,142 @@
+"""The live site is never lost: staging and swap, kill-safety, nothing written outside the output."""
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import EDITION, REPO, article, build_errors, build_ok, run_cli, two_editions
+
+ED = "content/2022/2022-11-04/"
+
+
+def digest(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_failed_build_leaves_previous_output_byte_for_byte(make_site) -> None:
+    site = make_site(two_editions())
+    _, out = build_ok(site)
+    before = digest(out)
+    (site / ED / "broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    build_errors(site)
+    assert digest(out) == before
+    assert not any(p.name.startswith(".public.") for p in site.iterdir())
+
+
+def test_unchanged_files_keep_their_mtime_and_changed_ones_are_replaced(make_site) -> None:
+    site = make_site(two_editions())
+    _, out = build_ok(site)
+    old_mtime = (out / "2022-11-03/youdaizheng/index.html").stat().st_mtime_ns
+    time.sleep(0.01)
+    (site / ED / "brief.md").write_text(article("简讯改题", page=2, type="brief"), encoding="utf-8")
+    result, out = build_ok(site)
+    assert (out / "2022-11-03/youdaizheng/index.html").stat().st_mtime_ns == old_mtime
+    assert "2022-11-04/brief/index.html" in result.report.changed
+    assert "简讯改题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+
+
+def test_removed_article_removes_its_output(make_site) -> None:
+    site = make_site(two_editions())
+    build_ok(site)
+    (site / ED / "brief.md").unlink()
+    result, out = build_ok(site)
+    assert not (out / "2022-11-04/brief").exists()
+    assert "2022-11-04/brief/index.html" in result.report.removed
+
+
+def _big_site(make_site) -> Path:
+    files: dict[str, str] = {}
+    for day in range(1, 21):
+        folder = f"content/2022/2022-10-{day:02d}/"
+        files[folder + "edition.yaml"] = EDITION.format(date=f"2022-10-{day:02d}", number=day)
+        for n in range(15):
+            files[folder + f"a{n}.md"] = article(f"第{day}日文章{n}", page=1 + n % 2, body="正文。" * 300)
+    return make_site(files)
+
+
+def test_build_killed_at_any_moment_leaves_old_or_new_output_whole(make_site) -> None:
+    site = _big_site(make_site)
+    out = site / "public"
+    command = [sys.executable, "-m", "epaper", "build", "--site", str(site), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    old = digest(out)
+    edited = site / "content/2022/2022-10-20/a0.md"
+    edited.write_text(article("改过的标题", page=1, body="新正文。" * 300), encoding="utf-8")
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    new = digest(out)
+    assert old != new
+    started = time.monotonic()
+    subprocess.run(command, check=True, env=env, capture_output=True)
+    full_time = time.monotonic() - started
+    edited.write_text(article("第20日文章0", page=1, body="正文。" * 300), encoding="utf-8")
+    # old/new swap roles: the output now holds `new`; a finished build would give `old` again.
+    outcomes = set()
+    for i in range(8):
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(full_time * (i + 0.5) / 8)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        now = digest(out)
+        assert now in (old, new), f"kill {i}: the output is neither the previous nor the new site"
+        outcomes.add("old" if now == old else "new")
+        if now == old:  # the build finished: go back to the other version for the next try
+            edited.write_text(article("改过的标题", page=1, body="新正文。" * 300), encoding="utf-8")
+            old, new = new, old
+    assert "new" in outcomes  # at least one kill landed before the swap
+
+
+def test_content_symlink_outside_the_site_is_refused(make_site, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.md"
+    secret.write_text(article("秘密", page=1), encoding="utf-8")
+    site = make_site(two_editions())
+    (site / ED / "leak.md").symlink_to(secret)
+    (site / "static").mkdir()
+    (site / "static" / "passwd").symlink_to("/etc/passwd")
+    lines = build_errors(site)
+    assert lines == [
+        f"{ED}leak.md:1: is a symbolic link to a place outside the site; refusing to read it",
+        "static/passwd:1: is a symbolic link to a place outside the site; refusing to read it",
+    ]
+
+
+def test_symlink_inside_the_site_is_read(make_site) -> None:
+    site = make_site(two_editions())
+    (site / "shared.md").write_text(article("共享", page=1, slug="shared"), encoding="utf-8")
+    (site / ED / "shared.md").symlink_to(site / "shared.md")
+    _, out = build_ok(site)
+    assert (out / "2022-11-04/shared/index.html").is_file()
+
+
+@pytest.mark.parametrize("target", [".", "..", "content", "layouts/out"])
+def test_output_folder_that_would_destroy_the_site_is_refused(make_site, target: str, capsys) -> None:
+    site = make_site(two_editions())
+    before = sorted(p.relative_to(site.parent).as_posix() for p in site.parent.rglob("*"))
+    assert run_cli("build", "--site", str(site), "--out", str(site / target)) == 2
+    assert "epaper: --out" in capsys.readouterr().err
+    assert sorted(p.relative_to(site.parent).as_posix() for p in site.parent.rglob("*")) == before
+
+
+def test_foreign_non_empty_output_folder_is_not_replaced(make_site, tmp_path: Path) -> None:
+    site = make_site(two_editions())
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "thesis.txt").write_text("irreplaceable")
+    assert run_cli("build", "--site", str(site), "--out", str(documents)) == 2
+    assert (documents / "thesis.txt").read_text() == "irreplaceable"
+
+
+def test_nothing_is_written_outside_output_and_staging(make_site, tmp_path: Path) -> None:
+    site = make_site(two_editions())
+    before = {p for p in tmp_path.rglob("*")}
+    _, out = build_ok(site, out=tmp_path / "www")
+    after = {p for p in tmp_path.rglob("*")}
+    assert {p for p in after - before if out not in p.parents and p != out} == set()
