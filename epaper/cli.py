@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from . import build as pipeline
+from . import scaffold
 from .errors import BuildError, Diagnostic, UsageError
 
-COMMANDS = ("build", "check")
 
 
 def _moment(text: str) -> dt.datetime:
@@ -24,7 +24,7 @@ def _moment(text: str) -> dt.datetime:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
-    sub = p.add_subparsers(dest="command", metavar="{build,check}")
+    sub = p.add_subparsers(dest="command", metavar="{build,check,new}")
     b = sub.add_parser("build", help="build the site into the output folder (the default command)")
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
@@ -35,7 +35,25 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     b.add_argument("--future", action="store_true", help="include editions whose publish time is still ahead")
     b.add_argument("--base-url", help="override config.yaml's base_url (e.g. for a preview host)")
+    n = sub.add_parser("new", help="write a skeleton edition or article")
+    kinds = n.add_subparsers(dest="kind", required=True, metavar="{edition,article}")
+    ne = kinds.add_parser("edition", help="content/YYYY/DATE/edition.yaml with the last edition's pages")
+    ne.add_argument("date", type=_date, help="the edition's date, YYYY-MM-DD")
+    na = kinds.add_parser("article", help="SLUG.md in an edition")
+    na.add_argument("--edition", type=_date, required=True, help="the edition's date, YYYY-MM-DD")
+    na.add_argument("--page", type=int, required=True, help="the printed page number")
+    na.add_argument("--title", help="the headline (default: a placeholder)")
+    na.add_argument("slug", help="lower-case ASCII letters, digits and hyphens")
+    for command in (ne, na):
+        command.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
     return p
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -43,6 +61,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
         args_list.insert(0, "build")  # `python build.py` alone means build
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
+    if args.command == "new":
+        return _new(args)
     options = pipeline.Options(
         site=args.site, now=args.now, strict=args.strict,
         out=getattr(args, "out", None), drafts=getattr(args, "drafts", False),
@@ -78,6 +98,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"epaper: internal error ({type(exc).__name__}: {exc}); the previous output is untouched. "
               "Run with EPAPER_DEBUG=1 for details and report it.", file=sys.stderr)
         return 70
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        if args.kind == "edition":
+            path = scaffold.new_edition(args.site, args.date)
+        else:
+            path = scaffold.new_article(args.site, args.edition, args.page, args.slug, args.title)
+    except UsageError as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}", file=sys.stderr)
+    return 0
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:

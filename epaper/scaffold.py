@@ -1,0 +1,95 @@
+"""`new edition` and `new article`: valid skeletons, so editors start from a file that builds."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+from .errors import Diagnostics, UsageError
+from .load import _Reader, _as_date, find_editions, load_config, slug_problem
+from .yamlutil import LineDict, load_yaml
+
+
+def _editions(site: Path) -> dict[dt.date, tuple[Path, LineDict]]:
+    """date -> (folder, edition.yaml data), reading only edition.yaml files."""
+    reader = _Reader(site, Diagnostics())
+    found = {}
+    for folder in find_editions(reader):
+        text = reader.text(folder / "edition.yaml")
+        data, problem = load_yaml(text or "")
+        if problem or not isinstance(data, LineDict):
+            continue
+        date = _as_date(data.get("date"))
+        if date:
+            found[date] = (folder, data)
+    return found
+
+
+def _yaml_text(value: object) -> str:
+    text = str(value)
+    if text == "" or any(c in text for c in ":#{}[],&*!|>'\"%@`") or text.strip() != text:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def new_edition(site: Path, date: dt.date) -> Path:
+    """content/YYYY/YYYY-MM-DD/edition.yaml, with the pages of the latest earlier edition."""
+    editions = _editions(site)
+    if date in editions:
+        raise UsageError(f"an edition of {date} already exists: {editions[date][0] / 'edition.yaml'}")
+    folder = site / "content" / f"{date.year}" / date.isoformat()
+    if folder.exists():
+        raise UsageError(f"{folder} already exists")
+    earlier = [d for d in editions if d < date] or list(editions)
+    lines = [f"date: {date.isoformat()}", "pages:"]
+    pages = editions[max(earlier)][1].get("pages") if earlier else None
+    if isinstance(pages, list) and pages:
+        for page in pages:
+            if isinstance(page, dict):
+                items = ", ".join(f"{k}: {_yaml_text(v)}" for k, v in page.items() if k in ("number", "name", "section"))
+                lines.append(f"  - {{{items}}}")
+    else:
+        config = load_config(_Reader(site, Diagnostics()))
+        sections = list(config.sections.values()) if config else []
+        for number, section in enumerate(sections or [None], start=1):
+            if section is None:
+                lines.append(f"  - {{number: {number}}}")
+            else:
+                lines.append(f"  - {{number: {number}, name: {_yaml_text(section.name)}, section: {section.slug}}}")
+    folder.mkdir(parents=True)
+    path = folder / "edition.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def new_article(site: Path, date: dt.date, page: int, slug: str, title: Optional[str] = None) -> Path:
+    """SLUG.md in the edition of DATE, on PAGE, with every common key ready to fill in."""
+    problem = slug_problem(slug)
+    if problem:
+        raise UsageError(f'"{slug}" is not a valid slug: it {problem}')
+    editions = _editions(site)
+    if date not in editions:
+        raise UsageError(f"there is no edition of {date}; create it first: python build.py new edition {date}")
+    folder, data = editions[date]
+    numbers = [p.get("number") for p in data.get("pages") or [] if isinstance(p, dict)]
+    if page not in numbers:
+        raise UsageError(f"the edition of {date} has no page {page} (its pages: {', '.join(map(str, numbers))})")
+    path = folder / f"{slug}.md"
+    if path.exists():
+        raise UsageError(f"{path} already exists")
+    config = load_config(_Reader(site, Diagnostics()))
+    chinese = config.is_chinese if config else True
+    placeholder = "标题" if chinese else "Title"
+    body = "正文第一段。" if chinese else "First paragraph."
+    path.write_text(
+        "---\n"
+        f"title: {_yaml_text(title or placeholder)}\n"
+        f"page: {page}\n"
+        "# kicker: 引题\n# subtitle: 副题\n# authors: [姓名]\n# byline: 融媒体报道\n# dateline: 本报讯\n"
+        "# order: 1\n# type: article      # article | note | brief | correction\n"
+        "draft: true\n"
+        "---\n\n"
+        f"{body}\n",
+        encoding="utf-8",
+    )
+    return path
