@@ -20,7 +20,8 @@ from .model import ARTICLE_TYPES, Article, Config, CorrectionTarget, Edition, Pa
 from .yamlutil import LineDict, LineList, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
-CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown")
+CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
+               "feed_entries")
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section")
 ARTICLE_KEYS = (
@@ -280,7 +281,7 @@ def load_config(reader: _Reader, base_url: Optional[str] = None) -> Optional[Con
     return Config(
         title=title, base_url=url, base_path=path_part, language=language, timezone=timezone,
         paginate=paginate, sections=_declared(f, "sections"), series=_declared(f, "series"),
-        unsafe_html=unsafe_html,
+        unsafe_html=unsafe_html, feed_entries=f.integer("feed_entries", positive=True) or 50,
     )
 
 

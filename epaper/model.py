@@ -29,6 +29,7 @@ class Config:
     sections: dict[str, Section]
     series: dict[str, Section]
     unsafe_html: bool = False
+    feed_entries: int = 50  # entries in each Atom feed
 
     @property
     def is_chinese(self) -> bool:

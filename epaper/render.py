@@ -12,12 +12,14 @@ from typing import Any, Iterator, Optional
 
 import jinja2
 from jinja2 import meta
+from markupsafe import Markup
 
 from .errors import Diagnostics
 from .i18n import Locale
 from .load import THEME_DIR
 from .model import Article, Edition, Section, SiteData
-from .urls import output_file, page_count, section_url
+from .structured import edition_moment, json_for_script, news_article
+from .urls import feed_path, output_file, page_count, section_url
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,8 @@ class Renderer:
             site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
         )
-        self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date)
+        self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld)
+        self.env.globals.update(moment=self.moment, feed_path=feed_path)
         self._layouts: dict[str, frozenset[str]] = {}
 
     def url(self, rel: str) -> str:
@@ -78,6 +81,15 @@ class Renderer:
 
     def abs_url(self, rel: str) -> str:
         return self.config.base_url + rel
+
+    def moment(self, article: Article) -> str:
+        """An article's publication moment: its edition's 00:00 in the site's timezone."""
+        assert article.edition is not None
+        return edition_moment(article.edition, self.config).isoformat()
+
+    def jsonld(self, article: Article) -> Markup:
+        """NewsArticle JSON-LD, escaped so no title can close the <script> block."""
+        return Markup(json_for_script(news_article(article, self.config, self.abs_url)))
 
     # ------------------------------------------------------------ templates
 
@@ -177,6 +189,7 @@ def _pages(r: Renderer, site: SiteData) -> Iterator[Output]:
                                    ("series", site.series, site.config.series)):
         for slug, members in groups.items():
             yield from _index(r, kind, declared[slug], members)
+    yield from _feeds(r, site)
     yield r.render("corrections/index.html", "corrections.html",
                    {a.source for a in site.corrections}, corrections=site.corrections)
     yield r.render("archive/index.html", "archive.html", {e.source for e in editions},
@@ -212,6 +225,22 @@ def _index(r: Renderer, kind: str, group: Section, members: list[Article]) -> It
                       section_url(group.slug, n + 1, kind) if n < total else None)
         yield r.render(output_file(section_url(group.slug, n, kind)), template,
                        {a.source for a in chunk}, group=group, kind=kind, articles=chunk, pager=pager)
+
+
+def _feeds(r: Renderer, site: SiteData) -> Iterator[Output]:
+    """Atom feeds: the whole paper, each section, and the corrections; newest entries first."""
+    newest = [a for e in reversed(site.editions) for a in e.articles]
+    feeds = [(feed_path(), site.config.title, "", newest)]
+    for slug, members in site.sections.items():
+        name = site.config.sections[slug].name
+        feeds.append((feed_path("sections", slug), f"{site.config.title} · {name}", f"sections/{slug}/", members))
+    feeds.append((feed_path("corrections"), f"{site.config.title} · {r.locale.t('corrections')}", "corrections/",
+                  site.corrections))
+    for path, title, home, members in feeds:
+        entries = members[: site.config.feed_entries]
+        updated = (r.moment(entries[0]) if entries else "1970-01-01T00:00:00+00:00")
+        yield r.render(path, "atom.xml", {a.source for a in entries}, feed_title=title, feed_path=path,
+                       home_path=home, entries=entries, updated=updated)
 
 
 def _archive(editions: list[Edition]) -> list[tuple[int, list[tuple[int, list[Edition]]]]]:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from .errors import Diagnostics, closest, did_you_mean
 from .load import LoadedSite
 from .model import Article, Config, CorrectionTarget, Edition, Section, SiteData
-from .urls import output_file, page_count, section_url
+from .urls import feed_path, output_file, page_count, section_url
 
 _QUOTES = "“”\"'‘’《》〈〉「」『』"
 
@@ -212,7 +212,8 @@ def routes(site: SiteData) -> dict[str, str]:
     """Every generated output file -> what it is made from; the renderer writes exactly these."""
     result: dict[str, str] = {"index.html": "the latest edition", "404.html": "the 404 page",
                               "corrections/index.html": "the corrections list",
-                              "archive/index.html": "the archive"}
+                              "archive/index.html": "the archive",
+                              feed_path(): "the paper's feed", feed_path("corrections"): "the corrections feed"}
     for edition in site.editions:
         result[output_file(edition.url)] = edition.source
         for page in edition.pages:
@@ -221,6 +222,8 @@ def routes(site: SiteData) -> dict[str, str]:
             result.setdefault(output_file(article.url), article.source)
     for kind, groups in (("sections", site.sections), ("series", site.series)):
         for slug, members in groups.items():
+            if kind == "sections":
+                result[feed_path(kind, slug)] = f"config.yaml (section {slug})"
             for n in range(1, page_count(len(members), site.config.paginate) + 1):
                 result[output_file(section_url(slug, n, kind))] = f"config.yaml ({kind} {slug})"
     return result

@@ -18,3 +18,12 @@ def section_url(slug: str, number: int = 1, kind: str = "sections") -> str:
 def page_count(entries: int, per_page: int) -> int:
     """An empty index still gets one page that says so."""
     return max(1, math.ceil(entries / per_page))
+
+
+def feed_path(kind: str = "", slug: str = "") -> str:
+    """/feed.xml for the whole paper, /sections/SLUG/feed.xml, /corrections/feed.xml."""
+    if kind == "sections":
+        return f"sections/{slug}/feed.xml"
+    if kind == "corrections":
+        return "corrections/feed.xml"
+    return "feed.xml"
