@@ -45,3 +45,13 @@ def test_error_guide_covers_every_kind_of_error() -> None:
         "is not one of article, note, brief, correction", "is not in an edition folder", "every article of this edition is a draft",
     ]:
         assert fragment in guide, fragment
+
+
+def test_package_declares_the_epaper_command_and_pins_dependencies() -> None:
+    import tomllib
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["scripts"]["epaper"] == "epaper.cli:main"
+    for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
+        assert "==" in requirement, requirement
+    help_text = subprocess.run([sys.executable, "-m", "epaper", "--help"], capture_output=True, text=True).stdout
+    assert "build" in help_text and "check" in help_text

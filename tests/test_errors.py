@@ -252,3 +252,17 @@ def test_missing_config_or_content(make_site) -> None:
     assert build_errors(site) == ["config.yaml:1: not found: a site is a folder with config.yaml and content/"]
     site = make_site({}, name="nocontent")
     assert build_errors(site) == ["content:1: not found: a site keeps its editions in content/"]
+
+
+def test_yaml_is_loaded_safely_python_tags_are_refused(make_site, tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    lines = errors_for(make_site, {
+        ED + "evil.md": f"---\ntitle: !!python/object/apply:os.system ['touch {marker}']\npage: 1\n---\n"})
+    assert len(lines) == 1 and lines[0].startswith(f"{ED}evil.md:2: YAML syntax error: could not determine a constructor")
+    assert not marker.exists()
+
+
+def test_sample_site_checks_clean_even_when_strict(capsys) -> None:
+    from conftest import REPO
+    assert run_cli("check", "--site", str(REPO), "--strict") == 0
+    assert ": warning:" not in capsys.readouterr().err
