@@ -322,28 +322,28 @@ def find_editions(reader: _Reader) -> list[Path]:
         reader.diags.error("content", 1, "not found: a site keeps its editions in content/")
         return []
     editions: list[Path] = []
+    inside: dict[Path, Path] = {}  # folder -> the edition folder it is in (itself for an edition)
     for folder, dirs, files in os.walk(content):
         dirs.sort()
         here = Path(folder)
+        outer = inside.get(here.parent)
         for name in list(dirs):
             if (here / name).is_symlink() and not reader.inside(here / name):
                 dirs.remove(name)
         if "edition.yaml" in files:
-            outer = next((e for e in editions if e in here.parents), None)
             if outer is not None:
                 reader.diags.error(reader.rel(here / "edition.yaml"), 1,
                                    f"editions don't nest: this folder is inside the edition {reader.rel(outer)}/")
-                continue
-            editions.append(here)
-        elif any(n.endswith(".md") for n in files):
-            if not any(e in here.parents for e in editions):
-                for name in sorted(n for n in files if n.endswith(".md")):
-                    reader.diags.warning(reader.rel(here / name), 1,
-                                         "is not in an edition folder (no edition.yaml beside it); skipped")
             else:
-                for name in sorted(n for n in files if n.endswith(".md")):
-                    reader.diags.warning(reader.rel(here / name), 1,
-                                         "is in a subfolder of an edition; articles sit beside edition.yaml; skipped")
+                editions.append(here)
+                outer = here
+        elif any(n.endswith(".md") for n in files):
+            why = ("is in a subfolder of an edition; articles sit beside edition.yaml; skipped" if outer
+                   else "is not in an edition folder (no edition.yaml beside it); skipped")
+            for name in sorted(n for n in files if n.endswith(".md")):
+                reader.diags.warning(reader.rel(here / name), 1, why)
+        if outer is not None:
+            inside[here] = outer
     return editions
 
 
