@@ -6,20 +6,23 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import Diagnostics, UsageError
-from .load import _Reader, _as_date, find_editions, load_config, slug_problem
+from .config import load_config
+from .fields import as_date, slug_problem
+from .load import find_editions
+from .reader import SiteReader
 from .yamlutil import LineDict, load_yaml
 
 
 def _editions(site: Path) -> dict[dt.date, tuple[Path, LineDict]]:
     """date -> (folder, edition.yaml data), reading only edition.yaml files."""
-    reader = _Reader(site, Diagnostics())
+    reader = SiteReader(site, Diagnostics())
     found = {}
     for folder in find_editions(reader):
         text = reader.text(folder / "edition.yaml")
         data, problem = load_yaml(text or "")
         if problem or not isinstance(data, LineDict):
             continue
-        date = _as_date(data.get("date"))
+        date = as_date(data.get("date"))
         if date:
             found[date] = (folder, data)
     return found
@@ -49,7 +52,7 @@ def new_edition(site: Path, date: dt.date) -> Path:
                 items = ", ".join(f"{k}: {_yaml_text(v)}" for k, v in page.items() if k in ("number", "name", "section"))
                 lines.append(f"  - {{{items}}}")
     else:
-        config = load_config(_Reader(site, Diagnostics()))
+        config = load_config(SiteReader(site, Diagnostics()))
         sections = list(config.sections.values()) if config else []
         for number, section in enumerate(sections or [None], start=1):
             if section is None:
@@ -77,7 +80,7 @@ def new_article(site: Path, date: dt.date, page: int, slug: str, title: Optional
     path = folder / f"{slug}.md"
     if path.exists():
         raise UsageError(f"{path} already exists")
-    config = load_config(_Reader(site, Diagnostics()))
+    config = load_config(SiteReader(site, Diagnostics()))
     chinese = config.is_chinese if config else True
     placeholder = "标题" if chinese else "Title"
     body = "正文第一段。" if chinese else "First paragraph."

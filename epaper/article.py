@@ -1,0 +1,143 @@
+"""One article file: front matter checked for types, body rendered to HTML.
+
+A pure function of the file's bytes, so the result can be cached by content hash
+and computed in a worker process."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from .errors import Diagnostic, Diagnostics, did_you_mean
+from .fields import Fields, as_date, as_mapping, items_with_lines, shown, slug_problem
+from .markup import MarkdownRenderer, summary_of
+from .model import ARTICLE_TYPES, CorrectionTarget
+from .reader import decode
+from .yamlutil import LineDict, load_yaml
+
+ARTICLE_KEYS = (
+    "title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page", "order",
+    "section", "series", "type", "corrects", "draft",
+)
+
+
+def split_front_matter(text: str) -> tuple[Optional[str], str, int, Optional[str]]:
+    """(front matter, body, first line of body, problem). Front matter sits between '---' lines."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        return None, text, 1, ("has no front matter: an article starts with a line '---', "
+                               "then its keys (title:, page: …), then another '---'")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2, None
+    return None, text, 1, "front matter is not closed: add a line '---' after its last key"
+
+
+def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[Optional[dict[str, Any]], list[Diagnostic]]:
+    """(the Article's fields, or None when unusable; the file's diagnostics)."""
+    diags = Diagnostics()
+    text = decode(rel, data, diags)
+    if text is None:
+        return None, diags.items
+    front, body, body_line, problem = split_front_matter(text)
+    if problem or front is None:
+        diags.error(rel, 1, problem or "has no front matter")
+        return None, diags.items
+    meta, yproblem = load_yaml(front, first_line=2)
+    if yproblem:
+        diags.error(rel, yproblem.line, yproblem.message)
+        return None, diags.items
+    meta = as_mapping(meta if meta is not None else LineDict(), rel, 1, diags, "the front matter")
+    if meta is None:
+        return None, diags.items
+    f = Fields(meta, rel, diags, "an article", top=True)
+    f.check_keys(ARTICLE_KEYS)
+    title = f.text("title", required=True)
+    page = f.integer("page", required=True, positive=True)
+    slug = f.slug("slug") if "slug" in meta else _file_slug(f, rel.rsplit("/", 1)[-1])
+    kind = f.text("type") or "article"
+    if kind not in ARTICLE_TYPES:
+        f.error("type", f'"type: {kind}" is not one of {", ".join(ARTICLE_TYPES)}{did_you_mean(kind, ARTICLE_TYPES)}')
+        kind = "article"
+    corrects = _corrects(f)
+    if kind == "correction" and not corrects and "corrects" not in meta:
+        diags.error(rel, f.line("type"), '"type: correction" needs "corrects:" naming the article it corrects '
+                    "(DATE/SLUG, or {date: …, page: …, title: …})")
+    if kind != "correction" and "corrects" in meta:
+        f.error("corrects", '"corrects:" is only for "type: correction"')
+    fields: dict[str, Any] = dict(
+        source=rel, slug=slug, title=title, page_number=page,
+        kicker=f.text("kicker"), subtitle=f.text("subtitle"), authors=_authors(f),
+        byline=f.text("byline"), dateline=f.text("dateline"), order=f.integer("order"),
+        section_slug=f.slug("section"), series_slug=f.slug("series"), type=kind,
+        draft=f.boolean("draft"), corrects=corrects, lines=dict(meta.lines),
+    )
+    if not title or page is None or slug is None:
+        return None, diags.items
+    try:
+        fields["html"] = renderer.convert(body, dateline=fields["dateline"])
+    except Exception as exc:  # Python-Markdown can fail on pathological input
+        diags.error(rel, body_line, f"the Markdown body could not be converted: {exc}")
+        return None, diags.items
+    fields["summary"] = summary_of(fields["html"])
+    return fields, diags.items
+
+
+def _file_slug(f: Fields, name: str) -> Optional[str]:
+    slug = name[:-3]
+    problem = slug_problem(slug)
+    if problem:
+        f.diags.error(f.path, 1, f'the file name "{name}" is not a valid slug: it {problem}; '
+                      'add "slug:" to the front matter (for example slug: youdaizheng)')
+        return None
+    return slug
+
+
+def _authors(f: Fields) -> tuple[str, ...]:
+    value = f.data.get("authors")
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        f.error("authors", '"authors:" must be a name or a list of names')
+        return ()
+    names = []
+    for item, _line in items_with_lines(value) if isinstance(value, list) else [(value, 0)]:
+        if isinstance(item, (list, dict)) or item is None:
+            f.error("authors", '"authors:" must be a name or a list of names')
+            return ()
+        names.append(str(item).strip())
+    return tuple(n for n in names if n)
+
+
+def _corrects(f: Fields) -> tuple[CorrectionTarget, ...]:
+    value = f.data.get("corrects")
+    if value is None:
+        return ()
+    targets = []
+    for item, line in (items_with_lines(value) if isinstance(value, list) else [(value, f.line("corrects"))]):
+        line = line or f.line("corrects")
+        target = _target(item, line, f)
+        if target:
+            targets.append(target)
+    return tuple(targets)
+
+
+def _target(item: Any, line: int, f: Fields) -> Optional[CorrectionTarget]:
+    form = ('write "corrects:" as DATE/SLUG (2022-11-03/youdaizheng) '
+            "or as {date: 2022-11-03, page: 3, title: 原标题}")
+    if isinstance(item, LineDict):
+        tf = Fields(item, f.path, f.diags, '"corrects:"')
+        tf.check_keys(("date", "page", "title"))
+        date, title = tf.date("date", required=True), tf.text("title", required=True)
+        page = tf.integer("page", positive=True)
+        if date is None or not title:
+            return None
+        return CorrectionTarget(line=item.line, date=date, title=title, page=page)
+    if isinstance(item, str) and "/" in item:
+        day, _, slug = item.strip().rpartition("/")
+        date = as_date(day)
+        if date is None or slug_problem(slug):
+            f.diags.error(f.path, line, f'"corrects: {item}" is not DATE/SLUG: {form}')
+            return None
+        return CorrectionTarget(line=line, date=date, slug=slug)
+    f.diags.error(f.path, line, f"\"corrects:\" cannot be {shown(item)}: {form}")
+    return None
+

@@ -1,0 +1,98 @@
+"""config.yaml: the site's settings, validated, with defaults filled in."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .fields import Fields, as_mapping, items_with_lines
+from .model import Config, Section
+from .reader import SiteReader
+from .yamlutil import LineDict, load_yaml
+
+CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
+               "feed_entries")
+
+
+def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[Config]:
+    """Read config.yaml; an unusable config stops the build before content is read."""
+    diags, path = reader.diags, reader.root / "config.yaml"
+    if not path.is_file():
+        diags.error("config.yaml", 1, "not found: a site is a folder with config.yaml and content/")
+        return None
+    text = reader.text(path)
+    if text is None:
+        return None
+    data, problem = load_yaml(text)
+    if problem:
+        diags.error("config.yaml", problem.line, problem.message)
+        return None
+    if data is None:
+        data = LineDict()
+    data = as_mapping(data, "config.yaml", 1, diags, "config.yaml")
+    if data is None:
+        return None
+    f = Fields(data, "config.yaml", diags, "config.yaml", top=True)
+    f.check_keys(CONFIG_KEYS)
+    title = f.text("title", required=True)
+    url = base_url or f.text("base_url") or "/"
+    parts = urlsplit(url)
+    if base_url is None and url != "/" and (parts.scheme not in ("http", "https") or not parts.netloc):
+        f.error("base_url", f'"base_url:" must be an absolute http(s) URL such as https://epaper.example.com/, not "{url}"')
+    path_part = parts.path if parts.path.endswith("/") else parts.path + "/"
+    if not path_part.startswith("/"):
+        path_part = "/" + path_part
+    if not url.endswith("/"):
+        url += "/"
+    language = f.text("language") or "zh-CN"
+    if not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", language):
+        f.error("language", f'"language:" must be a language tag such as zh-CN or en, not "{language}"')
+        language = "zh-CN"
+    timezone = f.text("timezone") or "UTC"
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        f.error("timezone", f'"timezone:" "{timezone}" is not a known time zone such as Asia/Shanghai')
+        timezone = "UTC"
+    paginate = f.integer("paginate", positive=True) or 20
+    unsafe_html = False
+    if "markdown" in data:
+        md = as_mapping(data["markdown"], "config.yaml", f.line("markdown"), diags, '"markdown:"')
+        if md is not None:
+            mf = Fields(md, "config.yaml", diags, '"markdown:"')
+            mf.check_keys(("unsafe_html",))
+            unsafe_html = mf.boolean("unsafe_html")
+    return Config(
+        title=title, base_url=url, base_path=path_part, language=language, timezone=timezone,
+        paginate=paginate, sections=_declared(f, "sections"), series=_declared(f, "series"),
+        unsafe_html=unsafe_html, feed_entries=f.integer("feed_entries", positive=True) or 50,
+    )
+
+
+def _declared(f: Fields, key: str) -> dict[str, Section]:
+    result: dict[str, Section] = {}
+    value = f.data.get(key)
+    if value is None:
+        return result
+    if not isinstance(value, list):
+        f.error(key, f'"{key}:" must be a list of {{slug: …, name: …}}')
+        return result
+    for item, line in items_with_lines(value):
+        entry = as_mapping(item, f.path, line, f.diags, f'each of "{key}:"')
+        if entry is None:
+            continue
+        ef = Fields(entry, f.path, f.diags, f'an entry of "{key}:"')
+        ef.check_keys(("slug", "name"))
+        slug = ef.slug("slug")
+        if "slug" not in entry:
+            ef.missing("slug")
+        name = ef.text("name", required=True)
+        if slug is None:
+            continue
+        if slug in result:
+            ef.error("slug", f'"{slug}" is declared twice in "{key}:"')
+            continue
+        result[slug] = Section(slug=slug, name=name or slug)
+    return result
+

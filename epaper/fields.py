@@ -1,0 +1,141 @@
+"""Typed access to YAML values: each wrong value is reported at its key's line."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Optional
+
+from .errors import Diagnostics, did_you_mean
+from .yamlutil import LineDict, LineList
+
+SLUG = re.compile(r"^[a-z0-9-]+$")
+
+
+def slug_problem(slug: str) -> Optional[str]:
+    """Why `slug` is not a safe URL segment, or None when it is."""
+    if not SLUG.match(slug):
+        return "may hold only lower-case ASCII letters, digits and hyphens"
+    if slug.isdigit():
+        return "must not be digits alone (those URLs belong to printed pages)"
+    return None
+
+
+
+
+class Fields:
+    """Typed access to one YAML mapping, reporting wrong values at their key's line."""
+
+    def __init__(self, data: LineDict, path: str, diags: Diagnostics, what: str, top: bool = False) -> None:
+        self.data, self.path, self.diags, self.what, self.top = data, path, diags, what, top
+
+    def line(self, key: str) -> int:
+        return self.data.line_of(key)
+
+    def error(self, key: str, message: str) -> None:
+        self.diags.error(self.path, self.line(key), message)
+
+    def missing(self, key: str) -> None:
+        # A whole file missing a key is reported at line 1; a nested entry at its own line.
+        line = 1 if self.top else self.data.line
+        self.diags.error(self.path, self.line(key) if key in self.data else line, f'{self.what} needs "{key}:"')
+
+    def check_keys(self, known: tuple[str, ...]) -> None:
+        for key, line in self.data.duplicates:
+            self.diags.error(self.path, line, f'"{key}:" is given twice; the second one would win silently')
+        for key in self.data:
+            if key not in known:
+                self.diags.warning(self.path, self.line(key),
+                                   f'unknown key "{key}:" is ignored{did_you_mean(key, known)}')
+
+    def text(self, key: str, required: bool = False) -> str:
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.missing(key)
+            return ""
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, (list, dict)):
+            self.error(key, f'"{key}:" must be text, not a {"list" if isinstance(value, list) else "mapping"}')
+            return ""
+        # A scalar where text is expected (title: 2022, title: yes) is its text as written.
+        return str(self.data.raw.get(key, value)).strip()
+
+    def integer(self, key: str, required: bool = False, positive: bool = False) -> Optional[int]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.missing(key)
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(key, f'"{key}:" must be a whole number, not {shown(self.data.raw.get(key, value))}')
+            return None
+        if positive and value < 1:
+            self.error(key, f'"{key}:" must be a positive whole number, not {value}')
+            return None
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            self.error(key, f'"{key}:" must be true or false, not {shown(self.data.raw.get(key, value))}')
+            return False
+        return value
+
+    def date(self, key: str, required: bool = False) -> Optional[dt.date]:
+        value = self.data.get(key)
+        if value is None:
+            if required:
+                self.missing(key)
+            return None
+        parsed = as_date(value)
+        if parsed is None:
+            self.error(key, f'"{key}:" must be a date written YYYY-MM-DD, not {shown(self.data.raw.get(key, value))}')
+        return parsed
+
+    def slug(self, key: str) -> Optional[str]:
+        value = self.text(key)
+        if not value:
+            return None
+        problem = slug_problem(value)
+        if problem:
+            self.error(key, f'"{key}: {value}" is not a valid slug: it {problem}')
+            return None
+        return value
+
+
+def shown(value: Any) -> str:
+    text = str(value)
+    return f'"{text[:40]}"' if text else "nothing"
+
+
+def as_date(value: Any) -> Optional[dt.date]:
+    if isinstance(value, dt.datetime):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def as_mapping(value: Any, path: str, line: int, diags: Diagnostics, what: str) -> Optional[LineDict]:
+    if isinstance(value, LineDict):
+        return value
+    diags.error(path, line, f"{what} must be a mapping of keys and values")
+    return None
+
+
+def items_with_lines(value: Any) -> list[tuple[Any, int]]:
+    """A list's items with their lines (a single value counts as a list of one)."""
+    if isinstance(value, LineList):
+        return [(item, value.line_of(i)) for i, item in enumerate(value)]
+    return [(value, getattr(value, "line", 0))]
+
