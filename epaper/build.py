@@ -2,16 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from .article import parse_article
+from .cache import CACHE_DIR, input_stamp
 from .errors import BuildError, Diagnostics
-from .load import load_site
+from .load import THEME_DIR, LoadedSite, load_site
+from .markup import MarkdownRenderer
 from .model import SiteData
-from .render import Output, render_site
+from .pages import Job, plan
+from .render import Renderer, TemplateProblem
 from .resolve import resolve
-from .write import WriteReport, check_output_dir, write_site
+from .write import OutputWriter, WriteReport, check_output_dir
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,18 @@ class Options:
     now: Optional[dt.datetime] = None
     base_url: Optional[str] = None
     strict: bool = False
+    jobs: int = 0  # worker processes; 0: one per core
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One page of the built site and what it was made from."""
+
+    path: str
+    template: str
+    sources: frozenset[str]
+    layouts: frozenset[str]
+    rendered: bool  # False: its inputs were unchanged and the live page was kept
 
 
 @dataclass
@@ -32,9 +49,11 @@ class Result:
     """What a build did, for the command line and the dev server to report."""
 
     site: Optional[SiteData]
-    outputs: list[Output]
+    outputs: list[PageRecord]
     report: Optional[WriteReport]
     diagnostics: Diagnostics
+    rendered: list[str] = field(default_factory=list)
+    up_to_date: bool = False  # nothing changed since the last build: nothing was read or written
 
 
 def _stop_on_errors(diags: Diagnostics, strict: bool) -> None:
@@ -42,13 +61,18 @@ def _stop_on_errors(diags: Diagnostics, strict: bool) -> None:
         raise BuildError(sorted(diags.errors + diags.warnings))
 
 
+def _jobs(options: Options) -> int:
+    return options.jobs or int(os.environ.get("EPAPER_JOBS", "0")) or os.cpu_count() or 1
+
+
 def check(options: Options) -> Result:
     """Load and resolve everything, future editions included, as build would; write nothing."""
     diags = Diagnostics()
-    loaded = load_site(options.site, diags, options.base_url)                    # 1. read
+    loaded = load_site(options.site, diags, options.base_url, jobs=_jobs(options))  # 1. read
     site = None
     if loaded is not None:
         site = resolve(loaded, diags, future=True, now=options.now)  # 2. validate
+        loaded.cache.save()
     _stop_on_errors(diags, options.strict)
     return Result(site, [], None, diags)
 
@@ -58,14 +82,65 @@ def build(options: Options) -> Result:
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
     diags = Diagnostics()
-    loaded = load_site(options.site, diags, options.base_url)                         # 1. load
+    writer = OutputWriter(out, options.site / CACHE_DIR)
+    stamp = _stamp(options, out)
+    now = options.now or dt.datetime.now(dt.timezone.utc)
+    if now.tzinfo is not None and writer.up_to_date(stamp, now):                    # 0. no-op
+        diags.extend(writer.warnings)
+        _stop_on_errors(diags, options.strict)
+        return Result(None, [], WriteReport(), diags, up_to_date=True)
+    loaded = load_site(options.site, diags, options.base_url, jobs=_jobs(options))   # 1. load
     if loaded is None:  # no usable config.yaml: nothing else can be checked
         _stop_on_errors(diags, options.strict)
     assert loaded is not None
-    site = resolve(loaded, diags, drafts=options.drafts, future=options.future,      # 2. resolve
-                   now=options.now)
-    _stop_on_errors(diags, options.strict)
-    outputs = render_site(options.site, site, diags)                                 # 3. render
-    _stop_on_errors(diags, options.strict)
-    report = write_site(outputs, site.static_files, out)                             # 4. write
-    return Result(site, outputs, report, diags)
+    try:
+        site = resolve(loaded, diags, drafts=options.drafts, future=options.future,  # 2. resolve
+                       now=options.now)
+        _stop_on_errors(diags, options.strict)
+        renderer = Renderer(options.site, site)
+        jobs = plan(site)                                                            # 3. plan pages
+        try:
+            keys = {job.path: renderer.key(job) for job in jobs}
+            todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
+            _fill_html(todo, loaded)
+            for job in jobs:                                                         # 4. render, write
+                if writer.unchanged(job.path, keys[job.path]):
+                    writer.keep(job.path)
+                else:
+                    writer.put(job.path, renderer.render(job))
+        except TemplateProblem as problem:
+            diags.error(problem.path, problem.line, problem.message)
+            _stop_on_errors(diags, options.strict)
+        for rel, source in site.static_files.items():
+            writer.put(rel, source.read_bytes())
+        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
+    finally:
+        loaded.cache.save()
+    rendered = {job.path for job in todo}
+    outputs = [PageRecord(job.path, job.template, job.sources | {"config.yaml"},
+                          frozenset(renderer.layouts_of(job.template)), job.path in rendered) for job in jobs]
+    return Result(site, outputs, report, diags, sorted(rendered))
+
+
+def _stamp(options: Options, out: Path) -> Optional[str]:
+    """Every input's stat, and the options that shape the output."""
+    site = options.site
+    roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
+    extra = repr((options.drafts, options.future, options.base_url, options.now, str(out.absolute())))
+    return input_stamp(roots, extra)
+
+
+def _fill_html(jobs: list[Job], loaded: LoadedSite) -> None:
+    """Bodies for the pages about to be rendered: from the HTML store, else parsed again."""
+    wanted = {id(a): a for job in jobs for a in job.needs_html if not a.html}
+    if not wanted:
+        return
+    found = loaded.cache.html.get_many([a.digest for a in wanted.values()])
+    renderer: Optional[MarkdownRenderer] = None
+    for article in wanted.values():
+        if article.digest in found:
+            article.html = found[article.digest]
+            continue
+        renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html, loaded.config.is_chinese)
+        fields, _ = parse_article(article.source, (loaded.root / article.source).read_bytes(), renderer)
+        article.html = fields["html"] if fields else ""

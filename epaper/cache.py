@@ -11,6 +11,8 @@ import hashlib
 import io
 import os
 import pickle
+import sqlite3
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -38,6 +40,47 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" may change unseen
+
+
+def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
+    """A hash of every input file's path, size and mtime (and of `extra`: options, code).
+    Equal stamps mean no input changed, so a build can stop before reading anything.
+    None when a file was modified so recently that a same-size save could still go
+    unnoticed within the clock's tick (git's "racily clean" problem)."""
+    started = time.time_ns()
+    newest = 0
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{code_fingerprint()}\0{extra}\0".encode())
+    for root in roots:
+        h.update(f"{root}\0".encode())
+        if root.is_file():
+            st = root.stat()
+            newest = max(newest, st.st_mtime_ns)
+            h.update(f"{st.st_size}:{st.st_mtime_ns}\0".encode())
+            continue
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                try:
+                    if entry.is_dir():
+                        if not entry.is_symlink():
+                            stack.append(Path(entry.path))
+                        h.update(f"d {entry.path}\0".encode())
+                        continue
+                    st = entry.stat()
+                except OSError:
+                    continue
+                newest = max(newest, st.st_mtime_ns)
+                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+    return None if newest >= started - RACY_NS else h.hexdigest()
+
+
 @dataclass
 class SourceRecord:
     """One article file as last seen: its stat, its hash, and what parsing it gave."""
@@ -47,6 +90,7 @@ class SourceRecord:
     sha: str
     fields: Optional[dict[str, Any]]
     diagnostics: list  # list[Diagnostic]
+    racy: bool = False  # modified too close to when it was read: check its bytes next time
 
 
 @dataclass
@@ -93,6 +137,8 @@ class BuildCache:
         self.settings = settings
         self.discarded: Optional[str] = None  # why an existing cache was not used
         self.data = self._read()
+        self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
+        self.sources_changed = False
 
     def _fresh(self) -> CacheData:
         return CacheData(fingerprint=code_fingerprint(), settings=self.settings)
@@ -122,6 +168,9 @@ class BuildCache:
 
     def save(self) -> None:
         """Write to a temporary file and rename: a killed build leaves the old cache whole."""
+        if self.sources_changed:
+            self.html.save({r.sha for r in self.data.sources.values()})
+        self.html.close()
         self.folder.mkdir(parents=True, exist_ok=True)
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
@@ -133,3 +182,71 @@ class BuildCache:
             handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
             pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, self.path)
+
+
+class HtmlStore:
+    """Rendered Markdown by content hash, in SQLite: a build reads back only the articles whose
+    pages it renders, instead of loading every article's HTML at start."""
+
+    def __init__(self, folder: Path, settings: str) -> None:
+        self.path = folder / "html.sqlite"
+        self.settings = settings
+        self.pending: dict[str, str] = {}
+        self._db: Optional[sqlite3.Connection] = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = sqlite3.connect(self.path)
+                self._db.execute("CREATE TABLE IF NOT EXISTS html (digest TEXT, settings TEXT, html TEXT, "
+                                 "PRIMARY KEY (digest, settings))")
+            except sqlite3.DatabaseError:  # damaged: start again
+                if self._db is not None:
+                    self._db.close()
+                self.path.unlink(missing_ok=True)
+                self._db = sqlite3.connect(self.path)
+                self._db.execute("CREATE TABLE html (digest TEXT, settings TEXT, html TEXT, "
+                                 "PRIMARY KEY (digest, settings))")
+        return self._db
+
+    def put(self, digest_: str, html: str) -> None:
+        self.pending[digest_] = html
+
+    def get_many(self, digests: list[str]) -> dict[str, str]:
+        """HTML for these content hashes; a missing one is simply absent (the caller re-parses)."""
+        found = {d: self.pending[d] for d in digests if d in self.pending}
+        wanted = [d for d in dict.fromkeys(digests) if d not in found]
+        try:
+            db = self._connect()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(f"SELECT digest, html FROM html WHERE settings = ? AND digest IN ({marks})",
+                                  [self.settings, *chunk])
+                found.update(rows)
+        except sqlite3.DatabaseError:
+            pass
+        return found
+
+    def save(self, keep: set[str]) -> None:
+        """Store new HTML and forget what no source has any more."""
+        try:
+            db = self._connect()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
+                               [(d, self.settings, h) for d, h in self.pending.items()])
+                if self.pending or keep is not None:
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (digest TEXT PRIMARY KEY)")
+                    db.execute("DELETE FROM keep")
+                    db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(d,) for d in keep])
+                    db.execute("DELETE FROM html WHERE settings != ? OR digest NOT IN (SELECT digest FROM keep)",
+                               [self.settings])
+            self.pending.clear()
+        except sqlite3.DatabaseError:
+            self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

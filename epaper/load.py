@@ -8,19 +8,20 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
 from .article import parse_article
-from .cache import BuildCache, SourceRecord, digest
+from .cache import RACY_NS, BuildCache, SourceRecord, digest
 from .config import load_config
 from .errors import Diagnostics
 from .fields import Fields, as_mapping, items_with_lines, shown
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
-from .reader import SiteReader
+from .reader import SiteReader, decode
 from .yamlutil import LineDict, load_yaml
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
@@ -79,8 +80,9 @@ def load_edition(reader: SiteReader, folder: Path) -> tuple[Optional[Edition], l
     files = sorted(p for p in folder.glob("*.md") if p.is_file() or p.is_symlink())
     if not files:
         diags.error(rel, 1, "this edition has no articles: add a .md file beside edition.yaml")
-    text = reader.text(path)
-    if text is None:
+    raw = reader.read(path)
+    text = None if raw is None else decode(rel, raw, diags)
+    if raw is None or text is None:
         return None, files
     data, problem = load_yaml(text)
     if problem:
@@ -97,7 +99,7 @@ def load_edition(reader: SiteReader, folder: Path) -> tuple[Optional[Edition], l
     pages = _pages(f)
     if date is None or pages is None:
         return None, files
-    edition = Edition(source=rel, folder=reader.rel(folder), date=date, number=number,
+    edition = Edition(source=rel, folder=reader.rel(folder), digest=digest(raw), date=date, number=number,
                       pages=pages, publish=publish, lines=dict(data.lines))
     for page in pages:
         page.edition = edition
@@ -177,7 +179,8 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
         return None
     cache = cache or BuildCache(root, parse_settings(config))
     found = [(load_edition(reader, folder)) for folder in find_editions(reader)]
-    records = _article_records(reader, [p for _, files in found for p in files], config, cache, jobs)
+    fresh: dict[str, str] = {}  # HTML of the articles parsed in this build, by content hash
+    records = _article_records(reader, [p for _, files in found for p in files], config, cache, jobs, fresh)
     editions = []
     for edition, files in found:
         articles = []
@@ -187,7 +190,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
                 continue
             diags.extend(record.diagnostics)
             if record.fields is not None:
-                articles.append(Article(**record.fields))
+                articles.append(Article(**record.fields, digest=record.sha, html=fresh.get(record.sha, "")))
         if edition is None:
             continue
         edition.articles = articles
@@ -204,7 +207,7 @@ def parse_settings(config: Config) -> str:
 
 
 def _article_records(reader: SiteReader, paths: list[Path], config: Config, cache: BuildCache,
-                     jobs: int) -> dict[str, SourceRecord]:
+                     jobs: int, fresh: dict[str, str]) -> dict[str, SourceRecord]:
     """Each article file's record: reused when its stat or its bytes are unchanged."""
     known = cache.data.sources
     records: dict[str, SourceRecord] = {}
@@ -219,7 +222,7 @@ def _article_records(reader: SiteReader, paths: list[Path], config: Config, cach
             reader.diags.error(rel, 1, f"cannot be read: {exc.strerror or exc}")
             continue
         old = known.get(rel)
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns:
+        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
             records[rel] = old
         else:
             misses.append((rel, str(path)))
@@ -231,11 +234,16 @@ def _article_records(reader: SiteReader, paths: list[Path], config: Config, cach
     else:
         results = _parse_files(settings, misses)
     for rel, record in results:
-        old = known.get(rel)
         if isinstance(record, str):  # could not be read
             reader.diags.error(rel, 1, f"cannot be read: {record}")
             continue
+        if record.fields is not None:
+            html = record.fields.pop("html")
+            fresh[record.sha] = html
+            cache.html.put(record.sha, html)
         records[rel] = record
+    if results or len(records) != len(known):
+        cache.sources_changed = True
     cache.data.sources = records  # forget files that are gone
     return records
 
@@ -254,5 +262,6 @@ def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str,
             results.append((rel, str(exc.strerror or exc)))
             continue
         fields, diagnostics = parse_article(rel, data, renderer)
-        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, digest(data), fields, diagnostics)))
+        racy = st.st_mtime_ns >= time.time_ns() - RACY_NS  # may still change within the same tick
+        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, digest(data), fields, diagnostics, racy)))
     return results

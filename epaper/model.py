@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
 ARTICLE_TYPES = ("article", "note", "brief", "correction")
@@ -61,8 +62,9 @@ class Article:
     slug: str
     title: str
     page_number: int
-    html: str
     summary: str
+    html: str = ""  # filled in from the cache's HTML store only for pages being rendered
+    digest: str = ""  # content hash of the source file
     kicker: str = ""
     subtitle: str = ""
     authors: tuple[str, ...] = ()
@@ -129,6 +131,7 @@ class Edition:
 
     source: str  # path of edition.yaml relative to the site
     folder: str
+    digest: str
     date: dt.date
     number: Optional[int]
     pages: list[Page]
@@ -161,4 +164,5 @@ class SiteData:
     sections: dict[str, list[Article]]  # index order: newest edition first
     series: dict[str, list[Article]]
     corrections: list[Article]  # newest first
-    static_files: dict[str, str]  # output path -> absolute source path
+    static_files: dict[str, Path]  # output path -> file
+    next_publish: Optional[dt.datetime] = None  # when a left-out future edition falls due

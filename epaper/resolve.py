@@ -27,8 +27,9 @@ def resolve(loaded: LoadedSite, diags: Diagnostics, *, drafts: bool = False,
     for edition in editions:
         _check_edition(edition, config, diags)
     _find_originals(editions, diags, drafts)
-    published = _published(editions, config, diags, drafts, future, now)
+    published, next_publish = _published(editions, config, diags, drafts, future, now)
     site = _link(config, published, loaded.static_files)
+    site.next_publish = next_publish
     _check_routes(site, loaded.root, diags)
     return site
 
@@ -149,18 +150,21 @@ def _nearest(target: CorrectionTarget, everything: Iterable[Article]) -> str:
 
 
 def _published(editions: list[Edition], config: Config, diags: Diagnostics, drafts: bool,
-               future: bool, now: Optional[dt.datetime]) -> list[Edition]:
-    """Leave out drafts (unless --drafts) and editions not yet due (unless --future)."""
+               future: bool, now: Optional[dt.datetime]) -> tuple[list[Edition], Optional[dt.datetime]]:
+    """Leave out drafts (unless --drafts) and editions not yet due (unless --future); also
+    say when the next left-out edition falls due, when the site will change by itself."""
     zone = ZoneInfo(config.timezone)
     moment = now or dt.datetime.now(tz=zone)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     kept = []
+    due: list[dt.datetime] = []
     for edition in editions:
         publish = edition.publish or dt.datetime.combine(edition.date, dt.time())
         if publish.tzinfo is None:
             publish = publish.replace(tzinfo=zone)
         if not future and publish > moment:
+            due.append(publish)
             continue
         articles = [a for a in edition.articles if drafts or not a.draft]
         if edition.articles and not articles:
@@ -169,7 +173,7 @@ def _published(editions: list[Edition], config: Config, diags: Diagnostics, draf
             continue
         edition.articles = articles
         kept.append(edition)
-    return kept
+    return kept, min(due) if due else None
 
 
 def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]) -> SiteData:

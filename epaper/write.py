@@ -1,21 +1,28 @@
-"""Write stage: build the new site in a staging folder beside the output, then
-swap it in with one atomic rename, so readers never see a half-written site and
+"""Write stage: bring the staging folder beside the output to the new site, then
+swap the two with one atomic rename, so readers never see a half-written site and
 a failed or killed build leaves the previous output byte for byte.
 
-Files whose bytes did not change are hard-linked from the previous output, so
-they keep their mtimes and rsync or a CDN upload sees nothing new."""
+The two folders are kept as a pair (double buffering): the staging folder holds
+the site of the build before last, with a manifest of its files' hashes, so a
+build only writes what differs from it. Files are never modified in place (always
+written to a temporary name and renamed), which makes hard links between the two
+folders safe: an unchanged page is a hard link to the live file and keeps its
+modification time, so rsync and CDN uploads see nothing new."""
 from __future__ import annotations
 
 import ctypes
+import datetime as dt
 import ctypes.util
+import hashlib
 import os
+import pickle
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Optional
 
+from .cache import digest
 from .errors import UsageError
-from .render import Output
 
 _RENAME_EXCHANGE = 2
 
@@ -28,6 +35,7 @@ class WriteReport:
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    swapped: bool = False
 
 
 def staging_dir(out: Path) -> Path:
@@ -39,7 +47,7 @@ def check_output_dir(out: Path, site: Path) -> None:
     out, site = out.resolve(), site.resolve()
     if out == site or out in site.parents:
         raise UsageError(f"--out {out} would replace the site folder itself; choose a folder inside it, like public/")
-    for part in ("content", "layouts", "static"):
+    for part in ("content", "layouts", "static", ".epaper-cache"):
         if out == site / part or (site / part) in out.parents:
             raise UsageError(f"--out {out} is inside the site's {part}/ folder; choose another folder, like public/")
     if out.exists() and not out.is_dir():
@@ -49,63 +57,200 @@ def check_output_dir(out: Path, site: Path) -> None:
                          "refusing to replace it: remove it or choose another folder")
 
 
-def recover(out: Path) -> None:
-    """Finish or undo a swap that a killed build interrupted (fallback path only)."""
-    old = out.parent / f".{out.name}.old"
-    if old.exists():
-        if out.exists():
-            shutil.rmtree(old)
-        else:
-            os.rename(old, out)
+class OutputWriter:
+    """One build's writes: `put` a page's bytes or `keep` the live one, then `finish`."""
 
+    def __init__(self, out: Path, state_folder: Path) -> None:
+        self.out = out.absolute()
+        self.staging = staging_dir(self.out)
+        key = hashlib.blake2b(str(self.out).encode(), digest_size=8).hexdigest()
+        self.state_path = state_folder / f"output-{key}.pickle"
+        self._recover()
+        state = self._read_state()
+        trees: dict[int, dict[str, str]] = state.get("trees", {})
+        self.renders: dict[str, str] = state.get("renders", {})
+        self.stamp: Optional[str] = state.get("stamp")
+        self.next_change = state.get("next_change")
+        self.warnings: list = state.get("warnings", [])
+        self.live: Optional[dict[str, str]] = trees.get(_inode(self.out)) if self.out.is_dir() else {}
+        self.spare: Optional[dict[str, str]] = trees.get(_inode(self.staging)) if self.staging.is_dir() else {}
+        if self.live is None:
+            self.renders = {}  # the live folder is unknown: its pages must all be rendered again
+        self.manifest: dict[str, str] = {}
+        self.report = WriteReport()
+        self._begun = False
 
-def write_site(outputs: Iterable[Output], static_files: dict[str, Path], out: Path) -> WriteReport:
-    """Stage every file, then swap the staging folder in for the output folder."""
-    out = out.absolute()
-    recover(out)
-    staging = staging_dir(out)
-    if staging.exists():
-        shutil.rmtree(staging)  # left by a build that was killed
-    staging.mkdir(parents=True)
-    report = WriteReport()
-    written: set[str] = set()
-    for output in outputs:
-        _put(staging, out, output.path, output.content, report)
-        written.add(output.path)
-    for rel, source in static_files.items():
-        if rel not in written:
-            _put(staging, out, rel, source.read_bytes(), report)
-            written.add(rel)
-    if out.is_dir():
-        report.removed = sorted(p for p in _files(out) if p not in written)
-    _swap(staging, out)
-    return report
+    # ------------------------------------------------------------ state
 
+    def _recover(self) -> None:
+        """Undo a fallback swap (no renameat2) that a kill interrupted."""
+        old = self.out.parent / f".{self.out.name}.old"
+        if old.exists():
+            if not self.out.exists():
+                os.rename(old, self.out)  # killed between the two renames: the previous site returns
+            elif not self.staging.exists():
+                os.rename(old, self.staging)
+            else:
+                shutil.rmtree(old)
 
-def _put(staging: Path, out: Path, rel: str, content: bytes, report: WriteReport) -> None:
-    target = staging / rel
-    if ".." in Path(rel).parts or Path(rel).is_absolute():
-        raise ValueError(f"refusing to write outside the output folder: {rel}")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    previous = out / rel
-    try:
-        same = previous.is_file() and not previous.is_symlink() and previous.stat().st_size == len(content) \
-            and previous.read_bytes() == content
-    except OSError:
-        same = False
-    if same:
+    def _read_state(self) -> dict:
         try:
-            os.link(previous, target)
-            report.unchanged.append(rel)
+            with open(self.state_path, "rb") as handle:
+                state = pickle.load(handle)  # noqa: S301 - written by us, in the site's cache folder
+            return state if isinstance(state, dict) else {}
+        except Exception:
+            return {}
+
+    def _write_state(self, state: dict) -> None:
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.state_path.with_suffix(f".{os.getpid()}.tmp")
+        with open(temporary, "wb") as handle:
+            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, self.state_path)
+
+    def up_to_date(self, stamp: Optional[str], now: dt.datetime) -> bool:
+        """True when no input changed since the last build and no edition has fallen due."""
+        return (stamp is not None and self.live is not None and self.out.is_dir() and self.stamp == stamp
+                and (self.next_change is None or now < self.next_change))
+
+    def unchanged(self, path: str, key: str) -> bool:
+        """True when the live page was rendered from exactly these inputs."""
+        return self.live is not None and path in self.live and self.renders.get(path) == key
+
+    # ------------------------------------------------------------ writing
+
+    def begin(self) -> None:
+        """Forget the staging folder's manifest before touching it: a kill then leaves it unknown."""
+        if self._begun:
             return
+        self._begun = True
+        if self.spare is None and self.staging.exists():
+            shutil.rmtree(self.staging)  # contents unknown: start it afresh
+            self.spare = {}
+        self.staging.mkdir(parents=True, exist_ok=True)
+        trees = {} if self.live is None or not self.out.is_dir() else {_inode(self.out): self.live}
+        self._write_state({"trees": trees, "renders": self.renders})
+
+    def put(self, path: str, content: bytes) -> None:
+        self.begin()
+        sha = digest(content)
+        self.manifest[path] = sha
+        previous = self.live.get(path) if self.live is not None else _sha_of(self.out / path)
+        if previous is None:
+            self.report.added.append(path)
+        elif previous != sha:
+            self.report.changed.append(path)
+        else:
+            self.report.unchanged.append(path)
+        if self.spare is not None and self.spare.get(path) == sha:
+            return  # the staging folder already has these bytes
+        target = _safe_join(self.staging, path)
+        if previous == sha and _link(self.out / path, target):
+            return
+        _replace(target, content)
+
+    def keep(self, path: str) -> None:
+        """The live page is still right: the staging folder gets the same file."""
+        self.begin()
+        assert self.live is not None
+        sha = self.live[path]
+        self.manifest[path] = sha
+        self.report.unchanged.append(path)
+        if self.spare is not None and self.spare.get(path) == sha:
+            return
+        target = _safe_join(self.staging, path)
+        if not _link(self.out / path, target):
+            _replace(target, (self.out / path).read_bytes())
+
+    def finish(self, renders: dict[str, str], stamp: Optional[str] = None,
+               next_change: Optional[dt.datetime] = None, warnings: Optional[list] = None) -> WriteReport:
+        """Remove what the new site no longer has, swap the folders, remember both manifests."""
+        self.begin()
+        spare = self.spare if self.spare is not None else {}
+        for path in sorted(set(spare) - set(self.manifest), reverse=True):
+            _remove(self.staging, path)
+        live = self.live if self.live is not None else _scan(self.out)
+        self.report.removed = sorted(set(live) - set(self.manifest))
+        if self.out.is_dir() and self.live is not None and self.manifest == self.live:
+            trees = {_inode(self.out): self.live, _inode(self.staging): self.manifest}
+        else:
+            _swap(self.staging, self.out)
+            self.report.swapped = True
+            trees = {_inode(self.out): self.manifest}
+            if self.staging.is_dir():
+                trees[_inode(self.staging)] = live
+        self._write_state({"trees": trees, "renders": renders, "stamp": stamp, "next_change": next_change,
+                           "warnings": warnings or []})
+        return self.report
+
+
+# ---------------------------------------------------------------- files
+
+
+def _inode(path: Path) -> int:
+    try:
+        st = path.stat()
+        return st.st_ino * 1000003 + st.st_dev
+    except OSError:
+        return -1
+
+
+def _safe_join(root: Path, rel: str) -> Path:
+    parts = Path(rel).parts
+    if not parts or Path(rel).is_absolute() or ".." in parts:
+        raise ValueError(f"refusing to write outside the output folder: {rel}")
+    return root / rel
+
+
+def _sha_of(path: Path) -> Optional[str]:
+    try:
+        return digest(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def _scan(root: Path) -> dict[str, Optional[str]]:
+    if not root.is_dir():
+        return {}
+    return {p.relative_to(root).as_posix(): None for p in root.rglob("*") if p.is_file()}
+
+
+def _replace(target: Path, content: bytes) -> None:
+    """Write beside the target and rename over it: the old inode (maybe the live file) is untouched."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+    os.replace(temporary, target)
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link source to target (replacing it); False when the file system can't."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.lnk")
+        if temporary.exists():
+            temporary.unlink()
+        os.link(source, temporary)
+        os.replace(temporary, target)
+        return True
+    except OSError:
+        return False
+
+
+def _remove(root: Path, rel: str) -> None:
+    path = root / rel
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    parent = path.parent
+    while parent != root:
+        try:
+            parent.rmdir()  # only when empty
         except OSError:
-            pass  # another file system: fall through to a copy
-    target.write_bytes(content)
-    (report.unchanged if same else report.changed if previous.exists() else report.added).append(rel)
-
-
-def _files(root: Path) -> list[str]:
-    return [p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()]
+            break
+        parent = parent.parent
 
 
 def _swap(staging: Path, out: Path) -> None:
@@ -113,12 +258,11 @@ def _swap(staging: Path, out: Path) -> None:
         os.rename(staging, out)
         return
     if _exchange(staging, out):
-        shutil.rmtree(staging)  # now holds the previous output
         return
     old = out.parent / f".{out.name}.old"
     os.rename(out, old)
     os.rename(staging, out)
-    shutil.rmtree(old)
+    os.rename(old, staging)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -129,5 +273,4 @@ def _exchange(a: Path, b: Path) -> bool:
     except (OSError, AttributeError):
         return False
     at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0

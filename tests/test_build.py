@@ -241,6 +241,7 @@ def test_outputs_know_their_sources_and_layouts(make_site) -> None:
     result, _ = build_ok(make_site(two_editions()))
     by_path = {o.path: o for o in result.outputs}
     page = by_path["2022-11-03/youdaizheng/index.html"]
+    assert page.rendered
     assert {"content/2022/2022-11-03/youdaizheng.md", "content/2022/2022-11-04/gengzheng.md",
             "content/2022/2022-11-03/edition.yaml", "config.yaml"} <= page.sources
     assert any(layout.endswith("layouts/article.html") for layout in page.layouts)

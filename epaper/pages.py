@@ -1,0 +1,152 @@
+"""Which pages the site has: for each, its output path, its template, the context
+the template gets, and the sources it is made from (the dependency graph).
+
+A page's sources are every file whose content can show on it; with the layouts
+and the site's settings they make its render key, so an incremental build
+re-renders exactly the pages whose inputs changed."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any, Iterable, Optional
+
+from .model import Article, Edition, Section, SiteData
+from .urls import feed_path, output_file, page_count, section_url
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Position in a paginated index, with root-relative neighbour URLs."""
+
+    number: int
+    total: int
+    prev_url: Optional[str]
+    next_url: Optional[str]
+
+
+@dataclass
+class Job:
+    """One page to make: where it goes, from which template, with what, depending on what."""
+
+    path: str
+    template: str
+    sources: frozenset[str]
+    extra: str = ""  # what else shapes the page beyond its sources' contents
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
+    needs_html: tuple[Article, ...] = field(default=(), repr=False)  # articles whose body it shows
+
+
+def _of(article: Article) -> set[str]:
+    """An article as shown in a list: its own file, its edition's, and its corrections' (the mark)."""
+    assert article.edition is not None
+    found = {article.source, article.edition.source}
+    for notice in article.corrections:
+        assert notice.edition is not None
+        found |= {notice.source, notice.edition.source}
+    return found
+
+
+def _all(articles: Iterable[Optional[Article]]) -> set[str]:
+    found: set[str] = set()
+    for article in articles:
+        if article is not None:
+            found |= _of(article)
+    return found
+
+
+def plan(site: SiteData) -> list[Job]:
+    """Every page of the site, in a stable order."""
+    jobs: list[Job] = []
+    editions = site.editions
+    latest = editions[-1] if editions else None
+    jobs.append(_edition(site, latest, "index.html", len(editions) - 1, home=True))
+    for i, edition in enumerate(editions):
+        jobs.append(_edition(site, edition, output_file(edition.url), i))
+        pages = edition.pages
+        for j, page in enumerate(pages):
+            jobs.append(Job(
+                output_file(page.url), "page.html", frozenset({edition.source} | _all(page.articles)),
+                context=dict(edition=edition, page=page,
+                             prev_page=pages[j - 1] if j > 0 else None,
+                             next_page=pages[j + 1] if j + 1 < len(pages) else None)))
+        articles = edition.articles
+        for j, article in enumerate(articles):
+            prev_article = articles[j - 1] if j > 0 else None
+            next_article = articles[j + 1] if j + 1 < len(articles) else None
+            related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
+                       *article.originals, *article.corrections]
+            jobs.append(Job(
+                output_file(article.url), "article.html", frozenset(_all(related)),
+                context=dict(article=article, edition=edition, page=article.page,
+                             prev_article=prev_article, next_article=next_article),
+                needs_html=(article,)))
+    for kind, groups, declared in (("sections", site.sections, site.config.sections),
+                                   ("series", site.series, site.config.series)):
+        for slug, members in groups.items():
+            jobs.extend(_index(site, kind, declared[slug], members))
+    jobs.extend(_feeds(site))
+    corrections = site.corrections
+    jobs.append(Job("corrections/index.html", "corrections.html",
+                    frozenset(_all(corrections) | _all(o for c in corrections for o in c.originals)),
+                    context=dict(corrections=corrections)))
+    jobs.append(Job("archive/index.html", "archive.html", frozenset(e.source for e in editions),
+                    context=dict(years=_archive(editions))))
+    jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
+    return jobs
+
+
+def _edition(site: SiteData, edition: Optional[Edition], path: str, i: int, home: bool = False) -> Job:
+    if edition is None:
+        return Job(path, "edition.html", frozenset(), "empty",
+                   context=dict(edition=None, prev_edition=None, next_edition=None))
+    editions = site.editions
+    prev_edition = editions[i - 1] if i > 0 else None
+    next_edition = editions[i + 1] if i + 1 < len(editions) else None
+    sources = {edition.source} | _all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
+    context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
+    if home:
+        context["canonical_url"] = edition.url
+    return Job(path, "edition.html", frozenset(sources), "home" if home else "", context=context)
+
+
+def _index(site: SiteData, kind: str, group: Section, members: list[Article]) -> list[Job]:
+    per_page = site.config.paginate
+    total = page_count(len(members), per_page)
+    template = "section.html" if kind == "sections" else "series.html"
+    jobs = []
+    for n in range(1, total + 1):
+        chunk = members[(n - 1) * per_page: n * per_page]
+        pager = Pager(n, total,
+                      section_url(group.slug, n - 1, kind) if n > 1 else None,
+                      section_url(group.slug, n + 1, kind) if n < total else None)
+        jobs.append(Job(output_file(section_url(group.slug, n, kind)), template, frozenset(_all(chunk)),
+                        f"{n}/{total}", context=dict(group=group, kind=kind, articles=chunk, pager=pager)))
+    return jobs
+
+
+def _feeds(site: SiteData) -> list[Job]:
+    """Atom feeds: the whole paper, each section, and the corrections; newest entries first."""
+    config = site.config
+    newest = [a for e in reversed(site.editions) for a in e.articles]
+    feeds: list[tuple[str, str, str, list[Article]]] = [(feed_path(), config.title, "", newest)]
+    for slug, members in site.sections.items():
+        feeds.append((feed_path("sections", slug), f"{config.title} · {config.sections[slug].name}",
+                      f"sections/{slug}/", members))
+    feeds.append((feed_path("corrections"), "", "corrections/", site.corrections))
+    jobs = []
+    for path, title, home, members in feeds:
+        entries = members[: config.feed_entries]
+        jobs.append(Job(path, "atom.xml", frozenset(_all(entries)),
+                        context=dict(feed_title=title, feed_path=path, home_path=home, entries=entries),
+                        needs_html=tuple(entries)))
+    return jobs
+
+
+def _archive(editions: list[Edition]) -> list[tuple[int, list[tuple[int, list[Edition]]]]]:
+    """Years newest first, each with its months newest first, each with its editions."""
+    newest = sorted(editions, key=lambda e: e.date, reverse=True)
+    years = []
+    for year, in_year in groupby(newest, key=lambda e: e.date.year):
+        months = [(month, list(in_month)) for month, in_month in groupby(in_year, key=lambda e: e.date.month)]
+        years.append((year, months))
+    return years
