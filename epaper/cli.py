@@ -24,7 +24,7 @@ def _moment(text: str) -> dt.datetime:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
-    sub = p.add_subparsers(dest="command", metavar="{build,check,new}")
+    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve}")
     b = sub.add_parser("build", help="build the site into the output folder (the default command)")
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
@@ -35,6 +35,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     b.add_argument("--future", action="store_true", help="include editions whose publish time is still ahead")
     b.add_argument("--base-url", help="override config.yaml's base_url (e.g. for a preview host)")
+    b.add_argument("--changes", type=Path, metavar="FILE",
+                   help="write the URLs this build added, changed and removed (for a CDN purge)")
+    b.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
     n = sub.add_parser("new", help="write a skeleton edition or article")
     kinds = n.add_subparsers(dest="kind", required=True, metavar="{edition,article}")
     ne = kinds.add_parser("edition", help="content/YYYY/DATE/edition.yaml with the last edition's pages")
@@ -46,6 +49,11 @@ def parser() -> argparse.ArgumentParser:
     na.add_argument("slug", help="lower-case ASCII letters, digits and hyphens")
     for command in (ne, na):
         command.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    s = sub.add_parser("serve", help="preview the site on localhost, rebuilding and reloading on every save")
+    s.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
+    s.add_argument("--drafts", action="store_true", help="include articles with draft: true")
     return p
 
 
@@ -63,10 +71,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
     if args.command == "new":
         return _new(args)
+    if args.command == "serve":
+        from .serve import serve_command
+        return serve_command(args.site, args.host, args.port, args.drafts)
     options = pipeline.Options(
         site=args.site, now=args.now, strict=args.strict,
         out=getattr(args, "out", None), drafts=getattr(args, "drafts", False),
         future=getattr(args, "future", False), base_url=getattr(args, "base_url", None),
+        jobs=getattr(args, "jobs", 0),
     )
     try:
         if args.command == "check":
@@ -78,9 +90,16 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             _print(result.diagnostics.warnings)
             report = result.report
             assert report is not None
-            print(f"built {len(result.outputs)} pages into {options.out or options.site / 'public'} "
-                  f"({len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed)",
-                  file=sys.stderr)
+            if args.changes:
+                base = result.site.config.base_url if result.site else ""
+                text = "".join(line + "\n" for line in report.changes(base))
+                args.changes.write_text(text, encoding="utf-8")
+            if result.up_to_date:
+                print(f"{options.out or options.site / 'public'} is up to date", file=sys.stderr)
+                return 0
+            print(f"built {len(result.outputs)} pages into {options.out or options.site / 'public'}: "
+                  f"{len(result.rendered)} rendered; files {len(report.added)} added, {len(report.changed)} changed, "
+                  f"{len(report.removed)} removed", file=sys.stderr)
         return 0
     except BuildError as exc:
         _print(exc.diagnostics)

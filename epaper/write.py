@@ -37,6 +37,15 @@ class WriteReport:
     removed: list[str] = field(default_factory=list)
     swapped: bool = False
 
+    def changes(self, base_url: str) -> list[str]:
+        """'added|changed|removed URL' lines, the URLs a CDN must purge or fetch."""
+        lines = []
+        for kind, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            for path in sorted(paths):
+                url = path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else path
+                lines.append(f"{kind} {base_url}{url}")
+        return lines
+
 
 def staging_dir(out: Path) -> Path:
     return out.parent / f".{out.name}.staging"
@@ -233,6 +242,8 @@ def _link(source: Path, target: Path) -> bool:
             temporary.unlink()
         os.link(source, temporary)
         os.replace(temporary, target)
+        if temporary.exists():  # rename() does nothing when both names are links to one file
+            temporary.unlink()
         return True
     except OSError:
         return False
