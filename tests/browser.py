@@ -1,0 +1,76 @@
+"""A real browser for tests: Debian's Chromium driven by Playwright for Python.
+
+Register it in a test module with `pytest_plugins = ["browser"]`, then ask for the
+`chromium_page` fixture (a fresh page in a fresh context) or `chromium` (the browser).
+
+The browser is Debian's (`apt-get install chromium`, which scripts/test does): Playwright's
+own browser downloads do not work offline, so `playwright install` is never run. Outside CI
+the tests that need it skip with a message saying so; under CI=true a missing browser fails.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import pytest
+
+LAUNCH_ARGS = [
+    "--no-sandbox",  # tests run as root in CI
+    "--disable-gpu",
+    "--disable-background-networking",  # no calls home on a machine without a network
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> Optional[str]:
+    """The Chromium executable to drive, or None."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+
+
+def _unavailable(why: str) -> None:
+    message = f"{why}: browser tests need Debian's Chromium and playwright (run scripts/test, or apt-get install chromium)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the whole test session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    executable = find_chromium()
+    if executable is None:
+        _unavailable("no Chromium found")
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS, headless=True)
+    except Exception as exc:
+        playwright.stop()
+        _unavailable(f"Chromium at {executable} did not start ({exc})")
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def chromium_page(chromium: Any) -> Iterator[Any]:
+    """A page in its own context (no cookies or cache shared between tests)."""
+    context = chromium.new_context(viewport={"width": 1100, "height": 800})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        yield page
+    finally:
+        context.close()
