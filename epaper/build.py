@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -103,11 +106,13 @@ def build(options: Options) -> Result:
             keys = {job.path: renderer.key(job) for job in jobs}
             todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
             _fill_html(todo, loaded)
-            for job in jobs:                                                         # 4. render, write
-                if writer.unchanged(job.path, keys[job.path]):
+            writer.begin()
+            for path, sha, category in _render(renderer, writer, todo, _jobs(options)):  # 4. render, write
+                writer.record(path, sha, category)
+            rendered = {job.path for job in todo}
+            for job in jobs:
+                if job.path not in rendered:
                     writer.keep(job.path)
-                else:
-                    writer.put(job.path, renderer.render(job))
         except TemplateProblem as problem:
             diags.error(problem.path, problem.line, problem.message)
             _stop_on_errors(diags, options.strict)
@@ -116,10 +121,36 @@ def build(options: Options) -> Result:
         report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
     finally:
         loaded.cache.save()
-    rendered = {job.path for job in todo}
     outputs = [PageRecord(job.path, job.template, job.sources | {"config.yaml"},
                           frozenset(renderer.layouts_of(job.template)), job.path in rendered) for job in jobs]
     return Result(site, outputs, report, diags, sorted(rendered))
+
+
+PARALLEL_MIN = 300  # below this many pages, starting workers costs more than it saves
+_FORKED: dict[str, object] = {}  # handed to forked workers, which inherit it; empty otherwise
+
+
+def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], workers: int) -> list[tuple[str, str, str]]:
+    """Render and place every page of `todo`: (path, hash, category). Forked worker processes
+    share the resolved site without copying it; the output is the same whatever their number."""
+    if workers <= 1 or len(todo) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        return [(job.path, *writer.place(job.path, renderer.render(job))) for job in todo]
+    _FORKED.update(renderer=renderer, writer=writer, todo=todo, workers=workers)
+    gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in workers
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [r for part in pool.map(_render_part, range(workers)) for r in part]
+    finally:
+        gc.unfreeze()
+        _FORKED.clear()
+
+
+def _render_part(part: int) -> list[tuple[str, str, str]]:
+    renderer: Renderer = _FORKED["renderer"]  # type: ignore[assignment]
+    writer: OutputWriter = _FORKED["writer"]  # type: ignore[assignment]
+    todo: list[Job] = _FORKED["todo"]  # type: ignore[assignment]
+    workers: int = _FORKED["workers"]  # type: ignore[assignment]
+    return [(job.path, *writer.place(job.path, renderer.render(job))) for job in todo[part::workers]]
 
 
 def _stamp(options: Options, out: Path) -> Optional[str]:

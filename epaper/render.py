@@ -28,7 +28,7 @@ class TemplateProblem(Exception):
     """A layout failed; carries PATH:LINE for the editor or designer."""
 
     def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(message)
+        super().__init__(path, line, message)  # all three, so it survives pickling from a worker
         self.path, self.line, self.message = path, line, message
 
 

@@ -142,21 +142,25 @@ class OutputWriter:
 
     def put(self, path: str, content: bytes) -> None:
         self.begin()
+        self.record(path, *self.place(path, content))
+
+    def place(self, path: str, content: bytes) -> tuple[str, str]:
+        """Write one file into the staging folder if it differs there; (hash, added|changed|unchanged).
+        Touches no state of the writer, so worker processes can place files side by side."""
         sha = digest(content)
-        self.manifest[path] = sha
         previous = self.live.get(path) if self.live is not None else _sha_of(self.out / path)
-        if previous is None:
-            self.report.added.append(path)
-        elif previous != sha:
-            self.report.changed.append(path)
-        else:
-            self.report.unchanged.append(path)
+        category = "added" if previous is None else "changed" if previous != sha else "unchanged"
         if self.spare is not None and self.spare.get(path) == sha:
-            return  # the staging folder already has these bytes
+            return sha, category  # the staging folder already has these bytes
         target = _safe_join(self.staging, path)
         if previous == sha and _link(self.out / path, target):
-            return
+            return sha, category
         _replace(target, content)
+        return sha, category
+
+    def record(self, path: str, sha: str, category: str) -> None:
+        self.manifest[path] = sha
+        getattr(self.report, category).append(path)
 
     def keep(self, path: str) -> None:
         """The live page is still right: the staging folder gets the same file."""
@@ -180,6 +184,8 @@ class OutputWriter:
             _remove(self.staging, path)
         live = self.live if self.live is not None else _scan(self.out)
         self.report.removed = sorted(set(live) - set(self.manifest))
+        for category in (self.report.added, self.report.changed, self.report.unchanged):
+            category.sort()
         if self.out.is_dir() and self.live is not None and self.manifest == self.live:
             trees = {_inode(self.out): self.live, _inode(self.staging): self.manifest}
         else:
