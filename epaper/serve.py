@@ -644,7 +644,7 @@ class Preview:
             sockets = bind_sockets(self.port, address=self.host)
         except OSError as exc:
             raise UsageError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
-                             "choose another --port or --host")
+                             "choose another --port or --host") from None
         self.port = sockets[0].getsockname()[1]
         self.addresses = [sock.getsockname() for sock in sockets]
         self._folder = PreviewFolder(self.site)
@@ -705,8 +705,8 @@ class Preview:
 
     def client_tag(self, file: str) -> bytes:
         """The script tag injected into HTML: the build status rides along, so an overlay shows at once."""
-        state = dict(self.status_json(), changed=None)  # the page is current: what changed before is moot
-        state = html.escape(json.dumps(state, ensure_ascii=False), quote=True)
+        now = dict(self.status_json(), changed=None)  # the page is current: what changed before is moot
+        state = html.escape(json.dumps(now, ensure_ascii=False), quote=True)
         return (f'<script src="{CLIENT_PATH}" data-epaper-status="{state}" '
                 f'data-epaper-file="{html.escape(file, quote=True)}" defer></script>').encode("utf-8")
 
@@ -892,7 +892,8 @@ CLIENT_JS = r"""// epaper serve: live reload and the build-error overlay. Not pa
   function connect() {
     let ws;
     try {
-      ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/__epaper__/livereload");
+      const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      ws = new WebSocket(scheme + location.host + "/__epaper__/livereload");
     } catch (e) { return setTimeout(poll, 1000); }
     socket = ws;
     ws.onopen = () => ws.send(JSON.stringify({command: "hello", protocols: ["http://livereload.com/protocols/official-7"]}));

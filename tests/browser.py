@@ -35,7 +35,8 @@ def find_chromium() -> Optional[str]:
 
 
 def _unavailable(why: str) -> None:
-    message = f"{why}: browser tests need Debian's Chromium and playwright (run scripts/test, or apt-get install chromium)"
+    message = (f"{why}: browser tests need Debian's Chromium and playwright "
+               "(run scripts/test, or apt-get install chromium)")
     if os.environ.get("CI") == "true":
         pytest.fail(f"CI=true and {message}", pytrace=False)
     pytest.skip(message)

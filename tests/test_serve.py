@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import tracemalloc
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable, Iterator, Optional, Union
@@ -48,8 +47,8 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str =
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
-def http(port: int, target: Union[str, bytes], host: Optional[str] = "127.0.0.1",
-         method: str = "GET", headers: tuple[str, ...] = (), version: str = "HTTP/1.1") -> tuple[int, dict[str, str], bytes]:
+def http(port: int, target: Union[str, bytes], host: Optional[str] = "127.0.0.1", method: str = "GET",
+         headers: tuple[str, ...] = (), version: str = "HTTP/1.1") -> tuple[int, dict[str, str], bytes]:
     """One raw request, exactly as written (no client-side path normalisation)."""
     target_bytes = target if isinstance(target, bytes) else target.encode("utf-8")
     lines = [f"{method} ".encode() + target_bytes + f" {version}".encode()]
@@ -72,7 +71,8 @@ def http(port: int, target: Union[str, bytes], host: Optional[str] = "127.0.0.1"
             fields[key.strip().lower()] = value.strip()
         status = int(status_line.split()[1])
         length = None if method == "HEAD" or status == 101 else fields.get("content-length")
-        while (length is None and status != 101 and method != "HEAD") or (length is not None and len(body) < int(length)):
+        to_close = length is None and status != 101 and method != "HEAD"
+        while to_close or (length is not None and len(body) < int(length)):
             chunk = sock.recv(65536)
             if not chunk:
                 break
