@@ -52,11 +52,19 @@ class Result:
     """What a build did, for the command line and the dev server to report."""
 
     site: Optional[SiteData]
-    outputs: list[PageRecord]
+    pages: list[Job]
     report: Optional[WriteReport]
     diagnostics: Diagnostics
     rendered: list[str] = field(default_factory=list)
     up_to_date: bool = False  # nothing changed since the last build: nothing was read or written
+    layouts: dict[str, frozenset[str]] = field(default_factory=dict)  # template -> the files it uses
+
+    @property
+    def outputs(self) -> list[PageRecord]:
+        """Every page with what it was made from (built on demand: big sites have many)."""
+        rendered = set(self.rendered)
+        return [PageRecord(job.path, job.template, job.sources | {"config.yaml"},
+                           self.layouts.get(job.template, frozenset()), job.path in rendered) for job in self.pages]
 
 
 def _stop_on_errors(diags: Diagnostics, strict: bool) -> None:
@@ -121,9 +129,8 @@ def build(options: Options) -> Result:
         report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
     finally:
         loaded.cache.save()
-    outputs = [PageRecord(job.path, job.template, job.sources | {"config.yaml"},
-                          frozenset(renderer.layouts_of(job.template)), job.path in rendered) for job in jobs]
-    return Result(site, outputs, report, diags, sorted(rendered))
+    layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}
+    return Result(site, jobs, report, diags, sorted(rendered), layouts=layouts)
 
 
 PARALLEL_MIN = 300  # below this many pages, starting workers costs more than it saves

@@ -1,8 +1,8 @@
 """The persistent build cache in SITE/.epaper-cache/: what the last builds learnt.
 
 It knows each source's stat and content hash with its parsed front matter and
-rendered Markdown, each output page's render key, and the content hashes of the
-files in the output folder and its staging twin. It is only ever a shortcut:
+rendered Markdown (write.py keeps, beside it, each output page's render key and
+the content hashes of the files in the output folder and its staging twin). It is only ever a shortcut:
 safe to delete, and a cache that is corrupt, from another version of epaper or
 for other settings is thrown away and rebuilt, never trusted."""
 from __future__ import annotations
@@ -94,26 +94,17 @@ class SourceRecord:
 
 
 @dataclass
-class OutputState:
-    """For one output folder: render keys of its pages, and the manifest of each tree."""
-
-    renders: dict[str, str] = field(default_factory=dict)  # output path -> render key
-    trees: dict[int, dict[str, str]] = field(default_factory=dict)  # folder inode -> {path: content hash}
-
-
-@dataclass
 class CacheData:
     fingerprint: str
     settings: str  # what parsing depends on besides the bytes (Markdown options)
     sources: dict[str, SourceRecord] = field(default_factory=dict)
-    outputs: dict[str, OutputState] = field(default_factory=dict)  # absolute output folder -> state
 
 
 _ALLOWED = {
     ("builtins", name) for name in ("dict", "list", "set", "frozenset", "tuple", "str", "int", "bool", "bytes")
 } | {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), ("epaper.cache", "SourceRecord"), ("epaper.cache", "OutputState"),
+    ("datetime", "timedelta"), ("epaper.cache", "SourceRecord"),
     ("epaper.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
 }
@@ -162,9 +153,6 @@ class BuildCache:
         if data.settings != self.settings:
             data.sources = {}  # Markdown options changed: every article must be parsed again
         return data
-
-    def output(self, out: Path) -> OutputState:
-        return self.data.outputs.setdefault(str(out.absolute()), OutputState())
 
     def save(self) -> None:
         """Write to a temporary file and rename: a killed build leaves the old cache whole."""

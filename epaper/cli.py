@@ -97,7 +97,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if result.up_to_date:
                 print(f"{options.out or options.site / 'public'} is up to date", file=sys.stderr)
                 return 0
-            print(f"built {len(result.outputs)} pages into {options.out or options.site / 'public'}: "
+            print(f"built {len(result.pages)} pages into {options.out or options.site / 'public'}: "
                   f"{len(result.rendered)} rendered; files {len(report.added)} added, {len(report.changed)} changed, "
                   f"{len(report.removed)} removed", file=sys.stderr)
         return 0

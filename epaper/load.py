@@ -12,12 +12,12 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from .article import parse_article
 from .cache import RACY_NS, BuildCache, SourceRecord, digest
 from .config import load_config
-from .errors import Diagnostics
+from .errors import Diagnostic, Diagnostics
 from .fields import Fields, as_mapping, items_with_lines, shown
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
@@ -40,70 +40,81 @@ class LoadedSite:
     cache: BuildCache
 
 
-def find_editions(reader: SiteReader) -> list[Path]:
-    """Every folder below content/ with an edition.yaml; stray .md files are warned about."""
+@dataclass
+class EditionFolder:
+    """An edition folder as found on disk: where it is and the article files in it."""
+
+    path: str  # absolute
+    rel: str  # relative to the site
+    articles: list[str]  # file names of its .md files, sorted
+
+
+def find_editions(reader: SiteReader) -> list[EditionFolder]:
+    """Every folder below content/ with an edition.yaml; stray .md files are warned about.
+    Plain strings and one os.walk: this runs over tens of thousands of files on every build."""
     content = reader.root / "content"
     if not content.is_dir():
         reader.diags.error("content", 1, "not found: a site keeps its editions in content/")
         return []
-    editions: list[Path] = []
-    inside: dict[Path, Path] = {}  # folder -> the edition folder it is in (itself for an edition)
+    root = str(reader.root)
+    editions: list[EditionFolder] = []
+    inside: dict[str, str] = {}  # folder -> the edition folder it is in (itself for an edition)
     for folder, dirs, files in os.walk(content):
         dirs.sort()
-        here = Path(folder)
-        outer = inside.get(here.parent)
+        rel = os.path.relpath(folder, root).replace(os.sep, "/")
+        outer = inside.get(os.path.dirname(folder))
         for name in list(dirs):
-            if (here / name).is_symlink() and not reader.inside(here / name):
+            if os.path.islink(os.path.join(folder, name)) and not reader.inside(Path(folder) / name):
                 dirs.remove(name)
+        markdown = sorted(n for n in files if n.endswith(".md"))
         if "edition.yaml" in files:
             if outer is not None:
-                reader.diags.error(reader.rel(here / "edition.yaml"), 1,
-                                   f"editions don't nest: this folder is inside the edition {reader.rel(outer)}/")
+                reader.diags.error(f"{rel}/edition.yaml", 1,
+                                   f"editions don't nest: this folder is inside the edition {reader.rel(Path(outer))}/")
             else:
-                editions.append(here)
-                outer = here
-        elif any(n.endswith(".md") for n in files):
+                editions.append(EditionFolder(folder, rel, markdown))
+                outer = folder
+        elif markdown:
             why = ("is in a subfolder of an edition; articles sit beside edition.yaml; skipped" if outer
                    else "is not in an edition folder (no edition.yaml beside it); skipped")
-            for name in sorted(n for n in files if n.endswith(".md")):
-                reader.diags.warning(reader.rel(here / name), 1, why)
+            for name in markdown:
+                reader.diags.warning(f"{rel}/{name}", 1, why)
         if outer is not None:
-            inside[here] = outer
+            inside[folder] = outer
     return editions
 
 
-def load_edition(reader: SiteReader, folder: Path) -> tuple[Optional[Edition], list[Path]]:
-    """edition.yaml read and checked, and the article files beside it (read later, maybe cached)."""
-    diags = reader.diags
-    path = folder / "edition.yaml"
-    rel = reader.rel(path)
-    files = sorted(p for p in folder.glob("*.md") if p.is_file() or p.is_symlink())
-    if not files:
-        diags.error(rel, 1, "this edition has no articles: add a .md file beside edition.yaml")
-    raw = reader.read(path)
-    text = None if raw is None else decode(rel, raw, diags)
-    if raw is None or text is None:
-        return None, files
-    data, problem = load_yaml(text)
+def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list[Diagnostic]]:
+    """edition.yaml's fields (pages as plain tuples), or None; and the file's diagnostics."""
+    diags = Diagnostics()
+    text = decode(rel, data, diags)
+    if text is None:
+        return None, diags.items
+    meta, problem = load_yaml(text)
     if problem:
         diags.error(rel, problem.line, problem.message)
-        return None, files
-    data = as_mapping(data if data is not None else LineDict(), rel, 1, diags, "edition.yaml")
-    if data is None:
-        return None, files
-    f = Fields(data, rel, diags, "an edition", top=True)
+        return None, diags.items
+    meta = as_mapping(meta if meta is not None else LineDict(), rel, 1, diags, "edition.yaml")
+    if meta is None:
+        return None, diags.items
+    f = Fields(meta, rel, diags, "an edition", top=True)
     f.check_keys(EDITION_KEYS)
     date = f.date("date", required=True)
     number = f.integer("number", positive=True)
     publish = _publish(f)
     pages = _pages(f)
     if date is None or pages is None:
-        return None, files
-    edition = Edition(source=rel, folder=reader.rel(folder), digest=digest(raw), date=date, number=number,
-                      pages=pages, publish=publish, lines=dict(data.lines))
+        return None, diags.items
+    return dict(date=date, number=number, publish=publish, pages=pages, lines=dict(meta.lines)), diags.items
+
+
+def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
+    fields = dict(record.fields or {})
+    pages = [Page(number=n, name=name, section_slug=section, line=line) for n, name, section, line in fields.pop("pages")]
+    edition = Edition(source=rel, folder=folder, digest=record.sha, pages=pages, **fields)
     for page in pages:
         page.edition = edition
-    return edition, files
+    return edition
 
 
 def _publish(f: Fields) -> Optional[dt.datetime]:
@@ -123,7 +134,7 @@ def _publish(f: Fields) -> Optional[dt.datetime]:
     return None
 
 
-def _pages(f: Fields) -> Optional[list[Page]]:
+def _pages(f: Fields) -> Optional[list[tuple[int, str, Optional[str], int]]]:
     value = f.data.get("pages")
     if value is None:
         f.missing("pages")
@@ -131,7 +142,7 @@ def _pages(f: Fields) -> Optional[list[Page]]:
     if not isinstance(value, list) or not value:
         f.error("pages", '"pages:" must be a list of printed pages such as {number: 1, name: 要闻, section: yaowen}')
         return None
-    pages: list[Page] = []
+    pages: list[tuple[int, str, Optional[str], int]] = []
     seen: dict[int, int] = {}
     for item, line in items_with_lines(value):
         entry = as_mapping(item, f.path, line, f.diags, 'each of "pages:"')
@@ -148,7 +159,7 @@ def _pages(f: Fields) -> Optional[list[Page]]:
             pf.error("number", f"page {number} is listed twice (first at line {seen[number]})")
             continue
         seen[number] = pf.line("number")
-        pages.append(Page(number=number, name=name, section_slug=section, line=pf.line("section") if section else line))
+        pages.append((number, name, section, pf.line("section") if section else line))
     return pages
 
 
@@ -171,21 +182,34 @@ def find_static(reader: SiteReader, theme: Path = THEME_DIR) -> dict[str, Path]:
 
 def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
               cache: Optional[BuildCache] = None, jobs: int = 1) -> Optional[LoadedSite]:
-    """The whole load stage: config, every edition, its articles (from the cache when their
+    """The whole load stage: config, every edition and its articles (from the cache when their
     bytes are unchanged, else parsed, in `jobs` processes), then static files."""
     reader = SiteReader(root, diags)
     config = load_config(reader, base_url)
     if config is None:
         return None
     cache = cache or BuildCache(root, parse_settings(config))
-    found = [(load_edition(reader, folder)) for folder in find_editions(reader)]
+    folders = find_editions(reader)
+    files = []
+    for folder in folders:
+        files.append((f"{folder.rel}/edition.yaml", os.path.join(folder.path, "edition.yaml")))
+        files.extend((f"{folder.rel}/{name}", os.path.join(folder.path, name)) for name in folder.articles)
     fresh: dict[str, str] = {}  # HTML of the articles parsed in this build, by content hash
-    records = _article_records(reader, [p for _, files in found for p in files], config, cache, jobs, fresh)
+    records = _records(reader, files, config, cache, jobs, fresh)
     editions = []
-    for edition, files in found:
+    for folder in folders:
+        rel = f"{folder.rel}/edition.yaml"
+        if not folder.articles:
+            diags.error(rel, 1, "this edition has no articles: add a .md file beside edition.yaml")
+        record = records.get(rel)
+        edition = None
+        if record is not None:
+            diags.extend(record.diagnostics)
+            if record.fields is not None:
+                edition = _edition(rel, folder.rel, record)
         articles = []
-        for path in files:
-            record = records.get(reader.rel(path))
+        for name in folder.articles:
+            record = records.get(f"{folder.rel}/{name}")
             if record is None:
                 continue
             diags.extend(record.diagnostics)
@@ -194,7 +218,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
         if edition is None:
             continue
         edition.articles = articles
-        edition.unreadable = len(files) - len(articles)
+        edition.unreadable = len(folder.articles) - len(articles)
         for article in articles:
             article.edition = edition
         editions.append(edition)
@@ -206,18 +230,17 @@ def parse_settings(config: Config) -> str:
     return f"unsafe_html={config.unsafe_html} chinese={config.is_chinese}"
 
 
-def _article_records(reader: SiteReader, paths: list[Path], config: Config, cache: BuildCache,
-                     jobs: int, fresh: dict[str, str]) -> dict[str, SourceRecord]:
-    """Each article file's record: reused when its stat or its bytes are unchanged."""
+def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
+             jobs: int, fresh: dict[str, str]) -> dict[str, SourceRecord]:
+    """Each content file's record: reused when its stat is unchanged, else read and parsed."""
     known = cache.data.sources
     records: dict[str, SourceRecord] = {}
     misses: list[tuple[str, str]] = []
-    for path in paths:
-        rel = reader.rel(path)
-        if path.is_symlink() and not reader.inside(path):
+    for rel, path in files:
+        if os.path.islink(path) and not reader.inside(Path(path)):
             continue
         try:
-            st = path.stat()
+            st = os.stat(path)
         except OSError as exc:
             reader.diags.error(rel, 1, f"cannot be read: {exc.strerror or exc}")
             continue
@@ -225,7 +248,7 @@ def _article_records(reader: SiteReader, paths: list[Path], config: Config, cach
         if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
             records[rel] = old
         else:
-            misses.append((rel, str(path)))
+            misses.append((rel, path))
     settings = parse_settings(config)
     if len(misses) >= 64 and jobs > 1:
         chunks = [misses[i::jobs * 4] for i in range(jobs * 4)]
@@ -237,7 +260,7 @@ def _article_records(reader: SiteReader, paths: list[Path], config: Config, cach
         if isinstance(record, str):  # could not be read
             reader.diags.error(rel, 1, f"cannot be read: {record}")
             continue
-        if record.fields is not None:
+        if record.fields is not None and "html" in record.fields:
             html = record.fields.pop("html")
             fresh[record.sha] = html
             cache.html.put(record.sha, html)
@@ -249,7 +272,7 @@ def _article_records(reader: SiteReader, paths: list[Path], config: Config, cach
 
 
 def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str, SourceRecord | str]]:
-    """Read, hash and parse article files; runs in a worker process for big builds."""
+    """Read, hash and parse content files; runs in a worker process for big builds."""
     unsafe, chinese = (part.split("=")[1] == "True" for part in settings.split())
     renderer = MarkdownRenderer(unsafe_html=unsafe, chinese=chinese)
     results: list[tuple[str, SourceRecord | str]] = []
@@ -261,7 +284,10 @@ def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str,
         except OSError as exc:
             results.append((rel, str(exc.strerror or exc)))
             continue
-        fields, diagnostics = parse_article(rel, data, renderer)
+        if rel.endswith("/edition.yaml"):
+            fields, diagnostics = parse_edition(rel, data)
+        else:
+            fields, diagnostics = parse_article(rel, data, renderer)
         racy = st.st_mtime_ns >= time.time_ns() - RACY_NS  # may still change within the same tick
         results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, digest(data), fields, diagnostics, racy)))
     return results

@@ -57,6 +57,8 @@ class Renderer:
         self.settings = hashlib.blake2b(f"{code_fingerprint()} {self.config!r}".encode(), digest_size=16).hexdigest()
         self.digests = {a.source: a.digest for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})
+        self._tokens: dict[str, str] = {}
+        self._layout_tokens: dict[str, str] = {}
 
     def url(self, rel: str) -> str:
         """Root-relative, with base_url's path: works at any depth, 404.html included."""
@@ -111,13 +113,19 @@ class Renderer:
 
     def key(self, job: Job) -> str:
         """Everything the page is made from, hashed: same key, same bytes."""
-        h = hashlib.blake2b(digest_size=16)
-        h.update(f"{self.settings}\0{job.path}\0{job.template}\0{job.extra}\0".encode())
-        for shown, sha in sorted(self.layouts_of(job.template).items()):
-            h.update(f"{shown}={sha}\0".encode())
-        for source in sorted(job.sources):
-            h.update(f"{source}={self.digests.get(source, '')}\0".encode())
-        return h.hexdigest()
+        parts = [f"{self.settings}\0{job.path}\0{job.template}\0{job.extra}\0", self._layout_token(job.template)]
+        tokens = self._tokens
+        parts.extend(sorted(tokens.get(s) or self._token(s) for s in job.sources))
+        return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
+
+    def _token(self, source: str) -> str:
+        token = self._tokens[source] = f"{source}={self.digests.get(source, '')}\0"
+        return token
+
+    def _layout_token(self, template: str) -> str:
+        if template not in self._layout_tokens:
+            self._layout_tokens[template] = "".join(f"{p}={h}\0" for p, h in sorted(self.layouts_of(template).items()))
+        return self._layout_tokens[template]
 
     def render(self, job: Job) -> bytes:
         context = dict(job.context)

@@ -17,7 +17,8 @@ def _editions(site: Path) -> dict[dt.date, tuple[Path, LineDict]]:
     """date -> (folder, edition.yaml data), reading only edition.yaml files."""
     reader = SiteReader(site, Diagnostics())
     found = {}
-    for folder in find_editions(reader):
+    for found_folder in find_editions(reader):
+        folder = Path(found_folder.path)
         text = reader.text(folder / "edition.yaml")
         data, problem = load_yaml(text or "")
         if problem or not isinstance(data, LineDict):
