@@ -108,7 +108,8 @@ def build(options: Options) -> Result:
         site = resolve(loaded, diags, drafts=options.drafts, future=options.future,  # 2. resolve
                        now=options.now)
         _stop_on_errors(diags, options.strict)
-        renderer = Renderer(options.site, site)
+        renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
+                            references=loaded.cache.data.templates)
         jobs = plan(site)                                                            # 3. plan pages
         try:
             keys = {job.path: renderer.key(job) for job in jobs}

@@ -98,6 +98,7 @@ class CacheData:
     fingerprint: str
     settings: str  # what parsing depends on besides the bytes (Markdown options)
     sources: dict[str, SourceRecord] = field(default_factory=dict)
+    templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
 
 
 _ALLOWED = {

@@ -66,7 +66,8 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
         for name in list(dirs):
             if os.path.islink(os.path.join(folder, name)) and not reader.inside(Path(folder) / name):
                 dirs.remove(name)
-        markdown = sorted(n for n in files if n.endswith(".md"))
+        # Hidden files are editors' (Emacs's .#x.md lock links, ._x.md from macOS), never articles.
+        markdown = sorted(n for n in files if n.endswith(".md") and not n.startswith("."))
         if "edition.yaml" in files:
             if outer is not None:
                 reader.diags.error(f"{rel}/edition.yaml", 1,

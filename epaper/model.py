@@ -85,6 +85,7 @@ class Article:
     corrections: list["Article"] = field(default_factory=list, repr=False)
     prev_in_series: Optional["Article"] = field(default=None, repr=False)
     next_in_series: Optional["Article"] = field(default=None, repr=False)
+    shown_from: Optional[frozenset[str]] = field(default=None, repr=False)  # pages.py's memo
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)

@@ -36,13 +36,16 @@ class Job:
     needs_html: tuple[Article, ...] = field(default=(), repr=False)  # articles whose body it shows
 
 
-def _of(article: Article) -> set[str]:
+def _of(article: Article) -> frozenset[str]:
     """An article as shown in a list: its own file, its edition's, and its corrections' (the mark)."""
-    assert article.edition is not None
-    found = {article.source, article.edition.source}
-    for notice in article.corrections:
-        assert notice.edition is not None
-        found |= {notice.source, notice.edition.source}
+    found = article.shown_from
+    if found is None:
+        assert article.edition is not None
+        sources = {article.source, article.edition.source}
+        for notice in article.corrections:
+            assert notice.edition is not None
+            sources |= {notice.source, notice.edition.source}
+        found = article.shown_from = frozenset(sources)
     return found
 
 

@@ -35,7 +35,8 @@ class TemplateProblem(Exception):
 class Renderer:
     """Holds the Jinja2 environment of one site: its layouts/ over the default theme's."""
 
-    def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR) -> None:
+    def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR,
+                 cache_folder: Optional[Path] = None, references: Optional[dict[str, list[str]]] = None) -> None:
         self.root = root
         self.config = site.config
         self.locale = Locale(self.config.language)
@@ -46,7 +47,11 @@ class Renderer:
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_folder / "jinja")) if cache_folder else None,
         )
+        if cache_folder:
+            (cache_folder / "jinja").mkdir(parents=True, exist_ok=True)
+        self.references = references if references is not None else {}  # template hash -> templates it uses
         self.env.globals.update(
             site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
@@ -102,8 +107,10 @@ class Renderer:
                     shown = self.shown(filename)
                     if shown in found:
                         continue
-                    found[shown] = digest(source.encode("utf-8"))
-                    pending.extend(t for t in meta.find_referenced_templates(self.env.parse(source)) if t)
+                    sha = found[shown] = digest(source.encode("utf-8"))
+                    if sha not in self.references:
+                        self.references[sha] = [t for t in meta.find_referenced_templates(self.env.parse(source)) if t]
+                    pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1, f"template syntax error: {exc.message}")
             except jinja2.TemplateNotFound as exc:

@@ -18,8 +18,9 @@ import os
 import pickle
 import shutil
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from .cache import digest
 from .errors import UsageError
@@ -282,12 +283,19 @@ def _swap(staging: Path, out: Path) -> None:
     os.rename(old, staging)
 
 
+@lru_cache(maxsize=1)
+def _renameat2() -> Optional[Callable[..., int]]:
+    """libc's renameat2, looked up once (find_library runs a subprocess), or None."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Linux renameat2(RENAME_EXCHANGE): swap two folders in one atomic step."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        renameat2 = libc.renameat2
-    except (OSError, AttributeError):
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
     at_fdcwd = -100
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE) == 0

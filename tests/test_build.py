@@ -246,3 +246,12 @@ def test_outputs_know_their_sources_and_layouts(make_site) -> None:
             "content/2022/2022-11-03/edition.yaml", "config.yaml"} <= page.sources
     assert any(layout.endswith("layouts/article.html") for layout in page.layouts)
     assert any(layout.endswith("layouts/base.html") for layout in page.layouts)
+
+
+def test_hidden_editor_files_are_not_articles(make_site) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/._brief.md"] = b"\x00\x05\x16\x07 mac resource fork"
+    site = make_site(files)
+    (site / "content/2022/2022-11-04/.#brief.md").symlink_to("root@host.1234:1700000000")  # an Emacs lock
+    result, out = build_ok(site)
+    assert result.diagnostics.items == []
