@@ -195,8 +195,8 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
     for folder in folders:
         files.append((f"{folder.rel}/edition.yaml", os.path.join(folder.path, "edition.yaml")))
         files.extend((f"{folder.rel}/{name}", os.path.join(folder.path, name)) for name in folder.articles)
-    fresh: dict[str, str] = {}  # HTML of the articles parsed in this build, by content hash
-    records = _records(reader, files, config, cache, jobs, fresh)
+    records = _records(reader, files, config, cache, jobs)
+    cache.html.flush()  # rendered Markdown goes to disk now; pages read back what they show
     editions = []
     for folder in folders:
         rel = f"{folder.rel}/edition.yaml"
@@ -215,7 +215,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
                 continue
             diags.extend(record.diagnostics)
             if record.fields is not None:
-                articles.append(Article(**record.fields, digest=record.sha, html=fresh.get(record.sha, "")))
+                articles.append(Article(**record.fields, digest=record.sha))
         if edition is None:
             continue
         edition.articles = articles
@@ -232,7 +232,7 @@ def parse_settings(config: Config) -> str:
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
-             jobs: int, fresh: dict[str, str]) -> dict[str, SourceRecord]:
+             jobs: int) -> dict[str, SourceRecord]:
     """Each content file's record: reused when its stat is unchanged, else read and parsed."""
     known = cache.data.sources
     records: dict[str, SourceRecord] = {}
@@ -262,9 +262,7 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             reader.diags.error(rel, 1, f"cannot be read: {record}")
             continue
         if record.fields is not None and "html" in record.fields:
-            html = record.fields.pop("html")
-            fresh[record.sha] = html
-            cache.html.put(record.sha, html)
+            cache.html.put(record.sha, record.fields.pop("html"))
         records[rel] = record
     if results or len(records) != len(known):
         cache.sources_changed = True
