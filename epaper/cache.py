@@ -189,7 +189,8 @@ class HtmlStore:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._db = sqlite3.connect(self.path)
+                self._db = sqlite3.connect(self.path, timeout=60)  # parse workers write side by side
+                self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS html (digest TEXT, settings TEXT, html TEXT, "
                                  "PRIMARY KEY (digest, settings))")
             except sqlite3.DatabaseError:  # damaged: start again

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .article import parse_article
-from .cache import RACY_NS, BuildCache, SourceRecord, digest
+from .cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
 from .config import load_config
 from .errors import Diagnostic, Diagnostics
 from .fields import Fields, as_mapping, items_with_lines, shown
@@ -196,7 +196,6 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
         files.append((f"{folder.rel}/edition.yaml", os.path.join(folder.path, "edition.yaml")))
         files.extend((f"{folder.rel}/{name}", os.path.join(folder.path, name)) for name in folder.articles)
     records = _records(reader, files, config, cache, jobs)
-    cache.html.flush()  # rendered Markdown goes to disk now; pages read back what they show
     editions = []
     for folder in folders:
         rel = f"{folder.rel}/edition.yaml"
@@ -251,18 +250,18 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         else:
             misses.append((rel, path))
     settings = parse_settings(config)
+    store = (str(cache.html.path.parent), cache.html.settings)
     if len(misses) >= 64 and jobs > 1:
         chunks = [misses[i::jobs * 4] for i in range(jobs * 4)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = [r for chunk in pool.map(_parse_files, [settings] * len(chunks), chunks) for r in chunk]
+            results = [r for chunk in pool.map(_parse_files, [settings] * len(chunks), chunks, [store] * len(chunks))
+                       for r in chunk]
     else:
-        results = _parse_files(settings, misses)
+        results = _parse_files(settings, misses, store)
     for rel, record in results:
         if isinstance(record, str):  # could not be read
             reader.diags.error(rel, 1, f"cannot be read: {record}")
             continue
-        if record.fields is not None and "html" in record.fields:
-            cache.html.put(record.sha, record.fields.pop("html"))
         records[rel] = record
     if results or len(records) != len(known):
         cache.sources_changed = True
@@ -270,10 +269,13 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     return records
 
 
-def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str, SourceRecord | str]]:
-    """Read, hash and parse content files; runs in a worker process for big builds."""
+def _parse_files(settings: str, items: list[tuple[str, str]],
+                 store: tuple[str, str]) -> list[tuple[str, SourceRecord | str]]:
+    """Read, hash and parse content files; runs in a worker process for big builds. The rendered
+    Markdown goes straight to the HTML store: the parent never holds every article's body."""
     unsafe, chinese = (part.split("=")[1] == "True" for part in settings.split())
     renderer = MarkdownRenderer(unsafe_html=unsafe, chinese=chinese)
+    html = HtmlStore(Path(store[0]), store[1])
     results: list[tuple[str, SourceRecord | str]] = []
     for rel, path in items:
         try:
@@ -288,5 +290,10 @@ def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str,
         else:
             fields, diagnostics = parse_article(rel, data, renderer)
         racy = st.st_mtime_ns >= time.time_ns() - RACY_NS  # may still change within the same tick
-        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, digest(data), fields, diagnostics, racy)))
+        sha = digest(data)
+        if fields is not None and "html" in fields:
+            html.put(sha, fields.pop("html"))
+        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy)))
+    html.flush()
+    html.close()
     return results
