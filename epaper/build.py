@@ -18,7 +18,7 @@ from .markup import MarkdownRenderer
 from .model import Article, SiteData
 from .pages import Job, plan
 from .render import Renderer, TemplateProblem
-from .resolve import resolve
+from .resolve import check_outputs, resolve
 from .write import OutputWriter, WriteReport, check_output_dir
 
 
@@ -83,6 +83,8 @@ def check(options: Options) -> Result:
     site = None
     if loaded is not None:
         site = resolve(loaded, diags, future=True, now=options.now)  # 2. validate
+        if not diags.has_errors():
+            check_outputs(plan(site), site.static_files, options.site, diags)
         loaded.cache.save()
     _stop_on_errors(diags, options.strict)
     return Result(site, [], None, diags)
@@ -111,6 +113,8 @@ def build(options: Options) -> Result:
         renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
                             references=loaded.cache.data.templates)
         jobs = plan(site)                                                            # 3. plan pages
+        check_outputs(jobs, site.static_files, options.site, diags)
+        _stop_on_errors(diags, options.strict)
         try:
             keys = {job.path: renderer.key(job) for job in jobs}
             todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
