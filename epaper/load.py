@@ -18,11 +18,10 @@ from .article import parse_article
 from .cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
 from .config import load_config
 from .errors import Diagnostic, Diagnostics
-from .fields import Fields, as_mapping, items_with_lines, shown
+from .fields import Fields, as_mapping, items_with_lines, shown, yaml_mapping
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
 from .reader import SiteReader, decode
-from .yamlutil import LineDict, load_yaml
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section")
@@ -91,11 +90,7 @@ def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list
     text = decode(rel, data, diags)
     if text is None:
         return None, diags.items
-    meta, problem = load_yaml(text)
-    if problem:
-        diags.error(rel, problem.line, problem.message)
-        return None, diags.items
-    meta = as_mapping(meta if meta is not None else LineDict(), rel, 1, diags, "edition.yaml")
+    meta = yaml_mapping(text, rel, diags, "edition.yaml")
     if meta is None:
         return None, diags.items
     f = Fields(meta, rel, diags, "an edition", top=True)

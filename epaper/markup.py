@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor

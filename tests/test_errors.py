@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import EDITION, article, build_errors, build_ok, check_errors, run_cli, two_editions
+from conftest import (
+    EDITION,
+    article,
+    build_errors,
+    build_ok,
+    check_errors,
+    run_cli,
+    two_editions,
+)
 
 ED = "content/2022/2022-11-04/"
 

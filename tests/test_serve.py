@@ -18,11 +18,19 @@ from typing import Callable, Iterator, Optional, Union
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import CONFIG, EDITION, REPO, article, two_editions
+
 from epaper.cli import parser
 from epaper.load import THEME_DIR
-from epaper.serve import HostPolicy, Preview, Rebuilder, Watcher, host_name, inject, request_parts
+from epaper.serve import (
+    HostPolicy,
+    Preview,
+    Rebuilder,
+    Watcher,
+    host_name,
+    inject,
+    request_parts,
+)
 
 pytest_plugins = ["browser"]
 

@@ -24,8 +24,17 @@ from tornado.websocket import WebSocketClosedError
 
 from ..errors import UsageError
 from ..load import THEME_DIR
-from .http import (CLIENT_PATH, SOCKET_PATH, STATUS_PATH, ClientHandler, HostPolicy, LiveSocket, SiteHandler,
-                   StatusHandler, host_name)
+from .http import (
+    CLIENT_PATH,
+    SOCKET_PATH,
+    STATUS_PATH,
+    ClientHandler,
+    HostPolicy,
+    LiveSocket,
+    SiteHandler,
+    StatusHandler,
+    host_name,
+)
 from .rebuild import Log, PreviewFolder, Rebuilder, Status, _stderr
 from .watch import WATCHED, Watcher
 
