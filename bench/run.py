@@ -423,6 +423,10 @@ def replace_block(text: str, markers: tuple[str, str], body: str) -> str:
 # ------------------------------------------------------------------ profile
 
 
+# Interpreter start-up rows that top every cumulative profile of `python -m`: left out.
+_BOOTSTRAP = ("{built-in method builtins.exec}", "<string>:1(<module>)", "<frozen runpy>", "__main__.py:1(<module>)")
+
+
 def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     """epaper's cold build under cProfile, top 15 by cumulative time."""
     corpus_dir = work / str(size)
@@ -440,11 +444,14 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     if done.returncode != 0 or head is None:
         return f"_cProfile run failed (exit {done.returncode}): {done.stderr.strip()[-300:]}_"
     total = next((line.strip() for line in lines if "function calls" in line), "")
-    top = [line.rstrip() for line in lines[head: head + 16]]
+    rows = [line.rstrip() for line in lines[head + 1:] if line.strip() and not any(b in line for b in _BOOTSTRAP)]
+    top = [lines[head].rstrip()] + rows[:15]
     command = " ".join(["python -m cProfile -s cumtime -m epaper build", f"--site bench/.work/{size}/epaper",
                         f"--out bench/.work/{size}/epaper/public"])
     return (f"{epaper.label}, cold build, N={size:,}: `{command}` ({total}; "
-            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d})\n\n```\n" + "\n".join(top) + "\n```")
+            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}). Top 15 by cumulative time, "
+            "without the interpreter's start-up rows (exec, runpy, `__main__`):"
+            "\n\n```\n" + "\n".join(top) + "\n```")
 
 
 # ------------------------------------------------------------------ main
@@ -517,7 +524,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             "Machine:\n\n" + machine([t.label for t in tools.values()], load_before, os.getloadavg()),
         ])
         text = args.write.read_text(encoding="utf-8") if args.write.exists() else "# Benchmarks\n"
-        text = replace_block(text, RESULTS, body)
+        if results:  # a profile-only run (--sizes '') keeps the last table
+            text = replace_block(text, RESULTS, body)
         if profiled:
             text = replace_block(text, PROFILE, profiled)
         args.write.write_text(text, encoding="utf-8")
