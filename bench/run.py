@@ -67,6 +67,17 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss(pid: int) -> int:
+    """The process's proportional set size (PSS): pages shared with other processes of the tree
+    (a forked worker's copy-on-write view of its parent) count once, split between them, instead
+    of once per process as RSS would; a single process's PSS is its RSS minus its share of
+    shared libraries. Falls back to RSS where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -75,7 +86,7 @@ def _rss(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Sums the RSS of a process and all its descendants every POLL seconds; keeps the peak.
+    """Sums the PSS of a process and all its descendants every POLL seconds; keeps the peak.
     Polling can miss a peak shorter than POLL; run() also takes wait4's exact ru_maxrss
     (largest single process), so the figure is never below the biggest process's peak."""
 
