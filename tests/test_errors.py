@@ -276,3 +276,11 @@ def test_sample_site_checks_clean_even_when_strict(capsys) -> None:
     from conftest import REPO
     assert run_cli("check", "--site", str(REPO), "--strict") == 0
     assert ": warning:" not in capsys.readouterr().err
+
+
+def test_layout_errors_name_the_template_file_and_line(make_site) -> None:
+    lines = errors_for(make_site, {"layouts/page.html": '{% extends "base.html" %}\n{% block main %}\n{% if %}\n'})
+    assert len(lines) == 1 and lines[0].startswith("layouts/page.html:3: template syntax error"), lines
+    site = make_site({**two_editions(), "layouts/404.html": "<p>\n{{ no_such_thing.title }}\n</p>\n"}, name="other")
+    lines = build_errors(site)
+    assert len(lines) == 1 and lines[0].startswith("layouts/404.html:2: error while rendering /404.html"), lines
