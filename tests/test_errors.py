@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import (
+    CONFIG,
     EDITION,
     article,
     build_errors,
@@ -284,3 +285,10 @@ def test_layout_errors_name_the_template_file_and_line(make_site) -> None:
     site = make_site({**two_editions(), "layouts/404.html": "<p>\n{{ no_such_thing.title }}\n</p>\n"}, name="other")
     lines = build_errors(site)
     assert len(lines) == 1 and lines[0].startswith("layouts/404.html:2: error while rendering /404.html"), lines
+
+
+def test_written_base_url_is_checked_even_when_the_command_line_overrides_it(make_site) -> None:
+    site = make_site(two_editions(), config=CONFIG.replace("https://news.example.com/", "news.example.com"))
+    assert build_errors(site, base_url="http://127.0.0.1:8000/") == [
+        'config.yaml:2: "base_url:" must be an absolute http(s) URL such as https://epaper.example.com/, '
+        'not "news.example.com"']
