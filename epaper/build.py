@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from . import search
 from .article import parse_article
+from .assets import immutable, output_names
 from .cache import CACHE_DIR, input_stamp
 from .errors import BuildError, Diagnostics
+from .hosting import headers_file
 from .load import THEME_DIR, LoadedSite, load_site
 from .markup import MarkdownRenderer
 from .model import SiteData
@@ -108,8 +111,10 @@ def build(options: Options) -> Result:
         site = resolve(loaded, diags, drafts=options.drafts, future=options.future,  # 2. resolve
                        now=options.now)
         _stop_on_errors(diags, options.strict)
+        static = output_names(site.static_files)
         renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
-                            references=loaded.cache.data.templates)
+                            references=loaded.cache.data.templates,
+                            assets={rel: name for rel, (name, _) in static.items()})
         jobs = plan(site)                                                            # 3. plan pages
         try:
             keys = {job.path: renderer.key(job) for job in jobs}
@@ -125,9 +130,16 @@ def build(options: Options) -> Result:
         except TemplateProblem as problem:
             diags.error(problem.path, problem.line, problem.message)
             _stop_on_errors(diags, options.strict)
-        for rel, source in site.static_files.items():
-            writer.put(rel, source.read_bytes())
-        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
+        for name, content in static.values():
+            writer.put(name, content)
+        if site.config.search:
+            try:
+                search.update(writer)                                                # 5. index
+            except search.SearchProblem as problem:
+                diags.error("config.yaml", 1, str(problem))
+                _stop_on_errors(diags, options.strict)
+        writer.put("_headers", headers_file(sorted(writer.manifest), immutable(static)))
+        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 6. swap in
     finally:
         loaded.cache.save()
     layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}

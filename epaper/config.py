@@ -12,7 +12,7 @@ from .reader import SiteReader
 from .yamlutil import LineDict, load_yaml
 
 CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
-               "feed_entries")
+               "feed_entries", "search")
 
 
 def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[Config]:
@@ -67,6 +67,7 @@ def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[
         title=title, base_url=url, base_path=path_part, language=language, timezone=timezone,
         paginate=paginate, sections=_declared(f, "sections"), series=_declared(f, "series"),
         unsafe_html=unsafe_html, feed_entries=f.integer("feed_entries", positive=True) or 50,
+        search=f.boolean("search") if "search" in data else True,
     )
 
 

@@ -217,7 +217,12 @@ def routes(site: SiteData) -> dict[str, str]:
     result: dict[str, str] = {"index.html": "the latest edition", "404.html": "the 404 page",
                               "corrections/index.html": "the corrections list",
                               "archive/index.html": "the archive",
-                              feed_path(): "the paper's feed", feed_path("corrections"): "the corrections feed"}
+                              feed_path(): "the paper's feed", feed_path("corrections"): "the corrections feed",
+                              "sitemap.xml": "the sitemap", "news-sitemap.xml": "the news sitemap",
+                              "sitemaps/site.xml": "the sitemap", "robots.txt": "robots.txt",
+                              "editions.json": "the list of editions", "_headers": "the caching rules"}
+    if site.config.search:
+        result["search/index.html"] = "the search page"
     for edition in site.editions:
         result[output_file(edition.url)] = edition.source
         for page in edition.pages:
