@@ -37,6 +37,7 @@ class Options:
     base_url: Optional[str] = None
     strict: bool = False
     jobs: int = 0  # worker processes; 0: one per core
+    search: bool = True  # False: no search index even if config.yaml asks (the live preview)
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,11 @@ def build(options: Options) -> Result:
             _stop_on_errors(diags, options.strict)
         for name, content in static.values():
             writer.put(name, content)
-        if site.config.search:
+        if site.config.search and options.search:
             try:
-                search.update(writer)                                                # 5. index
-            except search.SearchProblem as problem:
-                diags.error("config.yaml", 1, str(problem))
+                search.update(writer, any(not a.draft for e in site.editions for a in e.articles))  # 5. index
+            except search.SearchProblem as problem:  # the paper still goes out, without search
+                diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
                 _stop_on_errors(diags, options.strict)
         writer.put("_headers", headers_file(sorted(writer.manifest), immutable(static)))
         report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 6. swap in
@@ -177,7 +178,8 @@ def _stamp(options: Options, out: Path) -> Optional[str]:
     """Every input's stat, and the options that shape the output."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
-    extra = repr((options.drafts, options.future, options.base_url, options.now, str(out.absolute())))
+    extra = repr((options.drafts, options.future, options.base_url, options.now, options.search,
+                  str(out.absolute())))
     return input_stamp(roots, extra)
 
 

@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .pagefind_order import stabilize
 from .write import OutputWriter
 
 FOLDER = "pagefind/"
@@ -40,8 +41,11 @@ def needs_index(writer: OutputWriter) -> bool:
     return old != new
 
 
-def update(writer: OutputWriter) -> list[str]:
-    """Index the staging folder's HTML, or keep the live index; the index's paths."""
+def update(writer: OutputWriter, articles: bool = True) -> list[str]:
+    """Index the staging folder's HTML, or keep the live index; the index's paths.
+    Without `articles` to index there is no index (Pagefind would take every page then)."""
+    if not articles:
+        return []
     if not needs_index(writer):
         kept = sorted(p for p in (writer.live or {}) if p.startswith(FOLDER))
         for path in kept:
@@ -56,6 +60,7 @@ def update(writer: OutputWriter) -> list[str]:
         if run.returncode != 0:
             detail = (run.stderr or run.stdout).strip().splitlines()
             raise SearchProblem(f"Pagefind failed to index the site: {detail[-1] if detail else run.returncode}")
+        stabilize(bundle)  # same pages, same bytes
         written = []
         for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
             rel = FOLDER + path.relative_to(bundle).as_posix()
