@@ -169,6 +169,7 @@ operations = st.one_of(
     st.tuples(st.just("edition"), st.sampled_from(["2022-11-02", "2022-11-04", "2022-11-06"]), st.booleans()),
     st.tuples(st.just("drop_edition"), st.sampled_from(["2022-11-02", "2022-11-04", "2022-11-06"])),
     st.tuples(st.just("correction"), SLUGS),
+    st.tuples(st.just("css"), st.sampled_from(["", "body{color:red}", "body{color:blue}"])),  # a new asset name
 )
 
 
@@ -200,6 +201,12 @@ def apply(site: Path, operation: tuple) -> None:
                            f"content/{date}/z.md": article("新一期", page=2)})
     elif kind == "drop_edition":
         shutil.rmtree(site / f"content/{operation[1]}", ignore_errors=True)
+    elif kind == "css":
+        path = site / "static/assets/epaper.css"
+        if operation[1]:
+            write_files(site, {"static/assets/epaper.css": operation[1] + "\n"})
+        else:
+            path.unlink(missing_ok=True)
     elif kind == "correction":
         write_files(site, {"content/2022-11-05/fix.md": article(
             "更正", page=2, type="correction", corrects=f"2022-11-03/{operation[1]}")})
