@@ -285,3 +285,18 @@ def test_news_language_codes(make_site, language: str, code: str) -> None:
     _, out = build_ok(site)
     root = ET.parse(out / "news-sitemap.xml").getroot()
     assert root.find(f"{SM}url/{NEWS}news/{NEWS}publication/{NEWS}language").text == code
+
+
+def test_a_static_file_cannot_replace_a_generated_robots_txt(make_site) -> None:
+    from conftest import build_errors
+    files = two_editions()
+    files["static/robots.txt"] = "User-agent: *\n"
+    assert build_errors(make_site(files)) == ["static/robots.txt:1: would overwrite the page /robots.txt made from robots.txt"]
+
+
+def test_a_failing_pagefind_is_a_warning_and_the_paper_still_goes_out(make_site, monkeypatch) -> None:
+    monkeypatch.setattr(search, "executable", lambda: Path("/bin/false"))
+    result, out = build_ok(make_site(two_editions()))
+    assert [str(d) for d in result.diagnostics.warnings] == [
+        "config.yaml:1: warning: Pagefind failed to index the site: 1; the site is built without a search index"]
+    assert (out / "2022-11-04/brief/index.html").is_file() and not (out / "pagefind").exists()
