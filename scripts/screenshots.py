@@ -47,7 +47,8 @@ def main() -> int:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=find_chromium(), args=LAUNCH_ARGS)
-                page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1.5)
+                page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1.5,
+                                        locale="zh-CN")  # a Chinese reader's date picker
                 for name, path in SHOTS.items():
                     page.goto(origin + path)
                     page.wait_for_load_state("networkidle")
