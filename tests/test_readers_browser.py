@@ -4,6 +4,7 @@ and phone widths. The built site is served by a small http.server, as a static h
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import threading
@@ -52,7 +53,12 @@ def news_site() -> dict[str, str]:
         ED4 + "edition.yaml": EDITION.format(date="2022-11-04", number=11234),
         ED4 + "wenhua.md": article("图书馆延长开放时间", page=2, body="市民晚上也能去图书馆看书。"),
         ED4 + "draft.md": article("草稿里的水稻", page=1, draft="true", body="水稻草稿。"),
+        ED4 + "nasty.md": article(json.dumps(NASTY), page=2, body="蜂蜜 &lt;img src=x onerror=window.pwned=2&gt; 出口。"),
     }
+
+
+NASTY = '<img src=x onerror="window.pwned=1">蜂蜜'
+
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +113,18 @@ def test_two_character_chinese_word_finds_its_one_article_under_a_base_path(news
     page.goto(f"{news}/news/search/?q=水稻丰收")
     expect(page.locator(".search-results li")).to_have_count(1)
     expect(page.locator(".search-results li h2 a")).to_have_text("秋收进度过半")
+
+
+def test_hostile_titles_and_text_stay_text_in_search_results(news: str, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    page = chromium_page
+    page.goto(f"{news}/news/search/?q=蜂蜜")
+    result = page.locator(".search-results li")
+    expect(result).to_have_count(1)
+    expect(result.locator("h2 a")).to_have_text(NASTY)
+    expect(result.locator(".search-excerpt")).to_contain_text("onerror")
+    assert result.locator("img").count() == 0
+    assert page.evaluate("window.pwned === undefined")
 
 
 def test_search_filters_by_section_and_year_and_finds_nothing_gracefully(news: str, chromium_page: Any) -> None:
