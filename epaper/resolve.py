@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from .errors import Diagnostics, closest, did_you_mean
 from .load import LoadedSite
 from .model import Article, Config, CorrectionTarget, Edition, Section, SiteData
-from .urls import feed_path, output_file, page_count, section_url
+from .urls import feed_path, month_path, output_file, page_count, section_url
 
 _QUOTES = "“”\"'‘’《》〈〉「」『』"
 
@@ -225,6 +225,7 @@ def routes(site: SiteData) -> dict[str, str]:
         result["search/index.html"] = "the search page"
     for edition in site.editions:
         result[output_file(edition.url)] = edition.source
+        result[month_path(edition.date.year, edition.date.month)] = "the sitemap"
         for page in edition.pages:
             result[output_file(page.url)] = f"{edition.source} (page {page.number})"
         for article in edition.articles:

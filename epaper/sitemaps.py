@@ -11,13 +11,10 @@ from itertools import groupby
 
 from .model import Article, Edition, SiteData
 from .pages import Job
+from .urls import month_path
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most 1,000 of them in one news sitemap
-
-
-def month_path(year: int, month: int) -> str:
-    return f"sitemaps/{year:04d}-{month:02d}.xml"
 
 
 def _listed(edition: Edition) -> list[Article]:

@@ -300,3 +300,11 @@ def test_a_failing_pagefind_is_a_warning_and_the_paper_still_goes_out(make_site,
     assert [str(d) for d in result.diagnostics.warnings] == [
         "config.yaml:1: warning: Pagefind failed to index the site: 1; the site is built without a search index"]
     assert (out / "2022-11-04/brief/index.html").is_file() and not (out / "pagefind").exists()
+
+
+def test_a_static_file_cannot_replace_a_month_sitemap(make_site) -> None:
+    from conftest import build_errors
+    files = two_editions()
+    files["static/sitemaps/2022-11.xml"] = "<urlset/>\n"
+    assert build_errors(make_site(files)) == [
+        "static/sitemaps/2022-11.xml:1: would overwrite the page /sitemaps/2022-11.xml made from the sitemap"]
