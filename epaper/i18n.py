@@ -27,6 +27,7 @@ LABELS = {
         "all": "全部", "copy_link": "复制链接", "link_copied": "链接已复制", "share": "分享",
         "article_link": "本文链接", "jump_to_date": "按日期查看", "go": "前往",
         "source_line": "《{paper}》{date} {page}", "calendar": "日历", "more_results": "更多结果",
+        "sort": "排序", "sort_relevance": "相关度", "sort_newest": "最新在前",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -52,6 +53,7 @@ LABELS = {
         "filter_year": "Year", "all": "All", "copy_link": "Copy link", "link_copied": "Link copied",
         "share": "Share", "article_link": "Link to this article", "jump_to_date": "Go to a date", "go": "Go",
         "source_line": "{paper}, {date}, {page}", "calendar": "Calendar", "more_results": "More results",
+        "sort": "Order", "sort_relevance": "Best match", "sort_newest": "Newest first",
     },
 }
 

@@ -47,7 +47,7 @@ def news_site() -> dict[str, str]:
     return {
         ED1 + "edition.yaml": EDITION.format(date="2022-11-01", number=11231),
         ED1 + "nongye.md": article("秋收进度过半", page=1, body="今年全区水稻喜获丰收，农民脸上笑开了颜。"),
-        ED1 + "shequ.md": article("社区食堂开张", page=2, body="老人们在家门口吃上了热乎饭。"),
+        ED1 + "shequ.md": article("社区食堂开张", page=2, body="老城区的老人们在家门口吃上了热乎饭，老城区食堂办到了老城区每条街。"),
         ED3 + "edition.yaml": EDITION.format(date="2022-11-03", number=11233),
         ED3 + "jiaotong.md": article("新公交线路开通", page=1, body="公交线路连接高铁站和老城区。"),
         ED4 + "edition.yaml": EDITION.format(date="2022-11-04", number=11234),
@@ -141,6 +141,20 @@ def test_search_filters_by_section_and_year_and_finds_nothing_gracefully(news: s
     assert "section=" in page.url
     page.select_option("#search-section", "要闻")
     expect(page.locator(".search-results li")).to_have_count(1)
+
+
+def test_search_results_newest_first(news: str, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    page = chromium_page
+    page.goto(f"{news}/news/search/?q=老城区")
+    titles = page.locator(".search-results li h2 a")
+    expect(titles).to_have_text(["社区食堂开张", "新公交线路开通"])  # best match: says it three times
+    page.select_option("#search-sort", "date")
+    expect(titles).to_have_text(["新公交线路开通", "社区食堂开张"])  # 3 November, then 1 November
+    assert "sort=date" in page.url
+    page.reload()  # the order is in the URL: a shared link keeps it
+    expect(page.locator("#search-sort")).to_have_value("date")
+    expect(titles).to_have_text(["新公交线路开通", "社区食堂开张"])
 
 
 def test_date_picker_jumps_to_that_edition_or_the_nearest_earlier(news: str, chromium_page: Any) -> None:

@@ -111,6 +111,7 @@
     var list = document.querySelector(".search-results");
     var more = document.querySelector(".search-more");
     var selects = form.querySelectorAll("select[data-filter]");
+    var sort = form.querySelector("select[name=sort]");
     var base = form.getAttribute("data-base");
     var params = new URLSearchParams(location.search);
     var pagefind = null;
@@ -167,7 +168,9 @@
       pending = [];
       if (!q) { say(status, status.getAttribute("data-prompt")); return Promise.resolve(); }
       say(status, status.getAttribute("data-loading"));
-      return pagefind.search(q, { filters: filters() }).then(function (result) {
+      var options = { filters: filters() };
+      if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
+      return pagefind.search(q, options).then(function (result) {
         if (mine !== run) return;
         pending = result.results.slice();
         var n = pending.length;
@@ -182,6 +185,7 @@
       Array.prototype.forEach.call(selects, function (select) {
         if (select.value) next.set(select.name, select.value);
       });
+      if (sort && sort.value) next.set("sort", sort.value);
       var query = next.toString();
       history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
     }
@@ -218,6 +222,10 @@
         Array.prototype.forEach.call(selects, function (select) {
           select.addEventListener("change", function () { remember(); search(); });
         });
+        if (sort) {
+          if (params.get("sort") === "date") sort.value = "date";
+          sort.addEventListener("change", function () { remember(); search(); });
+        }
         more.addEventListener("click", showMore);
         return search();
       })
