@@ -274,7 +274,9 @@ class _EpaperWriter:
     def __init__(self, root: Path, footer: Path = EPAPER_FOOTER) -> None:
         self.root = root
         lines = [f"title: {TITLE}", f"base_url: {BASE_URL}", "language: zh-CN", "timezone: Asia/Shanghai",
-                 "paginate: 20", "sections:"]
+                 "paginate: 20",
+                 "search: false  # Hugo and Pelican build no search index: time the same work",
+                 "sections:"]
         lines += [f"  - {{slug: {slug}, name: {name}}}" for slug, name in SECTIONS]
         lines += ["series:"] + [f"  - {{slug: {slug}, name: {name}}}" for slug, name in SERIES]
         _write(root / "config.yaml", "\n".join(lines) + "\n")

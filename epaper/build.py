@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from . import search
 from .article import parse_article
+from .assets import immutable, output_names
 from .cache import CACHE_DIR, HtmlStore, input_stamp
 from .errors import BuildError, Diagnostics
+from .hosting import headers_file
 from .load import THEME_DIR, LoadedSite, load_site
 from .markup import MarkdownRenderer
 from .model import Article, SiteData
@@ -34,6 +37,7 @@ class Options:
     base_url: Optional[str] = None
     strict: bool = False
     jobs: int = 0  # worker processes; 0: one per core
+    search: bool = True  # False: no search index even if config.yaml asks (the live preview)
 
 
 @dataclass(frozen=True)
@@ -110,15 +114,24 @@ def build(options: Options) -> Result:
         site = resolve(loaded, diags, drafts=options.drafts, future=options.future,  # 2. resolve
                        now=options.now)
         _stop_on_errors(diags, options.strict)
+        static = output_names(site.static_files)
         jobs = plan(site)                                                            # 3. plan pages
         check_outputs(jobs, site.static_files, options.site, diags)
         _stop_on_errors(diags, options.strict)
         renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
-                            references=loaded.cache.data.templates)
+                            references=loaded.cache.data.templates,
+                            assets={rel: name for rel, (name, _) in static.items()})
         keys, rendered = _render_changed(renderer, writer, jobs, loaded, options, diags)  # 4. render
-        for rel, source in site.static_files.items():
-            writer.put(rel, source.read_bytes())
-        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
+        for name, content in static.values():
+            writer.put(name, content)
+        if site.config.search and options.search:
+            try:
+                search.update(writer, any(not a.draft for e in site.editions for a in e.articles))  # 5. index
+            except search.SearchProblem as problem:  # the paper still goes out, without search
+                diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
+                _stop_on_errors(diags, options.strict)
+        writer.put("_headers", headers_file(sorted(writer.manifest), immutable(static)))
+        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 6. swap in
     finally:
         loaded.cache.save()
     layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}
@@ -193,7 +206,8 @@ def _stamp(options: Options, out: Path) -> Optional[str]:
     """Every input's stat, and the options that shape the output."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
-    extra = repr((options.drafts, options.future, options.base_url, options.now, str(out.absolute())))
+    extra = repr((options.drafts, options.future, options.base_url, options.now, options.search,
+                  str(out.absolute())))
     return input_stamp(roots, extra)
 
 

@@ -11,7 +11,7 @@ from .model import Config, Section
 from .reader import SiteReader
 
 CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
-               "feed_entries")
+               "feed_entries", "search")
 
 
 def _absolute(url: str) -> bool:
@@ -70,6 +70,7 @@ def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[
         title=title, base_url=url, base_path=path_part, language=language, timezone=timezone,
         paginate=paginate, sections=_declared(f, "sections"), series=_declared(f, "series"),
         unsafe_html=unsafe_html, feed_entries=f.integer("feed_entries", positive=True) or 50,
+        search=f.boolean("search") if "search" in data else True,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import lru_cache
 
-from babel.dates import format_date
+from babel.dates import format_date, get_day_names
 
 LABELS = {
     "zh": {
@@ -20,6 +20,15 @@ LABELS = {
         "skip": "跳到正文", "authors": "作者", "published_in": "刊于",
         "type_note": "编者按", "type_brief": "简讯", "type_correction": "更正",
         "year": "{y}年", "month": "{m}月", "editions_count": "{n}期", "no_corrections": "暂无更正",
+        "search": "搜索", "search_label": "搜索本报文章", "search_results": "搜索结果",
+        "search_needs_js": "站内搜索需要启用 JavaScript。也可以按日期浏览往期回顾,或按栏目浏览。",
+        "search_prompt": "输入关键词搜索本报文章。", "search_none": "没有找到与“{q}”相关的文章。",
+        "search_count": "找到 {n} 篇与“{q}”相关的文章", "search_loading": "正在搜索……",
+        "search_unavailable": "搜索暂时不可用。", "filter_section": "栏目", "filter_year": "年份",
+        "all": "全部", "copy_link": "复制链接", "link_copied": "链接已复制", "share": "分享",
+        "article_link": "本文链接", "jump_to_date": "按日期查看", "go": "前往",
+        "source_line": "《{paper}》{date} {page}", "calendar": "日历", "more_results": "更多结果",
+        "sort": "排序", "sort_relevance": "相关度", "sort_newest": "最新在前",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -37,6 +46,15 @@ LABELS = {
         "published_in": "Published in", "type_note": "Editor's note", "type_brief": "Brief",
         "type_correction": "Correction", "year": "{y}", "month": "{month_name}",
         "editions_count": "{n} editions", "no_corrections": "No corrections",
+        "search": "Search", "search_label": "Search the paper", "search_results": "Search results",
+        "search_needs_js": "Search needs JavaScript. You can also browse the archive by date, or the sections.",
+        "search_prompt": "Type a word to search the paper's articles.", "search_none": "Nothing found for “{q}”.",
+        "search_count": "{n} articles found for “{q}”", "search_loading": "Searching…",
+        "search_unavailable": "Search is not available right now.", "filter_section": "Section",
+        "filter_year": "Year", "all": "All", "copy_link": "Copy link", "link_copied": "Link copied",
+        "share": "Share", "article_link": "Link to this article", "jump_to_date": "Go to a date", "go": "Go",
+        "source_line": "{paper}, {date}, {page}", "calendar": "Calendar", "more_results": "More results",
+        "sort": "Order", "sort_relevance": "Best match", "sort_newest": "Newest first",
     },
 }
 
@@ -63,6 +81,12 @@ class Locale:
         """2022年11月4日 / 4 November 2022."""
         pattern = "y年M月d日" if self.chinese else "d MMMM y"
         return format_date(day, pattern, locale=self.babel)
+
+    def weekdays(self) -> list[tuple[str, str]]:
+        """(short, full) weekday names from Monday: (一, 星期一) / (Mon, Monday)."""
+        short = get_day_names("narrow" if self.chinese else "abbreviated", locale=self.babel)
+        full = get_day_names("wide", locale=self.babel)
+        return [(short[i], full[i]) for i in range(7)]
 
     def month(self, year: int, month: int) -> str:
         if self.chinese:

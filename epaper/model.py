@@ -31,6 +31,20 @@ class Config:
     series: dict[str, Section]
     unsafe_html: bool = False
     feed_entries: int = 50  # entries in each Atom feed
+    search: bool = True  # index the articles with Pagefind and show a search page
+
+    @property
+    def og_locale(self) -> str:
+        """Open Graph's locale form of the language: zh-CN -> zh_CN, en -> en."""
+        return self.language.replace("-", "_")
+
+    @property
+    def news_language(self) -> str:
+        """Google News's code: zh-cn for Simplified Chinese, zh-tw for Traditional, else ISO 639."""
+        parts = self.language.lower().split("-")
+        if parts[0] == "zh":
+            return "zh-tw" if {"tw", "hk", "mo", "hant"} & set(parts[1:]) else "zh-cn"
+        return parts[0]
 
     @property
     def is_chinese(self) -> bool:

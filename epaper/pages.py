@@ -6,6 +6,7 @@ and the site's settings they make its render key, so an incremental build
 re-renders exactly the pages whose inputs changed."""
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any, Iterable, Optional
@@ -95,8 +96,13 @@ def plan(site: SiteData) -> list[Job]:
                     frozenset(_all(corrections) | _all(o for c in corrections for o in c.originals)),
                     context=dict(corrections=corrections)))
     jobs.append(Job("archive/index.html", "archive.html", frozenset(e.source for e in editions),
-                    context=dict(years=_archive(editions))))
+                    context=dict(years=_archive(editions), first=editions[0] if editions else None,
+                                 last=latest)))
+    if site.config.search:
+        jobs.append(Job("search/index.html", "search.html", frozenset()))
     jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
+    from .sitemaps import sitemap_jobs  # it builds on Job
+    jobs.extend(sitemap_jobs(site))
     return jobs
 
 
@@ -148,11 +154,30 @@ def _feeds(site: SiteData) -> list[Job]:
     return jobs
 
 
-def _archive(editions: list[Edition]) -> list[tuple[int, list[tuple[int, list[Edition]]]]]:
-    """Years newest first, each with its months newest first, each with its editions."""
+@dataclass(frozen=True)
+class Month:
+    """A month of the archive as a calendar: weeks from Monday, each day 0 (outside the
+    month) or its number, with the edition of that day if there is one."""
+
+    year: int
+    month: int
+    weeks: list[list[tuple[int, Optional[Edition]]]]
+    editions: list[Edition]
+
+
+_WEEKS = calendar.Calendar(firstweekday=calendar.MONDAY)
+
+
+def _archive(editions: list[Edition]) -> list[tuple[int, list[Month]]]:
+    """Years newest first, each with its months (those with editions) newest first."""
     newest = sorted(editions, key=lambda e: e.date, reverse=True)
     years = []
     for year, in_year in groupby(newest, key=lambda e: e.date.year):
-        months = [(month, list(in_month)) for month, in_month in groupby(in_year, key=lambda e: e.date.month)]
+        months = []
+        for month, in_month in groupby(in_year, key=lambda e: e.date.month):
+            found = list(in_month)
+            by_day = {e.date.day: e for e in found}
+            weeks = [[(day, by_day.get(day)) for day in week] for week in _WEEKS.monthdayscalendar(year, month)]
+            months.append(Month(year, month, weeks, found))
         years.append((year, months))
     return years

@@ -36,7 +36,8 @@ class Renderer:
     """Holds the Jinja2 environment of one site: its layouts/ over the default theme's."""
 
     def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR,
-                 cache_folder: Optional[Path] = None, references: Optional[dict[str, list[str]]] = None) -> None:
+                 cache_folder: Optional[Path] = None, references: Optional[dict[str, list[str]]] = None,
+                 assets: Optional[dict[str, str]] = None) -> None:
         self.root = root
         self.config = site.config
         self.locale = Locale(self.config.language)
@@ -55,11 +56,13 @@ class Renderer:
         self.env.globals.update(
             site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
-            moment=self.moment, feed_path=feed_path,
+            moment=self.moment, feed_path=feed_path, asset=self.asset,
         )
         self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld)
         self._layouts: dict[str, dict[str, str]] = {}
-        self.settings = hashlib.blake2b(f"{code_fingerprint()} {self.config!r}".encode(), digest_size=16).hexdigest()
+        self.assets = assets  # static path -> its fingerprinted output path (None: names as they are)
+        settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r}"
+        self.settings = hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
         self.digests = {a.source: a.digest for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})
         self._tokens: dict[str, str] = {}
@@ -71,6 +74,14 @@ class Renderer:
 
     def abs_url(self, rel: str) -> str:
         return self.config.base_url + rel
+
+    def asset(self, rel: str) -> str:
+        """The URL of a static file by its name in static/: fingerprinted for CSS and JS."""
+        if self.assets is None:
+            return self.url(rel)
+        if rel not in self.assets:
+            raise KeyError(f"asset('{rel}'): no such file in static/ or the theme's static/")
+        return self.url(self.assets[rel])
 
     def moment(self, article: Article) -> str:
         """An article's publication moment: its edition's 00:00 in the site's timezone."""

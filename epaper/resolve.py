@@ -213,11 +213,13 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
 
 def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics) -> None:
     """Two sources must never write one output file; a static file loses to a page."""
-    generated = {job.path: job.origin or f"the {job.template} layout" for job in jobs}
+    generated = {job.path: job.origin or job.template for job in jobs}
+    generated["_headers"] = "the caching rules"
     for path, source in static_files.items():
-        if path in generated:
+        if path in generated or path.startswith("pagefind/"):
             try:
                 shown = source.relative_to(root).as_posix()
             except ValueError:
                 shown = f"static/{path} of the default theme"
-            diags.error(shown, 1, f"would overwrite the page /{path} made from {generated[path]}")
+            made = generated.get(path, "the search index")
+            diags.error(shown, 1, f"would overwrite the page /{path} made from {made}")

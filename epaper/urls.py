@@ -26,3 +26,8 @@ def feed_path(kind: str = "", slug: str = "") -> str:
     if kind == "corrections":
         return "corrections/feed.xml"
     return "feed.xml"
+
+
+def month_path(year: int, month: int) -> str:
+    """The sitemap of one month's editions, pages and articles."""
+    return f"sitemaps/{year:04d}-{month:02d}.xml"

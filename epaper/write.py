@@ -179,6 +179,15 @@ class OutputWriter:
         if not _link(self.out / path, target, fresh, self._folders):
             _write(target, (self.out / path).read_bytes(), fresh, self._folders)
 
+    def prune(self, suffix: str) -> None:
+        """Remove from the staging folder the files ending in `suffix` that this build has not
+        placed (so far), before a tool reads the folder: what is left is this build's."""
+        self.begin()
+        assert self.spare is not None
+        for path in sorted((p for p in self.spare if p.endswith(suffix) and p not in self.manifest), reverse=True):
+            _remove(self.staging, path)
+            del self.spare[path]
+
     def finish(self, renders: dict[str, str], stamp: Optional[str] = None,
                next_change: Optional[dt.datetime] = None, warnings: Optional[list] = None) -> WriteReport:
         """Remove what the new site no longer has, swap the folders, remember both manifests."""

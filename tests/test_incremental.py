@@ -86,6 +86,7 @@ def test_edited_article_rerenders_exactly_the_pages_that_show_it(make_site) -> N
         "2022-11-04/02/index.html", "2022-11-04/index.html", "index.html",  # its page, edition, home
         "sections/zonghe/index.html",  # its section index (paginate: 2, it is on page 1)
         "feed.xml", "sections/zonghe/feed.xml",  # feeds that carry it
+        "news-sitemap.xml", "sitemaps/2022-11.xml",  # sitemaps that list it
     }
     assert "简讯改题" in (out / "2022-11-04/index.html").read_text(encoding="utf-8")
 
@@ -100,7 +101,7 @@ def test_layout_change_rerenders_only_pages_using_it(make_site) -> None:
                                     "2022-11-04/01/index.html", "2022-11-04/02/index.html"}
     write_files(site, {"layouts/partials/colophon.html": "<p>新脚注</p>\n"})
     result, out = build_ok(site)
-    assert len(result.rendered) == len([o for o in result.outputs if o.template != "atom.xml"])
+    assert len(result.rendered) == len([o for o in result.outputs if o.template.endswith(".html")])
     assert "新脚注" in (out / "archive/index.html").read_text(encoding="utf-8")
 
 
@@ -176,6 +177,7 @@ operations = st.one_of(
     st.tuples(st.just("edition"), st.sampled_from(["2022-11-02", "2022-11-04", "2022-11-06"]), st.booleans()),
     st.tuples(st.just("drop_edition"), st.sampled_from(["2022-11-02", "2022-11-04", "2022-11-06"])),
     st.tuples(st.just("correction"), SLUGS),
+    st.tuples(st.just("css"), st.sampled_from(["", "body{color:red}", "body{color:blue}"])),  # a new asset name
 )
 
 
@@ -207,6 +209,12 @@ def apply(site: Path, operation: tuple) -> None:
                            f"content/{date}/z.md": article("新一期", page=2)})
     elif kind == "drop_edition":
         shutil.rmtree(site / f"content/{operation[1]}", ignore_errors=True)
+    elif kind == "css":
+        path = site / "static/assets/epaper.css"
+        if operation[1]:
+            write_files(site, {"static/assets/epaper.css": operation[1] + "\n"})
+        else:
+            path.unlink(missing_ok=True)
     elif kind == "correction":
         write_files(site, {"content/2022-11-05/fix.md": article(
             "更正", page=2, type="correction", corrects=f"2022-11-03/{operation[1]}")})

@@ -355,7 +355,7 @@ def test_a_mistake_shows_its_errors_keeps_the_last_good_site_and_the_fix_brings_
         assert error in lines
     assert "still serving the last good build" in lines[-1]
     status, body = get(preview, f"/{ARTICLE_URL}")  # the last good page, carrying the errors for the overlay
-    assert status == 200 and "<h1 class=\"headline\">笔谈之二</h1>" in body
+    assert status == 200 and ">笔谈之二</h1>" in body
     assert ARTICLE in body and "&quot;ok&quot;: false" in body
 
     set_title(preview.site, "[笔谈之二", "笔谈之二（改正）")
@@ -390,10 +390,10 @@ def test_requests_during_rebuilds_always_get_a_complete_site(serve: Callable[...
     worker.start()
     seen = 0
     while not done.is_set():
-        for path in ("/", f"/{ARTICLE_URL}", "/2022-11-04/01/", "/assets/epaper.css"):
+        for path in ("/", f"/{ARTICLE_URL}", "/2022-11-04/01/", "/robots.txt"):
             status, body = get(preview, path)
             assert status == 200, path
-            assert path.endswith(".css") or body.rstrip().endswith("</html>"), path
+            assert path.endswith(".txt") or body.rstrip().endswith("</html>"), path
             seen += 1
     worker.join()
     assert seen > 10

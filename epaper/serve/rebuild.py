@@ -85,7 +85,8 @@ class Rebuilder:
         # jobs=1 after the first build: the engine's worker pool forks, and by then this
         # process runs the server's threads (a fork can inherit a lock another thread holds).
         return Options(site=self.site, out=self.out, drafts=self.drafts, future=True,
-                       base_url=self.origin + base_path, jobs=1 if self.builds else 0)
+                       base_url=self.origin + base_path, jobs=1 if self.builds else 0,
+                       search=False)  # Pagefind would add a second or so to every save
 
     def rebuild(self, changed: Collection[str] = ()) -> Status:
         """Build once; log one line (after any PATH:LINE errors); return the new Status. Never raises."""

@@ -1,0 +1,35 @@
+"""_headers: the caching rules that Netlify and Cloudflare Pages (and hosts copying their
+convention) read from the output folder.
+
+Fingerprinted assets and Pagefind's content-named files may be cached forever; HTML,
+feeds, sitemaps and Pagefind's entry files must be revalidated. The rules never overlap
+for Cache-Control (Cloudflare Pages joins the values of every matching rule), so the
+dated edition folders, which no short list of patterns can name, keep the hosts' own
+default for them, which is to revalidate (max-age=0, must-revalidate)."""
+from __future__ import annotations
+
+from .search import FOLDER as SEARCH
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=0, must-revalidate"
+SEARCH_HASHED = ("fragment/", "index/", "filter/")
+
+
+def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
+    """The _headers file for a site whose output files are `paths`."""
+    forever = sorted(f"/{p}" for p in fingerprinted)
+    forever += [f"/{SEARCH}{folder}*" for folder in SEARCH_HASHED if any(p.startswith(SEARCH + folder) for p in paths)]
+    forever += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.endswith(".pf_meta"))
+    short = ["/", "/index.html", "/404.html"]
+    short += sorted(f"/{p}" for p in paths if "/" not in p and p.endswith((".xml", ".txt", ".json")))
+    short += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.count("/") == 1
+                    and not p.endswith(".pf_meta"))
+    short += [f"/{folder}/*" for folder in ("archive", "corrections", "sections", "series", "search", "sitemaps")
+              if any(p.startswith(folder + "/") for p in paths)]
+    lines = ["# Written by epaper: caching for Netlify and Cloudflare Pages (paths from the output folder's root).",
+             "/*", "  X-Content-Type-Options: nosniff", "  Referrer-Policy: strict-origin-when-cross-origin", ""]
+    for rule in forever:
+        lines += [rule, f"  Cache-Control: {IMMUTABLE}", ""]
+    for rule in short:
+        lines += [rule, f"  Cache-Control: {REVALIDATE}", ""]
+    return "\n".join(lines).encode("utf-8")

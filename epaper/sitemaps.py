@@ -1,0 +1,65 @@
+"""Pages for crawlers: /sitemap.xml (a sitemap index: one sitemap of the site's fixed pages,
+one per month of editions, so no file nears the 50,000-URL limit of the protocol), the
+Google News sitemap of the latest two days' articles, robots.txt naming both, and
+/editions.json (every edition's date, for the date picker).
+
+Each page's sources are exactly the files whose content or existence it shows."""
+from __future__ import annotations
+
+import datetime as dt
+from itertools import groupby
+
+from .model import Article, Edition, SiteData
+from .pages import Job
+from .urls import month_path
+
+NEWS_DAYS = 2  # Google News takes articles of the last two days
+NEWS_LIMIT = 1000  # and at most 1,000 of them in one news sitemap
+
+
+def _listed(edition: Edition) -> list[Article]:
+    return [a for a in edition.articles if not a.draft]
+
+
+def sitemap_jobs(site: SiteData) -> list[Job]:
+    editions = site.editions
+    months = [(key, list(group)) for key, group in groupby(editions, key=lambda e: (e.date.year, e.date.month))]
+    latest = editions[-1] if editions else None
+    fixed = ["", "archive/", "corrections/"]
+    fixed += [f"sections/{slug}/" for slug in site.sections] + [f"series/{slug}/" for slug in site.series]
+    jobs = [
+        Job("sitemap.xml", "sitemap_index.xml", frozenset(e.source for e in editions),
+            context=dict(sitemaps=[("sitemaps/site.xml", latest.date if latest else None)]
+                         + [(month_path(y, m), group[-1].date) for (y, m), group in months])),
+        Job("sitemaps/site.xml", "sitemap.xml", frozenset({latest.source} if latest else ()),
+            context=dict(urls=[(url, latest.date if latest and url == "" else None) for url in fixed])),
+    ]
+    for (year, month), group in months:
+        urls: list[tuple[str, dt.date]] = []
+        sources = set()
+        for edition in group:
+            sources.add(edition.source)
+            urls.append((edition.url, edition.date))
+            urls.extend((page.url, edition.date) for page in edition.pages)
+            for article in _listed(edition):
+                sources.add(article.source)
+                urls.append((article.url, edition.date))
+        jobs.append(Job(month_path(year, month), "sitemap.xml", frozenset(sources), context=dict(urls=urls),
+                        origin="the sitemap"))
+    jobs.append(news_sitemap(site))
+    jobs.append(Job("robots.txt", "robots.txt", frozenset()))
+    jobs.append(Job("editions.json", "editions.json", frozenset(e.source for e in editions),
+                    context=dict(dates=[e.date.isoformat() for e in editions])))
+    return jobs
+
+
+def news_sitemap(site: SiteData) -> Job:
+    """The articles of the latest edition and of the editions of the day before it."""
+    editions = site.editions
+    recent: list[Edition] = []
+    if editions:
+        since = editions[-1].date - dt.timedelta(days=NEWS_DAYS - 1)
+        recent = [e for e in editions if e.date >= since]
+    entries = [a for e in reversed(recent) for a in _listed(e)][:NEWS_LIMIT]
+    sources = {e.source for e in recent} | {a.source for a in entries}
+    return Job("news-sitemap.xml", "news_sitemap.xml", frozenset(sources), context=dict(entries=entries))

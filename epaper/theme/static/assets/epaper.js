@@ -1,0 +1,243 @@
+/* epaper default theme: small progressive enhancements. Every page works without this
+   file; with it, the copy-link and share buttons, the date picker and the search page
+   come alive. No framework, no outside requests. */
+(function () {
+  "use strict";
+
+  function each(selector, fn) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
+  }
+
+  function say(node, text) {
+    if (node) node.textContent = text;
+  }
+
+  /* ---------------------------------------------------------------- share */
+
+  function copyLinks() {
+    each("button.copy-link", function (button) {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      if (!field) return;
+      var status = button.closest(".share") && button.closest(".share").querySelector(".copy-status");
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var done = function () { say(status, button.getAttribute("data-done")); };
+        var fallback = function () {
+          field.focus();
+          field.select();  /* the reader can copy the selected URL by hand */
+          try { if (document.execCommand("copy")) done(); } catch (e) { /* selected is enough */ }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(done, fallback);
+        } else {
+          fallback();
+        }
+      });
+    });
+    if (navigator.share) {
+      each("button.native-share", function (button) {
+        button.hidden = false;
+        button.addEventListener("click", function () {
+          var field = document.getElementById("share-url");
+          navigator.share({ title: button.getAttribute("data-title"), url: field ? field.value : location.href })
+            .catch(function () { /* the reader closed the sheet */ });
+        });
+      });
+    }
+  }
+
+  /* ---------------------------------------------------------- date picker */
+
+  /* The edition of `day` (YYYY-MM-DD), else the nearest earlier one, else the first. */
+  function editionFor(dates, day) {
+    var found = dates.length ? dates[0] : null;
+    for (var i = 0; i < dates.length; i++) {
+      if (dates[i] <= day) found = dates[i]; else break;
+    }
+    return found;
+  }
+  window.epaperEditionFor = editionFor;  /* for the tests */
+
+  function datePickers() {
+    each("form.date-jump", function (form) {
+      var input = form.querySelector("input[type=date]");
+      var base = form.getAttribute("data-base");
+      fetch(form.getAttribute("data-editions"), { credentials: "same-origin" })
+        .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
+        .then(function (data) {
+          var dates = (data.dates || []).slice().sort();
+          if (!dates.length) return;
+          input.min = dates[0];
+          input.max = dates[dates.length - 1];
+          form.hidden = false;
+          form.addEventListener("submit", function (event) {
+            event.preventDefault();
+            var target = editionFor(dates, input.value || input.max);
+            if (target) location.href = base + target + "/";
+          });
+        })
+        .catch(function () { /* the archive link stays */ });
+    });
+  }
+
+  /* --------------------------------------------------------------- search */
+
+  /* Pagefind's excerpt is text with <mark> around the matches: keep exactly that. */
+  function excerpt(html) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;  /* inert: nothing in a template runs or loads */
+    var out = document.createDocumentFragment();
+    Array.prototype.forEach.call(holder.content.childNodes, function (node) {
+      if (node.nodeName === "MARK") {
+        var mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        out.appendChild(mark);
+      } else {
+        out.appendChild(document.createTextNode(node.textContent));
+      }
+    });
+    return out;
+  }
+
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
+  }
+
+  function searchPage() {
+    var form = document.querySelector("form.search-form");
+    if (!form) return;
+    var input = form.querySelector("input[name=q]");
+    var status = document.querySelector(".search-status");
+    var list = document.querySelector(".search-results");
+    var more = document.querySelector(".search-more");
+    var selects = form.querySelectorAll("select[data-filter]");
+    var sort = form.querySelector("select[name=sort]");
+    var base = form.getAttribute("data-base");
+    var params = new URLSearchParams(location.search);
+    var pagefind = null;
+    var pending = [];
+    var run = 0;
+
+    input.value = params.get("q") || "";
+
+    function render(data) {
+      var item = document.createElement("li");
+      item.className = "item search-result";
+      var title = document.createElement("h2");
+      title.className = "item-title";
+      var link = document.createElement("a");
+      link.href = data.url;
+      link.textContent = (data.meta && data.meta.title) || data.url;
+      title.appendChild(link);
+      item.appendChild(title);
+      var where = document.createElement("p");
+      where.className = "item-where";
+      where.textContent = [data.meta && data.meta.date, data.meta && data.meta.page].filter(Boolean).join(" · ");
+      item.appendChild(where);
+      var summary = document.createElement("p");
+      summary.className = "item-summary search-excerpt";
+      summary.appendChild(excerpt(data.excerpt || ""));
+      item.appendChild(summary);
+      return item;
+    }
+
+    function showMore() {
+      var batch = pending.splice(0, 10);
+      var mine = run;
+      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (found) {
+        if (mine !== run) return;
+        found.forEach(function (data) { list.appendChild(render(data)); });
+        more.hidden = pending.length === 0;
+      });
+    }
+
+    function filters() {
+      var chosen = {};
+      Array.prototype.forEach.call(selects, function (select) {
+        if (select.value) chosen[select.getAttribute("data-filter")] = select.value;
+      });
+      return chosen;
+    }
+
+    function search() {
+      var q = input.value.trim();
+      run += 1;
+      var mine = run;
+      list.textContent = "";
+      more.hidden = true;
+      pending = [];
+      if (!q) { say(status, status.getAttribute("data-prompt")); return Promise.resolve(); }
+      say(status, status.getAttribute("data-loading"));
+      var options = { filters: filters() };
+      if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
+      return pagefind.search(q, options).then(function (result) {
+        if (mine !== run) return;
+        pending = result.results.slice();
+        var n = pending.length;
+        say(status, fill(status.getAttribute(n ? "data-count" : "data-none"), { n: n, q: q }));
+        return showMore();
+      });
+    }
+
+    function remember() {
+      var next = new URLSearchParams();
+      if (input.value.trim()) next.set("q", input.value.trim());
+      Array.prototype.forEach.call(selects, function (select) {
+        if (select.value) next.set(select.name, select.value);
+      });
+      if (sort && sort.value) next.set("sort", sort.value);
+      var query = next.toString();
+      history.replaceState(null, "", location.pathname + (query ? "?" + query : ""));
+    }
+
+    function options(select, counts) {
+      var values = Object.keys(counts || {}).sort();
+      if (select.name === "year") values.reverse();  /* newest first */
+      values.forEach(function (value) {
+        var option = document.createElement("option");
+        option.value = value;
+        option.textContent = value;
+        select.appendChild(option);
+      });
+      var wanted = params.get(select.name);
+      if (wanted) select.value = wanted;
+    }
+
+    import(form.getAttribute("data-pagefind"))
+      .then(function (module) {
+        pagefind = module;
+        return pagefind.options({ baseUrl: base, excerptLength: 40 });
+      })
+      .then(function () { return pagefind.filters(); })
+      .then(function (available) {
+        Array.prototype.forEach.call(selects, function (select) {
+          options(select, available[select.getAttribute("data-filter")]);
+        });
+        form.querySelector(".search-filters").hidden = false;
+        form.addEventListener("submit", function (event) {
+          event.preventDefault();
+          remember();
+          search();
+        });
+        Array.prototype.forEach.call(selects, function (select) {
+          select.addEventListener("change", function () { remember(); search(); });
+        });
+        if (sort) {
+          if (params.get("sort") === "date") sort.value = "date";
+          sort.addEventListener("change", function () { remember(); search(); });
+        }
+        more.addEventListener("click", showMore);
+        return search();
+      })
+      .catch(function () { say(status, status.getAttribute("data-unavailable")); });
+  }
+
+  function start() {
+    copyLinks();
+    datePickers();
+    searchPage();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
