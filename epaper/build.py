@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Optional
 
 from .article import parse_article
-from .cache import CACHE_DIR, input_stamp
+from PIL import __version__ as PIL_VERSION
+
+from .cache import CACHE_DIR, code_fingerprint, digest, input_stamp
 from .errors import BuildError, Diagnostics
+from .images import ChangedDuringBuild, RenditionCache
 from .load import THEME_DIR, LoadedSite, load_site
 from .markup import MarkdownRenderer
-from .model import SiteData
-from .pages import Job, plan
+from .model import Download, SiteData
+from .pages import Job, files, plan
 from .render import Renderer, TemplateProblem
 from .resolve import resolve
 from .write import OutputWriter, WriteReport, check_output_dir
@@ -122,12 +125,16 @@ def build(options: Options) -> Result:
             for job in jobs:
                 if job.path not in rendered:
                     writer.keep(job.path)
+            renditions = RenditionCache(loaded.cache.folder)
+            keys.update(_write_files(site, options.site, writer, renditions, diags))   # 4b. images, PDFs
+            _stop_on_errors(diags, options.strict)
         except TemplateProblem as problem:
             diags.error(problem.path, problem.line, problem.message)
             _stop_on_errors(diags, options.strict)
         for rel, source in site.static_files.items():
             writer.put(rel, source.read_bytes())
         report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
+        renditions.prune()
     finally:
         loaded.cache.save()
     layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}
@@ -159,6 +166,32 @@ def _render_part(part: int) -> list[tuple[str, str, str]]:
     todo: list[Job] = _FORKED["todo"]  # type: ignore[assignment]
     workers: int = _FORKED["workers"]  # type: ignore[assignment]
     return [(job.path, *writer.place(job.path, renderer.render(job))) for job in todo[part::workers]]
+
+
+def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: RenditionCache,
+                 diags: Diagnostics) -> dict[str, str]:
+    """Put every image rendition and PDF the pages show into the output: kept from the live
+    site when it has them from the same source and recipe, else from the rendition cache
+    (made there first when new). Returns their keys, for the next build."""
+    keys = {}
+    recipe = f"{code_fingerprint()} {PIL_VERSION}"
+    for item in files(site):
+        key = keys[item.path] = f"{recipe} {item.sha} {item.path}"
+        if writer.unchanged(item.path, key):
+            writer.keep(item.path)
+            continue
+        try:
+            if isinstance(item, Download):
+                data = (root / item.source).read_bytes()
+                if digest(data) != item.sha:
+                    raise ChangedDuringBuild(item.source)
+            else:
+                data = renditions.get(item, root / item.source)
+        except (ChangedDuringBuild, OSError):
+            diags.error(item.source, 1, "changed or disappeared while the site was being built; build again")
+            continue
+        writer.put(item.path, data)
+    return keys
 
 
 def _stamp(options: Options, out: Path) -> Optional[str]:
