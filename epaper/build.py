@@ -18,7 +18,7 @@ from .errors import BuildError, Diagnostics
 from .images import ChangedDuringBuild, RenditionCache
 from .load import THEME_DIR, LoadedSite, load_site
 from .markup import MarkdownRenderer
-from .model import Download, SiteData
+from .model import Download, Rendition, SiteData
 from .pages import Job, files, plan
 from .render import Renderer, TemplateProblem
 from .resolve import resolve
@@ -179,6 +179,8 @@ def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: R
         key = keys[item.path] = f"{recipe} {item.sha} {item.path}"
         if writer.unchanged(item.path, key):
             writer.keep(item.path)
+            if isinstance(item, Rendition):
+                renditions.keep(item)
             continue
         try:
             if isinstance(item, Download):

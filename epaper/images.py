@@ -122,6 +122,10 @@ class RenditionCache:
     def name(self, rendition: Rendition) -> str:
         return f"{rendition.sha}-{rendition.width}-{_recipe()}.{IMAGE_FORMATS[rendition.format]}"
 
+    def keep(self, rendition: Rendition) -> None:
+        """The output kept its copy: the cached one is still wanted (not pruned)."""
+        self.used.add(self.name(rendition))
+
     def get(self, rendition: Rendition, source_path: Path) -> bytes:
         """The rendition's bytes: from the cache, else made (and kept) now."""
         name = self.name(rendition)

@@ -176,6 +176,12 @@ def test_renditions_are_made_once_and_cached_across_builds(make_site, monkeypatc
     assert made == []  # ... from the cache: no new image
     assert {p.name: p.stat().st_mtime_ns for p in (site / CACHE_DIR / "images").iterdir()} == cached
     assert sorted(p.name for p in (other / "media").iterdir()) == sorted(p.name for p in (out / "media").iterdir())
+    # an incremental build that keeps the live renditions still keeps them cached
+    write_files(site, {ED + "fukan.md": article("副刊改题", page=3)})
+    result, _ = build_ok(site)
+    assert result.rendered and made == []
+    build_ok(site, out=tmp_path / "third")
+    assert made == [] and len(list((site / CACHE_DIR / "images").iterdir())) == 9
     # a scan replaced on disk: only its renditions are made
     (site / ED / "page-02.png").write_bytes(image(1200, 1700, (200, 230, 200), "PNG"))
     build_ok(site)
