@@ -174,6 +174,7 @@ operations = st.one_of(
     st.tuples(st.just("scan"), DATES, COLOURS),  # a page scan added or replaced
     st.tuples(st.just("photo"), DATES, SLUGS, COLOURS),  # an article with a lead photo and an area
     st.tuples(st.just("drop_image"), DATES, st.sampled_from(["p1.png", "photo.png"])),
+    st.tuples(st.just("recolour"), DATES, st.sampled_from(["p1.png", "photo.png"]), COLOURS),  # bytes only
 )
 
 
@@ -221,6 +222,10 @@ def apply(site: Path, operation: tuple) -> None:
         write_files(site, {f"content/{date}/photo.png": png(colour),
                            f"content/{date}/{slug}.md": article("配图", page=1, image="photo.png",
                                                                 area="[10, 10, 30, 30]")})
+    elif kind == "recolour":
+        _, date, name, colour = operation
+        if (site / f"content/{date}").is_dir():
+            write_files(site, {f"content/{date}/{name}": png(colour)})
     elif kind == "drop_image":
         (site / f"content/{operation[1]}/{operation[2]}").unlink(missing_ok=True)
     elif kind == "correction":
@@ -237,8 +242,8 @@ def test_incremental_build_equals_full_build_after_any_edits(sequence: list[tupl
         site.mkdir()
         (site / "config.yaml").write_text(CONFIG, encoding="utf-8")
         for date in ("2022-11-03", "2022-11-04", "2022-11-05"):
-            write_files(site, {f"content/{date}/edition.yaml": EDITION.format(date=date, number=1),
-                               f"content/{date}/a.md": article("甲", page=1)})
+            apply(site, ("scan", date, (90, 90, 90)))  # page 1 has a scan from the start
+            write_files(site, {f"content/{date}/a.md": article("甲", page=1)})
         build(Options(site=site, out=site / "public"))
         for operation in sequence:
             apply(site, operation)
