@@ -143,6 +143,8 @@ def test_edition_page_shows_every_page_as_a_thumbnail(make_site) -> None:
     assert second is not None and third is None  # page 3 has no scan: a labelled blank
     assert thumbs[2].select_one(".thumb-blank") is not None
     assert "第3版" in thumbs[2].get_text()
+    og = soup(out, "2022-11-04/").find("meta", property="og:image")["content"]  # shared: the front page
+    assert og == "https://news.example.com" + soup(out, "2022-11-04/01/").select_one("img.scan-image")["src"]
 
 
 def test_editions_without_scans_show_no_thumbnails(make_site) -> None:
