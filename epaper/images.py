@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Optional
 
 import PIL
 from PIL import Image, ImageOps

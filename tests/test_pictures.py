@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 
 import epaper.images
-from conftest import CONFIG, article, build_errors, build_ok, soup, write_files
+from conftest import article, build_errors, build_ok, soup, write_files
 from epaper.build import Options, build
 from epaper.cache import CACHE_DIR
 from epaper.errors import BuildError
