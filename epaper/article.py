@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from .errors import Diagnostic, Diagnostics, did_you_mean
-from .fields import Fields, as_date, as_mapping, items_with_lines, media_path, shown, slug_problem
+from .fields import Fields, as_date, items_with_lines, media_path, shown, slug_problem, yaml_mapping
 from .markup import MarkdownRenderer, summary_of
 from .model import ARTICLE_TYPES, Area, CorrectionTarget, Figure
 from .reader import decode
-from .yamlutil import LineDict, load_yaml
+from .yamlutil import LineDict
 
 ARTICLE_KEYS = (
     "title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page", "order",
@@ -41,11 +41,7 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[Op
     if problem or front is None:
         diags.error(rel, 1, problem or "has no front matter")
         return None, diags.items
-    meta, yproblem = load_yaml(front, first_line=2)
-    if yproblem:
-        diags.error(rel, yproblem.line, yproblem.message)
-        return None, diags.items
-    meta = as_mapping(meta if meta is not None else LineDict(), rel, 1, diags, "the front matter")
+    meta = yaml_mapping(front, rel, diags, "the front matter", first_line=2)
     if meta is None:
         return None, diags.items
     f = Fields(meta, rel, diags, "an article", top=True)

@@ -13,15 +13,15 @@ from typing import Optional
 from .article import parse_article
 from PIL import __version__ as PIL_VERSION
 
-from .cache import CACHE_DIR, code_fingerprint, digest, input_stamp
+from .cache import CACHE_DIR, HtmlStore, code_fingerprint, digest, input_stamp
 from .errors import BuildError, Diagnostics
 from .images import ChangedDuringBuild, RenditionCache
 from .load import THEME_DIR, LoadedSite, load_site
 from .markup import MarkdownRenderer
-from .model import Download, Rendition, SiteData
+from .model import Article, Download, Rendition, SiteData
 from .pages import Job, files, plan
 from .render import Renderer, TemplateProblem
-from .resolve import resolve
+from .resolve import check_outputs, resolve
 from .write import OutputWriter, WriteReport, check_output_dir
 
 
@@ -86,6 +86,8 @@ def check(options: Options) -> Result:
     site = None
     if loaded is not None:
         site = resolve(loaded, diags, future=True, now=options.now)  # 2. validate
+        if not diags.has_errors():
+            check_outputs(plan(site), site.static_files, options.site, diags, files(site))
         loaded.cache.save()
     _stop_on_errors(diags, options.strict)
     return Result(site, [], None, diags)
@@ -114,12 +116,13 @@ def build(options: Options) -> Result:
         renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
                             references=loaded.cache.data.templates)
         jobs = plan(site)                                                            # 3. plan pages
+        check_outputs(jobs, site.static_files, options.site, diags, files(site))
+        _stop_on_errors(diags, options.strict)
         try:
             keys = {job.path: renderer.key(job) for job in jobs}
             todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
-            _fill_html(todo, loaded)
             writer.begin()
-            for path, sha, category in _render(renderer, writer, todo, _jobs(options)):  # 4. render, write
+            for path, sha, category in _render(renderer, writer, todo, loaded, _jobs(options)):  # 4. render, write
                 writer.record(path, sha, category)
             rendered = {job.path for job in todo}
             for job in jobs:
@@ -145,12 +148,13 @@ PARALLEL_MIN = 300  # below this many pages, starting workers costs more than it
 _FORKED: dict[str, object] = {}  # handed to forked workers, which inherit it; empty otherwise
 
 
-def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], workers: int) -> list[tuple[str, str, str]]:
+def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], loaded: LoadedSite,
+            workers: int) -> list[tuple[str, str, str]]:
     """Render and place every page of `todo`: (path, hash, category). Forked worker processes
     share the resolved site without copying it; the output is the same whatever their number."""
     if workers <= 1 or len(todo) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        return [(job.path, *writer.place(job.path, renderer.render(job))) for job in todo]
-    _FORKED.update(renderer=renderer, writer=writer, todo=todo, workers=workers)
+        return _render_slice(renderer, writer, todo, loaded, loaded.cache.html)
+    _FORKED.update(renderer=renderer, writer=writer, todo=todo, workers=workers, loaded=loaded)
     gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in workers
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -165,7 +169,22 @@ def _render_part(part: int) -> list[tuple[str, str, str]]:
     writer: OutputWriter = _FORKED["writer"]  # type: ignore[assignment]
     todo: list[Job] = _FORKED["todo"]  # type: ignore[assignment]
     workers: int = _FORKED["workers"]  # type: ignore[assignment]
-    return [(job.path, *writer.place(job.path, renderer.render(job))) for job in todo[part::workers]]
+    loaded: LoadedSite = _FORKED["loaded"]  # type: ignore[assignment]
+    return _render_slice(renderer, writer, todo[part::workers], loaded, loaded.cache.html.forked())
+
+
+def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
+                  store: HtmlStore, chunk: int = 500) -> list[tuple[str, str, str]]:
+    """Render in chunks, fetching article bodies for a chunk and letting them go after it:
+    memory stays flat however big the archive."""
+    placed = []
+    for start in range(0, len(jobs), chunk):
+        part = jobs[start:start + chunk]
+        shown = _fill_html(part, loaded, store)
+        placed.extend((job.path, *writer.place(job.path, renderer.render(job))) for job in part)
+        for article in shown:
+            article.html = ""
+    return placed
 
 
 def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: RenditionCache,
@@ -204,17 +223,18 @@ def _stamp(options: Options, out: Path) -> Optional[str]:
     return input_stamp(roots, extra)
 
 
-def _fill_html(jobs: list[Job], loaded: LoadedSite) -> None:
+def _fill_html(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> list[Article]:
     """Bodies for the pages about to be rendered: from the HTML store, else parsed again."""
-    wanted = {id(a): a for job in jobs for a in job.needs_html if not a.html}
+    wanted = list({id(a): a for job in jobs for a in job.needs_html if not a.html}.values())
     if not wanted:
-        return
-    found = loaded.cache.html.get_many([a.digest for a in wanted.values()])
+        return []
+    found = store.get_many([a.digest for a in wanted])
     renderer: Optional[MarkdownRenderer] = None
-    for article in wanted.values():
+    for article in wanted:
         if article.digest in found:
             article.html = found[article.digest]
             continue
         renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html, loaded.config.is_chinese)
         fields, _ = parse_article(article.source, (loaded.root / article.source).read_bytes(), renderer)
         article.html = fields["html"] if fields else ""
+    return wanted

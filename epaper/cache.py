@@ -171,7 +171,9 @@ class BuildCache:
         temporary = self.folder / f"cache.pickle.{os.getpid()}.tmp"
         with open(temporary, "wb") as handle:
             handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
-            pickle.dump(self.data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
+            pickler.dump(self.data)
         os.replace(temporary, self.path)
 
 
@@ -189,7 +191,8 @@ class HtmlStore:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
-                self._db = sqlite3.connect(self.path)
+                self._db = sqlite3.connect(self.path, timeout=60)  # parse workers write side by side
+                self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("CREATE TABLE IF NOT EXISTS html (digest TEXT, settings TEXT, html TEXT, "
                                  "PRIMARY KEY (digest, settings))")
             except sqlite3.DatabaseError:  # damaged: start again
@@ -220,22 +223,36 @@ class HtmlStore:
             pass
         return found
 
-    def save(self, keep: set[str]) -> None:
-        """Store new HTML and forget what no source has any more."""
+    def flush(self) -> None:
+        """Store the HTML parsed so far, so the build need not hold it all in memory."""
+        if not self.pending:
+            return
         try:
             db = self._connect()
             with db:
                 db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
-                               [(d, self.settings, h) for d, h in self.pending.items()])
-                if self.pending or keep is not None:
-                    db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (digest TEXT PRIMARY KEY)")
-                    db.execute("DELETE FROM keep")
-                    db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", [(d,) for d in keep])
-                    db.execute("DELETE FROM html WHERE settings != ? OR digest NOT IN (SELECT digest FROM keep)",
-                               [self.settings])
-            self.pending.clear()
+                               ((d, self.settings, h) for d, h in self.pending.items()))
+        except sqlite3.DatabaseError:
+            return  # kept in `pending`, still readable by this build
+        self.pending.clear()
+
+    def save(self, keep: set[str]) -> None:
+        """Store new HTML and forget what no source has any more."""
+        self.flush()
+        try:
+            db = self._connect()
+            with db:
+                db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (digest TEXT PRIMARY KEY)")
+                db.execute("DELETE FROM keep")
+                db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((d,) for d in keep))
+                db.execute("DELETE FROM html WHERE settings != ? OR digest NOT IN (SELECT digest FROM keep)",
+                           [self.settings])
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)
+
+    def forked(self) -> "HtmlStore":
+        """A store for a worker process: SQLite connections must not cross a fork."""
+        return HtmlStore(self.path.parent, self.settings)
 
     def close(self) -> None:
         if self._db is not None:

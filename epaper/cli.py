@@ -14,7 +14,6 @@ from . import scaffold
 from .errors import BuildError, Diagnostic, UsageError
 
 
-
 def _moment(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text)

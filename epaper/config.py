@@ -6,10 +6,9 @@ from typing import Optional
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .fields import Fields, as_mapping, items_with_lines
+from .fields import Fields, as_mapping, items_with_lines, yaml_mapping
 from .model import Config, Section
 from .reader import SiteReader
-from .yamlutil import LineDict, load_yaml
 
 CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
                "feed_entries")
@@ -24,13 +23,7 @@ def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[
     text = reader.text(path)
     if text is None:
         return None
-    data, problem = load_yaml(text)
-    if problem:
-        diags.error("config.yaml", problem.line, problem.message)
-        return None
-    if data is None:
-        data = LineDict()
-    data = as_mapping(data, "config.yaml", 1, diags, "config.yaml")
+    data = yaml_mapping(text, "config.yaml", diags, "config.yaml")
     if data is None:
         return None
     f = Fields(data, "config.yaml", diags, "config.yaml", top=True)

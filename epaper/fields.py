@@ -8,7 +8,7 @@ from typing import Any, Optional
 from urllib.parse import unquote
 
 from .errors import Diagnostics, did_you_mean
-from .yamlutil import LineDict, LineList
+from .yamlutil import LineDict, LineList, load_yaml
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 
@@ -151,3 +151,12 @@ def items_with_lines(value: Any) -> list[tuple[Any, int]]:
         return [(item, value.line_of(i)) for i, item in enumerate(value)]
     return [(value, getattr(value, "line", 0))]
 
+
+
+def yaml_mapping(text: str, rel: str, diags: Diagnostics, what: str, first_line: int = 1) -> Optional[LineDict]:
+    """YAML text that must be a mapping (empty counts as an empty one), or None after reporting why."""
+    data, problem = load_yaml(text, first_line=first_line)
+    if problem:
+        diags.error(rel, problem.line, problem.message)
+        return None
+    return as_mapping(data if data is not None else LineDict(), rel, 1, diags, what)

@@ -16,15 +16,14 @@ from pathlib import Path
 from typing import Any, Optional
 
 from .article import parse_article
-from .cache import RACY_NS, BuildCache, SourceRecord, digest
+from .cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
 from .config import load_config
 from .errors import Diagnostic, Diagnostics, did_you_mean
+from .fields import Fields, as_mapping, items_with_lines, media_path, shown, yaml_mapping
 from .images import MediaRecord, probe
-from .fields import Fields, as_mapping, items_with_lines, media_path, shown
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
 from .reader import SiteReader, decode
-from .yamlutil import LineDict, load_yaml
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section", "scan", "pdf")
@@ -94,11 +93,7 @@ def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list
     text = decode(rel, data, diags)
     if text is None:
         return None, diags.items
-    meta, problem = load_yaml(text)
-    if problem:
-        diags.error(rel, problem.line, problem.message)
-        return None, diags.items
-    meta = as_mapping(meta if meta is not None else LineDict(), rel, 1, diags, "edition.yaml")
+    meta = yaml_mapping(text, rel, diags, "edition.yaml")
     if meta is None:
         return None, diags.items
     f = Fields(meta, rel, diags, "an edition", top=True)
@@ -263,8 +258,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
     for folder in folders:
         files.append((f"{folder.rel}/edition.yaml", os.path.join(folder.path, "edition.yaml")))
         files.extend((f"{folder.rel}/{name}", os.path.join(folder.path, name)) for name in folder.articles)
-    fresh: dict[str, str] = {}  # HTML of the articles parsed in this build, by content hash
-    records = _records(reader, files, config, cache, jobs, fresh)
+    records = _records(reader, files, config, cache, jobs)
     editions = []
     for folder in folders:
         rel = f"{folder.rel}/edition.yaml"
@@ -283,7 +277,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
                 continue
             diags.extend(record.diagnostics)
             if record.fields is not None:
-                articles.append(Article(**record.fields, digest=record.sha, html=fresh.get(record.sha, "")))
+                articles.append(Article(**record.fields, digest=record.sha))
         if edition is None:
             continue
         edition.articles = articles
@@ -301,7 +295,7 @@ def parse_settings(config: Config) -> str:
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
-             jobs: int, fresh: dict[str, str]) -> dict[str, SourceRecord]:
+             jobs: int) -> dict[str, SourceRecord]:
     """Each content file's record: reused when its stat is unchanged, else read and parsed."""
     known = cache.data.sources
     records: dict[str, SourceRecord] = {}
@@ -320,20 +314,18 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         else:
             misses.append((rel, path))
     settings = parse_settings(config)
+    store = (str(cache.html.path.parent), cache.html.settings)
     if len(misses) >= 64 and jobs > 1:
         chunks = [misses[i::jobs * 4] for i in range(jobs * 4)]
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = [r for chunk in pool.map(_parse_files, [settings] * len(chunks), chunks) for r in chunk]
+            results = [r for chunk in pool.map(_parse_files, [settings] * len(chunks), chunks, [store] * len(chunks))
+                       for r in chunk]
     else:
-        results = _parse_files(settings, misses)
+        results = _parse_files(settings, misses, store)
     for rel, record in results:
         if isinstance(record, str):  # could not be read
             reader.diags.error(rel, 1, f"cannot be read: {record}")
             continue
-        if record.fields is not None and "html" in record.fields:
-            html = record.fields.pop("html")
-            fresh[record.sha] = html
-            cache.html.put(record.sha, html)
         records[rel] = record
     if results or len(records) != len(known):
         cache.sources_changed = True
@@ -341,10 +333,13 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     return records
 
 
-def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str, SourceRecord | str]]:
-    """Read, hash and parse content files; runs in a worker process for big builds."""
+def _parse_files(settings: str, items: list[tuple[str, str]],
+                 store: tuple[str, str]) -> list[tuple[str, SourceRecord | str]]:
+    """Read, hash and parse content files; runs in a worker process for big builds. The rendered
+    Markdown goes straight to the HTML store: the parent never holds every article's body."""
     unsafe, chinese = (part.split("=")[1] == "True" for part in settings.split())
     renderer = MarkdownRenderer(unsafe_html=unsafe, chinese=chinese)
+    html = HtmlStore(Path(store[0]), store[1])
     results: list[tuple[str, SourceRecord | str]] = []
     for rel, path in items:
         try:
@@ -359,5 +354,10 @@ def _parse_files(settings: str, items: list[tuple[str, str]]) -> list[tuple[str,
         else:
             fields, diagnostics = parse_article(rel, data, renderer)
         racy = st.st_mtime_ns >= time.time_ns() - RACY_NS  # may still change within the same tick
-        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, digest(data), fields, diagnostics, racy)))
+        sha = digest(data)
+        if fields is not None and "html" in fields:
+            html.put(sha, fields.pop("html"))
+        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy)))
+    html.flush()
+    html.close()
     return results

@@ -34,6 +34,7 @@ class Job:
     extra: str = ""  # what else shapes the page beyond its sources' contents
     context: dict[str, Any] = field(default_factory=dict, repr=False)
     needs_html: tuple[Article, ...] = field(default=(), repr=False)  # articles whose body it shows
+    origin: str = ""  # what an editor would call its source, for messages
 
 
 def _of(article: Article) -> frozenset[str]:
@@ -69,6 +70,7 @@ def plan(site: SiteData) -> list[Job]:
         for j, page in enumerate(pages):
             jobs.append(Job(
                 output_file(page.url), "page.html", frozenset({edition.source, *page.media} | _all(page.articles)),
+                origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page,
                              prev_page=pages[j - 1] if j > 0 else None,
                              next_page=pages[j + 1] if j + 1 < len(pages) else None)))
@@ -82,7 +84,7 @@ def plan(site: SiteData) -> list[Job]:
                 output_file(article.url), "article.html", frozenset(_all(related)),
                 context=dict(article=article, edition=edition, page=article.page,
                              prev_article=prev_article, next_article=next_article),
-                needs_html=(article,)))
+                needs_html=(article,), origin=article.source))
     for kind, groups, declared in (("sections", site.sections, site.config.sections),
                                    ("series", site.series, site.config.series)):
         for slug, members in groups.items():
@@ -127,7 +129,8 @@ def _edition(site: SiteData, edition: Optional[Edition], path: str, i: int, home
     context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
     if home:
         context["canonical_url"] = edition.url
-    return Job(path, "edition.html", frozenset(sources), "home" if home else "", context=context)
+    return Job(path, "edition.html", frozenset(sources), "home" if home else "", context=context,
+               origin=edition.source)
 
 
 def _index(site: SiteData, kind: str, group: Section, members: list[Article]) -> list[Job]:

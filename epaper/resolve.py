@@ -8,16 +8,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, closest, did_you_mean
 from .fields import media_path
 from .images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
 from .load import LoadedSite
-from .model import Article, Config, CorrectionTarget, Edition, Picture, Section, SiteData
-from .pages import files
-from .urls import feed_path, output_file, page_count, section_url
+from .model import Article, Config, CorrectionTarget, Download, Edition, Picture, Rendition, Section, SiteData
+from .pages import Job
 
 _QUOTES = "“”\"'‘’《》〈〉「」『』"
 
@@ -36,7 +35,6 @@ def resolve(loaded: LoadedSite, diags: Diagnostics, *, drafts: bool = False,
     site = _link(config, published, loaded.static_files)
     site.next_publish = next_publish
     site.media = {source: sha for source, sha in _media_digests(published)}
-    _check_routes(site, loaded.root, diags)
     return site
 
 
@@ -285,33 +283,12 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
                     corrections=corrections, static_files=static_files)
 
 
-def routes(site: SiteData) -> dict[str, str]:
-    """Every generated output file -> what it is made from; the renderer writes exactly these."""
-    result: dict[str, str] = {"index.html": "the latest edition", "404.html": "the 404 page",
-                              "corrections/index.html": "the corrections list",
-                              "archive/index.html": "the archive",
-                              feed_path(): "the paper's feed", feed_path("corrections"): "the corrections feed"}
-    for edition in site.editions:
-        result[output_file(edition.url)] = edition.source
-        for page in edition.pages:
-            result[output_file(page.url)] = f"{edition.source} (page {page.number})"
-        for article in edition.articles:
-            result.setdefault(output_file(article.url), article.source)
-    for item in files(site):
-        result[item.path] = item.source
-    for kind, groups in (("sections", site.sections), ("series", site.series)):
-        for slug, members in groups.items():
-            if kind == "sections":
-                result[feed_path(kind, slug)] = f"config.yaml (section {slug})"
-            for n in range(1, page_count(len(members), site.config.paginate) + 1):
-                result[output_file(section_url(slug, n, kind))] = f"config.yaml ({kind} {slug})"
-    return result
-
-
-def _check_routes(site: SiteData, root: Path, diags: Diagnostics) -> None:
+def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
+                  files: Iterable[Union[Rendition, Download]] = ()) -> None:
     """Two sources must never write one output file; a static file loses to a page."""
-    generated = routes(site)
-    for path, source in site.static_files.items():
+    generated = {job.path: job.origin or f"the {job.template} layout" for job in jobs}
+    generated.update((item.path, item.source) for item in files)  # image renditions, PDFs
+    for path, source in static_files.items():
         if path in generated:
             try:
                 shown = source.relative_to(root).as_posix()

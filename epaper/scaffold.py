@@ -5,8 +5,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Optional
 
-from .errors import Diagnostics, UsageError
 from .config import load_config
+from .errors import Diagnostics, UsageError
 from .fields import as_date, slug_problem
 from .load import find_editions
 from .reader import SiteReader

@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 
 
-
 def output_file(url: str) -> str:
     """The file in the output folder for a site-relative URL ('' is the home page)."""
     return url + "index.html" if url == "" or url.endswith("/") else url

@@ -11,8 +11,8 @@ modification time, so rsync and CDN uploads see nothing new."""
 from __future__ import annotations
 
 import ctypes
-import datetime as dt
 import ctypes.util
+import datetime as dt
 import hashlib
 import os
 import pickle

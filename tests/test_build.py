@@ -4,8 +4,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from conftest import (CONFIG, EDITION, article, build_errors, build_ok, internal_targets, resolves, soup,
-                      two_editions)
+from conftest import (
+    CONFIG,
+    EDITION,
+    article,
+    build_ok,
+    internal_targets,
+    resolves,
+    soup,
+    two_editions,
+)
 
 
 def digest(out: Path) -> dict[str, str]:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import yaml
-
 from conftest import REPO, article, two_editions
 
 ED = "content/2022/2022-11-04/"
@@ -57,3 +56,17 @@ def test_package_declares_the_epaper_command_and_pins_dependencies() -> None:
         assert "==" in requirement, requirement
     help_text = subprocess.run([sys.executable, "-m", "epaper", "--help"], capture_output=True, text=True).stdout
     assert "build" in help_text and "check" in help_text
+
+
+def test_every_theme_and_client_file_is_declared_as_package_data() -> None:
+    """A newsroom installs the tool from a wheel: a template missing from package-data breaks it."""
+    import fnmatch
+    import tomllib
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["epaper"]
+    package = REPO / "epaper"
+    data = [p.relative_to(package).as_posix() for p in package.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts]
+    assert data
+    missing = [f for f in data if not any(fnmatch.fnmatch(f, pattern) for pattern in patterns)]
+    assert missing == []

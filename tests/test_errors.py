@@ -2,8 +2,15 @@
 from __future__ import annotations
 
 import pytest
-
-from conftest import EDITION, article, build_errors, build_ok, check_errors, run_cli, two_editions
+from conftest import (
+    EDITION,
+    article,
+    build_errors,
+    build_ok,
+    check_errors,
+    run_cli,
+    two_editions,
+)
 
 ED = "content/2022/2022-11-04/"
 
@@ -164,6 +171,9 @@ def test_chinese_file_name_without_slug_asks_for_one(make_site) -> None:
 
 
 def test_static_file_that_would_overwrite_a_page(make_site) -> None:
+    files = {**two_editions(), "static/2022-11-04/index.html": "<p>x</p>"}
+    assert check_errors(make_site(files, name="checked")) == [
+        f"static/2022-11-04/index.html:1: would overwrite the page /2022-11-04/index.html made from {ED}edition.yaml"]
     lines = errors_for(make_site, {"static/2022-11-04/index.html": "<p>x</p>"})
     assert lines == [f"static/2022-11-04/index.html:1: would overwrite the page /2022-11-04/index.html made from "
                      f"{ED}edition.yaml"]

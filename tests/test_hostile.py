@@ -6,7 +6,6 @@ from pathlib import Path
 
 import feedparser
 from bs4 import BeautifulSoup
-
 from conftest import article, build_ok, soup, two_editions
 
 ED = "content/2022/2022-11-04/"

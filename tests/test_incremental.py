@@ -12,11 +12,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from conftest import (
+    CONFIG,
+    EDITION,
+    article,
+    build_ok,
+    run_cli,
+    two_editions,
+    write_files,
+)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from conftest import CONFIG, EDITION, article, build_ok, run_cli, two_editions, write_files
 from epaper.build import Options, build
 from epaper.cache import CACHE_DIR
 

@@ -10,8 +10,15 @@ import time
 from pathlib import Path
 
 import pytest
-
-from conftest import EDITION, REPO, article, build_errors, build_ok, run_cli, two_editions
+from conftest import (
+    EDITION,
+    REPO,
+    article,
+    build_errors,
+    build_ok,
+    run_cli,
+    two_editions,
+)
 
 ED = "content/2022/2022-11-04/"
 

@@ -18,11 +18,19 @@ from typing import Callable, Iterator, Optional, Union
 from urllib.parse import urlsplit
 
 import pytest
-
 from conftest import CONFIG, EDITION, REPO, article, two_editions
+
 from epaper.cli import parser
 from epaper.load import THEME_DIR
-from epaper.serve import HostPolicy, Preview, Rebuilder, Watcher, host_name, inject, request_parts
+from epaper.serve import (
+    HostPolicy,
+    Preview,
+    Rebuilder,
+    Watcher,
+    host_name,
+    inject,
+    request_parts,
+)
 
 pytest_plugins = ["browser"]
 
@@ -325,8 +333,12 @@ def test_a_save_rebuilds_and_prints_one_line(serve: Callable[..., Preview]) -> N
     time.sleep(0.3)
     new = lines[before:]
     assert len(new) == 1, new
-    assert re.fullmatch(r"\d\d:\d\d:\d\d content/2022/2022-11-04/bitan-two\.md changed: \d+ pages re-rendered "
-                        r"\((\d+) changed, 0 added, 0 removed\) in \d+ ms", new[0]), new[0]
+    line = re.fullmatch(r"\d\d:\d\d:\d\d content/2022/2022-11-04/bitan-two\.md changed: (\d+) pages re-rendered "
+                        r"\((\d+) changed, 0 added, 0 removed\) in \d+ ms", new[0])
+    assert line, new[0]
+    # Only what shows the article: itself, its neighbours, page, edition, home, indexes, feeds.
+    total = len(list(preview.out.rglob("*.html")))
+    assert 0 < int(line.group(1)) <= 12 < total
 
 
 def test_a_mistake_shows_its_errors_keeps_the_last_good_site_and_the_fix_brings_it_back(

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from conftest import EDITION, article, build_ok, run_cli, two_editions
 

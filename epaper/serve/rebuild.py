@@ -1,0 +1,209 @@
+"""Rebuilding for the preview: the one place the dev server runs the build pipeline.
+
+The preview builds into its own folder (PreviewFolder), never the site's public/, with
+future editions included and base_url pointed at the preview's own address, so
+tomorrow's edition can be read and every link works. A failed rebuild writes nothing,
+so the last good site stays served; browsers only ever learn the resulting Status.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Collection, Iterable, Optional
+from urllib.parse import quote, urlsplit
+
+import yaml
+
+from ..build import Options, build
+from ..errors import BuildError, UsageError
+from ..load import THEME_DIR
+from ..write import WriteReport
+
+Log = Callable[[str], None]
+
+MAX_CHANGED = 2000  # past this many changed files, tell browsers "everything changed"
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the browsers are told about the latest build (immutable: swapped whole between threads)."""
+
+    ok: bool = False
+    errors: tuple[str, ...] = ()
+    generation: int = 0  # bumps each time a build changed the output
+    changed: Optional[tuple[str, ...]] = None  # output files the last bump touched; None: unknown
+    base_path: str = "/"  # the site's path on the preview server, from base_url
+
+    def to_json(self, server: str) -> dict[str, Any]:
+        return {"server": server, "ok": self.ok, "errors": list(self.errors), "generation": self.generation,
+                "changed": None if self.changed is None else list(self.changed)}
+
+
+def site_base_path(site: Path) -> str:
+    """base_url's path from config.yaml ('/news/'), read leniently: the build reports any error in it."""
+    try:
+        data = yaml.safe_load((site / "config.yaml").read_text(encoding="utf-8"))
+        url = data.get("base_url") if isinstance(data, dict) else None
+        path = urlsplit(str(url)).path if url else "/"
+    except (OSError, UnicodeError, ValueError, yaml.YAMLError):
+        path = "/"
+    path = "/" + path.strip("/") + "/"
+    return "/" if path == "//" else path
+
+
+class Rebuilder:
+    """Runs the build pipeline for the preview: the one place a (re)build happens.
+
+    An incremental build can replace the body of rebuild(); the server only needs its Status."""
+
+    def __init__(self, site: Path, out: Path, origin: str, drafts: bool = False, log: Log = _stderr) -> None:
+        self.site = site
+        self.out = out
+        self.origin = origin  # "http://127.0.0.1:8000": base_url's path is added per build
+        self.drafts = drafts
+        self.log = log
+        self.status = Status()
+        self.builds = 0
+        self._warnings: frozenset[str] = frozenset()
+
+    def options(self) -> Options:
+        """Read base_url's path again each time: config.yaml may have changed it."""
+        base_path = quote(site_base_path(self.site), safe="/%")
+        # jobs=1 after the first build: the engine's worker pool forks, and by then this
+        # process runs the server's threads (a fork can inherit a lock another thread holds).
+        return Options(site=self.site, out=self.out, drafts=self.drafts, future=True,
+                       base_url=self.origin + base_path, jobs=1 if self.builds else 0)
+
+    def rebuild(self, changed: Collection[str] = ()) -> Status:
+        """Build once; log one line (after any PATH:LINE errors); return the new Status. Never raises."""
+        started = time.perf_counter()
+        what = describe(changed, self.site) if changed else "first build"
+        previous = self.status
+        options = self.options()
+        self.builds += 1
+        try:
+            result = build(options)
+        except BuildError as exc:
+            errors = tuple(str(d) for d in exc.diagnostics if not d.warning)
+            self._print_warnings([str(d) for d in exc.diagnostics if d.warning])
+            return self._failed(what, errors, started)
+        except UsageError as exc:
+            return self._failed(what, (f"epaper: {exc}",), started)
+        except Exception as exc:  # a bug of ours: the editor gets one line, the server goes on
+            if os.environ.get("EPAPER_DEBUG"):
+                traceback.print_exc()
+            return self._failed(what, (f"epaper: internal error ({type(exc).__name__}: {exc}); the last good "
+                                       "build is still served. Run with EPAPER_DEBUG=1 for details and report it",),
+                                started)
+        self._print_warnings([str(d) for d in result.diagnostics.warnings])
+        report = result.report or WriteReport()
+        touched = sorted(set(report.added + report.changed + report.removed))
+        base_path = urlsplit(options.base_url or "/").path
+        if touched or previous.generation == 0:
+            self.status = Status(True, (), previous.generation + 1,
+                                 tuple(touched) if len(touched) <= MAX_CHANGED else None, base_path)
+        else:  # same output (say, a mistake fixed back): browsers only drop the error overlay
+            self.status = Status(True, (), previous.generation, previous.changed, base_path)
+        if result.up_to_date:
+            done = "the output is up to date"
+        elif not changed:
+            done = f"{len(result.rendered)} pages rendered"
+        else:
+            done = (f"{len(result.rendered)} pages re-rendered ({len(report.changed)} changed, "
+                    f"{len(report.added)} added, {len(report.removed)} removed)")
+        self.log(f"{_clock()} {what}: {done} in {_ms(started)} ms")
+        return self.status
+
+    def _failed(self, what: str, errors: tuple[str, ...], started: float) -> Status:
+        for line in errors:
+            self.log(line)
+        n = len(errors)
+        kept = "still serving the last good build" if self.status.generation else "no good build to serve yet"
+        self.log(f"{_clock()} {what}: {n} error{'s' * (n != 1)}, {kept} ({_ms(started)} ms)")
+        old = self.status
+        self.status = Status(False, errors, old.generation, old.changed, old.base_path)
+        return self.status
+
+    def _print_warnings(self, warnings: list[str]) -> None:
+        """Each warning once per appearance, not again on every save while it stands."""
+        for line in warnings:
+            if line not in self._warnings:
+                self.log(line)
+        self._warnings = frozenset(warnings)
+
+
+def describe(changed: Iterable[str], site: Path) -> str:
+    """'content/…/a.md changed', 'x.md deleted', 'a.md, b.md and 3 more changed': for the one log line."""
+    names = []
+    for path in sorted(changed):
+        p = Path(path)
+        try:
+            name = p.relative_to(site).as_posix()
+        except ValueError:
+            try:
+                name = p.relative_to(THEME_DIR.parent.parent).as_posix()
+            except ValueError:
+                name = str(p)
+        names.append(name + ("" if os.path.lexists(p) else " (deleted)"))
+    shown = ", ".join(names[:3])
+    return f"{shown}{f' and {len(names) - 3} more' if len(names) > 3 else ''} changed"
+
+
+def _clock() -> str:
+    return dt.datetime.now().strftime("%H:%M:%S")
+
+
+def _ms(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
+
+
+class PreviewFolder:
+    """Where the preview's output lives: never the site's public/, and the same place for every
+    session of one site (the engine keeps per-output-folder state in the site's cache, which
+    a new random folder each session would pile up). Private to the user (~/.cache, not /tmp),
+    locked so two previews of one site don't share it, deleted when the preview stops."""
+
+    def __init__(self, site: Path) -> None:
+        self.lock: Optional[int] = None
+        try:
+            self.path = self._claim(site)
+        except OSError:  # no usable home: a fresh temporary folder will do
+            self.path = Path(tempfile.mkdtemp(prefix="epaper-serve-"))
+        self.out = self.path / "site"
+
+    def _claim(self, site: Path) -> Path:
+        cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+        base = cache / "epaper" / "serve"
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = hashlib.blake2b(str(site).encode("utf-8", "surrogateescape"), digest_size=6).hexdigest()
+        for n in range(1, 100):
+            folder = base / f"{key}-{n}"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            fd = os.open(folder / "lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue  # another preview of this site runs: take the next folder
+            self.lock = fd
+            return folder
+        raise OSError("too many previews of this site")
+
+    def remove(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        if self.lock is not None:
+            os.close(self.lock)
+            self.lock = None
