@@ -394,3 +394,12 @@ def test_in_chromium_click_an_area_to_read_and_turn_pages_with_keys(served: str,
     expect(page).to_have_url(served + "2022-11-04/03/")
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(served + "2022-11-04/02/")
+
+
+def test_a_static_file_may_not_overwrite_a_rendition(make_site) -> None:
+    site = make_site(replica_site())
+    _, out = build_ok(site)
+    rendition = soup(out, "2022-11-04/01/").select_one("img.scan-image")["src"].lstrip("/")
+    write_files(site, {f"static/{rendition}": b"not the scan"})
+    errors = build_errors(site)
+    assert errors == [f"static/{rendition}:1: would overwrite the page /{rendition} made from {ED}page-01.jpg"]
