@@ -129,7 +129,8 @@ def build(options: Options) -> Result:
                 if job.path not in rendered:
                     writer.keep(job.path)
             renditions = RenditionCache(loaded.cache.folder)
-            keys.update(_write_files(site, options.site, writer, renditions, diags))   # 4b. images, PDFs
+            keys.update(_write_files(site, options.site, writer, renditions, diags,    # 4b. images, PDFs
+                                     _jobs(options)))
             _stop_on_errors(diags, options.strict)
         except TemplateProblem as problem:
             diags.error(problem.path, problem.line, problem.message)
@@ -188,14 +189,17 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
 
 
 def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: RenditionCache,
-                 diags: Diagnostics) -> dict[str, str]:
+                 diags: Diagnostics, workers: int = 1) -> dict[str, str]:
     """Put every image rendition and PDF the pages show into the output: kept from the live
     site when it has them from the same source and recipe, else from the rendition cache
     (made there first when new). Returns their keys, for the next build."""
-    keys = {}
     recipe = f"{code_fingerprint()} {PIL_VERSION}"
-    for item in files(site):
-        key = keys[item.path] = f"{recipe} {item.sha} {item.path}"
+    items = files(site)
+    keys = {item.path: f"{recipe} {item.sha} {item.path}" for item in items}
+    renditions.fill([(item, root / item.source) for item in items if isinstance(item, Rendition)
+                     and not writer.unchanged(item.path, keys[item.path])], workers)
+    for item in items:
+        key = keys[item.path]
         if writer.unchanged(item.path, key):
             writer.keep(item.path)
             if isinstance(item, Rendition):

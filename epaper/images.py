@@ -9,8 +9,10 @@ the width and the way it was made (this file and Pillow's version): a second bui
 or a build into another folder, makes no new image."""
 from __future__ import annotations
 
+import multiprocessing
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -27,6 +29,7 @@ PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
 THUMB_WIDTH = 320  # page thumbnails on the edition page, photo thumbnails in lists
 JPEG_QUALITY = 82
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+PARALLEL_MIN = 24  # renditions to make before worker processes pay for themselves
 MAX_PIXELS = 120_000_000  # a 600 dpi broadsheet page is about 100 megapixels
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -145,6 +148,17 @@ class RenditionCache:
         os.replace(temporary, path)
         return content
 
+    def fill(self, wanted: list[tuple[Rendition, Path]], workers: int) -> None:
+        """Make the renditions the cache lacks in `workers` processes, when there are enough of
+        them to be worth it (a first build of an archive); `get` then finds them made."""
+        todo = [(str(self.folder / self.name(r)), r, str(path)) for r, path in dict(wanted).items()
+                if not (self.folder / self.name(r)).exists()]
+        if workers <= 1 or len(todo) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            self.made += sum(pool.map(_make_into, todo, chunksize=4))
+
     def prune(self) -> None:
         """Forget renditions no page uses any more (after a build that wrote every one it needs)."""
         if not self.folder.is_dir():
@@ -155,6 +169,22 @@ class RenditionCache:
                     os.unlink(entry.path)
                 except OSError:
                     pass
+
+
+def _make_into(task: tuple[str, Rendition, str]) -> int:
+    """In a worker: make one rendition into the cache (1), or leave it to `get` to report (0)."""
+    target, rendition, source = task
+    try:
+        data = Path(source).read_bytes()
+    except OSError:
+        return 0
+    if digest(data) != rendition.sha:
+        return 0
+    temporary = f"{target}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(make(data, rendition))
+    os.replace(temporary, target)
+    return 1
 
 
 class ChangedDuringBuild(Exception):

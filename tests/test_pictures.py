@@ -219,6 +219,21 @@ def test_two_builds_from_nothing_are_byte_identical(make_site, tmp_path: Path) -
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
 
 
+def test_renditions_made_in_worker_processes_are_the_same_bytes(make_site, monkeypatch, tmp_path: Path) -> None:
+    site = make_site(replica_site())
+    build(Options(site=site, out=tmp_path / "one", jobs=1))
+    one = sorted((tmp_path / "one/media").iterdir())
+    shutil.rmtree(site / CACHE_DIR)
+    monkeypatch.setattr(epaper.images, "PARALLEL_MIN", 1)
+    made: list[str] = []
+    monkeypatch.setattr(epaper.images.RenditionCache, "get", lambda self, r, p: made.append(r.path) or
+                        (self.folder / self.name(r)).read_bytes())  # the workers must have made every one
+    build(Options(site=site, out=tmp_path / "two", jobs=2))
+    two = sorted((tmp_path / "two/media").iterdir())
+    assert len(made) == len(one) == 9
+    assert [(p.name, p.read_bytes()) for p in one] == [(p.name, p.read_bytes()) for p in two]
+
+
 # ---------------------------------------------------------------- photos
 
 
