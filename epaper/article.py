@@ -97,7 +97,7 @@ def _figures(rel: str, body: str, body_line: int, found: list[tuple[str, str, st
     lines = body.split("\n")
     figures = []
     for src, caption, credit, block in found:
-        line = next((body_line + i for i, text in enumerate(lines) if f"({src}" in text or f"({src} " in text), None)
+        line = next((body_line + i for i, text in enumerate(lines) if f"]({src}" in text), None)
         if line is None:  # a reference-style image: its definition names the file
             line = next((body_line + i for i, text in enumerate(lines) if src in text), body_line)
         if media_path("", src) is None:

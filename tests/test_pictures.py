@@ -418,3 +418,31 @@ def test_a_static_file_may_not_overwrite_a_rendition(make_site) -> None:
     write_files(site, {f"static/{rendition}": b"not the scan"})
     errors = build_errors(site)
     assert errors == [f"static/{rendition}:1: would overwrite the page /{rendition} made from {ED}page-01.jpg"]
+
+
+def test_in_chromium_a_swipe_turns_the_page(served: str, chromium: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    browser: Browser = chromium  # type: ignore[assignment]
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(served + "2022-11-04/02/")
+        expect(page.locator("img.scan-image")).to_be_visible()
+        swipe = """([fromX, toX]) => {
+            const target = document.querySelector('.scan-frame') || document.querySelector('main h1');
+            const touch = x => new Touch({identifier: 1, target, clientX: x, clientY: 300});
+            target.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(fromX)], changedTouches: [touch(fromX)], bubbles: true}));
+            target.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(toX)], bubbles: true}));
+        }"""
+        page.evaluate(swipe, [300, 280])  # too short: a tap or a scroll, not a swipe
+        page.wait_for_timeout(300)
+        assert page.url == served + "2022-11-04/02/"
+        page.evaluate(swipe, [320, 60])  # right to left: the next page
+        expect(page).to_have_url(served + "2022-11-04/03/")
+        expect(page.locator("h1.page-title")).to_contain_text("第3版")
+        page.evaluate(swipe, [60, 320])  # left to right on a page without a scan: back
+        expect(page).to_have_url(served + "2022-11-04/02/")
+    finally:
+        context.close()
