@@ -4,6 +4,7 @@ A pure function of the file's bytes, so the result can be cached by content hash
 and computed in a worker process."""
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from .errors import Diagnostic, Diagnostics, did_you_mean
@@ -123,7 +124,7 @@ def _areas(f: Fields) -> tuple[Area, ...]:
     for box, line in boxes:
         line = line or f.line("area")
         if (not isinstance(box, list) or len(box) != 4
-                or not all(isinstance(n, _NUMBER) and not isinstance(n, bool) for n in box)):
+                or not all(isinstance(n, _NUMBER) and not isinstance(n, bool) and math.isfinite(n) for n in box)):
             f.diags.error(f.path, line, f"{form}, not {shown(box)}")
             continue
         x, y, w, h = (float(n) for n in box)

@@ -16,6 +16,8 @@ from typing import Iterator
 
 import feedparser
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 import epaper.images
@@ -316,6 +318,7 @@ pages:
                                      body="第一段。\n\n![说明](gone.png)\n\n第二段。")
     files[ED + "outside.md"] = article("越界", page=1, area="[60, 10, 50, 20]")
     files[ED + "empty.md"] = article("无版面", page=5, area="[[0, 0, 10, 10], [5, -1, 3, 3]]")
+    files[ED + "nan.md"] = article("非数", page=1, area="[.nan, 0, 10, 10]")
     site = make_site(files)
     errors = build_errors(site)
     expected = [
@@ -329,6 +332,7 @@ pages:
         f"{ED}outside.md:4: \"area:\" box [60, 10, 50, 20] is not on the page: x + w is 110",
         f"{ED}empty.md:4: \"area:\" box [5, -1, 3, 3] is not on the page",
         f"{ED}empty.md:4: \"area:\" places the article on the scan of page 5, but that page has no \"scan:\"",
+        f"{ED}nan.md:4: \"area:\" is [x, y, w, h] in percent of the page",
     ]
     for wanted in expected:
         assert any(e.startswith(wanted) for e in errors), (wanted, errors)
@@ -355,6 +359,30 @@ def test_a_picture_error_fails_check_too_and_a_fix_builds(make_site) -> None:
         build(Options(site=site, out=site / "public"))
     write_files(site, {ED + "page-01.jpg": image(1000, 1400)})
     build_ok(site)
+
+
+VALID = [image(60, 40), image(30, 50, fmt="PNG"), image(40, 40, orientation=8)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.binary(max_size=300),
+    st.tuples(st.sampled_from(VALID), st.integers(0, 2000)).map(lambda t: t[0][:t[1]]),  # cut short
+    st.tuples(st.sampled_from(VALID), st.integers(0, 2000), st.binary(min_size=1, max_size=8)).map(
+        lambda t: t[0][:t[1]] + t[2] + t[0][t[1] + len(t[2]):]),  # bytes overwritten
+))
+def test_any_bytes_probe_as_a_usable_image_or_a_problem(tmp_path_factory, data: bytes) -> None:
+    path = tmp_path_factory.mktemp("probe") / "x.jpg"
+    path.write_bytes(data)
+    record = epaper.images.probe(str(path), "image")
+    if record.problem:
+        assert record.width == 0 and record.problem.startswith(("is not a JPEG or PNG", "is a damaged", "is too large"))
+        return
+    assert record.width > 0 and record.height > 0 and record.format in ("JPEG", "PNG")
+    picture = epaper.images.picture("x.jpg", record, epaper.images.PHOTO_WIDTHS)
+    for rendition in (*picture.renditions, picture.thumb):  # what probing accepts, making never refuses
+        with Image.open(io.BytesIO(epaper.images.make(data, rendition))) as made:
+            assert made.size == (rendition.width, rendition.height)
 
 
 # ---------------------------------------------------------------- in a real browser
