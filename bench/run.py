@@ -67,6 +67,17 @@ def _children(pid: int) -> list[int]:
 
 
 def _rss(pid: int) -> int:
+    """The process's proportional set size (PSS): pages shared with other processes of the tree
+    (a forked worker's copy-on-write view of its parent) count once, split between them, instead
+    of once per process as RSS would; a single process's PSS is its RSS minus its share of
+    shared libraries. Falls back to RSS where smaps_rollup is missing."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
     try:
         with open(f"/proc/{pid}/statm") as f:
             return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -75,7 +86,7 @@ def _rss(pid: int) -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Sums the RSS of a process and all its descendants every POLL seconds; keeps the peak.
+    """Sums the PSS of a process and all its descendants every POLL seconds; keeps the peak.
     Polling can miss a peak shorter than POLL; run() also takes wait4's exact ru_maxrss
     (largest single process), so the figure is never below the biggest process's peak."""
 
@@ -423,6 +434,10 @@ def replace_block(text: str, markers: tuple[str, str], body: str) -> str:
 # ------------------------------------------------------------------ profile
 
 
+# Interpreter start-up rows that top every cumulative profile of `python -m`: left out.
+_BOOTSTRAP = ("{built-in method builtins.exec}", "<string>:1(<module>)", "<frozen runpy>", "__main__.py:1(<module>)")
+
+
 def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     """epaper's cold build under cProfile, top 15 by cumulative time."""
     corpus_dir = work / str(size)
@@ -440,11 +455,14 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     if done.returncode != 0 or head is None:
         return f"_cProfile run failed (exit {done.returncode}): {done.stderr.strip()[-300:]}_"
     total = next((line.strip() for line in lines if "function calls" in line), "")
-    top = [line.rstrip() for line in lines[head: head + 16]]
+    rows = [line.rstrip() for line in lines[head + 1:] if line.strip() and not any(b in line for b in _BOOTSTRAP)]
+    top = [lines[head].rstrip()] + rows[:15]
     command = " ".join(["python -m cProfile -s cumtime -m epaper build", f"--site bench/.work/{size}/epaper",
                         f"--out bench/.work/{size}/epaper/public"])
     return (f"{epaper.label}, cold build, N={size:,}: `{command}` ({total}; "
-            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d})\n\n```\n" + "\n".join(top) + "\n```")
+            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}). Top 15 by cumulative time, "
+            "without the interpreter's start-up rows (exec, runpy, `__main__`):"
+            "\n\n```\n" + "\n".join(top) + "\n```")
 
 
 # ------------------------------------------------------------------ main
@@ -517,7 +535,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             "Machine:\n\n" + machine([t.label for t in tools.values()], load_before, os.getloadavg()),
         ])
         text = args.write.read_text(encoding="utf-8") if args.write.exists() else "# Benchmarks\n"
-        text = replace_block(text, RESULTS, body)
+        if results:  # a profile-only run (--sizes '') keeps the last table
+            text = replace_block(text, RESULTS, body)
         if profiled:
             text = replace_block(text, PROFILE, profiled)
         args.write.write_text(text, encoding="utf-8")

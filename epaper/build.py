@@ -101,7 +101,7 @@ def build(options: Options) -> Result:
     writer = OutputWriter(out, options.site / CACHE_DIR)
     stamp = _stamp(options, out)
     now = options.now or dt.datetime.now(dt.timezone.utc)
-    if now.tzinfo is not None and writer.up_to_date(stamp, now):                    # 0. no-op
+    if now.tzinfo is not None and writer.up_to_date(stamp, now):                    # 0. nothing changed
         diags.extend(writer.warnings)
         _stop_on_errors(diags, options.strict)
         return Result(None, [], WriteReport(), diags, up_to_date=True)
@@ -113,28 +113,16 @@ def build(options: Options) -> Result:
         site = resolve(loaded, diags, drafts=options.drafts, future=options.future,  # 2. resolve
                        now=options.now)
         _stop_on_errors(diags, options.strict)
-        renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
-                            references=loaded.cache.data.templates)
         jobs = plan(site)                                                            # 3. plan pages
         check_outputs(jobs, site.static_files, options.site, diags, files(site))
         _stop_on_errors(diags, options.strict)
-        try:
-            keys = {job.path: renderer.key(job) for job in jobs}
-            todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
-            writer.begin()
-            for path, sha, category in _render(renderer, writer, todo, loaded, _jobs(options)):  # 4. render, write
-                writer.record(path, sha, category)
-            rendered = {job.path for job in todo}
-            for job in jobs:
-                if job.path not in rendered:
-                    writer.keep(job.path)
-            renditions = RenditionCache(loaded.cache.folder)
-            keys.update(_write_files(site, options.site, writer, renditions, diags,    # 4b. images, PDFs
-                                     _jobs(options)))
-            _stop_on_errors(diags, options.strict)
-        except TemplateProblem as problem:
-            diags.error(problem.path, problem.line, problem.message)
-            _stop_on_errors(diags, options.strict)
+        renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
+                            references=loaded.cache.data.templates)
+        keys, rendered = _render_changed(renderer, writer, jobs, loaded, options, diags)  # 4. render
+        renditions = RenditionCache(loaded.cache.folder)
+        keys.update(_write_files(site, options.site, writer, renditions, diags,         # 4b. images, PDFs
+                                 _jobs(options)))
+        _stop_on_errors(diags, options.strict)
         for rel, source in site.static_files.items():
             writer.put(rel, source.read_bytes())
         report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 5. swap in
@@ -143,6 +131,27 @@ def build(options: Options) -> Result:
         loaded.cache.save()
     layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}
     return Result(site, jobs, report, diags, sorted(rendered), layouts=layouts)
+
+
+def _render_changed(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
+                    options: Options, diags: Diagnostics) -> tuple[dict[str, str], set[str]]:
+    """Render the pages whose key changed into the staging folder and keep the others:
+    (every page's key, the pages rendered). A layout error stops with PATH:LINE."""
+    try:
+        keys = {job.path: renderer.key(job) for job in jobs}
+        todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
+        writer.begin()
+        for path, sha, category in _render(renderer, writer, todo, loaded, _jobs(options)):
+            writer.record(path, sha, category)
+    except TemplateProblem as problem:
+        diags.error(problem.path, problem.line, problem.message)
+        _stop_on_errors(diags, options.strict)
+        raise  # not reached: a layout error is an error
+    rendered = {job.path for job in todo}
+    for job in jobs:
+        if job.path not in rendered:
+            writer.keep(job.path)
+    return keys, rendered
 
 
 PARALLEL_MIN = 300  # below this many pages, starting workers costs more than it saves

@@ -14,6 +14,11 @@ CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "section
                "feed_entries")
 
 
+def _absolute(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[Config]:
     """Read config.yaml; an unusable config stops the build before content is read."""
     diags, path = reader.diags, reader.root / "config.yaml"
@@ -29,10 +34,15 @@ def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[
     f = Fields(data, "config.yaml", diags, "config.yaml", top=True)
     f.check_keys(CONFIG_KEYS)
     title = f.text("title", required=True)
-    url = base_url or f.text("base_url") or "/"
+    written = f.text("base_url")
+    if not written:
+        f.diags.warning("config.yaml", 1, 'no "base_url:": feeds, sitemaps and canonical links need the site\'s '
+                        "absolute URL, such as https://epaper.example.com/")
+    elif not _absolute(written):
+        f.error("base_url", f'"base_url:" must be an absolute http(s) URL such as https://epaper.example.com/, '
+                f'not "{written}"')
+    url = base_url or written or "/"  # --base-url (a preview host) overrides, the written one is still checked
     parts = urlsplit(url)
-    if base_url is None and url != "/" and (parts.scheme not in ("http", "https") or not parts.netloc):
-        f.error("base_url", f'"base_url:" must be an absolute http(s) URL such as https://epaper.example.com/, not "{url}"')
     path_part = parts.path if parts.path.endswith("/") else parts.path + "/"
     if not path_part.startswith("/"):
         path_part = "/" + path_part

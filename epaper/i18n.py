@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel.dates import format_date
 
@@ -57,11 +58,13 @@ class Locale:
     def t(self, key: str, **values: object) -> str:
         return self.labels[key].format(**values)
 
+    @lru_cache(maxsize=None)  # noqa: B019 - one Locale a build; dates repeat on every page
     def date(self, day: dt.date) -> str:
         """2022年11月4日 星期五 / Friday, 4 November 2022."""
         pattern = "y年M月d日 EEEE" if self.chinese else "EEEE, d MMMM y"
         return format_date(day, pattern, locale=self.babel)
 
+    @lru_cache(maxsize=None)  # noqa: B019
     def short_date(self, day: dt.date) -> str:
         """2022年11月4日 / 4 November 2022."""
         pattern = "y年M月d日" if self.chinese else "d MMMM y"

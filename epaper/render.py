@@ -135,7 +135,8 @@ class Renderer:
                         continue
                     sha = found[shown] = digest(source.encode("utf-8"))
                     if sha not in self.references:
-                        self.references[sha] = [t for t in meta.find_referenced_templates(self.env.parse(source)) if t]
+                        ast = self.env.parse(source, name=current, filename=filename)
+                        self.references[sha] = [t for t in meta.find_referenced_templates(ast) if t]
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1, f"template syntax error: {exc.message}")

@@ -88,6 +88,7 @@ class OutputWriter:
             self.renders = {}  # the live folder is unknown: its pages must all be rendered again
         self.manifest: dict[str, str] = {}
         self.report = WriteReport()
+        self._folders: set[Path] = set()  # folders known to exist in the staging folder
         self._begun = False
 
     # ------------------------------------------------------------ state
@@ -154,9 +155,10 @@ class OutputWriter:
         if self.spare is not None and self.spare.get(path) == sha:
             return sha, category  # the staging folder already has these bytes
         target = _safe_join(self.staging, path)
-        if previous == sha and _link(self.out / path, target):
+        fresh = self.spare is not None and path not in self.spare  # no file there yet
+        if previous == sha and _link(self.out / path, target, fresh, self._folders):
             return sha, category
-        _replace(target, content)
+        _write(target, content, fresh, self._folders)
         return sha, category
 
     def record(self, path: str, sha: str, category: str) -> None:
@@ -173,8 +175,9 @@ class OutputWriter:
         if self.spare is not None and self.spare.get(path) == sha:
             return
         target = _safe_join(self.staging, path)
-        if not _link(self.out / path, target):
-            _replace(target, (self.out / path).read_bytes())
+        fresh = self.spare is not None and path not in self.spare
+        if not _link(self.out / path, target, fresh, self._folders):
+            _write(target, (self.out / path).read_bytes(), fresh, self._folders)
 
     def finish(self, renders: dict[str, str], stamp: Optional[str] = None,
                next_change: Optional[dt.datetime] = None, warnings: Optional[list] = None) -> WriteReport:
@@ -231,19 +234,43 @@ def _scan(root: Path) -> dict[str, Optional[str]]:
     return {p.relative_to(root).as_posix(): None for p in root.rglob("*") if p.is_file()}
 
 
-def _replace(target: Path, content: bytes) -> None:
-    """Write beside the target and rename over it: the old inode (maybe the live file) is untouched."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _folder(path: Path, known: set[Path]) -> None:
+    """mkdir -p, remembering what exists: a cold build would otherwise ask once per page."""
+    if path not in known:
+        path.mkdir(parents=True, exist_ok=True)
+        known.add(path)
+
+
+def _write(target: Path, content: bytes, fresh: bool, known: set[Path]) -> None:
+    """Write the staging copy of a file. Where no file is there yet it is created directly
+    (O_EXCL: never through an existing name); otherwise it is written beside and renamed
+    over, so the old inode, which may be the live file's hard link, is never modified."""
+    _folder(target.parent, known)
+    if fresh:
+        try:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            return
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(content)
     os.replace(temporary, target)
 
 
-def _link(source: Path, target: Path) -> bool:
+def _link(source: Path, target: Path, fresh: bool, known: set[Path]) -> bool:
     """Hard-link source to target (replacing it); False when the file system can't."""
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _folder(target.parent, known)
+        if fresh:
+            try:
+                os.link(source, target)
+                return True
+            except FileExistsError:
+                pass
         temporary = target.with_name(f".{target.name}.{os.getpid()}.lnk")
         if temporary.exists():
             temporary.unlink()

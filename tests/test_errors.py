@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import (
+    CONFIG,
     EDITION,
     article,
     build_errors,
@@ -276,3 +277,18 @@ def test_sample_site_checks_clean_even_when_strict(capsys) -> None:
     from conftest import REPO
     assert run_cli("check", "--site", str(REPO), "--strict") == 0
     assert ": warning:" not in capsys.readouterr().err
+
+
+def test_layout_errors_name_the_template_file_and_line(make_site) -> None:
+    lines = errors_for(make_site, {"layouts/page.html": '{% extends "base.html" %}\n{% block main %}\n{% if %}\n'})
+    assert len(lines) == 1 and lines[0].startswith("layouts/page.html:3: template syntax error"), lines
+    site = make_site({**two_editions(), "layouts/404.html": "<p>\n{{ no_such_thing.title }}\n</p>\n"}, name="other")
+    lines = build_errors(site)
+    assert len(lines) == 1 and lines[0].startswith("layouts/404.html:2: error while rendering /404.html"), lines
+
+
+def test_written_base_url_is_checked_even_when_the_command_line_overrides_it(make_site) -> None:
+    site = make_site(two_editions(), config=CONFIG.replace("https://news.example.com/", "news.example.com"))
+    assert build_errors(site, base_url="http://127.0.0.1:8000/") == [
+        'config.yaml:2: "base_url:" must be an absolute http(s) URL such as https://epaper.example.com/, '
+        'not "news.example.com"']
