@@ -22,7 +22,7 @@ LABELS = {
         "year": "{y}年", "month": "{m}月", "editions_count": "{n}期", "no_corrections": "暂无更正",
         "download_pdf": "下载本版 PDF", "on_this_page": "本版文章", "continued": "(续)",
         "scan_alt": "{page}版面图", "turn_hint": "点击版面上的文章阅读;键盘 ← → 或左右滑动翻版",
-        "page_thumbs": "版面导航",
+        "page_thumbs": "版面导航", "full_size": "查看大图",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -42,7 +42,7 @@ LABELS = {
         "editions_count": "{n} editions", "no_corrections": "No corrections",
         "download_pdf": "Download this page (PDF)", "on_this_page": "On this page", "continued": " (continued)",
         "scan_alt": "{page} as printed", "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
-        "page_thumbs": "Pages as printed",
+        "page_thumbs": "Pages as printed", "full_size": "Full-size page",
     },
 }
 

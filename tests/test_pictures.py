@@ -98,6 +98,12 @@ def test_scan_page_has_hotspots_with_the_areas_geometry_and_titles(make_site) ->
     listed = [a.get_text(strip=True) for a in page.select(".page-articles .item-title a")]
     assert listed == ["头条:全区优待证月底发放到位", "二条跨栏", "没有区域的简讯"]
     assert page.find("link", rel="next")["href"] == "/2022-11-04/02/"
+    # an article links to its place on the page; the page links its scan at full size
+    assert [a.get("id") for a in spots] == ["area-toutiao", "area-ertiao", None]
+    where = soup(out, "2022-11-04/ertiao/").select_one(".article-where a[href*='/01/']")["href"]
+    assert where == "/2022-11-04/01/#area-ertiao"
+    assert soup(out, "2022-11-04/weitu/").select_one(".article-where a[href*='/01/']")["href"] == "/2022-11-04/01/"
+    assert page.select_one("a.full-size")["href"] == page.select_one("img.scan-image")["src"]
     assert page.find("script", src="/assets/epaper.js") is not None
     assert (out / "assets/epaper.js").is_file()
 
