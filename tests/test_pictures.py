@@ -480,3 +480,17 @@ def test_in_chromium_a_swipe_turns_the_page(served: str, chromium: object) -> No
         expect(page).to_have_url(served + "2022-11-04/02/")
     finally:
         context.close()
+
+
+def test_images_in_subfolders_with_encoded_names_and_inline_and_remote_images(make_site) -> None:
+    site = make_site({ED + "edition.yaml": "date: 2022-11-04\npages:\n  - {number: 1, section: yaowen}\n",
+                      ED + "imgs/现场 1.png": image(300, 200, fmt="PNG"),
+                      ED + "a.md": article("甲", page=1, body="![现场](imgs/现场%201.png)\n\n"
+                                           "文中![小图](imgs/现场%201.png)配图,![远程](https://example.org/x.jpg)。")})
+    _, out = build_ok(site)
+    body = soup(out, "2022-11-04/a/").select_one(".article-body")
+    figure = body.select_one("figure.photo img")
+    assert (figure["width"], figure["height"]) == ("300", "200") and figure["srcset"].endswith(" 300w")
+    inline = body.select("p img")
+    assert inline[0]["src"] == figure["src"] and inline[0].find_parent("figure") is None
+    assert inline[1]["src"] == "https://example.org/x.jpg"  # not ours: left as written
