@@ -79,3 +79,20 @@ def test_tool_draws_pages_whose_areas_hold_the_drawn_blocks(tmp_path: Path, font
     before = {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()}
     run_tool(site, *(["--no-cjk-font"] if font == "fallback" else []))
     assert {p: p.read_bytes() for p in (site / "content").rglob("*") if p.is_file()} == before  # idempotent
+
+
+def test_committed_sample_areas_cover_what_is_drawn() -> None:
+    """The sample's page images and the areas in its articles were made together: every area
+    holds drawn text, and every article printed on a scanned page has one."""
+    checked = 0
+    for edition in sorted((REPO / "content").rglob("edition.yaml")):
+        scans = dict(re.findall(r"number: (\d+),.*?scan: ([\w.-]+)", edition.read_text(encoding="utf-8")))
+        for path in sorted(edition.parent.glob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            page = re.search(r"^page: (\d+)$", text, re.M).group(1)
+            area = re.search(r"^area: \[(.*)\]$", text, re.M)
+            assert page in scans and area, path
+            with Image.open(edition.parent / scans[page]) as scan:
+                assert inked(scan, [float(v) for v in area.group(1).split(",")]) > 0.05, path
+            checked += 1
+    assert checked == 8
