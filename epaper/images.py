@@ -70,6 +70,8 @@ def probe(path: str, kind: str) -> MediaRecord:
                 record.problem = f"is not a JPEG or PNG image (it is {image.format or 'unknown'})"
                 return record
             record.format = image.format
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise Image.DecompressionBombError(image.size)
             orientation = image.getexif().get(0x0112, 1)
             image.load()  # a full decode: truncated or damaged files fail here
             width, height = image.size

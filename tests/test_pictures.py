@@ -345,6 +345,20 @@ pages:
     assert len(errors) == len(expected), errors
 
 
+def test_an_image_too_large_to_decode_safely_is_refused(make_site, monkeypatch) -> None:
+    monkeypatch.setattr(epaper.images, "MAX_PIXELS", 1000 * 1399)
+    site = make_site(replica_site())
+    errors = build_errors(site)
+    assert errors == [f"{ED}edition.yaml:3: the scan \"page-01.jpg\" ({ED}page-01.jpg) is too large an image "
+                      "(more than 1 megapixels)",
+                      f"{ED}edition.yaml:4: the scan \"page-02.png\" ({ED}page-02.png) is too large an image "
+                      "(more than 1 megapixels)",
+                      f"{ED}toutiao.md:6: the lead photo \"photo.jpg\" ({ED}photo.jpg) is too large an image "
+                      "(more than 1 megapixels)",
+                      f"{ED}toutiao.md:13: the image \"photo.jpg\" ({ED}photo.jpg) is too large an image "
+                      "(more than 1 megapixels)"]
+
+
 def test_overlapping_areas_of_two_articles_are_a_warning(make_site) -> None:
     files = replica_site()
     files[ED + "weitu.md"] = article("压线", page=1, area="[40, 30, 20, 10]")
