@@ -12,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +54,12 @@ class MediaRecord:
 
 def probe(path: str, kind: str) -> MediaRecord:
     """Read, hash and check one file as an image (JPEG or PNG) or as a PDF."""
+    with warnings.catch_warnings():  # Pillow's warnings about odd metadata are not the editor's concern
+        warnings.simplefilter("ignore")
+        return _probe(path, kind)
+
+
+def _probe(path: str, kind: str) -> MediaRecord:
     st = os.stat(path)
     with open(path, "rb") as handle:
         data = handle.read()
@@ -195,6 +202,12 @@ class ChangedDuringBuild(Exception):
 
 def make(data: bytes, rendition: Rendition) -> bytes:
     """Resize one source image (upright, without its metadata but with its colour profile)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _make(data, rendition)
+
+
+def _make(data: bytes, rendition: Rendition) -> bytes:
     with Image.open(BytesIO(data)) as image:
         size = (rendition.width, rendition.height)
         if image.format == "JPEG":  # decode at a reduced scale when that is still big enough
