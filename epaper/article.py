@@ -4,18 +4,19 @@ A pure function of the file's bytes, so the result can be cached by content hash
 and computed in a worker process."""
 from __future__ import annotations
 
+import math
 from typing import Any, Optional
 
 from .errors import Diagnostic, Diagnostics, did_you_mean
-from .fields import Fields, as_date, items_with_lines, shown, slug_problem, yaml_mapping
+from .fields import Fields, as_date, items_with_lines, media_path, shown, slug_problem, yaml_mapping
 from .markup import MarkdownRenderer, summary_of
-from .model import ARTICLE_TYPES, CorrectionTarget
+from .model import ARTICLE_TYPES, Area, CorrectionTarget, Figure
 from .reader import decode
 from .yamlutil import LineDict
 
 ARTICLE_KEYS = (
     "title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page", "order",
-    "section", "series", "type", "corrects", "draft",
+    "section", "series", "type", "corrects", "draft", "image", "caption", "credit", "area",
 )
 
 
@@ -64,8 +65,12 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[Op
         kicker=f.text("kicker"), subtitle=f.text("subtitle"), authors=_authors(f),
         byline=f.text("byline"), dateline=f.text("dateline"), order=f.integer("order"),
         section_slug=f.slug("section"), series_slug=f.slug("series"), type=kind,
-        draft=f.boolean("draft"), corrects=corrects, lines=dict(meta.lines),
+        draft=f.boolean("draft"), corrects=corrects, image=_image(f), caption=f.text("caption"),
+        credit=f.text("credit"), areas=_areas(f), lines=dict(meta.lines),
     )
+    if (fields["caption"] or fields["credit"]) and not fields["image"] and "image" not in meta:
+        key = "caption" if fields["caption"] else "credit"
+        diags.warning(rel, f.line(key), f'"{key}:" belongs to the lead photo, but there is no "image:"')
     if not title or page is None or slug is None:
         return None, diags.items
     try:
@@ -73,8 +78,72 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[Op
     except Exception as exc:  # Python-Markdown can fail on pathological input
         diags.error(rel, body_line, f"the Markdown body could not be converted: {exc}")
         return None, diags.items
+    fields["figures"] = _figures(rel, body, body_line, renderer.figures, diags)
     fields["summary"] = summary_of(fields["html"])
     return fields, diags.items
+
+
+def _image(f: Fields) -> str:
+    value = f.text("image")
+    if value and media_path("", value) is None:
+        f.error("image", f'"image: {value}" must name an image file in the edition\'s folder, beside the '
+                "article (for example photo.jpg)")
+        return ""
+    return value
+
+
+def _figures(rel: str, body: str, body_line: int, found: list[tuple[str, str, str, bool]],
+             diags: Diagnostics) -> tuple[Figure, ...]:
+    """The body's local images, each with the line it is written on."""
+    lines = body.split("\n")
+    figures = []
+    for src, caption, credit, block in found:
+        line = next((body_line + i for i, text in enumerate(lines) if f"]({src}" in text), None)
+        if line is None:  # a reference-style image: its definition names the file
+            line = next((body_line + i for i, text in enumerate(lines) if src in text), body_line)
+        if media_path("", src) is None:
+            diags.error(rel, line, f'the image "{src}" must be a file in the edition\'s folder, beside the article')
+        figures.append(Figure(src, caption, credit, line, block))
+    return tuple(figures)
+
+
+_NUMBER = (int, float)
+
+
+def _areas(f: Fields) -> tuple[Area, ...]:
+    """area: [x, y, w, h] in percent of the page, or a list of such boxes."""
+    value = f.data.get("area")
+    if value is None:
+        return ()
+    form = '"area:" is [x, y, w, h] in percent of the page (for example [5, 10, 45, 30]) or a list of such boxes'
+    if not isinstance(value, list) or not value:
+        f.error("area", form)
+        return ()
+    boxes = items_with_lines(value) if all(isinstance(v, list) for v in value) else [(value, f.line("area"))]
+    areas = []
+    for box, line in boxes:
+        line = line or f.line("area")
+        if (not isinstance(box, list) or len(box) != 4
+                or not all(isinstance(n, _NUMBER) and not isinstance(n, bool) and math.isfinite(n) for n in box)):
+            f.diags.error(f.path, line, f"{form}, not {shown(box)}")
+            continue
+        x, y, w, h = (float(n) for n in box)
+        written = "[" + ", ".join(str(n) for n in box) + "]"
+        problem = ""
+        if min(x, y) < 0 or max(x, y) > 100:
+            problem = "x and y must be between 0 and 100"
+        elif w <= 0 or h <= 0:
+            problem = "the width and height must be more than 0"
+        elif x + w > 100 + 1e-9:
+            problem = f"x + w is {x + w:g}, past the right edge (100)"
+        elif y + h > 100 + 1e-9:
+            problem = f"y + h is {y + h:g}, past the bottom edge (100)"
+        if problem:
+            f.diags.error(f.path, line, f'"area:" box {written} is not on the page: {problem} '
+                          "(a box is [x, y, w, h] in percent of the page)")
+            continue
+        areas.append(Area(x, y, w, h, line))
+    return tuple(areas)
 
 
 def _file_slug(f: Fields, name: str) -> Optional[str]:

@@ -12,14 +12,17 @@ from typing import Optional
 
 from . import search
 from .article import parse_article
+from PIL import __version__ as PIL_VERSION
+
 from .assets import immutable, output_names
-from .cache import CACHE_DIR, HtmlStore, input_stamp
+from .cache import CACHE_DIR, HtmlStore, code_fingerprint, digest, input_stamp
 from .errors import BuildError, Diagnostics
 from .hosting import headers_file
+from .images import ChangedDuringBuild, RenditionCache
 from .load import THEME_DIR, LoadedSite, load_site
 from .markup import MarkdownRenderer
-from .model import Article, SiteData
-from .pages import Job, plan
+from .model import Article, Download, Rendition, SiteData
+from .pages import Job, files, plan
 from .render import Renderer, TemplateProblem
 from .resolve import check_outputs, resolve
 from .write import OutputWriter, WriteReport, check_output_dir
@@ -88,7 +91,7 @@ def check(options: Options) -> Result:
     if loaded is not None:
         site = resolve(loaded, diags, future=True, now=options.now)  # 2. validate
         if not diags.has_errors():
-            check_outputs(plan(site), site.static_files, options.site, diags)
+            check_outputs(plan(site), site.static_files, options.site, diags, files(site))
         loaded.cache.save()
     _stop_on_errors(diags, options.strict)
     return Result(site, [], None, diags)
@@ -116,22 +119,27 @@ def build(options: Options) -> Result:
         _stop_on_errors(diags, options.strict)
         static = output_names(site.static_files)
         jobs = plan(site)                                                            # 3. plan pages
-        check_outputs(jobs, site.static_files, options.site, diags)
+        check_outputs(jobs, site.static_files, options.site, diags, files(site))
         _stop_on_errors(diags, options.strict)
         renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
                             references=loaded.cache.data.templates,
                             assets={rel: name for rel, (name, _) in static.items()})
         keys, rendered = _render_changed(renderer, writer, jobs, loaded, options, diags)  # 4. render
+        renditions = RenditionCache(loaded.cache.folder)
+        keys.update(_write_files(site, options.site, writer, renditions, diags,         # 5. images, PDFs
+                                 _jobs(options)))
+        _stop_on_errors(diags, options.strict)
         for name, content in static.values():
             writer.put(name, content)
         if site.config.search and options.search:
             try:
-                search.update(writer, any(not a.draft for e in site.editions for a in e.articles))  # 5. index
+                search.update(writer, any(not a.draft for e in site.editions for a in e.articles))  # 6. index
             except search.SearchProblem as problem:  # the paper still goes out, without search
                 diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
                 _stop_on_errors(diags, options.strict)
         writer.put("_headers", headers_file(sorted(writer.manifest), immutable(static)))
-        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 6. swap in
+        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 7. swap in
+        renditions.prune()
     finally:
         loaded.cache.save()
     layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}
@@ -200,6 +208,37 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
         for article in shown:
             article.html = ""
     return placed
+
+
+def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: RenditionCache,
+                 diags: Diagnostics, workers: int = 1) -> dict[str, str]:
+    """Put every image rendition and PDF the pages show into the output: kept from the live
+    site when it has them from the same source and recipe, else from the rendition cache
+    (made there first when new). Returns their keys, for the next build."""
+    recipe = f"{code_fingerprint()} {PIL_VERSION}"
+    items = files(site)
+    keys = {item.path: f"{recipe} {item.sha} {item.path}" for item in items}
+    renditions.fill([(item, root / item.source) for item in items if isinstance(item, Rendition)
+                     and not writer.unchanged(item.path, keys[item.path])], workers)
+    for item in items:
+        key = keys[item.path]
+        if writer.unchanged(item.path, key):
+            writer.keep(item.path)
+            if isinstance(item, Rendition):
+                renditions.keep(item)
+            continue
+        try:
+            if isinstance(item, Download):
+                data = (root / item.source).read_bytes()
+                if digest(data) != item.sha:
+                    raise ChangedDuringBuild(item.source)
+            else:
+                data = renditions.get(item, root / item.source)
+        except (ChangedDuringBuild, OSError):
+            diags.error(item.source, 1, "changed or disappeared while the site was being built; build again")
+            continue
+        writer.put(item.path, data)
+    return keys
 
 
 def _stamp(options: Options, out: Path) -> Optional[str]:

@@ -99,6 +99,7 @@ class CacheData:
     settings: str  # what parsing depends on besides the bytes (Markdown options)
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
+    media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
 
 
 _ALLOWED = {
@@ -107,6 +108,7 @@ _ALLOWED = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("epaper.cache", "SourceRecord"),
     ("epaper.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
+    ("epaper.model", "Area"), ("epaper.model", "Figure"), ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
 }
 

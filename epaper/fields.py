@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import re
 from typing import Any, Optional
+from urllib.parse import unquote
 
 from .errors import Diagnostics, did_you_mean
 from .yamlutil import LineDict, LineList, load_yaml
@@ -20,6 +22,16 @@ def slug_problem(slug: str) -> Optional[str]:
     return None
 
 
+def media_path(folder: str, written: str) -> Optional[str]:
+    """The site-relative path of a file an edition names (a scan, a PDF, a photo), or None
+    when the name would leave the edition's folder or is a URL."""
+    name = unquote(written.strip())
+    if not name or name.startswith(("/", "#")) or "\\" in name or ":" in name.split("/")[0] or "\0" in name:
+        return None
+    rel = posixpath.normpath(f"{folder}/{name}" if folder else name)
+    if rel.startswith("../") or rel in ("..", ".") or (folder and not rel.startswith(folder + "/")):
+        return None
+    return rel
 
 
 class Fields:

@@ -20,6 +20,8 @@ def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     forever = sorted(f"/{p}" for p in fingerprinted)
     forever += [f"/{SEARCH}{folder}*" for folder in SEARCH_HASHED if any(p.startswith(SEARCH + folder) for p in paths)]
     forever += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.endswith(".pf_meta"))
+    if any(p.startswith("media/") for p in paths):
+        forever.append("/media/*")  # image renditions, named by their source's hash and width
     short = ["/", "/index.html", "/404.html"]
     short += sorted(f"/{p}" for p in paths if "/" not in p and p.endswith((".xml", ".txt", ".json")))
     short += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.count("/") == 1

@@ -29,6 +29,9 @@ LABELS = {
         "article_link": "本文链接", "jump_to_date": "按日期查看", "go": "前往",
         "source_line": "《{paper}》{date} {page}", "calendar": "日历", "more_results": "更多结果",
         "sort": "排序", "sort_relevance": "相关度", "sort_newest": "最新在前",
+        "download_pdf": "下载本版 PDF", "on_this_page": "本版文章", "continued": "(续)",
+        "scan_alt": "{page}版面图", "turn_hint": "点击版面上的文章阅读;键盘 ← → 或左右滑动翻版",
+        "page_thumbs": "版面导航", "full_size": "查看大图",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -55,6 +58,9 @@ LABELS = {
         "share": "Share", "article_link": "Link to this article", "jump_to_date": "Go to a date", "go": "Go",
         "source_line": "{paper}, {date}, {page}", "calendar": "Calendar", "more_results": "More results",
         "sort": "Order", "sort_relevance": "Best match", "sort_newest": "Newest first",
+        "download_pdf": "Download this page (PDF)", "on_this_page": "On this page", "continued": " (continued)",
+        "scan_alt": "{page} as printed", "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
+        "page_thumbs": "Pages as printed", "full_size": "Full-size page",
     },
 }
 

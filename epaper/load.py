@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import posixpath
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -17,14 +18,15 @@ from typing import Any, Optional
 from .article import parse_article
 from .cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
 from .config import load_config
-from .errors import Diagnostic, Diagnostics
-from .fields import Fields, as_mapping, items_with_lines, shown, yaml_mapping
+from .errors import Diagnostic, Diagnostics, did_you_mean
+from .fields import Fields, as_mapping, items_with_lines, media_path, shown, yaml_mapping
+from .images import MediaRecord, probe
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
 from .reader import SiteReader, decode
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
-PAGE_KEYS = ("number", "name", "section")
+PAGE_KEYS = ("number", "name", "section", "scan", "pdf")
 THEME_DIR = Path(__file__).parent / "theme"
 
 
@@ -37,6 +39,7 @@ class LoadedSite:
     editions: list[Edition]
     static_files: dict[str, Path]  # output path -> file, the site's overriding the theme's
     cache: BuildCache
+    media: dict[str, MediaRecord]  # "image:PATH" or "pdf:PATH" -> the file as probed
 
 
 @dataclass
@@ -106,7 +109,9 @@ def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list
 
 def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
     fields = dict(record.fields or {})
-    pages = [Page(number=n, name=name, section_slug=section, line=line) for n, name, section, line in fields.pop("pages")]
+    pages = [Page(number=n, name=name, section_slug=section, line=line, scan=scan, scan_line=scan_line,
+                  pdf=pdf, pdf_line=pdf_line)
+             for n, name, section, line, scan, scan_line, pdf, pdf_line in fields.pop("pages")]
     edition = Edition(source=rel, folder=folder, digest=record.sha, pages=pages, **fields)
     for page in pages:
         page.edition = edition
@@ -130,7 +135,10 @@ def _publish(f: Fields) -> Optional[dt.datetime]:
     return None
 
 
-def _pages(f: Fields) -> Optional[list[tuple[int, str, Optional[str], int]]]:
+PageTuple = tuple[int, str, Optional[str], int, str, int, str, int]
+
+
+def _pages(f: Fields) -> Optional[list[PageTuple]]:
     value = f.data.get("pages")
     if value is None:
         f.missing("pages")
@@ -138,7 +146,7 @@ def _pages(f: Fields) -> Optional[list[tuple[int, str, Optional[str], int]]]:
     if not isinstance(value, list) or not value:
         f.error("pages", '"pages:" must be a list of printed pages such as {number: 1, name: 要闻, section: yaowen}')
         return None
-    pages: list[tuple[int, str, Optional[str], int]] = []
+    pages: list[PageTuple] = []
     seen: dict[int, int] = {}
     for item, line in items_with_lines(value):
         entry = as_mapping(item, f.path, line, f.diags, 'each of "pages:"')
@@ -149,14 +157,74 @@ def _pages(f: Fields) -> Optional[list[tuple[int, str, Optional[str], int]]]:
         number = pf.integer("number", required=True, positive=True)
         name = pf.text("name")
         section = pf.slug("section")
+        scan, pdf = pf.text("scan"), pf.text("pdf")
+        for key, value in (("scan", scan), ("pdf", pdf)):
+            if value and media_path("", value) is None:
+                pf.error(key, f'"{key}: {value}" must name a file in the edition\'s folder, '
+                         "beside edition.yaml (for example page-01.jpg)")
         if number is None:
             continue
         if number in seen:
             pf.error("number", f"page {number} is listed twice (first at line {seen[number]})")
             continue
         seen[number] = pf.line("number")
-        pages.append((number, name, section, pf.line("section") if section else line))
+        pages.append((number, name, section, pf.line("section") if section else line,
+                      scan, pf.line("scan") if scan else 0, pdf, pf.line("pdf") if pdf else 0))
     return pages
+
+
+def wanted_media(edition: Edition) -> list[tuple[str, str]]:
+    """(kind, path) of every image and PDF an edition and its articles name."""
+    wanted = []
+    for page in edition.pages:
+        if page.scan:
+            wanted.append(("image", media_path(edition.folder, page.scan)))
+        if page.pdf:
+            wanted.append(("pdf", media_path(edition.folder, page.pdf)))
+    for article in edition.articles:
+        if article.image:
+            wanted.append(("image", media_path(edition.folder, article.image)))
+        wanted.extend(("image", media_path(edition.folder, figure.src)) for figure in article.figures)
+    return [(kind, rel) for kind, rel in wanted if rel]
+
+
+def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> dict[str, MediaRecord]:
+    """Every image and PDF the editions name, probed (from the cache when its stat is unchanged).
+    A file that is missing or unusable gets a record saying why; resolve reports it where it is named."""
+    known: dict[str, MediaRecord] = cache.data.media
+    found: dict[str, MediaRecord] = {}
+    for edition in editions:
+        for kind, rel in wanted_media(edition):
+            key = f"{kind}:{rel}"
+            if key in found:
+                continue
+            path = reader.root / rel
+            try:
+                if not path.resolve().is_relative_to(reader.real_root):
+                    found[key] = MediaRecord(0, 0, "", kind, problem="is a symbolic link to a place outside the "
+                                             "site; refusing to read it")
+                    continue
+                st = os.stat(path)
+            except OSError:
+                folder = reader.root / edition.folder
+                names = sorted(n for n in os.listdir(folder) if not n.startswith(".")) if folder.is_dir() else []
+                found[key] = MediaRecord(0, 0, "", kind, problem="was not found"
+                                         + did_you_mean(posixpath.basename(rel), names))
+                continue
+            old = known.get(key)
+            if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
+                found[key] = old
+                continue
+            try:
+                found[key] = probe(str(path), kind)
+            except OSError as exc:
+                found[key] = MediaRecord(0, 0, "", kind, problem=f"cannot be read: {exc.strerror or exc}")
+                continue
+            cache.sources_changed = True
+    if set(known) != {k for k, r in found.items() if r.sha}:
+        cache.sources_changed = True
+    cache.data.media = {k: r for k, r in found.items() if r.sha}
+    return found
 
 
 
@@ -217,7 +285,8 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
         for article in articles:
             article.edition = edition
         editions.append(edition)
-    return LoadedSite(root=root, config=config, editions=editions, static_files=find_static(reader), cache=cache)
+    return LoadedSite(root=root, config=config, editions=editions, static_files=find_static(reader), cache=cache,
+                      media=_media(reader, editions, cache))
 
 
 def parse_settings(config: Config) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
+from typing import Callable
 
 import markdown
 from markdown.extensions import Extension
@@ -56,7 +57,7 @@ class _Dateline(Treeprocessor):
             return
         span = etree.Element("span", {"class": "dateline"})
         span.text = self.dateline
-        first = root[0] if len(root) else None
+        first = next((child for child in root if child.tag != FIGURE_TAG), None)
         if first is not None and first.tag == "p":
             span.tail = " " + (first.text or "")
             first.text = ""
@@ -64,7 +65,7 @@ class _Dateline(Treeprocessor):
         else:
             paragraph = etree.Element("p")
             paragraph.append(span)
-            root.insert(0, paragraph)
+            root.insert(list(root).index(first) if first is not None else len(root), paragraph)
 
 
 class _SafeUrls(Treeprocessor):
@@ -81,6 +82,52 @@ class _SafeUrls(Treeprocessor):
                     element.set(attr, "#")
 
 
+FIGURE_TAG = "epaper-figure"  # placeholders the render stage replaces with the sized image
+_PLACEHOLDER = re.compile(r'<epaper-(figure|img) data-index="(\d+)"></epaper-\1>')
+
+
+def is_local(src: str) -> bool:
+    """An image file beside the article (not a URL, not a root-relative path)."""
+    return bool(src) and not _SCHEME.match(src) and not src.startswith(("/", "#", "?"))
+
+
+class _Figures(Treeprocessor):
+    """Images beside the article become placeholders: their size and renditions depend on the
+    image files, which the cached HTML of the article's bytes must not hold. A paragraph holding
+    only an image becomes a <figure> (the alt text its caption, the title its credit)."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.found: list[tuple[str, str, str, bool]] = []
+
+    def run(self, root: etree.Element) -> None:
+        self.found = []
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag != "img" or not is_local(child.get("src", "")):
+                    continue
+                alone = (parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip()
+                         and not (child.tail or "").strip())
+                placeholder = etree.Element(FIGURE_TAG if alone else "epaper-img",
+                                            {"data-index": str(len(self.found))})
+                self.found.append((child.get("src", ""), child.get("alt", ""), child.get("title", ""), alone))
+                placeholder.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, placeholder)
+        for parent in list(root.iter()):  # then lift each lone figure out of its paragraph
+            for index, child in enumerate(list(parent)):
+                if child.tag == "p" and len(child) == 1 and child[0].tag == FIGURE_TAG:
+                    figure = child[0]
+                    figure.tail = child.tail
+                    parent.remove(child)
+                    parent.insert(index, figure)
+
+
+def fill_figures(html_text: str, figure: Callable[[int, bool], str]) -> str:
+    """The article's HTML with each placeholder replaced by figure(index, block)."""
+    return _PLACEHOLDER.sub(lambda m: figure(int(m.group(2)), m.group(1) == "figure"), html_text)
+
+
 class _NewspaperExtension(Extension):
     def __init__(self, unsafe_html: bool) -> None:
         super().__init__()
@@ -89,6 +136,7 @@ class _NewspaperExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - API name
         # Priority 25: after block parsing, before 'inline' (20) turns text into elements.
         md.treeprocessors.register(_CjkJoin(md), "cjk_join", 25)
+        md.treeprocessors.register(_Figures(md), "figures", 15)  # after 'inline' made the <img>s
         md.treeprocessors.register(_Dateline(md), "dateline", 5)
         if not self.unsafe_html:
             md.preprocessors.deregister("html_block")
@@ -107,11 +155,17 @@ class MarkdownRenderer:
             output_format="html",
         )
         self._dateline: _Dateline = self._md.treeprocessors["dateline"]  # type: ignore[assignment]
+        self._figures: _Figures = self._md.treeprocessors["figures"]  # type: ignore[assignment]
 
     def convert(self, text: str, dateline: str = "") -> str:
         self._md.reset()
         self._dateline.dateline = dateline
         return self._md.convert(text)
+
+    @property
+    def figures(self) -> list[tuple[str, str, str, bool]]:
+        """(src, alt, title, alone in its paragraph) of each local image of the last conversion."""
+        return list(self._figures.found)
 
 
 def summary_of(html_text: str, limit: int = 120) -> str:

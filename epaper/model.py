@@ -68,6 +68,72 @@ class CorrectionTarget:
         return f"{self.date}{page} 《{self.title}》"
 
 
+@dataclass(frozen=True)
+class Area:
+    """A box on a page scan, in percent of the page's width and height, and its line."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    line: int = 0
+
+    def overlaps(self, other: "Area") -> bool:
+        """True when the two boxes share some surface (touching edges do not count)."""
+        return (min(self.x + self.w, other.x + other.w) - max(self.x, other.x) > 1e-6
+                and min(self.y + self.h, other.y + other.h) - max(self.y, other.y) > 1e-6)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image a Markdown body shows (![caption](src "credit")), in the order written."""
+
+    src: str  # as written, relative to the article's folder
+    caption: str
+    credit: str
+    line: int
+    block: bool = True  # alone in its paragraph (a <figure>), else an image inside the text
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One derived image file in the output: a width of a source image."""
+
+    path: str  # in the output folder, e.g. media/3f2a…-800.jpg
+    width: int
+    height: int
+    source: str  # the source image, relative to the site
+    sha: str  # the source's content hash
+    format: str  # JPEG or PNG
+
+
+@dataclass(frozen=True)
+class Picture:
+    """A source image as the site shows it: its size (upright) and its renditions, narrowest first."""
+
+    source: str
+    sha: str  # the source's content hash
+    width: int
+    height: int
+    renditions: tuple[Rendition, ...]
+    thumb: Rendition
+
+    @property
+    def src(self) -> Rendition:
+        """The rendition for browsers without srcset, and for Open Graph: the widest."""
+        return self.renditions[-1]
+
+
+@dataclass(frozen=True)
+class Download:
+    """A file copied as is into the output (a page's PDF)."""
+
+    path: str
+    source: str
+    sha: str
+    size: int
+
+
 @dataclass
 class Article:
     """One Markdown file of an edition, loaded and rendered to HTML."""
@@ -90,6 +156,11 @@ class Article:
     type: str = "article"
     draft: bool = False
     corrects: tuple[CorrectionTarget, ...] = ()
+    image: str = ""  # the lead photo, as written in front matter
+    caption: str = ""
+    credit: str = ""
+    areas: tuple[Area, ...] = ()  # where it is printed on its page's scan
+    figures: tuple[Figure, ...] = ()  # images in its Markdown body
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
     # Filled in by resolve:
     edition: Optional["Edition"] = field(default=None, repr=False)
@@ -100,6 +171,16 @@ class Article:
     prev_in_series: Optional["Article"] = field(default=None, repr=False)
     next_in_series: Optional["Article"] = field(default=None, repr=False)
     shown_from: Optional[frozenset[str]] = field(default=None, repr=False)  # pages.py's memo
+    lead: Optional[Picture] = None  # the lead photo, probed
+    pictures: dict[str, Picture] = field(default_factory=dict, repr=False)  # figure src -> picture
+
+    @property
+    def media(self) -> frozenset[str]:
+        """The image files its lead photo and body show, relative to the site."""
+        found = {p.source for p in self.pictures.values()}
+        if self.lead:
+            found.add(self.lead.source)
+        return frozenset(found)
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -127,8 +208,18 @@ class Page:
     name: str
     section_slug: Optional[str]
     line: int
+    scan: str = ""  # the printed page's image, as written in edition.yaml
+    scan_line: int = 0
+    pdf: str = ""  # the printed page as PDF, as written
+    pdf_line: int = 0
     articles: list[Article] = field(default_factory=list, repr=False)
     edition: Optional["Edition"] = field(default=None, repr=False)
+    picture: Optional[Picture] = None  # the scan, probed
+    download: Optional[Download] = None  # the PDF
+
+    @property
+    def media(self) -> frozenset[str]:
+        return frozenset(m.source for m in (self.picture, self.download) if m is not None)
 
     @property
     def label(self) -> str:
@@ -180,4 +271,5 @@ class SiteData:
     series: dict[str, list[Article]]
     corrections: list[Article]  # newest first
     static_files: dict[str, Path]  # output path -> file
+    media: dict[str, str] = field(default_factory=dict)  # image or PDF file -> content hash
     next_publish: Optional[dt.datetime] = None  # when a left-out future edition falls due

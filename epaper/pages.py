@@ -9,9 +9,9 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Union
 
-from .model import Article, Edition, Section, SiteData
+from .model import Article, Download, Edition, Rendition, Section, SiteData
 from .urls import feed_path, output_file, page_count, section_url
 
 
@@ -43,7 +43,7 @@ def _of(article: Article) -> frozenset[str]:
     found = article.shown_from
     if found is None:
         assert article.edition is not None
-        sources = {article.source, article.edition.source}
+        sources = {article.source, article.edition.source, *article.media}
         for notice in article.corrections:
             assert notice.edition is not None
             sources |= {notice.source, notice.edition.source}
@@ -70,7 +70,7 @@ def plan(site: SiteData) -> list[Job]:
         pages = edition.pages
         for j, page in enumerate(pages):
             jobs.append(Job(
-                output_file(page.url), "page.html", frozenset({edition.source} | _all(page.articles)),
+                output_file(page.url), "page.html", frozenset({edition.source, *page.media} | _all(page.articles)),
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page,
                              prev_page=pages[j - 1] if j > 0 else None,
@@ -106,6 +106,23 @@ def plan(site: SiteData) -> list[Job]:
     return jobs
 
 
+def files(site: SiteData) -> list[Union[Rendition, Download]]:
+    """Every image rendition and PDF the pages show, once each, in a stable order."""
+    found: dict[str, Union[Rendition, Download]] = {}
+    for edition in site.editions:
+        for page in edition.pages:
+            if page.picture:
+                found.update((r.path, r) for r in (*page.picture.renditions, page.picture.thumb))
+            if page.download:
+                found[page.download.path] = page.download
+        for article in edition.articles:
+            if article.lead:  # lists show its thumbnail
+                found.update((r.path, r) for r in (*article.lead.renditions, article.lead.thumb))
+            for item in article.pictures.values():
+                found.update((r.path, r) for r in item.renditions)
+    return [found[path] for path in sorted(found)]
+
+
 def _edition(site: SiteData, edition: Optional[Edition], path: str, i: int, home: bool = False) -> Job:
     if edition is None:
         return Job(path, "edition.html", frozenset(), "empty",
@@ -113,7 +130,8 @@ def _edition(site: SiteData, edition: Optional[Edition], path: str, i: int, home
     editions = site.editions
     prev_edition = editions[i - 1] if i > 0 else None
     next_edition = editions[i + 1] if i + 1 < len(editions) else None
-    sources = {edition.source} | _all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
+    sources = ({edition.source} | _all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
+               | {m for p in edition.pages for m in p.media})
     context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
     if home:
         context["canonical_url"] = edition.url

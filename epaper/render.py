@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 import jinja2
 from jinja2 import meta
@@ -18,10 +18,17 @@ from markupsafe import Markup
 from .cache import code_fingerprint, digest
 from .i18n import Locale
 from .load import THEME_DIR
-from .model import Article, SiteData
+from .markup import fill_figures
+from .model import Article, Picture, SiteData
 from .pages import Job
 from .structured import edition_moment, json_for_script, news_article
 from .urls import feed_path
+
+
+def _pct(value: float) -> str:
+    """A percentage for CSS, short and the same on every machine: 12.5%, 33.333%."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return f"{text}%"
 
 
 class TemplateProblem(Exception):
@@ -58,13 +65,15 @@ class Renderer:
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
             moment=self.moment, feed_path=feed_path, asset=self.asset,
         )
-        self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld)
+        self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld,
+                                body=self.body, srcset=self.srcset, pct=_pct)
         self._layouts: dict[str, dict[str, str]] = {}
         self.assets = assets  # static path -> its fingerprinted output path (None: names as they are)
         settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r}"
         self.settings = hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
         self.digests = {a.source: a.digest for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})
+        self.digests.update(site.media)  # scans, photos and PDFs: a changed image re-renders its pages
         self._tokens: dict[str, str] = {}
         self._layout_tokens: dict[str, str] = {}
 
@@ -91,6 +100,23 @@ class Renderer:
     def jsonld(self, article: Article) -> Markup:
         """NewsArticle JSON-LD, escaped so no title can close the <script> block."""
         return Markup(json_for_script(news_article(article, self.config, self.abs_url)))
+
+    def body(self, article: Article, figure: Callable[..., str]) -> Markup:
+        """The article's HTML with its images in place, each through the layout's `figure` macro
+        (the cached HTML holds placeholders: sizes and renditions depend on the image files)."""
+
+        def one(index: int, block: bool) -> str:
+            if index >= len(article.figures):
+                return ""
+            item = article.figures[index]
+            picture = article.pictures.get(item.src)
+            return "" if picture is None else str(figure(picture, item.caption, item.credit, block=block))
+
+        return Markup(fill_figures(article.html, one))
+
+    def srcset(self, picture: Picture) -> str:
+        """'URL 800w, URL 1600w': every rendition of a picture, narrowest first."""
+        return ", ".join(f"{self.url(r.path)} {r.width}w" for r in picture.renditions)
 
     # ------------------------------------------------------------ templates
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
 from .errors import Diagnostics, closest, did_you_mean
+from .fields import media_path
+from .images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
 from .load import LoadedSite
-from .model import Article, Config, CorrectionTarget, Edition, Section, SiteData
+from .model import Article, Config, CorrectionTarget, Download, Edition, Picture, Rendition, Section, SiteData
 from .pages import Job
 
 _QUOTES = "“”\"'‘’《》〈〉「」『』"
@@ -26,10 +28,13 @@ def resolve(loaded: LoadedSite, diags: Diagnostics, *, drafts: bool = False,
     editions = _unique_dates(loaded.editions, diags)
     for edition in editions:
         _check_edition(edition, config, diags)
+        _check_media(edition, loaded.media, diags)
+        _check_areas(edition, diags)
     _find_originals(editions, diags, drafts)
     published, next_publish = _published(editions, config, diags, drafts, future, now)
     site = _link(config, published, loaded.static_files)
     site.next_publish = next_publish
+    site.media = {source: sha for source, sha in _media_digests(published)}
     return site
 
 
@@ -75,6 +80,73 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
                         "both would be written to one URL")
         else:
             slugs[article.slug] = article
+
+
+def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnostics) -> None:
+    """Each scan, PDF and photo named must be a usable file; those that are get their renditions."""
+
+    def record(kind: str, written: str, path: str, line: int, what: str) -> Optional[tuple[str, MediaRecord]]:
+        rel = media_path(edition.folder, written)
+        if rel is None:  # a name leaving the folder: reported where it was read
+            return None
+        found = media.get(f"{kind}:{rel}")
+        if found is None or found.problem:
+            diags.error(path, line, f'{what} "{written}" ({rel}) {found.problem if found else "was not found"}')
+            return None
+        return rel, found
+
+    for page in edition.pages:
+        if page.scan and (got := record("image", page.scan, edition.source, page.scan_line, "the scan")):
+            page.picture = picture(got[0], got[1], SCAN_WIDTHS)
+        if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, "the PDF")):
+            name = f"{edition.date.isoformat()}-{page.label}.pdf"
+            page.download = download(page.url + name, got[0], got[1])
+    for article in edition.articles:
+        if article.image and (got := record("image", article.image, article.source, article.line("image"),
+                                            "the lead photo")):
+            article.lead = picture(got[0], got[1], PHOTO_WIDTHS)
+        pictures: dict[str, Picture] = {}
+        for figure in article.figures:
+            if figure.src not in pictures and (got := record("image", figure.src, article.source, figure.line,
+                                                             "the image")):
+                pictures[figure.src] = picture(got[0], got[1], PHOTO_WIDTHS)
+        article.pictures = pictures
+
+
+def _check_areas(edition: Edition, diags: Diagnostics) -> None:
+    """Areas need a scan to sit on; two articles' areas should not overlap (a warning: a reader
+    tapping there gets only one of them)."""
+    numbers = {p.number: p for p in edition.pages}
+    by_page: dict[int, list[Article]] = {}
+    for article in sorted(edition.articles, key=lambda a: a.source):
+        page = numbers.get(article.page_number)
+        if not article.areas or page is None:
+            continue
+        if not page.scan:
+            diags.error(article.source, article.line("area"),
+                        f'"area:" places the article on the scan of page {page.number}, but that page has no '
+                        f'"scan:" in {edition.source} (line {page.line})')
+            continue
+        for other in by_page.get(page.number, []):
+            for box in article.areas:
+                hit = next((b for b in other.areas if box.overlaps(b)), None)
+                if hit is not None:
+                    diags.warning(article.source, box.line or article.line("area"),
+                                  f'"area:" box [{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}] overlaps '
+                                  f"[{hit.x:g}, {hit.y:g}, {hit.w:g}, {hit.h:g}] of {other.source} "
+                                  f"on page {page.number}: a tap there reaches only one of them")
+        by_page.setdefault(page.number, []).append(article)
+
+
+def _media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:
+    for edition in editions:
+        for page in edition.pages:
+            for item in (page.picture, page.download):
+                if item is not None:
+                    yield item.source, item.sha
+        for article in edition.articles:
+            for item in ([article.lead] if article.lead else []) + list(article.pictures.values()):
+                yield item.source, item.sha
 
 
 def _unknown(kind: str, slug: str, declared: dict[str, Section]) -> str:
@@ -211,10 +283,12 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
                     corrections=corrections, static_files=static_files)
 
 
-def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics) -> None:
+def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
+                  files: Iterable[Union[Rendition, Download]] = ()) -> None:
     """Two sources must never write one output file; a static file loses to a page."""
     generated = {job.path: job.origin or job.template for job in jobs}
     generated["_headers"] = "the caching rules"
+    generated.update((item.path, item.source) for item in files)  # image renditions, PDFs
     for path, source in static_files.items():
         if path in generated or path.startswith("pagefind/"):
             try:

@@ -55,6 +55,11 @@ def news_article(article: Article, config: Config, abs_url: Callable[[str], str]
         data["articleSection"] = article.section.name
     if article.summary:
         data["description"] = article.summary
+    if article.lead:
+        lead = article.lead.src
+        data["image"] = {"@type": "ImageObject", "url": abs_url(lead.path), "width": lead.width, "height": lead.height,
+                         **({"caption": article.caption} if article.caption else {}),
+                         **({"creditText": article.credit} if article.credit else {})}
     if article.corrections:
         data["correction"] = [{
             "@type": "CorrectionComment",

@@ -42,6 +42,8 @@ def test_error_guide_covers_every_kind_of_error() -> None:
         "cannot correct itself", "is in a later edition", "is a draft, left out of the build",
         '"corrects:" is only for', "unknown key", "--strict", "base_url", "timezone", "template syntax error",
         "is not one of article, note, brief, correction", "is not in an edition folder", "every article of this edition is a draft",
+        "was not found", "is not a JPEG or PNG image", "is a damaged image", "is not a PDF file",
+        "must name a file in the edition's folder", "is not on the page", 'but that page has no "scan:"', "overlaps",
     ]:
         assert fragment in guide, fragment
 

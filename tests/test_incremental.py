@@ -5,6 +5,7 @@ is byte-identical to a full build's from nothing."""
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ from conftest import (
 )
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from PIL import Image
 
 from epaper.build import Options, build
 from epaper.cache import CACHE_DIR
@@ -167,6 +169,7 @@ def test_output_is_identical_whatever_the_number_of_workers(make_site, tmp_path:
 
 TITLES = st.sampled_from(["甲", "乙", "丙", "丁", "标题 A", "标题 B"])
 SLUGS = st.sampled_from(["a", "b", "c", "d"])
+COLOURS = st.sampled_from([(200, 0, 0), (0, 200, 0), (0, 0, 200)])
 DATES = st.sampled_from(["2022-11-03", "2022-11-04", "2022-11-05"])
 operations = st.one_of(
     st.tuples(st.just("write"), DATES, SLUGS, TITLES, st.integers(1, 2), st.booleans(), st.booleans()),
@@ -178,7 +181,17 @@ operations = st.one_of(
     st.tuples(st.just("drop_edition"), st.sampled_from(["2022-11-02", "2022-11-04", "2022-11-06"])),
     st.tuples(st.just("correction"), SLUGS),
     st.tuples(st.just("css"), st.sampled_from(["", "body{color:red}", "body{color:blue}"])),  # a new asset name
+    st.tuples(st.just("scan"), DATES, COLOURS),  # a page scan added or replaced
+    st.tuples(st.just("photo"), DATES, SLUGS, COLOURS),  # an article with a lead photo and an area
+    st.tuples(st.just("drop_image"), DATES, st.sampled_from(["p1.png", "photo.png"])),
+    st.tuples(st.just("recolour"), DATES, st.sampled_from(["p1.png", "photo.png"]), COLOURS),  # bytes only
 )
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 56), colour).save(out, "PNG")
+    return out.getvalue()
 
 
 def apply(site: Path, operation: tuple) -> None:
@@ -215,6 +228,22 @@ def apply(site: Path, operation: tuple) -> None:
             write_files(site, {"static/assets/epaper.css": operation[1] + "\n"})
         else:
             path.unlink(missing_ok=True)
+    elif kind == "scan":
+        _, date, colour = operation
+        write_files(site, {f"content/{date}/p1.png": png(colour),
+                           f"content/{date}/edition.yaml": EDITION.format(date=date, number=1).replace(
+                               "section: yaowen}", "section: yaowen, scan: p1.png}")})
+    elif kind == "photo":
+        _, date, slug, colour = operation
+        write_files(site, {f"content/{date}/photo.png": png(colour),
+                           f"content/{date}/{slug}.md": article("配图", page=1, image="photo.png",
+                                                                area="[10, 10, 30, 30]")})
+    elif kind == "recolour":
+        _, date, name, colour = operation
+        if (site / f"content/{date}").is_dir():
+            write_files(site, {f"content/{date}/{name}": png(colour)})
+    elif kind == "drop_image":
+        (site / f"content/{operation[1]}/{operation[2]}").unlink(missing_ok=True)
     elif kind == "correction":
         write_files(site, {"content/2022-11-05/fix.md": article(
             "更正", page=2, type="correction", corrects=f"2022-11-03/{operation[1]}")})
@@ -229,8 +258,8 @@ def test_incremental_build_equals_full_build_after_any_edits(sequence: list[tupl
         site.mkdir()
         (site / "config.yaml").write_text(CONFIG, encoding="utf-8")
         for date in ("2022-11-03", "2022-11-04", "2022-11-05"):
-            write_files(site, {f"content/{date}/edition.yaml": EDITION.format(date=date, number=1),
-                               f"content/{date}/a.md": article("甲", page=1)})
+            apply(site, ("scan", date, (90, 90, 90)))  # page 1 has a scan from the start
+            write_files(site, {f"content/{date}/a.md": article("甲", page=1)})
         build(Options(site=site, out=site / "public"))
         for operation in sequence:
             apply(site, operation)

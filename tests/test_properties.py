@@ -22,7 +22,7 @@ values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=12)
 keys = st.sampled_from(["title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page",
                         "order", "section", "series", "type", "corrects", "draft", "tittle", "date", "pages",
-                        "number", "publish", "name"])
+                        "number", "publish", "name", "image", "caption", "credit", "area", "scan", "pdf"])
 
 
 def run(files: dict[str, str | bytes]) -> None:

@@ -90,3 +90,15 @@ def test_series_index_lists_note_and_column(out: Path) -> None:
 def test_sample_site_pages_are_chinese(out: Path) -> None:
     for page in out.rglob("*.html"):
         assert re.search(r'<html lang="zh-CN">', page.read_text(encoding="utf-8")), page
+
+
+def test_sample_pages_are_synthetic_scans_with_an_area_for_every_article(out: Path) -> None:
+    for url, count in (("2022-11-04/01/", 2), ("2022-11-04/02/", 3), ("2022-11-04/03/", 2), ("2022-11-03/03/", 1)):
+        page = soup(out, url)
+        spots = page.select(".scan-frame a.hotspot")
+        items = page.select(".page-articles .item-title a")
+        assert len(spots) == len(items) == count, url
+        assert sorted(a["href"] for a in spots) == sorted(a["href"] for a in items)
+    assert soup(out, "2022-11-04/01/").select_one("a.pdf-download")["href"] == "/2022-11-04/01/2022-11-04-01.pdf"
+    assert len(soup(out, "2022-11-04/").select(".page-thumbs img")) == 3
+    assert "并非报纸原版" in soup(out, "2022-11-04/01/").get_text()  # said in words, not only on the images

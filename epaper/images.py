@@ -1,0 +1,240 @@
+"""Pictures with Pillow: probe and verify source files, plan and make their renditions.
+No HTML here (templates do that) and no site model beyond plain records.
+
+A source file is known by its content hash. Probing it (its format and upright size,
+and a full decode, so a truncated file fails here, at its PATH:LINE, and not halfway
+through writing) is cached by the file's stat in the build cache. Each rendition is
+made once and kept in .epaper-cache/images/ under a name made of the source's hash,
+the width and the way it was made (this file and Pillow's version): a second build,
+or a build into another folder, makes no new image."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+import warnings
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+
+import PIL
+from PIL import Image, ImageOps
+
+from .cache import RACY_NS, digest
+from .model import Download, Picture, Rendition
+
+SCAN_WIDTHS = (800, 1600)  # a printed page: phone and desktop/HiDPI
+PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
+THUMB_WIDTH = 320  # page thumbnails on the edition page, photo thumbnails in lists
+JPEG_QUALITY = 82
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+PARALLEL_MIN = 24  # renditions to make before worker processes pay for themselves
+MAX_PIXELS = 120_000_000  # a 600 dpi broadsheet page is about 100 megapixels
+
+Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+
+
+@dataclass
+class MediaRecord:
+    """One image or PDF file as last seen: its stat, hash and what probing it found."""
+
+    size: int
+    mtime_ns: int
+    sha: str
+    kind: str  # "image" or "pdf": what it was probed as
+    format: str = ""  # JPEG, PNG or PDF
+    width: int = 0  # upright (EXIF orientation applied)
+    height: int = 0
+    has_alpha: bool = False
+    problem: str = ""  # why it cannot be used; empty when it can
+    racy: bool = False  # modified too close to when it was read: probe again next time
+
+
+def probe(path: str, kind: str) -> MediaRecord:
+    """Read, hash and check one file as an image (JPEG or PNG) or as a PDF."""
+    with warnings.catch_warnings():  # Pillow's warnings about odd metadata are not the editor's concern
+        warnings.simplefilter("ignore")
+        return _probe(path, kind)
+
+
+def _probe(path: str, kind: str) -> MediaRecord:
+    st = os.stat(path)
+    with open(path, "rb") as handle:
+        data = handle.read()
+    racy = st.st_mtime_ns >= time.time_ns() - RACY_NS
+    record = MediaRecord(st.st_size, st.st_mtime_ns, digest(data), kind, racy=racy)
+    if kind == "pdf":
+        if data.startswith(b"%PDF-"):
+            record.format = "PDF"
+        else:
+            record.problem = "is not a PDF file (a PDF starts with %PDF-)"
+        return record
+    try:
+        with Image.open(BytesIO(data)) as image:
+            if image.format not in IMAGE_FORMATS:
+                record.problem = f"is not a JPEG or PNG image (it is {image.format or 'unknown'})"
+                return record
+            record.format = image.format
+            if image.size[0] * image.size[1] > MAX_PIXELS:
+                raise Image.DecompressionBombError(image.size)
+            orientation = image.getexif().get(0x0112, 1)
+            image.load()  # a full decode: truncated or damaged files fail here
+            width, height = image.size
+            record.has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    except Image.DecompressionBombError:
+        record.problem = f"is too large an image (more than {MAX_PIXELS // 1_000_000} megapixels)"
+        return record
+    except Exception as exc:  # noqa: BLE001 - any bytes at all may come in: every failure is "damaged"
+        known = data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"
+        record.problem = (f"is a damaged image ({exc})" if known
+                          else "is not a JPEG or PNG image (its bytes are not an image Pillow can read)")
+        return record
+    if orientation in (5, 6, 7, 8):  # rotated a quarter turn: the camera's width is the height
+        width, height = height, width
+    record.width, record.height = width, height
+    return record
+
+
+def picture(source: str, record: MediaRecord, widths: tuple[int, ...]) -> Picture:
+    """The renditions a source image gets: these widths (never wider than itself) and a thumbnail."""
+    ext = "png" if record.has_alpha else "jpg"
+    fmt = "PNG" if record.has_alpha else "JPEG"
+
+    def rendition(width: int) -> Rendition:
+        width = min(width, record.width)
+        height = max(1, round(record.height * width / record.width))
+        return Rendition(f"media/{record.sha[:20]}-{width}.{ext}", width, height, source, record.sha, fmt)
+
+    renditions = {r.width: r for r in (rendition(w) for w in widths)}
+    return Picture(source, record.sha, record.width, record.height, tuple(renditions[w] for w in sorted(renditions)),
+                   rendition(THUMB_WIDTH))
+
+
+def download(path: str, source: str, record: MediaRecord) -> Download:
+    return Download(path, source, record.sha, record.size)
+
+
+@lru_cache(maxsize=1)
+def _recipe() -> str:
+    """How renditions are made: a change to this code or to Pillow makes them anew."""
+    return digest(Path(__file__).read_bytes() + PIL.__version__.encode())[:12]
+
+
+class RenditionCache:
+    """Rendition bytes by source hash, width and recipe, in .epaper-cache/images/."""
+
+    def __init__(self, cache_folder: Path) -> None:
+        self.folder = cache_folder / "images"
+        self.used: set[str] = set()
+        self.made = 0  # renditions made by Pillow in this build (the rest came from the cache)
+
+    def name(self, rendition: Rendition) -> str:
+        return f"{rendition.sha}-{rendition.width}-{_recipe()}.{IMAGE_FORMATS[rendition.format]}"
+
+    def keep(self, rendition: Rendition) -> None:
+        """The output kept its copy: the cached one is still wanted (not pruned)."""
+        self.used.add(self.name(rendition))
+
+    def get(self, rendition: Rendition, source_path: Path) -> bytes:
+        """The rendition's bytes: from the cache, else made (and kept) now."""
+        name = self.name(rendition)
+        self.used.add(name)
+        path = self.folder / name
+        try:
+            return path.read_bytes()
+        except OSError:
+            pass
+        data = source_path.read_bytes()
+        if digest(data) != rendition.sha:
+            raise ChangedDuringBuild(rendition.source)
+        content = make(data, rendition)
+        self.made += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
+        temporary.write_bytes(content)
+        os.replace(temporary, path)
+        return content
+
+    def fill(self, wanted: list[tuple[Rendition, Path]], workers: int) -> None:
+        """Make the renditions the cache lacks in `workers` processes, when there are enough of
+        them to be worth it (a first build of an archive); `get` then finds them made."""
+        todo = [(str(self.folder / self.name(r)), r, str(path)) for r, path in dict(wanted).items()
+                if not (self.folder / self.name(r)).exists()]
+        if workers <= 1 or len(todo) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            self.made += sum(pool.map(_make_into, todo, chunksize=4))
+
+    def prune(self) -> None:
+        """Forget renditions no page uses any more (after a build that wrote every one it needs)."""
+        if not self.folder.is_dir():
+            return
+        for entry in os.scandir(self.folder):
+            if entry.name not in self.used:
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass
+
+
+def _make_into(task: tuple[str, Rendition, str]) -> int:
+    """In a worker: make one rendition into the cache (1), or leave it to `get` to report (0)."""
+    target, rendition, source = task
+    try:
+        data = Path(source).read_bytes()
+    except OSError:
+        return 0
+    if digest(data) != rendition.sha:
+        return 0
+    temporary = f"{target}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(make(data, rendition))
+    os.replace(temporary, target)
+    return 1
+
+
+class ChangedDuringBuild(Exception):
+    """A source image's bytes are no longer those probed: the next build will see the new ones."""
+
+
+def make(data: bytes, rendition: Rendition) -> bytes:
+    """Resize one source image (upright, without its metadata but with its colour profile)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _make(data, rendition)
+
+
+def _make(data: bytes, rendition: Rendition) -> bytes:
+    with Image.open(BytesIO(data)) as image:
+        size = (rendition.width, rendition.height)
+        if image.format == "JPEG":  # decode at a reduced scale when that is still big enough
+            turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+            image.draft("RGB", (size[1], size[0]) if turned else size)
+        icc = image.info.get("icc_profile")
+        upright = ImageOps.exif_transpose(image)
+        if rendition.format == "PNG":
+            upright = upright.convert("RGBA")
+        elif upright.mode != "RGB":
+            upright = _flatten(upright)
+        if upright.size != size:
+            upright = upright.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        out = BytesIO()
+        if rendition.format == "PNG":
+            upright.save(out, "PNG", optimize=False, compress_level=9, icc_profile=icc)
+        else:
+            upright.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
+                         subsampling="4:2:0", icc_profile=icc)
+        return out.getvalue()
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB for JPEG: greyscale and CMYK converted, any transparency laid on white."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return image.convert("RGB")
