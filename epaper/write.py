@@ -89,6 +89,11 @@ class OutputWriter:
         self.manifest: dict[str, str] = {}
         self.report = WriteReport()
         self._folders: set[Path] = set()  # folders known to exist in the staging folder
+        # A first build (no output yet) also links every file it writes into a twin of the
+        # staging folder, which becomes the next staging folder: the first incremental build
+        # then has its twin ready instead of linking the whole site file by file.
+        self.twin = self.out.parent / f".{self.out.name}.staging.twin"
+        self.cold = not self.out.exists()
         self._begun = False
 
     # ------------------------------------------------------------ state
@@ -139,6 +144,10 @@ class OutputWriter:
             shutil.rmtree(self.staging)  # contents unknown: start it afresh
             self.spare = {}
         self.staging.mkdir(parents=True, exist_ok=True)
+        if self.twin.exists():
+            shutil.rmtree(self.twin)  # left by a first build that was killed
+        if self.cold:
+            self.twin.mkdir()
         trees = {} if self.live is None or not self.out.is_dir() else {_inode(self.out): self.live}
         self._write_state({"trees": trees, "renders": self.renders})
 
@@ -156,9 +165,10 @@ class OutputWriter:
             return sha, category  # the staging folder already has these bytes
         target = _safe_join(self.staging, path)
         fresh = self.spare is not None and path not in self.spare  # no file there yet
-        if previous == sha and _link(self.out / path, target, fresh, self._folders):
-            return sha, category
-        _write(target, content, fresh, self._folders)
+        if not (previous == sha and _link(self.out / path, target, fresh, self._folders)):
+            _write(target, content, fresh, self._folders)
+        if self.cold:
+            _link(target, self.twin / path, True, self._folders)
         return sha, category
 
     def record(self, path: str, sha: str, category: str) -> None:
@@ -205,7 +215,10 @@ class OutputWriter:
             _swap(self.staging, self.out)
             self.report.swapped = True
             trees = {_inode(self.out): self.manifest}
-            if self.staging.is_dir():
+            if self.cold and not self.staging.exists():
+                os.rename(self.twin, self.staging)
+                trees[_inode(self.staging)] = dict(self.manifest)  # a copy: pickle would share one dict
+            elif self.staging.is_dir():
                 trees[_inode(self.staging)] = live
         self._write_state({"trees": trees, "renders": renders, "stamp": stamp, "next_change": next_change,
                            "warnings": warnings or []})

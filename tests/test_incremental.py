@@ -268,3 +268,17 @@ def test_incremental_build_equals_full_build_after_any_edits(sequence: list[tupl
             except Exception:
                 continue  # a broken state: the next operation may mend it; compared when it builds
             assert digest(site / "public") == full_build(site, tmp), operation
+
+
+def test_first_build_leaves_a_ready_staging_twin_so_the_next_edit_links_nothing(make_site) -> None:
+    site = make_site(two_editions())
+    age(site)
+    _, out = build_ok(site)
+    staging = out.parent / f".{out.name}.staging"
+    assert staging.is_dir() and not (out.parent / f".{out.name}.staging.twin").exists()
+    page = "2022-11-03/youdaizheng/index.html"
+    assert (staging / page).stat().st_ino == (out / page).stat().st_ino  # the same file, linked
+    (site / ED4 / "brief.md").write_text(article("简讯改题", page=2, type="brief"), encoding="utf-8")
+    result, out = build_ok(site)
+    assert "简讯改题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    assert (out / page).stat().st_ino == (staging / page).stat().st_ino

@@ -146,5 +146,6 @@ def test_nothing_is_written_outside_output_and_staging(make_site, tmp_path: Path
     before = {p for p in tmp_path.rglob("*")}
     _, out = build_ok(site, out=tmp_path / "www")
     after = {p for p in tmp_path.rglob("*")}
-    allowed = [out, out.parent / f".{out.name}.staging", site / ".epaper-cache"]
+    allowed = [out, out.parent / f".{out.name}.staging", out.parent / f".{out.name}.staging.twin",
+               site / ".epaper-cache"]
     assert {p for p in after - before if not any(p == a or a in p.parents for a in allowed)} == set()
