@@ -14,8 +14,8 @@ import ctypes
 import ctypes.util
 import datetime as dt
 import hashlib
+import marshal
 import os
-import pickle
 import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from .cache import digest
-from .errors import UsageError
+from .errors import Diagnostic, UsageError
 
 _RENAME_EXCHANGE = 2
+STATE_FORMAT = 1
 
 
 @dataclass
@@ -74,7 +75,7 @@ class OutputWriter:
         self.out = out.absolute()
         self.staging = staging_dir(self.out)
         key = hashlib.blake2b(str(self.out).encode(), digest_size=8).hexdigest()
-        self.state_path = state_folder / f"output-{key}.pickle"
+        self.state_path = state_folder / f"output-{key}.marshal"
         self._recover()
         state = self._read_state()
         trees: dict[int, dict[str, str]] = state.get("trees", {})
@@ -110,18 +111,28 @@ class OutputWriter:
                 shutil.rmtree(old)
 
     def _read_state(self) -> dict:
+        """The manifests, render keys and stamp of the last build into this folder, or nothing.
+        marshal, not pickle: plain dicts of strings load several times faster, and it cannot
+        run code; anything unexpected means no state (a full render), never a wrong one."""
         try:
-            with open(self.state_path, "rb") as handle:
-                state = pickle.load(handle)  # noqa: S301 - written by us, in the site's cache folder
-            return state if isinstance(state, dict) else {}
+            state = marshal.loads(self.state_path.read_bytes())
+            if not isinstance(state, dict) or state.get("format") != STATE_FORMAT:
+                return {}
+            if state.get("next_change"):
+                state["next_change"] = dt.datetime.fromisoformat(state["next_change"])
+            state["warnings"] = [Diagnostic(*w) for w in state.get("warnings", [])]
+            return state
         except Exception:
             return {}
 
     def _write_state(self, state: dict) -> None:
+        state = dict(state, format=STATE_FORMAT)
+        if state.get("next_change"):
+            state["next_change"] = state["next_change"].isoformat()
+        state["warnings"] = [(w.path, w.line, w.message, w.warning) for w in state.get("warnings", [])]
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.state_path.with_suffix(f".{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        temporary.write_bytes(marshal.dumps(state))
         os.replace(temporary, self.state_path)
 
     def up_to_date(self, stamp: Optional[str], now: dt.datetime) -> bool:
@@ -217,7 +228,7 @@ class OutputWriter:
             trees = {_inode(self.out): self.manifest}
             if self.cold and not self.staging.exists():
                 os.rename(self.twin, self.staging)
-                trees[_inode(self.staging)] = dict(self.manifest)  # a copy: pickle would share one dict
+                trees[_inode(self.staging)] = dict(self.manifest)  # a copy: prune() edits the spare's
             elif self.staging.is_dir():
                 trees[_inode(self.staging)] = live
         self._write_state({"trees": trees, "renders": renders, "stamp": stamp, "next_change": next_change,
