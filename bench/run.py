@@ -247,7 +247,7 @@ def make_tools(names: list[str], epaper: EpaperSource) -> dict[str, Tool]:
         tools["epaper"] = Tool(
             "epaper", epaper.label,
             lambda site: [sys.executable, "-m", "epaper", "build", "--site", str(site), "--out", str(site / "public")],
-            lambda site: epaper.root, ("public", ".public.staging", ".public.old", ".epaper-cache"),
+            lambda site: epaper.root, ("public", ".public.staging", ".public.staging.twin", ".public.old", ".epaper-cache"),
             {"PYTHONPATH": str(epaper.root)})
     if "hugo" in names:
         binary = _hugo_binary()
@@ -444,7 +444,7 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     if not (corpus_dir / "epaper" / "config.yaml").exists():
         generate(size, corpus_dir, ("epaper",), epaper_footer=epaper.footer)
     site = corpus_dir / "epaper"
-    for rel in ("public", ".epaper-cache"):
+    for rel in ("public", ".public.staging", ".public.staging.twin", ".epaper-cache"):
         shutil.rmtree(site / rel, ignore_errors=True)
     argv = [sys.executable, "-m", "cProfile", "-s", "cumtime", "-m", "epaper", "build",
             "--site", str(site), "--out", str(site / "public")]
