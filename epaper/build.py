@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from . import search
-from .article import parse_article
 from PIL import __version__ as PIL_VERSION
 
+from . import search
+from .article import parse_article
 from .assets import immutable, output_names
 from .cache import CACHE_DIR, HtmlStore, code_fingerprint, digest, input_stamp
 from .errors import BuildError, Diagnostics
