@@ -122,7 +122,7 @@ def build(options: Options) -> Result:
         check_outputs(jobs, site.static_files, options.site, diags, files(site))
         _stop_on_errors(diags, options.strict)
         renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
-                            references=loaded.cache.data.templates,
+                            references=loaded.cache.data.templates, dates=loaded.cache.data.dates,
                             assets={rel: name for rel, (name, _) in static.items()})
         keys, rendered = _render_changed(renderer, writer, jobs, loaded, options, diags)  # 4. render
         renditions = RenditionCache(loaded.cache.folder)

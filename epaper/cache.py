@@ -99,6 +99,7 @@ class CacheData:
     settings: str  # what parsing depends on besides the bytes (Markdown options)
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
+    dates: dict[str, str] = field(default_factory=dict)  # formatted dates (see i18n.Locale)
     media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
 
 

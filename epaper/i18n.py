@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from typing import Optional
 
 from babel.dates import format_date, get_day_names
 
@@ -68,25 +68,31 @@ LABELS = {
 class Locale:
     """What templates call for words and dates; picked once from config.language."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, memo: Optional[dict[str, str]] = None) -> None:
         self.chinese = language.lower().startswith("zh")
         self.labels = LABELS["zh" if self.chinese else "en"]
         self.babel = "zh_Hans_CN" if self.chinese else "en"
+        # Formatted dates, kept in the build cache: loading Babel's locale data costs more than
+        # an incremental build's rendering, and a date's wording never changes.
+        self.memo = memo if memo is not None else {}
 
     def t(self, key: str, **values: object) -> str:
         return self.labels[key].format(**values)
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one Locale a build; dates repeat on every page
+    def _format(self, day: dt.date, pattern: str) -> str:
+        key = f"{self.babel}|{pattern}|{day.isoformat()}"
+        text = self.memo.get(key)
+        if text is None:
+            text = self.memo[key] = format_date(day, pattern, locale=self.babel)
+        return text
+
     def date(self, day: dt.date) -> str:
         """2022年11月4日 星期五 / Friday, 4 November 2022."""
-        pattern = "y年M月d日 EEEE" if self.chinese else "EEEE, d MMMM y"
-        return format_date(day, pattern, locale=self.babel)
+        return self._format(day, "y年M月d日 EEEE" if self.chinese else "EEEE, d MMMM y")
 
-    @lru_cache(maxsize=None)  # noqa: B019
     def short_date(self, day: dt.date) -> str:
         """2022年11月4日 / 4 November 2022."""
-        pattern = "y年M月d日" if self.chinese else "d MMMM y"
-        return format_date(day, pattern, locale=self.babel)
+        return self._format(day, "y年M月d日" if self.chinese else "d MMMM y")
 
     def weekdays(self) -> list[tuple[str, str]]:
         """(short, full) weekday names from Monday: (一, 星期一) / (Mon, Monday)."""
@@ -97,4 +103,4 @@ class Locale:
     def month(self, year: int, month: int) -> str:
         if self.chinese:
             return f"{year}年{month}月"
-        return format_date(dt.date(year, month, 1), "MMMM y", locale=self.babel)
+        return self._format(dt.date(year, month, 1), "MMMM y")

@@ -44,10 +44,11 @@ class Renderer:
 
     def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR,
                  cache_folder: Optional[Path] = None, references: Optional[dict[str, list[str]]] = None,
+                 dates: Optional[dict[str, str]] = None,
                  assets: Optional[dict[str, str]] = None) -> None:
         self.root = root
         self.config = site.config
-        self.locale = Locale(self.config.language)
+        self.locale = Locale(self.config.language, dates)
         self.dirs = [root / "layouts", theme / "layouts"]
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
