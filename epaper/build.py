@@ -181,19 +181,24 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], loaded: L
     gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in workers
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [r for part in pool.map(_render_part, range(workers)) for r in part]
+            placed = []
+            for part, dates in pool.map(_render_part, range(workers)):
+                placed.extend(part)
+                renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
+            return placed
     finally:
         gc.unfreeze()
         _FORKED.clear()
 
 
-def _render_part(part: int) -> list[tuple[str, str, str]]:
+def _render_part(part: int) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     renderer: Renderer = _FORKED["renderer"]  # type: ignore[assignment]
     writer: OutputWriter = _FORKED["writer"]  # type: ignore[assignment]
     todo: list[Job] = _FORKED["todo"]  # type: ignore[assignment]
     workers: int = _FORKED["workers"]  # type: ignore[assignment]
     loaded: LoadedSite = _FORKED["loaded"]  # type: ignore[assignment]
-    return _render_slice(renderer, writer, todo[part::workers], loaded, loaded.cache.html.forked())
+    placed = _render_slice(renderer, writer, todo[part::workers], loaded, loaded.cache.html.forked())
+    return placed, renderer.locale.memo
 
 
 def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,

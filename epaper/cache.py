@@ -238,10 +238,14 @@ class HtmlStore:
         self.pending.clear()
 
     def save(self, keep: set[str]) -> None:
-        """Store new HTML and forget what no source has any more."""
+        """Store new HTML and, once a tenth of it is garbage, forget what no source has any more
+        (not on every build: pruning reads every row, an edit's rebuild need not)."""
         self.flush()
         try:
             db = self._connect()
+            (rows,) = db.execute("SELECT COUNT(*) FROM html").fetchone()
+            if rows <= len(keep) * 1.1 + 100:
+                return
             with db:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (digest TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM keep")
