@@ -21,6 +21,8 @@ from typing import Optional, Protocol
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 TEMPLATES = BENCH / "sites"  # the fixed parts of the Hugo and Pelican sites
+# All three sites ship epaper's own stylesheet, copied at generation time (not a stale copy).
+STYLESHEET = REPO / "epaper" / "theme" / "static" / "assets" / "epaper.css"
 EPAPER_FOOTER = REPO / "epaper" / "theme" / "layouts" / "partials" / "footer.html"
 TOOLS = ("epaper", "hugo", "pelican")
 SEED = 20221104
@@ -316,6 +318,8 @@ class _HugoWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         shutil.copytree(TEMPLATES / "hugo", root, dirs_exist_ok=True)
+        (root / "static" / "assets").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STYLESHEET, root / "static" / "assets" / "style.css")
         content = root / "content"
         _write(content / "_index.md", f"---\ntitle: {TITLE}\n---\n")
         _write(content / "editions" / "_index.md", "---\ntitle: 往期\n---\n")
@@ -359,6 +363,8 @@ class _PelicanWriter:
     def __init__(self, root: Path) -> None:
         self.root = root
         shutil.copytree(TEMPLATES / "pelican", root, dirs_exist_ok=True)
+        (root / "theme" / "static").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(STYLESHEET, root / "theme" / "static" / "style.css")
         self.names = dict(SECTIONS)
         self.series = dict(SERIES)
 
