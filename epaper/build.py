@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from PIL import __version__ as PIL_VERSION
 
-from . import search
+from . import parallel, search
 from .article import parse_article
 from .assets import immutable, output_names
 from .cache import CACHE_DIR, HtmlStore, code_fingerprint, digest, input_stamp
@@ -167,37 +165,28 @@ def _render_changed(renderer: Renderer, writer: OutputWriter, jobs: list[Job], l
     return keys, rendered
 
 
-PARALLEL_MIN = 300  # below this many pages, starting workers costs more than it saves
-_FORKED: dict[str, object] = {}  # handed to forked workers, which inherit it; empty otherwise
+RENDER_MS = 0.5  # rendering and placing one page, about (bench/, 10,000 articles)
 
 
 def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], loaded: LoadedSite,
-            workers: int) -> list[tuple[str, str, str]]:
+            jobs: int) -> list[tuple[str, str, str]]:
     """Render and place every page of `todo`: (path, hash, category). Forked worker processes
     share the resolved site without copying it; the output is the same whatever their number."""
-    if workers <= 1 or len(todo) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    workers = parallel.workers_for(len(todo), RENDER_MS, jobs)
+    if workers == 1:
         return _render_slice(renderer, writer, todo, loaded, loaded.cache.html)
-    _FORKED.update(renderer=renderer, writer=writer, todo=todo, workers=workers, loaded=loaded)
-    gc.freeze()  # keep the collector from touching (and so copying) the parent's objects in workers
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            placed = []
-            for part, dates in pool.map(_render_part, range(workers)):
-                placed.extend(part)
-                renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
-            return placed
-    finally:
-        gc.unfreeze()
-        _FORKED.clear()
+    placed = []
+    for part, dates in parallel.fan_out(_render_part, (renderer, writer, loaded), todo, workers):
+        placed.extend(part)
+        renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
+    return placed
 
 
-def _render_part(part: int) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    renderer: Renderer = _FORKED["renderer"]  # type: ignore[assignment]
-    writer: OutputWriter = _FORKED["writer"]  # type: ignore[assignment]
-    todo: list[Job] = _FORKED["todo"]  # type: ignore[assignment]
-    workers: int = _FORKED["workers"]  # type: ignore[assignment]
-    loaded: LoadedSite = _FORKED["loaded"]  # type: ignore[assignment]
-    placed = _render_slice(renderer, writer, todo[part::workers], loaded, loaded.cache.html.forked())
+def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite],
+                 part: Sequence[Job]) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+    """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
+    renderer, writer, loaded = shared
+    placed = _render_slice(renderer, writer, list(part), loaded, loaded.cache.html.forked())
     return placed, renderer.locale.memo
 
 

@@ -9,11 +9,10 @@ the width and the way it was made (this file and Pillow's version): a second bui
 or a build into another folder, makes no new image."""
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
@@ -22,6 +21,7 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageOps
 
+from . import parallel
 from .cache import RACY_NS, digest
 from .model import Download, Picture, Rendition
 
@@ -30,7 +30,7 @@ PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
 THUMB_WIDTH = 320  # page thumbnails on the edition page, photo thumbnails in lists
 JPEG_QUALITY = 82
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png"}
-PARALLEL_MIN = 24  # renditions to make before worker processes pay for themselves
+RENDITION_MS = 6.0  # decoding, resizing and encoding one rendition of a scan, about
 MAX_PIXELS = 120_000_000  # a 600 dpi broadsheet page is about 100 megapixels
 
 Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -162,11 +162,11 @@ class RenditionCache:
         them to be worth it (a first build of an archive); `get` then finds them made."""
         todo = [(str(self.folder / self.name(r)), r, str(path)) for r, path in dict(wanted).items()
                 if not (self.folder / self.name(r)).exists()]
-        if workers <= 1 or len(todo) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-            return
+        workers = parallel.workers_for(len(todo), RENDITION_MS, workers)
+        if workers == 1:
+            return  # `get` makes each one as it is asked for
         self.folder.mkdir(parents=True, exist_ok=True)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            self.made += sum(pool.map(_make_into, todo, chunksize=4))
+        self.made += sum(parallel.fan_out(_make_all, None, todo, workers))
 
     def prune(self) -> None:
         """Forget renditions no page uses any more (after a build that wrote every one it needs)."""
@@ -178,6 +178,11 @@ class RenditionCache:
                     os.unlink(entry.path)
                 except OSError:
                     pass
+
+
+def _make_all(_: None, tasks: Sequence[tuple[str, Rendition, str]]) -> int:
+    """In a worker: make its share of renditions into the cache; how many it made."""
+    return sum(_make_into(task) for task in tasks)
 
 
 def _make_into(task: tuple[str, Rendition, str]) -> int:

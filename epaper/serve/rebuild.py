@@ -15,7 +15,6 @@ import shutil
 import sys
 import tempfile
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Collection, Iterable, Optional
@@ -23,10 +22,10 @@ from urllib.parse import quote, urlsplit
 
 import yaml
 
-from ..build import Options, build
-from ..errors import BuildError, UsageError
+from ..build import Options
 from ..load import THEME_DIR
 from ..write import WriteReport
+from .host import BuildHost
 
 Log = Callable[[str], None]
 
@@ -78,14 +77,13 @@ class Rebuilder:
         self.status = Status()
         self.builds = 0
         self._warnings: frozenset[str] = frozenset()
+        self.host: Optional[BuildHost] = None  # runs the builds; forked at the first one
 
     def options(self) -> Options:
         """Read base_url's path again each time: config.yaml may have changed it."""
         base_path = quote(site_base_path(self.site), safe="/%")
-        # jobs=1 after the first build: the engine's worker pool forks, and by then this
-        # process runs the server's threads (a fork can inherit a lock another thread holds).
         return Options(site=self.site, out=self.out, drafts=self.drafts, future=True,
-                       base_url=self.origin + base_path, jobs=1 if self.builds else 0,
+                       base_url=self.origin + base_path,
                        search=False)  # Pagefind would add a second or so to every save
 
     def rebuild(self, changed: Collection[str] = ()) -> Status:
@@ -95,22 +93,23 @@ class Rebuilder:
         previous = self.status
         options = self.options()
         self.builds += 1
-        try:
-            result = build(options)
-        except BuildError as exc:
-            errors = tuple(str(d) for d in exc.diagnostics if not d.warning)
-            self._print_warnings([str(d) for d in exc.diagnostics if d.warning])
+        if self.host is None:  # the first build, before the server's threads: fork the build process now
+            self.host = BuildHost()
+        outcome = self.host.build(options)
+        if outcome.kind == "errors":
+            errors = tuple(str(d) for d in outcome.diagnostics if not d.warning)
+            self._print_warnings([str(d) for d in outcome.diagnostics if d.warning])
             return self._failed(what, errors, started)
-        except UsageError as exc:
-            return self._failed(what, (f"epaper: {exc}",), started)
-        except Exception as exc:  # a bug of ours: the editor gets one line, the server goes on
+        if outcome.kind == "usage":
+            return self._failed(what, (f"epaper: {outcome.message}",), started)
+        if outcome.kind == "internal":  # a bug of ours: the editor gets one line, the server goes on
             if os.environ.get("EPAPER_DEBUG"):
-                traceback.print_exc()
-            return self._failed(what, (f"epaper: internal error ({type(exc).__name__}: {exc}); the last good "
+                print(outcome.details, file=sys.stderr, flush=True)
+            return self._failed(what, (f"epaper: internal error ({outcome.message}); the last good "
                                        "build is still served. Run with EPAPER_DEBUG=1 for details and report it",),
                                 started)
-        self._print_warnings([str(d) for d in result.diagnostics.warnings])
-        report = result.report or WriteReport()
+        self._print_warnings([str(d) for d in outcome.diagnostics])
+        report = outcome.report or WriteReport()
         touched = sorted(set(report.added + report.changed + report.removed))
         base_path = urlsplit(options.base_url or "/").path
         if touched or previous.generation == 0:
@@ -118,15 +117,21 @@ class Rebuilder:
                                  tuple(touched) if len(touched) <= MAX_CHANGED else None, base_path)
         else:  # same output (say, a mistake fixed back): browsers only drop the error overlay
             self.status = Status(True, (), previous.generation, previous.changed, base_path)
-        if result.up_to_date:
+        if outcome.up_to_date:
             done = "the output is up to date"
         elif not changed:
-            done = f"{len(result.rendered)} pages rendered"
+            done = f"{outcome.rendered} pages rendered"
         else:
-            done = (f"{len(result.rendered)} pages re-rendered ({len(report.changed)} changed, "
+            done = (f"{outcome.rendered} pages re-rendered ({len(report.changed)} changed, "
                     f"{len(report.added)} added, {len(report.removed)} removed)")
         self.log(f"{_clock()} {what}: {done} in {_ms(started)} ms")
         return self.status
+
+    def close(self) -> None:
+        """End the build process (the preview is stopping)."""
+        if self.host is not None:
+            self.host.close()
+            self.host = None
 
     def _failed(self, what: str, errors: tuple[str, ...], started: float) -> Status:
         for line in errors:

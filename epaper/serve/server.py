@@ -114,6 +114,8 @@ class Preview:
         """Stop watching and serving, close the browsers' sockets, delete the preview output."""
         if self.watcher:
             self.watcher.stop()
+        if getattr(self, "rebuilder", None) is not None:
+            self.rebuilder.close()
         if self._loop and self._stopping:
             self._loop.add_callback(self._stopping.set)
             self._loop = None

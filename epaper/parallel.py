@@ -1,0 +1,95 @@
+"""One way for every stage to fan work out over processes (parsing, rendering, images).
+
+Workers are forked, so they inherit what they need (the resolved site, the templates)
+without it being pickled: `fan_out` hands `shared` to each child as an argument of the
+forked process, never through a module global. Only results travel back, pickled.
+
+Forking is only safe from a process with one thread: a fork copies locks that another
+thread may hold. `can_fork()` says so, and a stage then runs in-process; the dev server
+runs its builds in a process it forked before starting its threads (serve/host.py), so
+its rebuilds fan out like any build.
+
+One threshold rule for all stages: fork only when the work, as estimated from a
+stage's cost per item, is long enough to pay for starting the workers.
+"""
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import threading
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+T = TypeVar("T")
+R = TypeVar("R")
+
+WORTH_FORKING_MS = 150.0  # serial work (estimated) below which forking costs more than it saves
+
+
+class WorkerFailed(RuntimeError):
+    """A worker process died or raised something that could not be sent back."""
+
+
+def can_fork() -> bool:
+    """True when forked workers are safe here: fork exists and this process runs one thread."""
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def workers_for(items: int, cost_ms: float, jobs: int) -> int:
+    """How many processes `items` pieces of work costing about `cost_ms` each deserve: 1 unless
+    the whole is worth forking for, else at most `jobs` (and never more than the items)."""
+    if jobs <= 1 or items < 2 or items * cost_ms < WORTH_FORKING_MS or not can_fork():
+        return 1
+    return min(jobs, items)
+
+
+def fan_out(work: Callable[[S, Sequence[T]], R], shared: S, items: Sequence[T], workers: int) -> list[R]:
+    """work(shared, part) for `workers` interleaved parts of `items` (part i is items[i::workers]),
+    each in a forked process; the results in part order. With one worker, runs in this process.
+    An exception in a worker is raised here."""
+    if workers <= 1:
+        return [work(shared, items)]
+    context = multiprocessing.get_context("fork")
+    gc.freeze()  # the collector would otherwise touch (and so copy) every inherited object in each child
+    children = []
+    try:
+        for part in range(workers):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_child, args=(work, shared, items[part::workers], send), daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
+        results: list[R] = []
+        for child, receive in children:
+            try:
+                ok, value = receive.recv()  # before join: a big result would block the child's exit
+            except EOFError:
+                child.join()
+                raise WorkerFailed(f"a worker process ended without a result (exit code {child.exitcode})") from None
+            if not ok:
+                raise value if isinstance(value, BaseException) else WorkerFailed(str(value))
+            results.append(value)
+        return results
+    finally:
+        for child, receive in children:
+            receive.close()
+            if child.is_alive():
+                child.terminate()
+            child.join()
+        gc.unfreeze()
+
+
+def _child(work: Callable[[Any, Sequence[Any]], Any], shared: Any, part: Sequence[Any], send: Any) -> None:
+    try:
+        outcome: tuple[bool, Any] = (True, work(shared, part))
+    except BaseException as exc:  # sent back whole when it pickles, else as its traceback's text
+        outcome = (False, exc)
+    try:
+        send.send(outcome)
+    except Exception:
+        send.send((False, "".join(traceback.format_exception(outcome[1])) if not outcome[0]
+                   else f"a worker's result could not be sent back: {traceback.format_exc()}"))
+    finally:
+        send.close()
