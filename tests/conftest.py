@@ -1,6 +1,7 @@
 """Scratch sites in tmp_path (after Lektor's fixture) and helpers to read the output."""
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 from typing import Callable, Optional
@@ -14,6 +15,19 @@ from epaper.cli import main as cli_main
 from epaper.errors import BuildError
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property tests run CI-sized under CI=true (a quarter of the examples of the slow ones), at
+# their written size locally, and at four times it with EPAPER_HYPOTHESIS=full before a release.
+HYPOTHESIS_PROFILE = os.environ.get("EPAPER_HYPOTHESIS") or ("ci" if os.environ.get("CI") else "dev")
+_SCALE = {"ci": 0.25, "dev": 1.0, "full": 4.0}
+if HYPOTHESIS_PROFILE not in _SCALE:
+    raise pytest.UsageError(f"EPAPER_HYPOTHESIS={HYPOTHESIS_PROFILE}: choose one of {', '.join(_SCALE)}")
+
+
+def examples(written: int) -> int:
+    """How many examples a property test runs in this profile; `written` is its local size."""
+    return max(5, round(written * _SCALE[HYPOTHESIS_PROFILE]))
+
 
 CONFIG = """\
 title: 测试日报

@@ -17,6 +17,7 @@ from conftest import (
     EDITION,
     article,
     build_ok,
+    examples,
     run_cli,
     two_editions,
     write_files,
@@ -249,7 +250,7 @@ def apply(site: Path, operation: tuple) -> None:
             "更正", page=2, type="correction", corrects=f"2022-11-03/{operation[1]}")})
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(operations, min_size=1, max_size=6))
 def test_incremental_build_equals_full_build_after_any_edits(sequence: list[tuple]) -> None:
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import epaper.images
-from conftest import article, build_errors, build_ok, soup, write_files
+from conftest import article, build_errors, build_ok, examples, soup, write_files
 from epaper.build import Options, build
 from epaper.cache import CACHE_DIR
 from epaper.errors import BuildError
@@ -384,7 +384,7 @@ def test_a_picture_error_fails_check_too_and_a_fix_builds(make_site) -> None:
 VALID = [image(60, 40), image(30, 50, fmt="PNG"), image(40, 40, orientation=8)]
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.one_of(
     st.binary(max_size=300),
     st.tuples(st.sampled_from(VALID), st.integers(0, 2000)).map(lambda t: t[0][:t[1]]),  # cut short

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from conftest import CONFIG, EDITION, article, write_files
+from conftest import CONFIG, EDITION, article, examples, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +14,7 @@ from epaper.build import Options, build
 from epaper.errors import BuildError
 
 LINE = re.compile(r"^[^:\n]+:[1-9][0-9]*: .+")
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=True),
                     st.text(max_size=30), st.dates())
