@@ -23,7 +23,7 @@ from .model import Article, Download, Rendition, SiteData
 from .pages import Job, files, plan
 from .render import Renderer, TemplateProblem
 from .resolve import check_outputs, resolve
-from .write import OutputWriter, WriteReport, check_output_dir
+from .output.writer import OutputWriter, WriteReport, check_output_dir
 
 
 @dataclass(frozen=True)

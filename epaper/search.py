@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 from .pagefind_order import stabilize
-from .write import OutputWriter
+from .output.writer import OutputWriter
 
 FOLDER = "pagefind/"
 

@@ -16,7 +16,7 @@ from typing import Optional
 from .. import parallel
 from ..build import Options, build
 from ..errors import BuildError, Diagnostic, UsageError
-from ..write import WriteReport
+from ..output.writer import WriteReport
 
 
 @dataclass

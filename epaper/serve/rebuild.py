@@ -24,7 +24,7 @@ import yaml
 
 from ..build import Options
 from ..load import THEME_DIR
-from ..write import WriteReport
+from ..output.writer import WriteReport
 from .host import BuildHost
 
 Log = Callable[[str], None]

@@ -1,0 +1,81 @@
+"""The record of what was built into an output folder: for the live folder and its staging
+twin, the hash of every file (their manifests, keyed by the folder's inode so a swap made
+behind our back is noticed), each page's render key, the inputs' stamp, when the next
+scheduled edition falls due, and the warnings of the last build (repeated by a no-op build).
+
+It lives in the site's cache folder, one file per output folder, in marshal: plain dicts of
+strings load several times faster than pickle and cannot run code. Anything unexpected in
+it means no record (a full render), never a wrong one."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import marshal
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from ..errors import Diagnostic
+
+FORMAT = 1
+
+Manifest = dict[str, str]  # output path -> content hash
+Tree = dict[str, Optional[str]]  # a folder's files as recorded; None: a file whose hash is unknown
+
+
+@dataclass
+class BuildRecord:
+    """What the last build into one output folder left, as read back."""
+
+    trees: dict[int, Tree] = field(default_factory=dict)  # folder inode -> its files
+    renders: dict[str, str] = field(default_factory=dict)  # page path -> render key
+    stamp: Optional[str] = None  # every input's stat (cache.input_stamp)
+    next_change: Optional[dt.datetime] = None  # a scheduled edition falls due
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def manifest_of(self, folder: Path) -> Optional[Tree]:
+        """The folder's files as recorded, or None when it is not the folder recorded."""
+        return self.trees.get(inode(folder)) if folder.is_dir() else None
+
+
+def record_path(state_folder: Path, out: Path) -> Path:
+    """One record per output folder, named after its absolute path."""
+    key = hashlib.blake2b(str(out).encode(), digest_size=8).hexdigest()
+    return state_folder / f"output-{key}.marshal"
+
+
+def read_record(path: Path) -> BuildRecord:
+    try:
+        state = marshal.loads(path.read_bytes())
+        if not isinstance(state, dict) or state.get("format") != FORMAT:
+            return BuildRecord()
+        next_change = state.get("next_change")
+        return BuildRecord(
+            trees=state.get("trees", {}), renders=state.get("renders", {}), stamp=state.get("stamp"),
+            next_change=dt.datetime.fromisoformat(next_change) if next_change else None,
+            warnings=[Diagnostic(*w) for w in state.get("warnings", [])])
+    except Exception:
+        return BuildRecord()
+
+
+def write_record(path: Path, record: BuildRecord) -> None:
+    """Write beside and rename: a killed build leaves the previous record whole."""
+    state: dict[str, Any] = {
+        "format": FORMAT, "trees": record.trees, "renders": record.renders, "stamp": record.stamp,
+        "next_change": record.next_change.isoformat() if record.next_change else None,
+        "warnings": [(w.path, w.line, w.message, w.warning) for w in record.warnings],
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(f".{os.getpid()}.tmp")
+    temporary.write_bytes(marshal.dumps(state))
+    os.replace(temporary, path)
+
+
+def inode(path: Path) -> int:
+    """A folder's identity: the swap exchanges names, the inodes stay with the contents."""
+    try:
+        st = path.stat()
+        return st.st_ino * 1000003 + st.st_dev
+    except OSError:
+        return -1

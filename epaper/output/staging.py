@@ -1,0 +1,155 @@
+"""The staging folder: where the next site is put together, file by file, beside the live one.
+
+The two folders are kept as a pair (double buffering): the staging folder holds the site
+of the build before last, and its manifest says what is in it, so a build only writes what
+differs. Files are never modified in place (always written to a temporary name and
+renamed), which makes hard links between the two folders safe: an unchanged page is a hard
+link to the live file and keeps its modification time, so rsync and CDN uploads see nothing
+new. Where no file is there yet one is created with O_EXCL, never through an existing name."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Optional
+
+from ..cache import digest
+from .record import Tree
+
+
+class StagingFolder:
+    """One build's view of the staging folder: what it held before (`spare`) and the writes."""
+
+    def __init__(self, path: Path, spare: Optional[Tree], twin: Optional[Path]) -> None:
+        self.path = path
+        self.spare = spare  # its files as recorded; None: unknown (it is emptied before use)
+        # A first build (no output yet) also links every file it writes into a twin of the
+        # staging folder, which becomes the next staging folder: the first incremental build
+        # then has its twin ready instead of linking the whole site file by file.
+        self.twin = twin
+        self._folders: set[Path] = set()  # folders known to exist
+
+    def prepare(self) -> None:
+        """Empty it if its contents are unknown; start the twin of a first build afresh."""
+        if self.spare is None and self.path.exists():
+            shutil.rmtree(self.path)
+            self.spare = {}
+        self.path.mkdir(parents=True, exist_ok=True)
+        if self.twin is not None:
+            if self.twin.exists():
+                shutil.rmtree(self.twin)  # left by a first build that was killed
+            self.twin.mkdir()
+
+    def holds(self, path: str, sha: str) -> bool:
+        """True when the staging folder already has these bytes at `path`."""
+        return self.spare is not None and self.spare.get(path) == sha
+
+    def _fresh(self, path: str) -> bool:
+        return self.spare is not None and path not in self.spare  # no file there yet
+
+    def place(self, path: str, content: bytes, live_copy: Optional[Path]) -> None:
+        """Put `content` at `path`: a hard link to `live_copy` (the same bytes, live) when there
+        is one and the file system allows, else written."""
+        target = safe_join(self.path, path)
+        fresh = self._fresh(path)
+        if not (live_copy is not None and _link(live_copy, target, fresh, self._folders)):
+            _write(target, content, fresh, self._folders)
+        if self.twin is not None:
+            _link(target, self.twin / path, True, self._folders)
+
+    def link(self, path: str, live_copy: Path) -> None:
+        """The live file is still right: the staging folder gets the same file."""
+        target = safe_join(self.path, path)
+        fresh = self._fresh(path)
+        if not _link(live_copy, target, fresh, self._folders):
+            _write(target, live_copy.read_bytes(), fresh, self._folders)
+
+    def remove(self, path: str) -> None:
+        """Delete one file, and the folders it leaves empty."""
+        _remove(self.path, path)
+
+
+def safe_join(root: Path, rel: str) -> Path:
+    parts = Path(rel).parts
+    if not parts or Path(rel).is_absolute() or ".." in parts:
+        raise ValueError(f"refusing to write outside the output folder: {rel}")
+    return root / rel
+
+
+def sha_of(path: Path) -> Optional[str]:
+    """A regular file's content hash, or None."""
+    try:
+        return digest(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+
+
+def scan(root: Path) -> dict[str, Optional[str]]:
+    """The files of a folder we have no record of (their hashes unknown)."""
+    if not root.is_dir():
+        return {}
+    return {p.relative_to(root).as_posix(): None for p in root.rglob("*") if p.is_file()}
+
+
+def _folder(path: Path, known: set[Path]) -> None:
+    """mkdir -p, remembering what exists: a cold build would otherwise ask once per page."""
+    if path not in known:
+        path.mkdir(parents=True, exist_ok=True)
+        known.add(path)
+
+
+def _write(target: Path, content: bytes, fresh: bool, known: set[Path]) -> None:
+    """Write the staging copy of a file. Where no file is there yet it is created directly
+    (O_EXCL: never through an existing name); otherwise it is written beside and renamed
+    over, so the old inode, which may be the live file's hard link, is never modified."""
+    _folder(target.parent, known)
+    if fresh:
+        try:
+            descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(content)
+            return
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(content)
+    os.replace(temporary, target)
+
+
+def _link(source: Path, target: Path, fresh: bool, known: set[Path]) -> bool:
+    """Hard-link source to target (replacing it); False when the file system can't."""
+    try:
+        _folder(target.parent, known)
+        if fresh:
+            try:
+                os.link(source, target)
+                return True
+            except FileExistsError:
+                pass
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.lnk")
+        if temporary.exists():
+            temporary.unlink()
+        os.link(source, temporary)
+        os.replace(temporary, target)
+        if temporary.exists():  # rename() does nothing when both names are links to one file
+            temporary.unlink()
+        return True
+    except OSError:
+        return False
+
+
+def _remove(root: Path, rel: str) -> None:
+    path = root / rel
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return
+    parent = path.parent
+    while parent != root:
+        try:
+            parent.rmdir()  # only when empty
+        except OSError:
+            break
+        parent = parent.parent

@@ -1,0 +1,169 @@
+"""Write stage: bring the staging folder to the new site, then swap it in.
+
+OutputWriter is the one thing the build writes through: `put` a file's bytes or `keep`
+the live one, then `finish`. It joins the three parts of the output side, each in its own
+module: the record of what was built (record.py), the staging folder with its links and
+exclusive writes (staging.py), and the atomic swap (swap.py). Search and hosting read its
+plain manifests (`live`, `manifest`), never its folders."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from ..cache import digest
+from ..errors import Diagnostic, UsageError
+from .record import BuildRecord, Manifest, Tree, inode, read_record, record_path, write_record
+from .staging import StagingFolder, scan, sha_of
+from .swap import recover, staging_dir, swap
+
+
+@dataclass
+class WriteReport:
+    """Which output files this build added, changed, kept and removed."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    swapped: bool = False
+
+    def changes(self, base_url: str) -> list[str]:
+        """'added|changed|removed URL' lines, the URLs a CDN must purge or fetch."""
+        lines = []
+        for kind, paths in (("added", self.added), ("changed", self.changed), ("removed", self.removed)):
+            for path in sorted(paths):
+                url = path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else path
+                lines.append(f"{kind} {base_url}{url}")
+        return lines
+
+    def add(self, path: str, category: str) -> None:
+        {"added": self.added, "changed": self.changed, "unchanged": self.unchanged}[category].append(path)
+
+
+def check_output_dir(out: Path, site: Path) -> None:
+    """Refuse an output folder whose replacement would destroy something else."""
+    out, site = out.resolve(), site.resolve()
+    if out == site or out in site.parents:
+        raise UsageError(f"--out {out} would replace the site folder itself; choose a folder inside it, like public/")
+    for part in ("content", "layouts", "static", ".epaper-cache"):
+        if out == site / part or (site / part) in out.parents:
+            raise UsageError(f"--out {out} is inside the site's {part}/ folder; choose another folder, like public/")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "404.html").exists():
+        raise UsageError(f"--out {out} is not empty and does not look like an epaper output (no 404.html); "
+                         "refusing to replace it: remove it or choose another folder")
+
+
+class OutputWriter:
+    """One build's writes: `put` a page's bytes or `keep` the live one, then `finish`."""
+
+    def __init__(self, out: Path, state_folder: Path) -> None:
+        self.out = out.absolute()
+        self.record_path = record_path(state_folder, self.out)
+        recover(self.out, staging_dir(self.out))
+        record = read_record(self.record_path)
+        self.renders = record.renders
+        self.stamp = record.stamp
+        self.next_change = record.next_change
+        self.warnings: list[Diagnostic] = record.warnings
+        self.live: Optional[Manifest] = record.manifest_of(self.out) if self.out.is_dir() else {}
+        if self.live is None:
+            self.renders = {}  # the live folder is unknown: its pages must all be rendered again
+        staging = staging_dir(self.out)
+        spare = record.manifest_of(staging) if staging.is_dir() else {}
+        self.cold = not self.out.exists()
+        self.folder = StagingFolder(staging, spare, self.out.parent / f".{self.out.name}.staging.twin"
+                                    if self.cold else None)
+        self.manifest: Manifest = {}
+        self.report = WriteReport()
+        self._begun = False
+
+    @property
+    def staging(self) -> Path:
+        return self.folder.path
+
+    def up_to_date(self, stamp: Optional[str], now: dt.datetime) -> bool:
+        """True when no input changed since the last build and no edition has fallen due."""
+        return (stamp is not None and self.live is not None and self.out.is_dir() and self.stamp == stamp
+                and (self.next_change is None or now < self.next_change))
+
+    def unchanged(self, path: str, key: str) -> bool:
+        """True when the live page was rendered from exactly these inputs."""
+        return self.live is not None and path in self.live and self.renders.get(path) == key
+
+    def begin(self) -> None:
+        """Forget the staging folder's manifest before touching it: a kill then leaves it unknown."""
+        if self._begun:
+            return
+        self._begun = True
+        self.folder.prepare()
+        trees: dict[int, Tree] = {} if self.live is None or not self.out.is_dir() else {inode(self.out): self.live}
+        write_record(self.record_path, BuildRecord(trees=trees, renders=self.renders))
+
+    def put(self, path: str, content: bytes) -> None:
+        self.begin()
+        self.record(path, *self.place(path, content))
+
+    def place(self, path: str, content: bytes) -> tuple[str, str]:
+        """Write one file into the staging folder if it differs there; (hash, added|changed|unchanged).
+        Touches no state of the writer, so worker processes can place files side by side."""
+        sha = digest(content)
+        previous = self.live.get(path) if self.live is not None else sha_of(self.out / path)
+        category = "added" if previous is None else "changed" if previous != sha else "unchanged"
+        if not self.folder.holds(path, sha):
+            self.folder.place(path, content, self.out / path if previous == sha else None)
+        return sha, category
+
+    def record(self, path: str, sha: str, category: str) -> None:
+        self.manifest[path] = sha
+        self.report.add(path, category)
+
+    def keep(self, path: str) -> None:
+        """The live page is still right: the staging folder gets the same file."""
+        self.begin()
+        assert self.live is not None, "keep() needs a live folder on record"
+        sha = self.live[path]
+        self.manifest[path] = sha
+        self.report.unchanged.append(path)
+        if not self.folder.holds(path, sha):
+            self.folder.link(path, self.out / path)
+
+    def prune(self, suffix: str) -> None:
+        """Remove from the staging folder the files ending in `suffix` that this build has not
+        placed (so far), before a tool reads the folder: what is left is this build's."""
+        self.begin()
+        spare = self.folder.spare
+        assert spare is not None, "prepare() makes the staging folder's contents known"
+        for path in sorted((p for p in spare if p.endswith(suffix) and p not in self.manifest), reverse=True):
+            self.folder.remove(path)
+            del spare[path]
+
+    def finish(self, renders: dict[str, str], stamp: Optional[str] = None,
+               next_change: Optional[dt.datetime] = None,
+               warnings: Optional[list[Diagnostic]] = None) -> WriteReport:
+        """Remove what the new site no longer has, swap the folders, remember both manifests."""
+        self.begin()
+        spare = self.folder.spare if self.folder.spare is not None else {}
+        for path in sorted(set(spare) - set(self.manifest), reverse=True):
+            self.folder.remove(path)
+        live: Tree = dict(self.live) if self.live is not None else scan(self.out)
+        self.report.removed = sorted(set(live) - set(self.manifest))
+        for category in (self.report.added, self.report.changed, self.report.unchanged):
+            category.sort()
+        if self.out.is_dir() and self.live is not None and self.manifest == self.live:
+            trees = {inode(self.out): dict(self.live), inode(self.staging): dict(self.manifest)}
+        else:
+            swap(self.staging, self.out)
+            self.report.swapped = True
+            trees = {inode(self.out): dict(self.manifest)}
+            twin = self.folder.twin
+            if twin is not None and not self.staging.exists():
+                twin.rename(self.staging)
+                trees[inode(self.staging)] = dict(self.manifest)  # a copy: prune() edits the spare's
+            elif self.staging.is_dir():
+                trees[inode(self.staging)] = live  # hashes unknown (None) when the live folder was not on record
+        write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or []))
+        return self.report
