@@ -1,6 +1,7 @@
-"""The pipeline, top to bottom: load -> resolve -> render -> write."""
+"""The pipeline, top to bottom: load -> resolve -> plan -> render -> write (see build())."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Sequence
@@ -13,16 +14,19 @@ from PIL import __version__ as PIL_VERSION
 from . import parallel, search
 from .article import parse_article
 from .assets import immutable, output_names
-from .cache import CACHE_DIR, HtmlStore, code_fingerprint, digest, input_stamp
+from .cache import CACHE_DIR, BuildCache, HtmlStore, code_fingerprint, digest, input_stamp
+from .config import load_config
 from .errors import BuildError, Diagnostics
 from .hosting import headers_file
 from .images import ChangedDuringBuild, RenditionCache
-from .load import THEME_DIR, LoadedSite, load_site
+from .load import LoadedSite, load_content, parse_settings
 from .markup import MarkdownRenderer
-from .model import Article, Download, Rendition, SiteData
+from .model import Download, Rendition, SiteData
+from .reader import SiteReader
 from .pages import Job, files, plan
 from .render import Renderer, TemplateProblem
 from .resolve import check_outputs, resolve
+from .themes import THEME_DIR
 from .output.writer import OutputWriter, WriteReport, check_output_dir
 
 
@@ -72,121 +76,218 @@ class Result:
                            self.layouts.get(job.template, frozenset()), job.path in rendered) for job in self.pages]
 
 
-def _stop_on_errors(diags: Diagnostics, strict: bool) -> None:
-    if diags.has_errors() or (strict and diags.warnings):
-        raise BuildError(sorted(diags.errors + diags.warnings))
-
-
 def _jobs(options: Options) -> int:
     return options.jobs or int(os.environ.get("EPAPER_JOBS", "0")) or os.cpu_count() or 1
 
 
+class Stop(Exception):
+    """A step found errors (or, with --strict, warnings): the build ends, writing nothing more."""
+
+
+@dataclass
+class BuildState:
+    """One build: what it was asked, what it found so far, and the steps that move it on.
+    Each step reads what the earlier ones left here and adds its own part; nothing else
+    carries state between them."""
+
+    options: Options
+    diags: Diagnostics = field(default_factory=Diagnostics)
+    cache: Optional[BuildCache] = None  # opened once config.yaml says how articles are parsed
+    loaded: Optional[LoadedSite] = None
+    site: Optional[SiteData] = None
+    pages: list[Job] = field(default_factory=list)
+    renderer: Optional[Renderer] = None
+    writer: Optional[OutputWriter] = None
+    static: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # static path -> (output name, bytes)
+    keys: dict[str, str] = field(default_factory=dict)  # output path -> render key, for the next build
+    rendered: set[str] = field(default_factory=set)
+    renditions: Optional[RenditionCache] = None
+    report: Optional[WriteReport] = None
+
+    @property
+    def jobs(self) -> int:
+        return _jobs(self.options)
+
+    def stop_on_errors(self) -> None:
+        if self.diags.has_errors() or (self.options.strict and self.diags.warnings):
+            raise Stop
+
+    def result(self, up_to_date: bool = False) -> Result:
+        layouts = ({job.template: frozenset(self.renderer.layouts_of(job.template)) for job in self.pages}
+                   if self.renderer else {})
+        return Result(self.site, self.pages, self.report, self.diags, sorted(self.rendered),
+                      up_to_date=up_to_date, layouts=layouts)
+
+    # ------------------------------------------------------------ the steps
+
+    def load(self) -> None:
+        """config.yaml, then every edition, article, image and PDF (unchanged ones from the cache)."""
+        reader = SiteReader(self.options.site, self.diags)
+        config = load_config(reader, self.options.base_url)
+        if config is None:  # no usable config.yaml: nothing else can be checked
+            raise Stop
+        self.cache = BuildCache(self.options.site, parse_settings(config))
+        self.loaded = load_content(reader, config, self.cache, self.jobs)
+
+    def resolve(self, *, drafts: bool, future: bool) -> None:
+        """Link and validate everything; ends the build on any error."""
+        assert self.loaded is not None, "load() comes first"
+        self.site = resolve(self.loaded, self.diags, drafts=drafts, future=future, now=self.options.now)
+        self.stop_on_errors()
+
+    def plan(self) -> None:
+        """Every page of the site, and a check that no two files want the same output path."""
+        assert self.site is not None, "resolve() comes first"
+        self.pages = plan(self.site)
+        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, files(self.site))
+        self.stop_on_errors()
+
+    def render(self) -> None:
+        """Render the pages whose key changed into the staging folder and keep the others.
+        A layout error ends the build with its PATH:LINE."""
+        assert self.site is not None and self.cache is not None and self.writer is not None
+        self.static = output_names(self.site.static_files)
+        self.renderer = renderer = Renderer(self.options.site, self.site, memory=self.cache.render_memory(),
+                                            assets={rel: name for rel, (name, _) in self.static.items()})
+        writer = self.writer
+        try:
+            self.keys = {job.path: renderer.key(job) for job in self.pages}
+            todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
+            writer.begin()
+            for path, sha, category in _render(renderer, writer, todo, self, self.jobs):
+                writer.record(path, sha, category)
+        except TemplateProblem as problem:
+            self.diags.error(problem.path, problem.line, problem.message)
+            raise Stop from None
+        self.rendered = {job.path for job in todo}
+        for job in self.pages:
+            if job.path not in self.rendered:
+                writer.keep(job.path)
+
+    def place_files(self) -> None:
+        """Image renditions, PDFs and static files into the staging folder."""
+        assert self.site is not None and self.cache is not None and self.writer is not None
+        self.renditions = renditions = RenditionCache(self.cache.folder_for("images"))
+        self.keys.update(_write_files(self.site, self.options.site, self.writer, renditions, self.diags,
+                                      self.jobs))
+        self.stop_on_errors()
+        for name, content in self.static.values():
+            self.writer.put(name, content)
+
+    def index(self) -> None:
+        """The search index of the new pages, or the live one when no page's HTML changed.
+        When Pagefind fails the paper still goes out, without search, and says so."""
+        assert self.site is not None and self.writer is not None
+        if not (self.site.config.search and self.options.search):
+            return
+        if not any(not a.draft for e in self.site.editions for a in e.articles):
+            return  # nothing to index (Pagefind would take every page then)
+        writer = self.writer
+        kept = search.kept_index(writer.live, writer.manifest)
+        if kept is not None:
+            for path in kept:
+                writer.keep(path)
+            return
+        writer.prune(".html")  # the pages of the build before last that this site no longer has
+        try:
+            for path, data in search.make_index(writer.staging):
+                writer.put(path, data)
+        except search.SearchProblem as problem:
+            self.diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
+            self.stop_on_errors()
+
+    def swap(self, stamp: Optional[str]) -> None:
+        """Hosting headers, then the staging folder becomes the output."""
+        assert self.site is not None and self.writer is not None
+        writer = self.writer
+        writer.put("_headers", headers_file(sorted(writer.manifest), immutable(self.static)))
+        self.report = writer.finish(self.keys, stamp, self.site.next_publish, self.diags.warnings)
+        if self.renditions is not None:
+            self.renditions.prune()  # what this site no longer shows leaves the rendition cache
+
+
 def check(options: Options) -> Result:
     """Load and resolve everything, future editions included, as build would; write nothing."""
-    diags = Diagnostics()
-    loaded = load_site(options.site, diags, options.base_url, jobs=_jobs(options))  # 1. read
-    site = None
-    if loaded is not None:
-        site = resolve(loaded, diags, future=True, now=options.now)  # 2. validate
-        if not diags.has_errors():
-            check_outputs(plan(site), site.static_files, options.site, diags, files(site))
-        loaded.cache.save()
-    _stop_on_errors(diags, options.strict)
-    return Result(site, [], None, diags)
+    state = BuildState(dataclasses.replace(options, strict=False))  # --strict applies to the whole report
+    try:
+        state.load()                                     # 1. read
+        state.resolve(drafts=False, future=True)         # 2. validate
+        state.plan()                                     # 3. no two files for one URL
+    except Stop:
+        pass
+    finally:
+        if state.cache is not None:
+            state.cache.save()
+    if state.diags.has_errors() or (options.strict and state.diags.warnings):
+        raise BuildError(sorted(state.diags.errors + state.diags.warnings))
+    return Result(state.site, [], None, state.diags)
 
 
 def build(options: Options) -> Result:
-    """The whole build; raises BuildError with every content error, writing nothing then."""
+    """The whole build, as the steps of one BuildState; raises BuildError with every content
+    error (or, with --strict, warning), the live output untouched then.
+
+    0. stop early when no input changed since the last build (an input stamp)
+    1. load config.yaml, editions, front matter and Markdown, images and PDFs
+    2. resolve: sections, series, corrections, neighbours; all validation
+    3. plan every page, its template and its sources
+    4. render the pages whose inputs changed into the staging folder
+    5. place image renditions, PDFs and static files
+    6. index the pages for search
+    7. swap the staging folder in (the cache is saved whatever happened)
+    """
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
-    diags = Diagnostics()
-    writer = OutputWriter(out, options.site / CACHE_DIR)
+    state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
+    assert state.writer is not None
     stamp = _stamp(options, out)
     now = options.now or dt.datetime.now(dt.timezone.utc)
-    if now.tzinfo is not None and writer.up_to_date(stamp, now):                    # 0. nothing changed
-        diags.extend(writer.warnings)
-        _stop_on_errors(diags, options.strict)
-        return Result(None, [], WriteReport(), diags, up_to_date=True)
-    loaded = load_site(options.site, diags, options.base_url, jobs=_jobs(options))   # 1. load
-    if loaded is None:  # no usable config.yaml: nothing else can be checked
-        _stop_on_errors(diags, options.strict)
-    assert loaded is not None
     try:
-        site = resolve(loaded, diags, drafts=options.drafts, future=options.future,  # 2. resolve
-                       now=options.now)
-        _stop_on_errors(diags, options.strict)
-        static = output_names(site.static_files)
-        jobs = plan(site)                                                            # 3. plan pages
-        check_outputs(jobs, site.static_files, options.site, diags, files(site))
-        _stop_on_errors(diags, options.strict)
-        renderer = Renderer(options.site, site, cache_folder=loaded.cache.folder,
-                            references=loaded.cache.data.templates, dates=loaded.cache.data.dates,
-                            assets={rel: name for rel, (name, _) in static.items()})
-        keys, rendered = _render_changed(renderer, writer, jobs, loaded, options, diags)  # 4. render
-        renditions = RenditionCache(loaded.cache.folder)
-        keys.update(_write_files(site, options.site, writer, renditions, diags,         # 5. images, PDFs
-                                 _jobs(options)))
-        _stop_on_errors(diags, options.strict)
-        for name, content in static.values():
-            writer.put(name, content)
-        if site.config.search and options.search:
-            try:
-                search.update(writer, any(not a.draft for e in site.editions for a in e.articles))  # 6. index
-            except search.SearchProblem as problem:  # the paper still goes out, without search
-                diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
-                _stop_on_errors(diags, options.strict)
-        writer.put("_headers", headers_file(sorted(writer.manifest), immutable(static)))
-        report = writer.finish(keys, stamp, site.next_publish, diags.warnings)      # 7. swap in
-        renditions.prune()
-    finally:
-        loaded.cache.save()
-    layouts = {job.template: frozenset(renderer.layouts_of(job.template)) for job in jobs}
-    return Result(site, jobs, report, diags, sorted(rendered), layouts=layouts)
-
-
-def _render_changed(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
-                    options: Options, diags: Diagnostics) -> tuple[dict[str, str], set[str]]:
-    """Render the pages whose key changed into the staging folder and keep the others:
-    (every page's key, the pages rendered). A layout error stops with PATH:LINE."""
-    try:
-        keys = {job.path: renderer.key(job) for job in jobs}
-        todo = [job for job in jobs if not writer.unchanged(job.path, keys[job.path])]
-        writer.begin()
-        for path, sha, category in _render(renderer, writer, todo, loaded, _jobs(options)):
-            writer.record(path, sha, category)
-    except TemplateProblem as problem:
-        diags.error(problem.path, problem.line, problem.message)
-        _stop_on_errors(diags, options.strict)
-        raise  # not reached: a layout error is an error
-    rendered = {job.path for job in todo}
-    for job in jobs:
-        if job.path not in rendered:
-            writer.keep(job.path)
-    return keys, rendered
+        if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
+            state.diags.extend(state.writer.warnings)
+            state.stop_on_errors()
+            state.report = WriteReport()
+            return state.result(up_to_date=True)
+        try:
+            state.load()                                                              # 1.
+            state.resolve(drafts=options.drafts, future=options.future)              # 2.
+            state.plan()                                                              # 3.
+            state.render()                                                            # 4.
+            state.place_files()                                                       # 5.
+            state.index()                                                             # 6.
+            state.swap(stamp)                                                         # 7.
+        finally:
+            if state.cache is not None:
+                state.cache.save()
+    except Stop:
+        raise BuildError(sorted(state.diags.errors + state.diags.warnings)) from None
+    return state.result()
 
 
 RENDER_MS = 0.5  # rendering and placing one page, about (bench/, 10,000 articles)
 
 
-def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], loaded: LoadedSite,
+def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: BuildState,
             jobs: int) -> list[tuple[str, str, str]]:
     """Render and place every page of `todo`: (path, hash, category). Forked worker processes
     share the resolved site without copying it; the output is the same whatever their number."""
+    assert state.cache is not None and state.loaded is not None
     workers = parallel.workers_for(len(todo), RENDER_MS, jobs)
     if workers == 1:
-        return _render_slice(renderer, writer, todo, loaded, loaded.cache.html)
+        return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
     placed = []
-    for part, dates in parallel.fan_out(_render_part, (renderer, writer, loaded), todo, workers):
+    for part, dates in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
+                                        todo, workers):
         placed.extend(part)
         renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
     return placed
 
 
-def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite],
+def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
                  part: Sequence[Job]) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
-    renderer, writer, loaded = shared
-    placed = _render_slice(renderer, writer, list(part), loaded, loaded.cache.html.forked())
+    renderer, writer, loaded, store = shared
+    placed = _render_slice(renderer, writer, list(part), loaded, store.forked())
     return placed, renderer.locale.memo
 
 
@@ -197,10 +298,9 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
     placed = []
     for start in range(0, len(jobs), chunk):
         part = jobs[start:start + chunk]
-        shown = _fill_html(part, loaded, store)
+        renderer.bodies = _bodies(part, loaded, store)
         placed.extend((job.path, *writer.place(job.path, renderer.render(job))) for job in part)
-        for article in shown:
-            article.html = ""
+    renderer.bodies = {}
     return placed
 
 
@@ -244,18 +344,18 @@ def _stamp(options: Options, out: Path) -> Optional[str]:
     return input_stamp(roots, extra)
 
 
-def _fill_html(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> list[Article]:
-    """Bodies for the pages about to be rendered: from the HTML store, else parsed again."""
-    wanted = list({id(a): a for job in jobs for a in job.needs_html if not a.html}.values())
+def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, str]:
+    """The Markdown HTML of the articles these pages show, by digest: from the HTML store,
+    else parsed again."""
+    wanted = {a.digest: a for job in jobs for a in job.needs_html}
     if not wanted:
-        return []
-    found = store.get_many([a.digest for a in wanted])
+        return {}
+    found = store.get_many(list(wanted))
     renderer: Optional[MarkdownRenderer] = None
-    for article in wanted:
-        if article.digest in found:
-            article.html = found[article.digest]
+    for digest_, article in wanted.items():
+        if digest_ in found:
             continue
         renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html, loaded.config.is_chinese)
         fields, _ = parse_article(article.source, (loaded.root / article.source).read_bytes(), renderer)
-        article.html = fields["html"] if fields else ""
-    return wanted
+        found[digest_] = fields["html"] if fields else ""
+    return found

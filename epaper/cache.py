@@ -123,8 +123,21 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"unexpected {module}.{name} in the cache")
 
 
+@dataclass
+class RenderMemory:
+    """What rendering keeps between builds: where Jinja puts its bytecode, which templates
+    each template uses (by its hash), and the dates it has formatted (see i18n.Locale)."""
+
+    bytecode: Path
+    references: dict[str, list[str]]
+    dates: dict[str, str]
+
+
 class BuildCache:
-    """Reads the cache at the start of a build and writes it back, atomically, at the end."""
+    """Reads the cache at the start of a build and writes it back, atomically, at the end.
+
+    The stages see it through a few methods: the load stage's source and media records and the
+    HTML store, `render_memory()` for the renderer and `folder_for()` for the image renditions."""
 
     def __init__(self, root: Path, settings: str) -> None:
         self.folder = root / CACHE_DIR
@@ -134,6 +147,14 @@ class BuildCache:
         self.data = self._read()
         self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
         self.sources_changed = False
+
+    def render_memory(self) -> RenderMemory:
+        """The renderer's memory, shared with this cache: what rendering adds is saved with it."""
+        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates)
+
+    def folder_for(self, use: str) -> Path:
+        """A folder of the cache for one use ("images": the renditions)."""
+        return self.folder / use
 
     def _fresh(self) -> CacheData:
         return CacheData(fingerprint=code_fingerprint(), settings=self.settings)

@@ -125,8 +125,8 @@ def _recipe() -> str:
 class RenditionCache:
     """Rendition bytes by source hash, width and recipe, in .epaper-cache/images/."""
 
-    def __init__(self, cache_folder: Path) -> None:
-        self.folder = cache_folder / "images"
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
         self.used: set[str] = set()
         self.made = 0  # renditions made by Pillow in this build (the rest came from the cache)
 

@@ -17,17 +17,16 @@ from typing import Any, Optional
 from . import parallel
 from .article import parse_article
 from .cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
-from .config import load_config
 from .errors import Diagnostic, Diagnostics, did_you_mean
 from .fields import Fields, as_mapping, items_with_lines, media_path, shown, yaml_mapping
 from .images import MediaRecord, probe
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
 from .reader import SiteReader, decode
+from .themes import THEME_DIR
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section", "scan", "pdf")
-THEME_DIR = Path(__file__).parent / "theme"
 
 
 @dataclass
@@ -38,7 +37,6 @@ class LoadedSite:
     config: Config
     editions: list[Edition]
     static_files: dict[str, Path]  # output path -> file, the site's overriding the theme's
-    cache: BuildCache
     media: dict[str, MediaRecord]  # "image:PATH" or "pdf:PATH" -> the file as probed
 
 
@@ -244,15 +242,11 @@ def find_static(reader: SiteReader, theme: Path = THEME_DIR) -> dict[str, Path]:
     return dict(sorted(files.items()))
 
 
-def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
-              cache: Optional[BuildCache] = None, jobs: int = 1) -> Optional[LoadedSite]:
-    """The whole load stage: config, every edition and its articles (from the cache when their
-    bytes are unchanged, else parsed, in `jobs` processes), then static files."""
-    reader = SiteReader(root, diags)
-    config = load_config(reader, base_url)
-    if config is None:
-        return None
-    cache = cache or BuildCache(root, parse_settings(config))
+def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: int = 1) -> LoadedSite:
+    """The load stage after config.yaml: every edition and its articles (from the cache when their
+    bytes are unchanged, else parsed, in up to `jobs` processes), their images and PDFs, and the
+    static files."""
+    diags = reader.diags
     folders = find_editions(reader)
     files = []
     for folder in folders:
@@ -285,7 +279,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
         for article in articles:
             article.edition = edition
         editions.append(edition)
-    return LoadedSite(root=root, config=config, editions=editions, static_files=find_static(reader), cache=cache,
+    return LoadedSite(root=reader.root, config=config, editions=editions, static_files=find_static(reader),
                       media=_media(reader, editions, cache))
 
 

@@ -143,7 +143,6 @@ class Article:
     title: str
     page_number: int
     summary: str
-    html: str = ""  # filled in from the cache's HTML store only for pages being rendered
     digest: str = ""  # content hash of the source file
     kicker: str = ""
     subtitle: str = ""

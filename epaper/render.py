@@ -15,9 +15,9 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .cache import code_fingerprint, digest
+from .cache import RenderMemory, code_fingerprint, digest
 from .i18n import Locale
-from .load import THEME_DIR
+from .themes import THEME_DIR
 from .markup import fill_figures
 from .model import Article, Picture, SiteData
 from .pages import Job
@@ -43,24 +43,24 @@ class Renderer:
     """Holds the Jinja2 environment of one site: its layouts/ over the default theme's."""
 
     def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR,
-                 cache_folder: Optional[Path] = None, references: Optional[dict[str, list[str]]] = None,
-                 dates: Optional[dict[str, str]] = None,
-                 assets: Optional[dict[str, str]] = None) -> None:
+                 memory: Optional[RenderMemory] = None, assets: Optional[dict[str, str]] = None) -> None:
         self.root = root
         self.config = site.config
-        self.locale = Locale(self.config.language, dates)
+        self.locale = Locale(self.config.language, memory.dates if memory else None)
         self.dirs = [root / "layouts", theme / "layouts"]
+        if memory:
+            memory.bytecode.mkdir(parents=True, exist_ok=True)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
-            bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache_folder / "jinja")) if cache_folder else None,
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(memory.bytecode)) if memory else None,
         )
-        if cache_folder:
-            (cache_folder / "jinja").mkdir(parents=True, exist_ok=True)
-        self.references = references if references is not None else {}  # template hash -> templates it uses
+        self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
+        # template hash -> templates it uses
+        self.references: dict[str, list[str]] = memory.references if memory else {}
         self.env.globals.update(
             site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
@@ -113,7 +113,7 @@ class Renderer:
             picture = article.pictures.get(item.src)
             return "" if picture is None else str(figure(picture, item.caption, item.credit, block=block))
 
-        return Markup(fill_figures(article.html, one))
+        return Markup(fill_figures(self.bodies.get(article.digest, ""), one))
 
     def srcset(self, picture: Picture) -> str:
         """'URL 800w, URL 1600w': every rendition of a picture, narrowest first."""

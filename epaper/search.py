@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Optional
 
 from .pagefind_order import stabilize
-from .output.writer import OutputWriter
 
 FOLDER = "pagefind/"
 
@@ -30,40 +31,28 @@ def executable() -> Path:
     return get_executable()
 
 
-def needs_index(writer: OutputWriter) -> bool:
-    """True unless every HTML file of the new site is byte for byte the live one and the live
-    site has an index."""
-    live = writer.live
+def kept_index(live: Optional[Mapping[str, str]], new: Mapping[str, str]) -> Optional[list[str]]:
+    """The live index's paths when it still fits the new site (every HTML file of the new site
+    is byte for byte the live one, and the live site has an index); None when it must be made."""
     if live is None or not any(p.startswith(FOLDER) for p in live):
-        return True
+        return None
     old = {p: h for p, h in live.items() if p.endswith(".html")}
-    new = {p: h for p, h in writer.manifest.items() if p.endswith(".html")}
-    return old != new
+    if old != {p: h for p, h in new.items() if p.endswith(".html")}:
+        return None
+    return sorted(p for p in live if p.startswith(FOLDER))
 
 
-def update(writer: OutputWriter, articles: bool = True) -> list[str]:
-    """Index the staging folder's HTML, or keep the live index; the index's paths.
-    Without `articles` to index there is no index (Pagefind would take every page then)."""
-    if not articles:
-        return []
-    if not needs_index(writer):
-        kept = sorted(p for p in (writer.live or {}) if p.startswith(FOLDER))
-        for path in kept:
-            writer.keep(path)
-        return kept
+def make_index(site: Path) -> Iterator[tuple[str, bytes]]:
+    """Index the HTML of the folder `site` (which holds this build's pages and only those):
+    each file of the index, as (output path, bytes), in a stable order."""
     binary = executable()
-    writer.prune(".html")  # the pages of the build before last that this site no longer has
     with tempfile.TemporaryDirectory(prefix="epaper-pagefind-") as tmp:
         bundle = Path(tmp) / "pagefind"
-        run = subprocess.run([str(binary), "--site", str(writer.staging), "--output-path", str(bundle), "--silent"],
+        run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
                              capture_output=True, text=True, timeout=3600)
         if run.returncode != 0:
             detail = (run.stderr or run.stdout).strip().splitlines()
             raise SearchProblem(f"Pagefind failed to index the site: {detail[-1] if detail else run.returncode}")
         stabilize(bundle)  # same pages, same bytes
-        written = []
         for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-            rel = FOLDER + path.relative_to(bundle).as_posix()
-            writer.put(rel, path.read_bytes())
-            written.append(rel)
-    return written
+            yield FOLDER + path.relative_to(bundle).as_posix(), path.read_bytes()

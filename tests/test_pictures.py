@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 import epaper.images
+import epaper.parallel
 from conftest import article, build_errors, build_ok, examples, soup, write_files
 from epaper.build import Options, build
 from epaper.cache import CACHE_DIR
@@ -232,7 +233,7 @@ def test_renditions_made_in_worker_processes_are_the_same_bytes(make_site, monke
     build(Options(site=site, out=tmp_path / "one", jobs=1))
     one = sorted((tmp_path / "one/media").iterdir())
     shutil.rmtree(site / CACHE_DIR)
-    monkeypatch.setattr(epaper.images, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(epaper.parallel, "WORTH_FORKING_MS", 0)  # fork however little there is to do
     made: list[str] = []
     monkeypatch.setattr(epaper.images.RenditionCache, "get", lambda self, r, p: made.append(r.path) or
                         (self.folder / self.name(r)).read_bytes())  # the workers must have made every one

@@ -221,25 +221,25 @@ def test_pagefind_runs_only_when_html_changed(make_site, monkeypatch) -> None:
     site = make_site(two_editions())
     age(site)  # out of the racy window, so an unchanged site is seen as unchanged
     runs = []
-    real = search.update
+    real = search.make_index
 
-    def counting(writer, articles=True):
-        runs.append(search.needs_index(writer))
-        return real(writer, articles)
+    def counting(folder):
+        runs.append(folder)  # one Pagefind run
+        return real(folder)
 
-    monkeypatch.setattr(search, "update", counting)
+    monkeypatch.setattr(search, "make_index", counting)
     _, out = build_ok(site)
     index = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
-    assert runs == [True] and index
+    assert len(runs) == 1 and index
     build_ok(site)  # nothing changed: nothing is read, Pagefind does not run
-    assert runs == [True]
+    assert len(runs) == 1
     write_files(site, {"static/robots-note.txt": "x\n"})  # no HTML changes
     result, out = build_ok(site)
-    assert runs == [True, False]
+    assert len(runs) == 1
     assert {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()} == index
     write_files(site, {ED4 + "brief.md": article("简讯改了", page=2, type="brief")})
     result, out = build_ok(site)
-    assert runs == [True, False, True]
+    assert len(runs) == 2
     assert any(p.startswith("pagefind/") for p in result.report.added + result.report.changed)
 
 

@@ -21,7 +21,7 @@ import pytest
 from conftest import CONFIG, EDITION, REPO, article, two_editions
 
 from epaper.cli import parser
-from epaper.load import THEME_DIR
+from epaper.themes import THEME_DIR
 from epaper.serve import (
     HostPolicy,
     Preview,

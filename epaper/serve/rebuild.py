@@ -23,7 +23,7 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from ..build import Options
-from ..load import THEME_DIR
+from ..themes import THEME_DIR
 from ..output.writer import WriteReport
 from .host import BuildHost
 

@@ -23,7 +23,7 @@ from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
 from ..errors import UsageError
-from ..load import THEME_DIR
+from ..themes import THEME_DIR
 from .http import (
     CLIENT_PATH,
     SOCKET_PATH,
