@@ -23,11 +23,12 @@ from .load import LoadedSite, load_content, parse_settings
 from .markup import MarkdownRenderer
 from .model import Download, Rendition, SiteData
 from .reader import SiteReader
-from .pages import Job, files, plan
+from .jobs import Job
+from .pages import check_outputs, files, plan
 from .render import Renderer, TemplateProblem
-from .resolve import check_outputs, resolve
+from .resolve import resolve
 from .themes import THEME_DIR
-from .output.writer import OutputWriter, WriteReport, check_output_dir
+from .output.writer import Change, OutputWriter, WriteReport, check_output_dir
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,8 @@ class BuildState:
             self.keys = {job.path: renderer.key(job) for job in self.pages}
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.begin()
-            for path, sha, category in _render(renderer, writer, todo, self, self.jobs):
-                writer.record(path, sha, category)
+            for path, sha, change in _render(renderer, writer, todo, self, self.jobs):
+                writer.record(path, sha, change)
         except TemplateProblem as problem:
             self.diags.error(problem.path, problem.line, problem.message)
             raise Stop from None
@@ -268,8 +269,8 @@ RENDER_MS = 0.5  # rendering and placing one page, about (bench/, 10,000 article
 
 
 def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: BuildState,
-            jobs: int) -> list[tuple[str, str, str]]:
-    """Render and place every page of `todo`: (path, hash, category). Forked worker processes
+            jobs: int) -> list[tuple[str, str, Change]]:
+    """Render and place every page of `todo`: (path, hash, change). Forked worker processes
     share the resolved site without copying it; the output is the same whatever their number."""
     assert state.cache is not None and state.loaded is not None
     workers = parallel.workers_for(len(todo), RENDER_MS, jobs)
@@ -284,7 +285,7 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 part: Sequence[Job]) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
+                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
     """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
     renderer, writer, loaded, store = shared
     placed = _render_slice(renderer, writer, list(part), loaded, store.forked())
@@ -292,7 +293,7 @@ def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
 
 
 def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
-                  store: HtmlStore, chunk: int = 500) -> list[tuple[str, str, str]]:
+                  store: HtmlStore, chunk: int = 500) -> list[tuple[str, str, Change]]:
     """Render in chunks, fetching article bodies for a chunk and letting them go after it:
     memory stays flat however big the archive."""
     placed = []

@@ -21,7 +21,7 @@ from typing import Any, Optional
 from . import __version__
 
 CACHE_DIR = ".epaper-cache"
-FORMAT = 1
+FORMAT = 2  # 2: pages of edition.yaml as PageEntry
 
 
 def digest(data: bytes) -> str:
@@ -109,7 +109,7 @@ _ALLOWED = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("epaper.cache", "SourceRecord"),
     ("epaper.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
-    ("epaper.model", "Area"), ("epaper.model", "Figure"), ("epaper.images", "MediaRecord"),
+    ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"), ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
 }
 

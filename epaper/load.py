@@ -21,7 +21,7 @@ from .errors import Diagnostic, Diagnostics, did_you_mean
 from .fields import Fields, as_mapping, items_with_lines, media_path, shown, yaml_mapping
 from .images import MediaRecord, probe
 from .markup import MarkdownRenderer
-from .model import Article, Config, Edition, Page
+from .model import Article, Config, Edition, Page, PageEntry
 from .reader import SiteReader, decode
 from .themes import THEME_DIR
 
@@ -86,7 +86,7 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
 
 
 def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list[Diagnostic]]:
-    """edition.yaml's fields (pages as plain tuples), or None; and the file's diagnostics."""
+    """edition.yaml's fields (pages as PageEntry), or None; and the file's diagnostics."""
     diags = Diagnostics()
     text = decode(rel, data, diags)
     if text is None:
@@ -107,9 +107,9 @@ def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list
 
 def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
     fields = dict(record.fields or {})
-    pages = [Page(number=n, name=name, section_slug=section, line=line, scan=scan, scan_line=scan_line,
-                  pdf=pdf, pdf_line=pdf_line)
-             for n, name, section, line, scan, scan_line, pdf, pdf_line in fields.pop("pages")]
+    pages = [Page(number=p.number, name=p.name, section_slug=p.section_slug, line=p.line, scan=p.scan,
+                  scan_line=p.scan_line, pdf=p.pdf, pdf_line=p.pdf_line)
+             for p in fields.pop("pages")]
     edition = Edition(source=rel, folder=folder, digest=record.sha, pages=pages, **fields)
     for page in pages:
         page.edition = edition
@@ -133,10 +133,7 @@ def _publish(f: Fields) -> Optional[dt.datetime]:
     return None
 
 
-PageTuple = tuple[int, str, Optional[str], int, str, int, str, int]
-
-
-def _pages(f: Fields) -> Optional[list[PageTuple]]:
+def _pages(f: Fields) -> Optional[list[PageEntry]]:
     value = f.data.get("pages")
     if value is None:
         f.missing("pages")
@@ -144,7 +141,7 @@ def _pages(f: Fields) -> Optional[list[PageTuple]]:
     if not isinstance(value, list) or not value:
         f.error("pages", '"pages:" must be a list of printed pages such as {number: 1, name: 要闻, section: yaowen}')
         return None
-    pages: list[PageTuple] = []
+    pages: list[PageEntry] = []
     seen: dict[int, int] = {}
     for item, line in items_with_lines(value):
         entry = as_mapping(item, f.path, line, f.diags, 'each of "pages:"')
@@ -166,8 +163,8 @@ def _pages(f: Fields) -> Optional[list[PageTuple]]:
             pf.error("number", f"page {number} is listed twice (first at line {seen[number]})")
             continue
         seen[number] = pf.line("number")
-        pages.append((number, name, section, pf.line("section") if section else line,
-                      scan, pf.line("scan") if scan else 0, pdf, pf.line("pdf") if pdf else 0))
+        pages.append(PageEntry(number, name, section, pf.line("section") if section else line,
+                               scan, pf.line("scan") if scan else 0, pdf, pf.line("pdf") if pdf else 0))
     return pages
 
 

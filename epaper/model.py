@@ -169,7 +169,6 @@ class Article:
     corrections: list["Article"] = field(default_factory=list, repr=False)
     prev_in_series: Optional["Article"] = field(default=None, repr=False)
     next_in_series: Optional["Article"] = field(default=None, repr=False)
-    shown_from: Optional[frozenset[str]] = field(default=None, repr=False)  # pages.py's memo
     lead: Optional[Picture] = None  # the lead photo, probed
     pictures: dict[str, Picture] = field(default_factory=dict, repr=False)  # figure src -> picture
 
@@ -197,6 +196,20 @@ class Article:
     def sort_key(self) -> tuple:
         """Position on its page: ordered ones first, then the rest, then slug."""
         return (self.order is None, self.order or 0, self.slug)
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """A printed page as edition.yaml lists it, with the lines of its keys (cached as parsed)."""
+
+    number: int
+    name: str
+    section_slug: Optional[str]
+    line: int
+    scan: str = ""
+    scan_line: int = 0
+    pdf: str = ""
+    pdf_line: int = 0
 
 
 @dataclass

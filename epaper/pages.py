@@ -7,11 +7,15 @@ re-renders exactly the pages whose inputs changed."""
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from pathlib import Path
 from itertools import groupby
 from typing import Any, Iterable, Optional, Union
 
+from .errors import Diagnostics
 from .model import Article, Download, Edition, Rendition, Section, SiteData
+from .jobs import Job
+from .sitemaps import sitemap_jobs
 from .urls import feed_path, output_file, page_count, section_url
 
 
@@ -25,52 +29,46 @@ class Pager:
     next_url: Optional[str]
 
 
-@dataclass
-class Job:
-    """One page to make: where it goes, from which template, with what, depending on what."""
+class Sources:
+    """The files each article's appearance in a list depends on, worked out once per article
+    per plan (a big archive lists each article on several pages)."""
 
-    path: str
-    template: str
-    sources: frozenset[str]
-    extra: str = ""  # what else shapes the page beyond its sources' contents
-    context: dict[str, Any] = field(default_factory=dict, repr=False)
-    needs_html: tuple[Article, ...] = field(default=(), repr=False)  # articles whose body it shows
-    origin: str = ""  # what an editor would call its source, for messages
+    def __init__(self) -> None:
+        self._memo: dict[int, frozenset[str]] = {}  # id(article) -> its files; articles outlive the plan
 
+    def of(self, article: Article) -> frozenset[str]:
+        """An article as shown in a list: its own file, its edition's, and its corrections' (the mark)."""
+        found = self._memo.get(id(article))
+        if found is None:
+            assert article.edition is not None
+            sources = {article.source, article.edition.source, *article.media}
+            for notice in article.corrections:
+                assert notice.edition is not None
+                sources |= {notice.source, notice.edition.source}
+            found = self._memo[id(article)] = frozenset(sources)
+        return found
 
-def _of(article: Article) -> frozenset[str]:
-    """An article as shown in a list: its own file, its edition's, and its corrections' (the mark)."""
-    found = article.shown_from
-    if found is None:
-        assert article.edition is not None
-        sources = {article.source, article.edition.source, *article.media}
-        for notice in article.corrections:
-            assert notice.edition is not None
-            sources |= {notice.source, notice.edition.source}
-        found = article.shown_from = frozenset(sources)
-    return found
-
-
-def _all(articles: Iterable[Optional[Article]]) -> set[str]:
-    found: set[str] = set()
-    for article in articles:
-        if article is not None:
-            found |= _of(article)
-    return found
+    def all(self, articles: Iterable[Optional[Article]]) -> set[str]:
+        found: set[str] = set()
+        for article in articles:
+            if article is not None:
+                found |= self.of(article)
+        return found
 
 
 def plan(site: SiteData) -> list[Job]:
     """Every page of the site, in a stable order."""
+    src = Sources()
     jobs: list[Job] = []
     editions = site.editions
     latest = editions[-1] if editions else None
-    jobs.append(_edition(site, latest, "index.html", len(editions) - 1, home=True))
+    jobs.append(_edition(src, site, latest, "index.html", len(editions) - 1, home=True))
     for i, edition in enumerate(editions):
-        jobs.append(_edition(site, edition, output_file(edition.url), i))
+        jobs.append(_edition(src, site, edition, output_file(edition.url), i))
         pages = edition.pages
         for j, page in enumerate(pages):
             jobs.append(Job(
-                output_file(page.url), "page.html", frozenset({edition.source, *page.media} | _all(page.articles)),
+                output_file(page.url), "page.html", frozenset({edition.source, *page.media} | src.all(page.articles)),
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page,
                              prev_page=pages[j - 1] if j > 0 else None,
@@ -82,18 +80,18 @@ def plan(site: SiteData) -> list[Job]:
             related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
                        *article.originals, *article.corrections]
             jobs.append(Job(
-                output_file(article.url), "article.html", frozenset(_all(related)),
+                output_file(article.url), "article.html", frozenset(src.all(related)),
                 context=dict(article=article, edition=edition, page=article.page,
                              prev_article=prev_article, next_article=next_article),
                 needs_html=(article,), origin=article.source))
     for kind, groups, declared in (("sections", site.sections, site.config.sections),
                                    ("series", site.series, site.config.series)):
         for slug, members in groups.items():
-            jobs.extend(_index(site, kind, declared[slug], members))
-    jobs.extend(_feeds(site))
+            jobs.extend(_index(src, site, kind, declared[slug], members))
+    jobs.extend(_feeds(src, site))
     corrections = site.corrections
     jobs.append(Job("corrections/index.html", "corrections.html",
-                    frozenset(_all(corrections) | _all(o for c in corrections for o in c.originals)),
+                    frozenset(src.all(corrections) | src.all(o for c in corrections for o in c.originals)),
                     context=dict(corrections=corrections)))
     jobs.append(Job("archive/index.html", "archive.html", frozenset(e.source for e in editions),
                     context=dict(years=_archive(editions), first=editions[0] if editions else None,
@@ -101,7 +99,6 @@ def plan(site: SiteData) -> list[Job]:
     if site.config.search:
         jobs.append(Job("search/index.html", "search.html", frozenset()))
     jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
-    from .sitemaps import sitemap_jobs  # it builds on Job
     jobs.extend(sitemap_jobs(site))
     return jobs
 
@@ -123,14 +120,14 @@ def files(site: SiteData) -> list[Union[Rendition, Download]]:
     return [found[path] for path in sorted(found)]
 
 
-def _edition(site: SiteData, edition: Optional[Edition], path: str, i: int, home: bool = False) -> Job:
+def _edition(src: Sources, site: SiteData, edition: Optional[Edition], path: str, i: int, home: bool = False) -> Job:
     if edition is None:
         return Job(path, "edition.html", frozenset(), "empty",
                    context=dict(edition=None, prev_edition=None, next_edition=None))
     editions = site.editions
     prev_edition = editions[i - 1] if i > 0 else None
     next_edition = editions[i + 1] if i + 1 < len(editions) else None
-    sources = ({edition.source} | _all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
+    sources = ({edition.source} | src.all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
                | {m for p in edition.pages for m in p.media})
     context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
     if home:
@@ -139,7 +136,7 @@ def _edition(site: SiteData, edition: Optional[Edition], path: str, i: int, home
                origin=edition.source)
 
 
-def _index(site: SiteData, kind: str, group: Section, members: list[Article]) -> list[Job]:
+def _index(src: Sources, site: SiteData, kind: str, group: Section, members: list[Article]) -> list[Job]:
     per_page = site.config.paginate
     total = page_count(len(members), per_page)
     template = "section.html" if kind == "sections" else "series.html"
@@ -149,12 +146,12 @@ def _index(site: SiteData, kind: str, group: Section, members: list[Article]) ->
         pager = Pager(n, total,
                       section_url(group.slug, n - 1, kind) if n > 1 else None,
                       section_url(group.slug, n + 1, kind) if n < total else None)
-        jobs.append(Job(output_file(section_url(group.slug, n, kind)), template, frozenset(_all(chunk)),
+        jobs.append(Job(output_file(section_url(group.slug, n, kind)), template, frozenset(src.all(chunk)),
                         f"{n}/{total}", context=dict(group=group, kind=kind, articles=chunk, pager=pager)))
     return jobs
 
 
-def _feeds(site: SiteData) -> list[Job]:
+def _feeds(src: Sources, site: SiteData) -> list[Job]:
     """Atom feeds: the whole paper, each section, and the corrections; newest entries first."""
     config = site.config
     newest = [a for e in reversed(site.editions) for a in e.articles]
@@ -166,7 +163,7 @@ def _feeds(site: SiteData) -> list[Job]:
     jobs = []
     for path, title, home, members in feeds:
         entries = members[: config.feed_entries]
-        jobs.append(Job(path, "atom.xml", frozenset(_all(entries)),
+        jobs.append(Job(path, "atom.xml", frozenset(src.all(entries)),
                         context=dict(feed_title=title, feed_path=path, home_path=home, entries=entries),
                         needs_html=tuple(entries)))
     return jobs
@@ -199,3 +196,19 @@ def _archive(editions: list[Edition]) -> list[tuple[int, list[Month]]]:
             months.append(Month(year, month, weeks, found))
         years.append((year, months))
     return years
+
+
+def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
+                  files: Iterable[Union[Rendition, Download]] = ()) -> None:
+    """Two sources must never write one output file; a static file loses to a page."""
+    generated = {job.path: job.origin or job.template for job in jobs}
+    generated["_headers"] = "the caching rules"
+    generated.update((item.path, item.source) for item in files)  # image renditions, PDFs
+    for path, source in static_files.items():
+        if path in generated or path.startswith("pagefind/"):
+            try:
+                shown = source.relative_to(root).as_posix()
+            except ValueError:
+                shown = f"static/{path} of the default theme"
+            made = generated.get(path, "the search index")
+            diags.error(shown, 1, f"would overwrite the page /{path} made from {made}")

@@ -20,7 +20,7 @@ from .i18n import Locale
 from .themes import THEME_DIR
 from .markup import fill_figures
 from .model import Article, Picture, SiteData
-from .pages import Job
+from .jobs import Job
 from .structured import edition_moment, json_for_script, news_article
 from .urls import feed_path
 

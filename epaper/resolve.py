@@ -16,7 +16,6 @@ from .fields import media_path
 from .images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
 from .load import LoadedSite
 from .model import Article, Config, CorrectionTarget, Download, Edition, Picture, Rendition, Section, SiteData
-from .pages import Job
 
 _QUOTES = "“”\"'‘’《》〈〉「」『』"
 
@@ -281,19 +280,3 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
         article.corrections.reverse()
     return SiteData(config=config, editions=editions, sections=sections, series=series,
                     corrections=corrections, static_files=static_files)
-
-
-def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
-                  files: Iterable[Union[Rendition, Download]] = ()) -> None:
-    """Two sources must never write one output file; a static file loses to a page."""
-    generated = {job.path: job.origin or job.template for job in jobs}
-    generated["_headers"] = "the caching rules"
-    generated.update((item.path, item.source) for item in files)  # image renditions, PDFs
-    for path, source in static_files.items():
-        if path in generated or path.startswith("pagefind/"):
-            try:
-                shown = source.relative_to(root).as_posix()
-            except ValueError:
-                shown = f"static/{path} of the default theme"
-            made = generated.get(path, "the search index")
-            diags.error(shown, 1, f"would overwrite the page /{path} made from {made}")

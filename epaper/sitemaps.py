@@ -10,7 +10,7 @@ import datetime as dt
 from itertools import groupby
 
 from .model import Article, Edition, SiteData
-from .pages import Job
+from .jobs import Job
 from .urls import month_path
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days

@@ -8,6 +8,7 @@ plain manifests (`live`, `manifest`), never its folders."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -17,6 +18,14 @@ from ..errors import Diagnostic, UsageError
 from .record import BuildRecord, Manifest, Tree, inode, read_record, record_path, write_record
 from .staging import StagingFolder, scan, sha_of
 from .swap import recover, staging_dir, swap
+
+
+class Change(enum.Enum):
+    """What placing a file did to the output, compared with the live site."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
 
 
 @dataclass
@@ -38,8 +47,8 @@ class WriteReport:
                 lines.append(f"{kind} {base_url}{url}")
         return lines
 
-    def add(self, path: str, category: str) -> None:
-        {"added": self.added, "changed": self.changed, "unchanged": self.unchanged}[category].append(path)
+    def add(self, path: str, change: Change) -> None:
+        {Change.ADDED: self.added, Change.CHANGED: self.changed, Change.UNCHANGED: self.unchanged}[change].append(path)
 
 
 def check_output_dir(out: Path, site: Path) -> None:
@@ -107,19 +116,19 @@ class OutputWriter:
         self.begin()
         self.record(path, *self.place(path, content))
 
-    def place(self, path: str, content: bytes) -> tuple[str, str]:
-        """Write one file into the staging folder if it differs there; (hash, added|changed|unchanged).
+    def place(self, path: str, content: bytes) -> tuple[str, Change]:
+        """Write one file into the staging folder if it differs there; its hash and the change.
         Touches no state of the writer, so worker processes can place files side by side."""
         sha = digest(content)
         previous = self.live.get(path) if self.live is not None else sha_of(self.out / path)
-        category = "added" if previous is None else "changed" if previous != sha else "unchanged"
+        change = Change.ADDED if previous is None else Change.CHANGED if previous != sha else Change.UNCHANGED
         if not self.folder.holds(path, sha):
             self.folder.place(path, content, self.out / path if previous == sha else None)
-        return sha, category
+        return sha, change
 
-    def record(self, path: str, sha: str, category: str) -> None:
+    def record(self, path: str, sha: str, change: Change) -> None:
         self.manifest[path] = sha
-        self.report.add(path, category)
+        self.report.add(path, change)
 
     def keep(self, path: str) -> None:
         """The live page is still right: the staging folder gets the same file."""

@@ -1,0 +1,20 @@
+"""A page to make, as the plan hands it to the renderer: plain data, no behaviour."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Article
+
+
+@dataclass
+class Job:
+    """One page to make: where it goes, from which template, with what, depending on what."""
+
+    path: str
+    template: str
+    sources: frozenset[str]
+    extra: str = ""  # what else shapes the page beyond its sources' contents
+    context: dict[str, Any] = field(default_factory=dict, repr=False)
+    needs_html: tuple[Article, ...] = field(default=(), repr=False)  # articles whose body it shows
+    origin: str = ""  # what an editor would call its source, for messages
