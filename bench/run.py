@@ -26,7 +26,15 @@ from pathlib import Path
 from typing import Callable, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import TOOLS, Corpus, article_file, article_output, edited_article, footer_file, generate  # noqa: E402
+from generate import (  # noqa: E402
+    TOOLS,
+    Corpus,
+    article_file,
+    article_output,
+    edited_article,
+    footer_file,
+    generate,
+)
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent

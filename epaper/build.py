@@ -11,24 +11,32 @@ from typing import Optional
 
 from PIL import __version__ as PIL_VERSION
 
-from . import parallel, search
-from .article import parse_article
-from .assets import immutable, output_names
-from .cache import CACHE_DIR, BuildCache, HtmlStore, code_fingerprint, digest, input_stamp
-from .config import load_config
-from .errors import BuildError, Diagnostics
-from .hosting import headers_file
-from .images import ChangedDuringBuild, RenditionCache
-from .load import LoadedSite, load_content, parse_settings
-from .markup import MarkdownRenderer
-from .model import Download, Rendition, SiteData
-from .reader import SiteReader
-from .jobs import Job
-from .pages import check_outputs, files, plan
-from .render import Renderer, TemplateProblem
-from .resolve import resolve
-from .themes import THEME_DIR
-from .output.writer import Change, OutputWriter, WriteReport, check_output_dir
+from epaper import parallel
+from epaper.content.article import parse_article
+from epaper.content.config import load_config
+from epaper.content.load import LoadedSite, load_content, parse_settings
+from epaper.content.markup import MarkdownRenderer
+from epaper.content.reader import SiteReader
+from epaper.content.resolve import resolve
+from epaper.errors import BuildError, Diagnostics
+from epaper.images import ChangedDuringBuild, RenditionCache
+from epaper.model import Download, Rendition, SiteData
+from epaper.output import search
+from epaper.output.cache import (
+    CACHE_DIR,
+    BuildCache,
+    HtmlStore,
+    code_fingerprint,
+    digest,
+    input_stamp,
+)
+from epaper.output.hosting import headers_file
+from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
+from epaper.site.assets import immutable, output_names
+from epaper.site.jobs import Job
+from epaper.site.pages import check_outputs, files, plan
+from epaper.site.render import Renderer, TemplateProblem
+from epaper.themes import THEME_DIR
 
 
 @dataclass(frozen=True)

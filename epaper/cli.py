@@ -9,9 +9,9 @@ import traceback
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import build as pipeline
-from . import scaffold
-from .errors import BuildError, Diagnostic, UsageError
+from epaper import build as pipeline
+from epaper.content import scaffold
+from epaper.errors import BuildError, Diagnostic, UsageError
 
 
 def _moment(text: str) -> dt.datetime:
@@ -71,7 +71,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.command == "new":
         return _new(args)
     if args.command == "serve":
-        from .serve import serve_command
+        from epaper.serve import serve_command
         return serve_command(args.site, args.host, args.port, args.drafts)
     options = pipeline.Options(
         site=args.site, now=args.now, strict=args.strict,

@@ -21,9 +21,9 @@ from pathlib import Path
 import PIL
 from PIL import Image, ImageOps
 
-from . import parallel
-from .cache import RACY_NS, digest
-from .model import Download, Picture, Rendition
+from epaper import parallel
+from epaper.model import Download, Picture, Rendition
+from epaper.output.cache import RACY_NS, digest
 
 SCAN_WIDTHS = (800, 1600)  # a printed page: phone and desktop/HiDPI
 PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that

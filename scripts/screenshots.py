@@ -19,7 +19,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from browser import LAUNCH_ARGS, find_chromium  # noqa: E402
+
 from epaper.build import Options, build  # noqa: E402
+
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args: object) -> None:

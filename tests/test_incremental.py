@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from epaper.build import Options, build
-from epaper.cache import CACHE_DIR
+from epaper.output.cache import CACHE_DIR
 
 ED3 = "content/2022/2022-11-03/"
 ED4 = "content/2022/2022-11-04/"

@@ -16,16 +16,16 @@ from typing import Iterator
 
 import feedparser
 import pytest
+from conftest import article, build_errors, build_ok, examples, soup, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 import epaper.images
 import epaper.parallel
-from conftest import article, build_errors, build_ok, examples, soup, write_files
 from epaper.build import Options, build
-from epaper.cache import CACHE_DIR
 from epaper.errors import BuildError
+from epaper.output.cache import CACHE_DIR
 
 pytest_plugins = ["browser"]
 

@@ -11,7 +11,6 @@ import tomllib
 from pathlib import Path
 
 import yaml
-
 from conftest import REPO, article, two_editions, write_files
 from test_incremental import age
 

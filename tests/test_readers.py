@@ -10,11 +10,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-
 from conftest import CONFIG, EDITION, article, build_ok, soup, two_editions, write_files
-from epaper import search
 from test_incremental import age
-from epaper.assets import fingerprinted
+
+from epaper.output import search
+from epaper.site.assets import fingerprinted
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"

@@ -4,15 +4,14 @@ and phone widths. The built site is served by a small http.server, as a static h
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import shutil
 import threading
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
 from conftest import CONFIG, EDITION, REPO, article, build_ok
 
 pytest_plugins = ["browser"]

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import REPO, build_ok, soup
 from PIL import Image
 
-from conftest import REPO, build_ok, soup
 from epaper.build import Options, check
 
 TOOL = REPO / "tools/make_sample_scans.py"

@@ -21,7 +21,6 @@ import pytest
 from conftest import CONFIG, EDITION, REPO, article, two_editions
 
 from epaper.cli import parser
-from epaper.themes import THEME_DIR
 from epaper.serve import (
     HostPolicy,
     Preview,
@@ -31,6 +30,7 @@ from epaper.serve import (
     inject,
     request_parts,
 )
+from epaper.themes import THEME_DIR
 
 pytest_plugins = ["browser"]
 

@@ -28,8 +28,8 @@ from PIL import Image, ImageDraw, ImageFont
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from epaper.article import split_front_matter  # noqa: E402
-from epaper.yamlutil import load_yaml  # noqa: E402
+from epaper.content.article import split_front_matter  # noqa: E402
+from epaper.content.yamlutil import load_yaml  # noqa: E402
 
 WIDTH, HEIGHT = 1000, 1440  # the proportions of a broadsheet page (对开)
 MARGIN = 40

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from ..errors import Diagnostic
+from epaper.errors import Diagnostic
 
 FORMAT = 1
 

@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 from typing import Optional
 
-from ..cache import digest
-from .record import Tree
+from epaper.output.cache import digest
+from epaper.output.record import Tree
 
 
 class StagingFolder:

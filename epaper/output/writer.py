@@ -13,11 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from ..cache import digest
-from ..errors import Diagnostic, UsageError
-from .record import BuildRecord, Manifest, Tree, inode, read_record, record_path, write_record
-from .staging import StagingFolder, scan, sha_of
-from .swap import recover, staging_dir, swap
+from epaper.errors import Diagnostic, UsageError
+from epaper.output.cache import digest
+from epaper.output.record import (
+    BuildRecord,
+    Manifest,
+    Tree,
+    inode,
+    read_record,
+    record_path,
+    write_record,
+)
+from epaper.output.staging import StagingFolder, scan, sha_of
+from epaper.output.swap import recover, staging_dir, swap
 
 
 class Change(enum.Enum):

@@ -29,10 +29,10 @@ The package, by job:
 """
 from __future__ import annotations
 
-from .http import HostPolicy, host_name, inject, request_parts
-from .rebuild import Rebuilder
-from .server import Preview, serve_command
-from .watch import Watcher
+from epaper.serve.http import HostPolicy, host_name, inject, request_parts
+from epaper.serve.rebuild import Rebuilder
+from epaper.serve.server import Preview, serve_command
+from epaper.serve.watch import Watcher
 
 __all__ = ["HostPolicy", "Preview", "Rebuilder", "Watcher", "host_name", "inject", "request_parts",
            "serve_command"]

@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Optional
 
-from .. import parallel
-from ..build import Options, build
-from ..errors import BuildError, Diagnostic, UsageError
-from ..output.writer import WriteReport
+from epaper import parallel
+from epaper.build import Options, build
+from epaper.errors import BuildError, Diagnostic, UsageError
+from epaper.output.writer import WriteReport
 
 
 @dataclass

@@ -24,7 +24,7 @@ from tornado import web
 from tornado.websocket import WebSocketClosedError
 
 if TYPE_CHECKING:  # only for annotations: server.py imports this module
-    from .server import Preview
+    from epaper.serve.server import Preview
 
 STATUS_PATH = "/__epaper__/status"
 CLIENT_PATH = "/__epaper__/client.js"

@@ -22,10 +22,10 @@ from urllib.parse import quote, urlsplit
 
 import yaml
 
-from ..build import Options
-from ..themes import THEME_DIR
-from ..output.writer import WriteReport
-from .host import BuildHost
+from epaper.build import Options
+from epaper.output.writer import WriteReport
+from epaper.serve.host import BuildHost
+from epaper.themes import THEME_DIR
 
 Log = Callable[[str], None]
 

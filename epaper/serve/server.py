@@ -22,9 +22,8 @@ from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
-from ..errors import UsageError
-from ..themes import THEME_DIR
-from .http import (
+from epaper.errors import UsageError
+from epaper.serve.http import (
     CLIENT_PATH,
     SOCKET_PATH,
     STATUS_PATH,
@@ -35,8 +34,9 @@ from .http import (
     StatusHandler,
     host_name,
 )
-from .rebuild import Log, PreviewFolder, Rebuilder, Status, _stderr
-from .watch import WATCHED, Watcher
+from epaper.serve.rebuild import Log, PreviewFolder, Rebuilder, Status, _stderr
+from epaper.serve.watch import WATCHED, Watcher
+from epaper.themes import THEME_DIR
 
 
 class Preview:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional
 
-from .rebuild import Log, _stderr
+from epaper.serve.rebuild import Log, _stderr
 
 WATCHED = ("content", "layouts", "static", "config.yaml")  # inside the site folder
 _EDITOR_LITTER = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|^\.DS_Store$)")

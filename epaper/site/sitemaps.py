@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from itertools import groupby
 
-from .model import Article, Edition, SiteData
-from .jobs import Job
-from .urls import month_path
+from epaper.model import Article, Edition, SiteData
+from epaper.site.jobs import Job
+from epaper.site.urls import month_path
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most 1,000 of them in one news sitemap

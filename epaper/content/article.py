@@ -7,12 +7,20 @@ from __future__ import annotations
 import math
 from typing import Any, Optional
 
-from .errors import Diagnostic, Diagnostics, did_you_mean
-from .fields import Fields, as_date, items_with_lines, media_path, shown, slug_problem, yaml_mapping
-from .markup import MarkdownRenderer, summary_of
-from .model import ARTICLE_TYPES, Area, CorrectionTarget, Figure
-from .reader import decode
-from .yamlutil import LineDict
+from epaper.content.fields import (
+    Fields,
+    as_date,
+    items_with_lines,
+    media_path,
+    shown,
+    slug_problem,
+    yaml_mapping,
+)
+from epaper.content.markup import MarkdownRenderer, summary_of
+from epaper.content.reader import decode
+from epaper.content.yamlutil import LineDict
+from epaper.errors import Diagnostic, Diagnostics, did_you_mean
+from epaper.model import ARTICLE_TYPES, Area, CorrectionTarget, Figure
 
 ARTICLE_KEYS = (
     "title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page", "order",

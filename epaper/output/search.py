@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Optional
 
-from .pagefind_order import stabilize
+from epaper.output.pagefind_order import stabilize
 
 FOLDER = "pagefind/"
 

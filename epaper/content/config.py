@@ -6,9 +6,9 @@ from typing import Optional
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .fields import Fields, as_mapping, items_with_lines, yaml_mapping
-from .model import Config, Section
-from .reader import SiteReader
+from epaper.content.fields import Fields, as_mapping, items_with_lines, yaml_mapping
+from epaper.content.reader import SiteReader
+from epaper.model import Config, Section
 
 CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
                "feed_entries", "search")

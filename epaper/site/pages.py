@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from pathlib import Path
 from itertools import groupby
+from pathlib import Path
 from typing import Any, Iterable, Optional, Union
 
-from .errors import Diagnostics
-from .model import Article, Download, Edition, Rendition, Section, SiteData
-from .jobs import Job
-from .sitemaps import sitemap_jobs
-from .urls import feed_path, output_file, page_count, section_url
+from epaper.errors import Diagnostics
+from epaper.model import Article, Download, Edition, Rendition, Section, SiteData
+from epaper.site.jobs import Job
+from epaper.site.sitemaps import sitemap_jobs
+from epaper.site.urls import feed_path, output_file, page_count, section_url
 
 
 @dataclass(frozen=True)

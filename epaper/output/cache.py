@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-from . import __version__
+from epaper import __version__
 
 CACHE_DIR = ".epaper-cache"
 FORMAT = 2  # 2: pages of edition.yaml as PageEntry
@@ -34,7 +34,7 @@ def code_fingerprint() -> str:
     """Changes whenever epaper's own code changes: a new version never trusts an old cache."""
     h = hashlib.blake2b(digest_size=16)
     h.update(__version__.encode())
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # the whole epaper package
     for path in sorted(package.rglob("*.py")):  # every subpackage: a stage's code shapes the output
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
@@ -107,8 +107,8 @@ _ALLOWED = {
     ("builtins", name) for name in ("dict", "list", "set", "frozenset", "tuple", "str", "int", "bool", "bytes")
 } | {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
-    ("datetime", "timedelta"), ("epaper.cache", "SourceRecord"),
-    ("epaper.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
+    ("datetime", "timedelta"), ("epaper.output.cache", "SourceRecord"),
+    ("epaper.output.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
     ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"), ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
 }

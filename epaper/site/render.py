@@ -15,14 +15,14 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .cache import RenderMemory, code_fingerprint, digest
-from .i18n import Locale
-from .themes import THEME_DIR
-from .markup import fill_figures
-from .model import Article, Picture, SiteData
-from .jobs import Job
-from .structured import edition_moment, json_for_script, news_article
-from .urls import feed_path
+from epaper.content.markup import fill_figures
+from epaper.model import Article, Picture, SiteData
+from epaper.output.cache import RenderMemory, code_fingerprint, digest
+from epaper.site.i18n import Locale
+from epaper.site.jobs import Job
+from epaper.site.structured import edition_moment, json_for_script, news_article
+from epaper.site.urls import feed_path
+from epaper.themes import THEME_DIR
 
 
 def _pct(value: float) -> str:

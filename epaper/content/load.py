@@ -14,16 +14,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from . import parallel
-from .article import parse_article
-from .cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
-from .errors import Diagnostic, Diagnostics, did_you_mean
-from .fields import Fields, as_mapping, items_with_lines, media_path, shown, yaml_mapping
-from .images import MediaRecord, probe
-from .markup import MarkdownRenderer
-from .model import Article, Config, Edition, Page, PageEntry
-from .reader import SiteReader, decode
-from .themes import THEME_DIR
+from epaper import parallel
+from epaper.content.article import parse_article
+from epaper.content.fields import (
+    Fields,
+    as_mapping,
+    items_with_lines,
+    media_path,
+    shown,
+    yaml_mapping,
+)
+from epaper.content.markup import MarkdownRenderer
+from epaper.content.reader import SiteReader, decode
+from epaper.errors import Diagnostic, Diagnostics, did_you_mean
+from epaper.images import MediaRecord, probe
+from epaper.model import Article, Config, Edition, Page, PageEntry
+from epaper.output.cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
+from epaper.themes import THEME_DIR
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section", "scan", "pdf")

@@ -5,12 +5,12 @@ import datetime as dt
 from pathlib import Path
 from typing import Optional
 
-from .config import load_config
-from .errors import Diagnostics, UsageError
-from .fields import as_date, slug_problem
-from .load import find_editions
-from .reader import SiteReader
-from .yamlutil import LineDict, load_yaml
+from epaper.content.config import load_config
+from epaper.content.fields import as_date, slug_problem
+from epaper.content.load import find_editions
+from epaper.content.reader import SiteReader
+from epaper.content.yamlutil import LineDict, load_yaml
+from epaper.errors import Diagnostics, UsageError
 
 
 def _editions(site: Path) -> dict[dt.date, tuple[Path, LineDict]]:

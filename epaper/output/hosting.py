@@ -8,7 +8,7 @@ dated edition folders, which no short list of patterns can name, keep the hosts'
 default for them, which is to revalidate (max-age=0, must-revalidate)."""
 from __future__ import annotations
 
-from .search import FOLDER as SEARCH
+from epaper.output.search import FOLDER as SEARCH
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=0, must-revalidate"

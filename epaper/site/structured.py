@@ -7,7 +7,7 @@ import json
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from .model import Article, Config, Edition
+from epaper.model import Article, Config, Edition
 
 
 def edition_moment(edition: Edition, config: Config) -> dt.datetime:

@@ -11,11 +11,21 @@ from pathlib import Path
 from typing import Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
-from .errors import Diagnostics, closest, did_you_mean
-from .fields import media_path
-from .images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
-from .load import LoadedSite
-from .model import Article, Config, CorrectionTarget, Download, Edition, Picture, Rendition, Section, SiteData
+from epaper.content.fields import media_path
+from epaper.content.load import LoadedSite
+from epaper.errors import Diagnostics, closest, did_you_mean
+from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
+from epaper.model import (
+    Article,
+    Config,
+    CorrectionTarget,
+    Download,
+    Edition,
+    Picture,
+    Rendition,
+    Section,
+    SiteData,
+)
 
 _QUOTES = "“”\"'‘’《》〈〉「」『』"
 

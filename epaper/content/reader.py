@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-from .errors import Diagnostics
+from epaper.errors import Diagnostics
 
 
 class SiteReader:

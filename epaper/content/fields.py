@@ -7,8 +7,8 @@ import re
 from typing import Any, Optional
 from urllib.parse import unquote
 
-from .errors import Diagnostics, did_you_mean
-from .yamlutil import LineDict, LineList, load_yaml
+from epaper.content.yamlutil import LineDict, LineList, load_yaml
+from epaper.errors import Diagnostics, did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 

@@ -1,0 +1,1 @@
+"""The content side: load (config, editions, front matter, Markdown) and resolve (links, validation)."""

@@ -1,0 +1,1 @@
+"""The site side: plan the pages and render them through the layouts."""
