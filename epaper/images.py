@@ -9,6 +9,7 @@ the width and the way it was made (this file and Pillow's version): a second bui
 or a build into another folder, makes no new image."""
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 import warnings
@@ -174,10 +175,8 @@ class RenditionCache:
             return
         for entry in os.scandir(self.folder):
             if entry.name not in self.used:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(entry.path)
-                except OSError:
-                    pass
 
 
 def _make_all(_: None, tasks: Sequence[tuple[str, Rendition, str]]) -> int:

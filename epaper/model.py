@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 ARTICLE_TYPES = ("article", "note", "brief", "correction")
 
@@ -56,10 +55,10 @@ class CorrectionTarget:
     """What a correction says it corrects, as written: DATE/SLUG or date+title(+page)."""
 
     line: int
-    date: Optional[dt.date]
-    slug: Optional[str] = None
-    title: Optional[str] = None
-    page: Optional[int] = None
+    date: dt.date | None
+    slug: str | None = None
+    title: str | None = None
+    page: int | None = None
 
     def describe(self) -> str:
         if self.slug:
@@ -78,7 +77,7 @@ class Area:
     h: float
     line: int = 0
 
-    def overlaps(self, other: "Area") -> bool:
+    def overlaps(self, other: Area) -> bool:
         """True when the two boxes share some surface (touching edges do not count)."""
         return (min(self.x + self.w, other.x + other.w) - max(self.x, other.x) > 1e-6
                 and min(self.y + self.h, other.y + other.h) - max(self.y, other.y) > 1e-6)
@@ -149,9 +148,9 @@ class Article:
     authors: tuple[str, ...] = ()
     byline: str = ""
     dateline: str = ""
-    order: Optional[int] = None
-    section_slug: Optional[str] = None  # as written; resolve fills in the page's
-    series_slug: Optional[str] = None
+    order: int | None = None
+    section_slug: str | None = None  # as written; resolve fills in the page's
+    series_slug: str | None = None
     type: str = "article"
     draft: bool = False
     corrects: tuple[CorrectionTarget, ...] = ()
@@ -162,14 +161,14 @@ class Article:
     figures: tuple[Figure, ...] = ()  # images in its Markdown body
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
     # Filled in by resolve:
-    edition: Optional["Edition"] = field(default=None, repr=False)
-    section: Optional[Section] = None
-    series: Optional[Section] = None
-    originals: list["Article"] = field(default_factory=list, repr=False)
-    corrections: list["Article"] = field(default_factory=list, repr=False)
-    prev_in_series: Optional["Article"] = field(default=None, repr=False)
-    next_in_series: Optional["Article"] = field(default=None, repr=False)
-    lead: Optional[Picture] = None  # the lead photo, probed
+    edition: Edition | None = field(default=None, repr=False)
+    section: Section | None = None
+    series: Section | None = None
+    originals: list[Article] = field(default_factory=list, repr=False)
+    corrections: list[Article] = field(default_factory=list, repr=False)
+    prev_in_series: Article | None = field(default=None, repr=False)
+    next_in_series: Article | None = field(default=None, repr=False)
+    lead: Picture | None = None  # the lead photo, probed
     pictures: dict[str, Picture] = field(default_factory=dict, repr=False)  # figure src -> picture
 
     @property
@@ -189,7 +188,7 @@ class Article:
         return f"{self.edition.date.isoformat()}/{self.slug}/"
 
     @property
-    def page(self) -> "Page":
+    def page(self) -> Page:
         assert self.edition is not None
         return self.edition.page(self.page_number)
 
@@ -204,7 +203,7 @@ class PageEntry:
 
     number: int
     name: str
-    section_slug: Optional[str]
+    section_slug: str | None
     line: int
     scan: str = ""
     scan_line: int = 0
@@ -218,16 +217,16 @@ class Page:
 
     number: int
     name: str
-    section_slug: Optional[str]
+    section_slug: str | None
     line: int
     scan: str = ""  # the printed page's image, as written in edition.yaml
     scan_line: int = 0
     pdf: str = ""  # the printed page as PDF, as written
     pdf_line: int = 0
     articles: list[Article] = field(default_factory=list, repr=False)
-    edition: Optional["Edition"] = field(default=None, repr=False)
-    picture: Optional[Picture] = None  # the scan, probed
-    download: Optional[Download] = None  # the PDF
+    edition: Edition | None = field(default=None, repr=False)
+    picture: Picture | None = None  # the scan, probed
+    download: Download | None = None  # the PDF
 
     @property
     def media(self) -> frozenset[str]:
@@ -251,9 +250,9 @@ class Edition:
     folder: str
     digest: str
     date: dt.date
-    number: Optional[int]
+    number: int | None
     pages: list[Page]
-    publish: Optional[dt.datetime] = None  # None: the date at 00:00 in the site's zone
+    publish: dt.datetime | None = None  # None: the date at 00:00 in the site's zone
     lines: dict[str, int] = field(default_factory=dict)
     articles: list[Article] = field(default_factory=list, repr=False)
     unreadable: int = 0  # article files that failed to load (already reported)
@@ -284,4 +283,4 @@ class SiteData:
     corrections: list[Article]  # newest first
     static_files: dict[str, Path]  # output path -> file
     media: dict[str, str] = field(default_factory=dict)  # image or PDF file -> content hash
-    next_publish: Optional[dt.datetime] = None  # when a left-out future edition falls due
+    next_publish: dt.datetime | None = None  # when a left-out future edition falls due

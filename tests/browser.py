@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ LAUNCH_ARGS = [
 ]
 
 
-def find_chromium() -> Optional[str]:
+def find_chromium() -> str | None:
     """The Chromium executable to drive, or None."""
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 from urllib.parse import unquote, urlsplit
 
 import pytest
@@ -74,7 +74,7 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> None:
 def make_site(tmp_path: Path) -> Callable[..., Path]:
     """make_site({path: text}) -> a site folder; config.yaml defaults to CONFIG."""
 
-    def make(files: dict[str, str | bytes], config: Optional[str] = CONFIG, name: str = "site") -> Path:
+    def make(files: dict[str, str | bytes], config: str | None = CONFIG, name: str = "site") -> Path:
         root = tmp_path / name
         root.mkdir()
         if config is not None:
@@ -99,7 +99,7 @@ def two_editions() -> dict[str, str]:
     }
 
 
-def build_ok(site: Path, out: Optional[Path] = None, **options: object):
+def build_ok(site: Path, out: Path | None = None, **options: object):
     """Build and return (result, output folder); fails the test on content errors."""
     out = out or site / "public"
     try:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import yaml
+
 from conftest import REPO, article, two_editions
 
 ED = "content/2022/2022-11-04/"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import feedparser
 from bs4 import BeautifulSoup
+
 from conftest import article, build_ok, soup, two_editions
 
 ED = "content/2022/2022-11-04/"
@@ -69,9 +70,9 @@ def test_atom_feeds_parse_and_keep_hostile_titles_as_text(make_site) -> None:
 def test_every_page_links_the_paper_feed_and_sections_link_their_own(make_site) -> None:
     out = _site(make_site)
     for url in ("", "2022-11-04/nasty/", "archive/"):
-        links = [l["href"] for l in soup(out, url).find_all("link", type="application/atom+xml")]
+        links = [link["href"] for link in soup(out, url).find_all("link", type="application/atom+xml")]
         assert "/feed.xml" in links, url
-    section = [l["href"] for l in soup(out, "sections/yaowen/").find_all("link", type="application/atom+xml")]
+    section = [link["href"] for link in soup(out, "sections/yaowen/").find_all("link", type="application/atom+xml")]
     assert "/sections/yaowen/feed.xml" in section
 
 

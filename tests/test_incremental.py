@@ -12,6 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
 from conftest import (
     CONFIG,
     EDITION,
@@ -22,10 +26,6 @@ from conftest import (
     two_editions,
     write_files,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from PIL import Image
-
 from epaper.build import Options, build
 from epaper.output.cache import CACHE_DIR
 

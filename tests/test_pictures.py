@@ -10,19 +10,19 @@ import json
 import re
 import shutil
 import threading
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import feedparser
 import pytest
-from conftest import article, build_errors, build_ok, examples, soup, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
 import epaper.images
 import epaper.parallel
+from conftest import article, build_errors, build_ok, examples, soup, write_files
 from epaper.build import Options, build
 from epaper.errors import BuildError
 from epaper.output.cache import CACHE_DIR

@@ -6,10 +6,10 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from conftest import CONFIG, EDITION, article, examples, write_files
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import CONFIG, EDITION, article, examples, write_files
 from epaper.build import Options, build
 from epaper.errors import BuildError
 

@@ -11,8 +11,9 @@ import tomllib
 from pathlib import Path
 
 import yaml
-from conftest import REPO, article, two_editions, write_files
 from test_incremental import age
+
+from conftest import REPO, article, two_editions, write_files
 
 PUBLISH = REPO / "examples/publish"
 

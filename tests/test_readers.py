@@ -10,9 +10,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import CONFIG, EDITION, article, build_ok, soup, two_editions, write_files
 from test_incremental import age
 
+from conftest import CONFIG, EDITION, article, build_ok, soup, two_editions, write_files
 from epaper.output import search
 from epaper.site.assets import fingerprinted
 

@@ -8,10 +8,12 @@ import http.server
 import json
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+
 from conftest import CONFIG, EDITION, REPO, article, build_ok
 
 pytest_plugins = ["browser"]

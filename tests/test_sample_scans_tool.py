@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, build_ok, soup
 from PIL import Image
 
+from conftest import REPO, build_ok, soup
 from epaper.build import Options, check
 
 TOOL = REPO / "tools/make_sample_scans.py"
@@ -50,7 +50,7 @@ def inked(image: Image.Image, box: list[float]) -> float:
     crop = image.convert("RGB").crop((round(x / 100 * image.width), round(y / 100 * image.height),
                                       round((x + w) / 100 * image.width), round((y + h) / 100 * image.height)))
     pixels = list(crop.get_flattened_data())
-    return sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, PAPER)) > 60) / len(pixels)
+    return sum(1 for p in pixels if sum(abs(a - b) for a, b in zip(p, PAPER, strict=False)) > 60) / len(pixels)
 
 
 @pytest.mark.parametrize("font", ["cjk", "fallback"])

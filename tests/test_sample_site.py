@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+
 from conftest import REPO, build_ok, internal_targets, resolves, soup
 
 

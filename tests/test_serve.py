@@ -2,6 +2,7 @@
 and back, base_url with a path, memory over a long session, and a real Chromium."""
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -12,14 +13,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Union
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import CONFIG, EDITION, REPO, article, two_editions
 
+from conftest import CONFIG, EDITION, REPO, article, two_editions
 from epaper.cli import parser
 from epaper.serve import (
     HostPolicy,
@@ -55,7 +56,7 @@ def wait_for(predicate: Callable[[], object], timeout: float = 10.0, what: str =
     pytest.fail(f"timed out after {timeout} s waiting for {what}")
 
 
-def http(port: int, target: Union[str, bytes], host: Optional[str] = "127.0.0.1", method: str = "GET",
+def http(port: int, target: str | bytes, host: str | None = "127.0.0.1", method: str = "GET",
          headers: tuple[str, ...] = (), version: str = "HTTP/1.1") -> tuple[int, dict[str, str], bytes]:
     """One raw request, exactly as written (no client-side path normalisation)."""
     target_bytes = target if isinstance(target, bytes) else target.encode("utf-8")
@@ -113,7 +114,7 @@ def serve(make_site: Callable[..., Path]) -> Iterator[Callable[..., Preview]]:
     """serve(files, config=...) -> a running Preview on a free port, stopped after the test."""
     started: list[Preview] = []
 
-    def start(files: Optional[dict] = None, config: str = CONFIG, **options: object) -> Preview:
+    def start(files: dict | None = None, config: str = CONFIG, **options: object) -> Preview:
         site = make_site(two_editions() if files is None else files, config=config)
         preview = Preview(site, port=0, log=Lines(), poll=0.05, quiet=0.15, **options)  # type: ignore[arg-type]
         started.append(preview)
@@ -208,10 +209,8 @@ def test_path_tricks_get_404_and_the_server_stays_up(serve: Callable[..., Previe
     for raw in (b"GET /\xff\xfe HTTP/1.1\r\n", b"GARBAGE\r\n", b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\n"):
         with socket.create_connection(("127.0.0.1", preview.port), timeout=5) as sock:
             sock.sendall(raw + b"Host: 127.0.0.1\r\n\r\n")
-            try:
+            with contextlib.suppress(OSError):
                 sock.recv(1024)
-            except OSError:
-                pass
     assert get(preview, "/")[0] == 200
 
 
@@ -259,7 +258,7 @@ class Links(HTMLParser):
         self.links: list[str] = []
         self.canonical = ""
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, Optional[str]]]) -> None:
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         found = dict(attrs)
         if tag == "link" and found.get("rel") == "canonical":
             self.canonical = found.get("href") or ""

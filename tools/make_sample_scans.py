@@ -21,7 +21,6 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -67,7 +66,7 @@ class Fonts:
         return ImageFont.load_default(size)
 
 
-def read_story(path: Path) -> Optional[tuple[int, Story]]:
+def read_story(path: Path) -> tuple[int, Story] | None:
     front, body, _, problem = split_front_matter(path.read_text(encoding="utf-8"))
     if problem or front is None:
         return None
@@ -283,7 +282,7 @@ def make_edition(folder: Path, fonts: Fonts, title: str) -> list[Path]:
     return written
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, default=ROOT)
     parser.add_argument("--no-cjk-font", action="store_true", help="draw with Pillow's default font and placeholders")

@@ -5,7 +5,7 @@ and computed in a worker process."""
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from typing import Any
 
 from epaper.content.fields import (
     Fields,
@@ -28,7 +28,7 @@ ARTICLE_KEYS = (
 )
 
 
-def split_front_matter(text: str) -> tuple[Optional[str], str, int, Optional[str]]:
+def split_front_matter(text: str) -> tuple[str | None, str, int, str | None]:
     """(front matter, body, first line of body, problem). Front matter sits between '---' lines."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
@@ -40,7 +40,7 @@ def split_front_matter(text: str) -> tuple[Optional[str], str, int, Optional[str
     return None, text, 1, "front matter is not closed: add a line '---' after its last key"
 
 
-def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[Optional[dict[str, Any]], list[Diagnostic]]:
+def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     """(the Article's fields, or None when unusable; the file's diagnostics)."""
     diags = Diagnostics()
     text = decode(rel, data, diags)
@@ -154,7 +154,7 @@ def _areas(f: Fields) -> tuple[Area, ...]:
     return tuple(areas)
 
 
-def _file_slug(f: Fields, name: str) -> Optional[str]:
+def _file_slug(f: Fields, name: str) -> str | None:
     slug = name[:-3]
     problem = slug_problem(slug)
     if problem:
@@ -193,7 +193,7 @@ def _corrects(f: Fields) -> tuple[CorrectionTarget, ...]:
     return tuple(targets)
 
 
-def _target(item: Any, line: int, f: Fields) -> Optional[CorrectionTarget]:
+def _target(item: Any, line: int, f: Fields) -> CorrectionTarget | None:
     form = ('write "corrects:" as DATE/SLUG (2022-11-03/youdaizheng) '
             "or as {date: 2022-11-03, page: 3, title: 原标题}")
     if isinstance(item, LineDict):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,7 +18,7 @@ def _absolute(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[Config]:
+def load_config(reader: SiteReader, base_url: str | None = None) -> Config | None:
     """Read config.yaml; an unusable config stops the build before content is read."""
     diags, path = reader.diags, reader.root / "config.yaml"
     if not path.is_file():

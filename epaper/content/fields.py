@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import unquote
 
 from epaper.content.yamlutil import LineDict, LineList, load_yaml
@@ -13,7 +13,7 @@ from epaper.errors import Diagnostics, did_you_mean
 SLUG = re.compile(r"^[a-z0-9-]+$")
 
 
-def slug_problem(slug: str) -> Optional[str]:
+def slug_problem(slug: str) -> str | None:
     """Why `slug` is not a safe URL segment, or None when it is."""
     if not SLUG.match(slug):
         return "may hold only lower-case ASCII letters, digits and hyphens"
@@ -22,7 +22,7 @@ def slug_problem(slug: str) -> Optional[str]:
     return None
 
 
-def media_path(folder: str, written: str) -> Optional[str]:
+def media_path(folder: str, written: str) -> str | None:
     """The site-relative path of a file an edition names (a scan, a PDF, a photo), or None
     when the name would leave the edition's folder or is a URL."""
     name = unquote(written.strip())
@@ -73,7 +73,7 @@ class Fields:
         # A scalar where text is expected (title: 2022, title: yes) is its text as written.
         return str(self.data.raw.get(key, value)).strip()
 
-    def integer(self, key: str, required: bool = False, positive: bool = False) -> Optional[int]:
+    def integer(self, key: str, required: bool = False, positive: bool = False) -> int | None:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -98,7 +98,7 @@ class Fields:
             return False
         return value
 
-    def date(self, key: str, required: bool = False) -> Optional[dt.date]:
+    def date(self, key: str, required: bool = False) -> dt.date | None:
         value = self.data.get(key)
         if value is None:
             if required:
@@ -109,7 +109,7 @@ class Fields:
             self.error(key, f'"{key}:" must be a date written YYYY-MM-DD, not {shown(self.data.raw.get(key, value))}')
         return parsed
 
-    def slug(self, key: str) -> Optional[str]:
+    def slug(self, key: str) -> str | None:
         value = self.text(key)
         if not value:
             return None
@@ -125,7 +125,7 @@ def shown(value: Any) -> str:
     return f'"{text[:40]}"' if text else "nothing"
 
 
-def as_date(value: Any) -> Optional[dt.date]:
+def as_date(value: Any) -> dt.date | None:
     if isinstance(value, dt.datetime):
         return None
     if isinstance(value, dt.date):
@@ -138,7 +138,7 @@ def as_date(value: Any) -> Optional[dt.date]:
     return None
 
 
-def as_mapping(value: Any, path: str, line: int, diags: Diagnostics, what: str) -> Optional[LineDict]:
+def as_mapping(value: Any, path: str, line: int, diags: Diagnostics, what: str) -> LineDict | None:
     if isinstance(value, LineDict):
         return value
     diags.error(path, line, f"{what} must be a mapping of keys and values")
@@ -153,7 +153,7 @@ def items_with_lines(value: Any) -> list[tuple[Any, int]]:
 
 
 
-def yaml_mapping(text: str, rel: str, diags: Diagnostics, what: str, first_line: int = 1) -> Optional[LineDict]:
+def yaml_mapping(text: str, rel: str, diags: Diagnostics, what: str, first_line: int = 1) -> LineDict | None:
     """YAML text that must be a mapping (empty counts as an empty one), or None after reporting why."""
     data, problem = load_yaml(text, first_line=first_line)
     if problem:

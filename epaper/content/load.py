@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from epaper import parallel
 from epaper.content.article import parse_article
@@ -92,7 +92,7 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
     return editions
 
 
-def parse_edition(rel: str, data: bytes) -> tuple[Optional[dict[str, Any]], list[Diagnostic]]:
+def parse_edition(rel: str, data: bytes) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
     """edition.yaml's fields (pages as PageEntry), or None; and the file's diagnostics."""
     diags = Diagnostics()
     text = decode(rel, data, diags)
@@ -123,7 +123,7 @@ def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
     return edition
 
 
-def _publish(f: Fields) -> Optional[dt.datetime]:
+def _publish(f: Fields) -> dt.datetime | None:
     value = f.data.get("publish")
     if value is None:
         return None
@@ -140,7 +140,7 @@ def _publish(f: Fields) -> Optional[dt.datetime]:
     return None
 
 
-def _pages(f: Fields) -> Optional[list[PageEntry]]:
+def _pages(f: Fields) -> list[PageEntry] | None:
     value = f.data.get("pages")
     if value is None:
         f.missing("pages")

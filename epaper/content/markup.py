@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 import xml.etree.ElementTree as etree
-from typing import Callable
+from collections.abc import Callable
 
 import markdown
 from markdown.extensions import Extension

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from epaper.errors import Diagnostics
 
@@ -33,7 +32,7 @@ class SiteReader:
             self.diags.error(self.rel(path), 1, f"cannot be read: {exc.strerror or exc}")
             return False
 
-    def read(self, path: Path) -> Optional[bytes]:
+    def read(self, path: Path) -> bytes | None:
         """The file's bytes; folders were checked while walking, so only a link needs resolving."""
         if path.is_symlink() and not self.inside(path):
             return None
@@ -43,12 +42,12 @@ class SiteReader:
             self.diags.error(self.rel(path), 1, f"cannot be read: {exc.strerror or exc}")
             return None
 
-    def text(self, path: Path) -> Optional[str]:
+    def text(self, path: Path) -> str | None:
         data = self.read(path)
         return None if data is None else decode(self.rel(path), data, self.diags)
 
 
-def decode(rel: str, data: bytes, diags: Diagnostics) -> Optional[str]:
+def decode(rel: str, data: bytes, diags: Diagnostics) -> str | None:
     """UTF-8 text (a BOM and CRLF accepted), or an error naming the line of the first bad byte."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

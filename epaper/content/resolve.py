@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Optional, Union
 from zoneinfo import ZoneInfo
 
 from epaper.content.fields import media_path
@@ -19,10 +19,8 @@ from epaper.model import (
     Article,
     Config,
     CorrectionTarget,
-    Download,
     Edition,
     Picture,
-    Rendition,
     Section,
     SiteData,
 )
@@ -31,7 +29,7 @@ _QUOTES = "“”\"'‘’《》〈〉「」『』"
 
 
 def resolve(loaded: LoadedSite, diags: Diagnostics, *, drafts: bool = False,
-            future: bool = False, now: Optional[dt.datetime] = None) -> SiteData:
+            future: bool = False, now: dt.datetime | None = None) -> SiteData:
     """Validate all, then keep what this build publishes and link it together."""
     config = loaded.config
     editions = _unique_dates(loaded.editions, diags)
@@ -81,7 +79,8 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
             if article.series_slug in config.series:
                 article.series = config.series[article.series_slug]
             else:
-                diags.error(article.source, article.line("series"), _unknown("series", article.series_slug, config.series))
+                diags.error(article.source, article.line("series"),
+                            _unknown("series", article.series_slug, config.series))
         if article.slug in slugs:
             other = slugs[article.slug]
             diags.error(article.source, article.line("slug"),
@@ -94,7 +93,7 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
 def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnostics) -> None:
     """Each scan, PDF and photo named must be a usable file; those that are get their renditions."""
 
-    def record(kind: str, written: str, path: str, line: int, what: str) -> Optional[tuple[str, MediaRecord]]:
+    def record(kind: str, written: str, path: str, line: int, what: str) -> tuple[str, MediaRecord] | None:
         rel = media_path(edition.folder, written)
         if rel is None:  # a name leaving the folder: reported where it was read
             return None
@@ -195,7 +194,7 @@ def _find_originals(editions: list[Edition], diags: Diagnostics, drafts: bool) -
 
 
 def _original(correction: Article, target: CorrectionTarget, by_date: dict[dt.date, Edition],
-              everything: list[Article], diags: Diagnostics) -> Optional[Article]:
+              everything: list[Article], diags: Diagnostics) -> Article | None:
     where = f"corrects {target.describe()}"
     edition = by_date.get(target.date) if target.date else None
     candidates: list[Article] = []
@@ -230,7 +229,7 @@ def _nearest(target: CorrectionTarget, everything: Iterable[Article]) -> str:
 
 
 def _published(editions: list[Edition], config: Config, diags: Diagnostics, drafts: bool,
-               future: bool, now: Optional[dt.datetime]) -> tuple[list[Edition], Optional[dt.datetime]]:
+               future: bool, now: dt.datetime | None) -> tuple[list[Edition], dt.datetime | None]:
     """Leave out drafts (unless --drafts) and editions not yet due (unless --future); also
     say when the next left-out edition falls due, when the site will change by itself."""
     zone = ZoneInfo(config.timezone)

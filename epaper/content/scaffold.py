@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Optional
 
 from epaper.content.config import load_config
 from epaper.content.fields import as_date, slug_problem
@@ -50,7 +49,8 @@ def new_edition(site: Path, date: dt.date) -> Path:
     if isinstance(pages, list) and pages:
         for page in pages:
             if isinstance(page, dict):
-                items = ", ".join(f"{k}: {_yaml_text(v)}" for k, v in page.items() if k in ("number", "name", "section"))
+                items = ", ".join(f"{k}: {_yaml_text(v)}" for k, v in page.items()
+                                  if k in ("number", "name", "section"))
                 lines.append(f"  - {{{items}}}")
     else:
         config = load_config(SiteReader(site, Diagnostics()))
@@ -66,7 +66,7 @@ def new_edition(site: Path, date: dt.date) -> Path:
     return path
 
 
-def new_article(site: Path, date: dt.date, page: int, slug: str, title: Optional[str] = None) -> Path:
+def new_article(site: Path, date: dt.date, page: int, slug: str, title: str | None = None) -> Path:
     """SLUG.md in the edition of DATE, on PAGE, with every common key ready to fill in."""
     problem = slug_problem(slug)
     if problem:

@@ -53,7 +53,7 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         except TypeError:
             raise yaml.constructor.ConstructorError(
                 None, None, "a key must be a plain word, not a list or mapping", key_node.start_mark
-            )
+            ) from None
         line = key_node.start_mark.line + 1
         if key in result:
             result.duplicates.append((key, line))

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from epaper import __version__
 
@@ -43,7 +43,7 @@ def code_fingerprint() -> str:
 RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" may change unseen
 
 
-def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
+def input_stamp(roots: list[Path], extra: str) -> str | None:
     """A hash of every input file's path, size and mtime (and of `extra`: options, code).
     Equal stamps mean no input changed, so a build can stop before reading anything.
     None when a file was modified so recently that a same-size save could still go
@@ -88,7 +88,7 @@ class SourceRecord:
     size: int
     mtime_ns: int
     sha: str
-    fields: Optional[dict[str, Any]]
+    fields: dict[str, Any] | None
     diagnostics: list  # list[Diagnostic]
     racy: bool = False  # modified too close to when it was read: check its bytes next time
 
@@ -109,7 +109,8 @@ _ALLOWED = {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("epaper.output.cache", "SourceRecord"),
     ("epaper.output.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
-    ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"), ("epaper.images", "MediaRecord"),
+    ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"),
+    ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
 }
 
@@ -143,7 +144,7 @@ class BuildCache:
         self.folder = root / CACHE_DIR
         self.path = self.folder / "cache.pickle"
         self.settings = settings
-        self.discarded: Optional[str] = None  # why an existing cache was not used
+        self.discarded: str | None = None  # why an existing cache was not used
         self.data = self._read()
         self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
         self.sources_changed = False
@@ -207,7 +208,7 @@ class HtmlStore:
         self.path = folder / "html.sqlite"
         self.settings = settings
         self.pending: dict[str, str] = {}
-        self._db: Optional[sqlite3.Connection] = None
+        self._db: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
@@ -276,7 +277,7 @@ class HtmlStore:
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)
 
-    def forked(self) -> "HtmlStore":
+    def forked(self) -> HtmlStore:
         """A store for a worker process: SQLite connections must not cross a fork."""
         return HtmlStore(self.path.parent, self.settings)
 

@@ -14,14 +14,14 @@ import marshal
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from epaper.errors import Diagnostic
 
 FORMAT = 1
 
 Manifest = dict[str, str]  # output path -> content hash
-Tree = dict[str, Optional[str]]  # a folder's files as recorded; None: a file whose hash is unknown
+Tree = dict[str, str | None]  # a folder's files as recorded; None: a file whose hash is unknown
 
 
 @dataclass
@@ -30,11 +30,11 @@ class BuildRecord:
 
     trees: dict[int, Tree] = field(default_factory=dict)  # folder inode -> its files
     renders: dict[str, str] = field(default_factory=dict)  # page path -> render key
-    stamp: Optional[str] = None  # every input's stat (cache.input_stamp)
-    next_change: Optional[dt.datetime] = None  # a scheduled edition falls due
+    stamp: str | None = None  # every input's stat (cache.input_stamp)
+    next_change: dt.datetime | None = None  # a scheduled edition falls due
     warnings: list[Diagnostic] = field(default_factory=list)
 
-    def manifest_of(self, folder: Path) -> Optional[Tree]:
+    def manifest_of(self, folder: Path) -> Tree | None:
         """The folder's files as recorded, or None when it is not the folder recorded."""
         return self.trees.get(inode(folder)) if folder.is_dir() else None
 

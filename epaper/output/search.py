@@ -11,7 +11,6 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Optional
 
 from epaper.output.pagefind_order import stabilize
 
@@ -31,7 +30,7 @@ def executable() -> Path:
     return get_executable()
 
 
-def kept_index(live: Optional[Mapping[str, str]], new: Mapping[str, str]) -> Optional[list[str]]:
+def kept_index(live: Mapping[str, str] | None, new: Mapping[str, str]) -> list[str] | None:
     """The live index's paths when it still fits the new site (every HTML file of the new site
     is byte for byte the live one, and the live site has an index); None when it must be made."""
     if live is None or not any(p.startswith(FOLDER) for p in live):

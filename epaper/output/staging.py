@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Optional
 
 from epaper.output.cache import digest
 from epaper.output.record import Tree
@@ -20,7 +19,7 @@ from epaper.output.record import Tree
 class StagingFolder:
     """One build's view of the staging folder: what it held before (`spare`) and the writes."""
 
-    def __init__(self, path: Path, spare: Optional[Tree], twin: Optional[Path]) -> None:
+    def __init__(self, path: Path, spare: Tree | None, twin: Path | None) -> None:
         self.path = path
         self.spare = spare  # its files as recorded; None: unknown (it is emptied before use)
         # A first build (no output yet) also links every file it writes into a twin of the
@@ -47,7 +46,7 @@ class StagingFolder:
     def _fresh(self, path: str) -> bool:
         return self.spare is not None and path not in self.spare  # no file there yet
 
-    def place(self, path: str, content: bytes, live_copy: Optional[Path]) -> None:
+    def place(self, path: str, content: bytes, live_copy: Path | None) -> None:
         """Put `content` at `path`: a hard link to `live_copy` (the same bytes, live) when there
         is one and the file system allows, else written."""
         target = safe_join(self.path, path)
@@ -76,7 +75,7 @@ def safe_join(root: Path, rel: str) -> Path:
     return root / rel
 
 
-def sha_of(path: Path) -> Optional[str]:
+def sha_of(path: Path) -> str | None:
     """A regular file's content hash, or None."""
     try:
         return digest(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
@@ -84,7 +83,7 @@ def sha_of(path: Path) -> Optional[str]:
         return None
 
 
-def scan(root: Path) -> dict[str, Optional[str]]:
+def scan(root: Path) -> dict[str, str | None]:
     """The files of a folder we have no record of (their hashes unknown)."""
     if not root.is_dir():
         return {}

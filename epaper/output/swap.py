@@ -12,7 +12,6 @@ import shutil
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 _RENAME_EXCHANGE = 2
 
@@ -52,7 +51,7 @@ def swap(staging: Path, out: Path) -> None:
 
 
 @lru_cache(maxsize=1)
-def _renameat2() -> Optional[Callable[..., int]]:
+def _renameat2() -> Callable[..., int] | None:
     """libc's renameat2, looked up once (find_library runs a subprocess), or None."""
     try:
         function: Callable[..., int] = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6",

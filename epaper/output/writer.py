@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import cast
 
 from epaper.errors import Diagnostic, UsageError
 from epaper.output.cache import digest
@@ -86,7 +87,8 @@ class OutputWriter:
         self.stamp = record.stamp
         self.next_change = record.next_change
         self.warnings: list[Diagnostic] = record.warnings
-        self.live: Optional[Manifest] = record.manifest_of(self.out) if self.out.is_dir() else {}
+        # A live folder on record always has every hash (only a staging tree may lack some).
+        self.live = cast("Manifest | None", record.manifest_of(self.out) if self.out.is_dir() else {})
         if self.live is None:
             self.renders = {}  # the live folder is unknown: its pages must all be rendered again
         staging = staging_dir(self.out)
@@ -102,7 +104,7 @@ class OutputWriter:
     def staging(self) -> Path:
         return self.folder.path
 
-    def up_to_date(self, stamp: Optional[str], now: dt.datetime) -> bool:
+    def up_to_date(self, stamp: str | None, now: dt.datetime) -> bool:
         """True when no input changed since the last build and no edition has fallen due."""
         return (stamp is not None and self.live is not None and self.out.is_dir() and self.stamp == stamp
                 and (self.next_change is None or now < self.next_change))
@@ -117,7 +119,9 @@ class OutputWriter:
             return
         self._begun = True
         self.folder.prepare()
-        trees: dict[int, Tree] = {} if self.live is None or not self.out.is_dir() else {inode(self.out): self.live}
+        trees: dict[int, Tree] = {}
+        if self.live is not None and self.out.is_dir():
+            trees[inode(self.out)] = _tree(self.live)
         write_record(self.record_path, BuildRecord(trees=trees, renders=self.renders))
 
     def put(self, path: str, content: bytes) -> None:
@@ -158,9 +162,9 @@ class OutputWriter:
             self.folder.remove(path)
             del spare[path]
 
-    def finish(self, renders: dict[str, str], stamp: Optional[str] = None,
-               next_change: Optional[dt.datetime] = None,
-               warnings: Optional[list[Diagnostic]] = None) -> WriteReport:
+    def finish(self, renders: dict[str, str], stamp: str | None = None,
+               next_change: dt.datetime | None = None,
+               warnings: list[Diagnostic] | None = None) -> WriteReport:
         """Remove what the new site no longer has, swap the folders, remember both manifests."""
         self.begin()
         spare = self.folder.spare if self.folder.spare is not None else {}
@@ -171,16 +175,21 @@ class OutputWriter:
         for category in (self.report.added, self.report.changed, self.report.unchanged):
             category.sort()
         if self.out.is_dir() and self.live is not None and self.manifest == self.live:
-            trees = {inode(self.out): dict(self.live), inode(self.staging): dict(self.manifest)}
+            trees: dict[int, Tree] = {inode(self.out): _tree(self.live), inode(self.staging): _tree(self.manifest)}
         else:
             swap(self.staging, self.out)
             self.report.swapped = True
-            trees = {inode(self.out): dict(self.manifest)}
+            trees = {inode(self.out): _tree(self.manifest)}
             twin = self.folder.twin
             if twin is not None and not self.staging.exists():
                 twin.rename(self.staging)
-                trees[inode(self.staging)] = dict(self.manifest)  # a copy: prune() edits the spare's
+                trees[inode(self.staging)] = _tree(self.manifest)  # a copy: prune() edits the spare's
             elif self.staging.is_dir():
                 trees[inode(self.staging)] = live  # hashes unknown (None) when the live folder was not on record
         write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or []))
         return self.report
+
+
+def _tree(files: Mapping[str, str | None]) -> Tree:
+    """A copy of a folder's files for the record."""
+    return dict(files)

@@ -5,13 +5,13 @@ an Outcome, plain data that pickles (what the Rebuilder reports), never the site
 """
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.util
 import signal
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Optional
 
 from epaper import parallel
 from epaper.build import Options, build
@@ -25,7 +25,7 @@ class Outcome:
 
     kind: str  # "built", "errors" (content or layout errors), "usage" or "internal"
     diagnostics: list[Diagnostic] = field(default_factory=list)  # errors and warnings
-    report: Optional[WriteReport] = None
+    report: WriteReport | None = None
     up_to_date: bool = False
     rendered: int = 0
     message: str = ""  # for "usage" and "internal"
@@ -51,8 +51,8 @@ class BuildHost:
     Where forking is not safe (already threaded) or the process dies, builds run in-process."""
 
     def __init__(self) -> None:
-        self._connection: Optional[Connection] = None
-        self._process: Optional[multiprocessing.process.BaseProcess] = None
+        self._connection: Connection | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
         if parallel.can_fork():
             context = multiprocessing.get_context("fork")
             self._connection, theirs = context.Pipe()
@@ -87,10 +87,8 @@ class BuildHost:
 
     @staticmethod
     def _end(connection: Connection, process: multiprocessing.process.BaseProcess) -> None:
-        try:
+        with contextlib.suppress(OSError):
             connection.send(None)
-        except OSError:
-            pass
         connection.close()
         process.join(timeout=5)
         if process.is_alive():

@@ -16,7 +16,7 @@ import os
 import re
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from livereload.handlers import LiveReloadHandler
@@ -35,7 +35,7 @@ SOCKET_PATH = "/__epaper__/livereload"
 CLIENT_JS = Path(__file__).with_name("client.js").read_text(encoding="utf-8")
 
 
-def request_parts(raw_path: str) -> Optional[list[str]]:
+def request_parts(raw_path: str) -> list[str] | None:
     """The decoded segments of a request path, or None for anything that could leave the folder.
 
     Decodes each segment on its own, so %2f never becomes a separator; refuses '.', '..',
@@ -59,7 +59,7 @@ def request_parts(raw_path: str) -> Optional[list[str]]:
     return parts
 
 
-def host_name(value: Optional[str]) -> Optional[str]:
+def host_name(value: str | None) -> str | None:
     """The host of a Host header ('Example.org:8000' -> 'example.org', '[::1]:80' -> '::1'); None if malformed."""
     if not value:
         return None
@@ -95,7 +95,7 @@ class HostPolicy:
             hostname = socket.gethostname().lower()
             self.names |= {hostname, hostname + ".local"}
 
-    def allows(self, name: Optional[str]) -> bool:
+    def allows(self, name: str | None) -> bool:
         if name is None:
             return False
         if name in self.names or name.endswith(".localhost"):
@@ -132,9 +132,9 @@ def content_type(path: str) -> str:
 class _Handler(web.RequestHandler):
     """Shared by every handler: the Host check, no caching, one-line error logs."""
 
-    preview: "Preview"
+    preview: Preview
 
-    def initialize(self, preview: "Preview") -> None:
+    def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
     def set_default_headers(self) -> None:
@@ -220,7 +220,7 @@ class SiteHandler(_Handler):
             self.finish()
 
 
-def _read(path: str) -> Optional[bytes]:
+def _read(path: str) -> bytes | None:
     try:
         with open(path, "rb") as f:
             return f.read()
@@ -250,9 +250,9 @@ class LiveSocket(LiveReloadHandler):
     seconds; here Host and Origin are checked, clients belong to one Preview, and every
     successful build is announced."""
 
-    preview: "Preview"
+    preview: Preview
 
-    def initialize(self, preview: "Preview") -> None:  # type: ignore[override]
+    def initialize(self, preview: Preview) -> None:
         self.preview = preview
 
     def prepare(self) -> None:

@@ -15,9 +15,10 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Collection, Iterable, Optional
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 import yaml
@@ -43,7 +44,7 @@ class Status:
     ok: bool = False
     errors: tuple[str, ...] = ()
     generation: int = 0  # bumps each time a build changed the output
-    changed: Optional[tuple[str, ...]] = None  # output files the last bump touched; None: unknown
+    changed: tuple[str, ...] | None = None  # output files the last bump touched; None: unknown
     base_path: str = "/"  # the site's path on the preview server, from base_url
 
     def to_json(self, server: str) -> dict[str, Any]:
@@ -77,7 +78,7 @@ class Rebuilder:
         self.status = Status()
         self.builds = 0
         self._warnings: frozenset[str] = frozenset()
-        self.host: Optional[BuildHost] = None  # runs the builds; forked at the first one
+        self.host: BuildHost | None = None  # runs the builds; forked at the first one
 
     def options(self) -> Options:
         """Read base_url's path again each time: config.yaml may have changed it."""
@@ -183,7 +184,7 @@ class PreviewFolder:
     locked so two previews of one site don't share it, deleted when the preview stops."""
 
     def __init__(self, site: Path) -> None:
-        self.lock: Optional[int] = None
+        self.lock: int | None = None
         try:
             self.path = self._claim(site)
         except OSError:  # no usable home: a fresh temporary folder will do

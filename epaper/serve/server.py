@@ -4,6 +4,7 @@ together; serve_command is `build.py serve`, with Ctrl-C and `kill` stopping it 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import json
 import logging
@@ -13,7 +14,7 @@ import socket
 import sys
 import threading
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 from urllib.parse import quote
 
 from tornado import web
@@ -56,11 +57,11 @@ class Preview:
         self.out = Path()
         self.addresses: list[Any] = []
         self.rebuilder: Rebuilder
-        self.watcher: Optional[Watcher] = None
-        self._folder: Optional[PreviewFolder] = None
-        self._loop: Optional[IOLoop] = None
-        self._stopping: Optional[asyncio.Event] = None
-        self._thread: Optional[threading.Thread] = None
+        self.watcher: Watcher | None = None
+        self._folder: PreviewFolder | None = None
+        self._loop: IOLoop | None = None
+        self._stopping: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._announced = 0  # the generation the browsers were last told to reload for
 
@@ -154,9 +155,9 @@ class Preview:
         now = dict(self.status_json(), changed=None)  # the page is current: what changed before is moot
         state = html.escape(json.dumps(now, ensure_ascii=False), quote=True)
         return (f'<script src="{CLIENT_PATH}" data-epaper-status="{state}" '
-                f'data-epaper-file="{html.escape(file, quote=True)}" defer></script>').encode("utf-8")
+                f'data-epaper-file="{html.escape(file, quote=True)}" defer></script>').encode()
 
-    def refuse(self, host_header: Optional[str]) -> Optional[tuple[int, str]]:
+    def refuse(self, host_header: str | None) -> tuple[int, str] | None:
         """(status, message) when a request's Host must be refused, else None."""
         name = host_name(host_header)
         if name is None:
@@ -194,10 +195,8 @@ class Preview:
         server.stop()
         for client in list(self.sockets):
             client.close()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(server.close_all_connections(), timeout=2)
-        except asyncio.TimeoutError:
-            pass
 
     def _loop_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
         exc = context.get("exception")
@@ -233,10 +232,8 @@ def serve_command(site: Path, host: str, port: int, drafts: bool) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        try:
+        with contextlib.suppress(KeyboardInterrupt):  # a second Ctrl-C while stopping: just go
             preview.stop()
-        except KeyboardInterrupt:  # a second Ctrl-C while stopping: just go
-            pass
 
 
 def _interrupt(signum: int, frame: Any) -> None:

@@ -10,8 +10,8 @@ import os
 import re
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from epaper.serve.rebuild import Log, _stderr
 
@@ -36,7 +36,7 @@ class Watcher:
         self.poll, self.quiet, self.longest = poll, quiet, longest
         self.log = log
         self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
+        self._thread: threading.Thread | None = None
         self._snapshot = self.snapshot()
 
     def snapshot(self) -> Snapshot:

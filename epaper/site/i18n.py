@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from babel.dates import format_date, get_day_names
 
@@ -59,7 +58,8 @@ LABELS = {
         "source_line": "{paper}, {date}, {page}", "calendar": "Calendar", "more_results": "More results",
         "sort": "Order", "sort_relevance": "Best match", "sort_newest": "Newest first",
         "download_pdf": "Download this page (PDF)", "on_this_page": "On this page", "continued": " (continued)",
-        "scan_alt": "{page} as printed", "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
+        "scan_alt": "{page} as printed",
+        "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
         "page_thumbs": "Pages as printed", "full_size": "Full-size page",
     },
 }
@@ -68,7 +68,7 @@ LABELS = {
 class Locale:
     """What templates call for words and dates; picked once from config.language."""
 
-    def __init__(self, language: str, memo: Optional[dict[str, str]] = None) -> None:
+    def __init__(self, language: str, memo: dict[str, str] | None = None) -> None:
         self.chinese = language.lower().startswith("zh")
         self.labels = LABELS["zh" if self.chinese else "en"]
         self.babel = "zh_Hans_CN" if self.chinese else "en"

@@ -7,10 +7,11 @@ re-renders exactly the pages whose inputs changed."""
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any
 
 from epaper.errors import Diagnostics
 from epaper.model import Article, Download, Edition, Rendition, Section, SiteData
@@ -25,8 +26,8 @@ class Pager:
 
     number: int
     total: int
-    prev_url: Optional[str]
-    next_url: Optional[str]
+    prev_url: str | None
+    next_url: str | None
 
 
 class Sources:
@@ -48,7 +49,7 @@ class Sources:
             found = self._memo[id(article)] = frozenset(sources)
         return found
 
-    def all(self, articles: Iterable[Optional[Article]]) -> set[str]:
+    def all(self, articles: Iterable[Article | None]) -> set[str]:
         found: set[str] = set()
         for article in articles:
             if article is not None:
@@ -103,9 +104,9 @@ def plan(site: SiteData) -> list[Job]:
     return jobs
 
 
-def files(site: SiteData) -> list[Union[Rendition, Download]]:
+def files(site: SiteData) -> list[Rendition | Download]:
     """Every image rendition and PDF the pages show, once each, in a stable order."""
-    found: dict[str, Union[Rendition, Download]] = {}
+    found: dict[str, Rendition | Download] = {}
     for edition in site.editions:
         for page in edition.pages:
             if page.picture:
@@ -120,7 +121,7 @@ def files(site: SiteData) -> list[Union[Rendition, Download]]:
     return [found[path] for path in sorted(found)]
 
 
-def _edition(src: Sources, site: SiteData, edition: Optional[Edition], path: str, i: int, home: bool = False) -> Job:
+def _edition(src: Sources, site: SiteData, edition: Edition | None, path: str, i: int, home: bool = False) -> Job:
     if edition is None:
         return Job(path, "edition.html", frozenset(), "empty",
                    context=dict(edition=None, prev_edition=None, next_edition=None))
@@ -176,7 +177,7 @@ class Month:
 
     year: int
     month: int
-    weeks: list[list[tuple[int, Optional[Edition]]]]
+    weeks: list[list[tuple[int, Edition | None]]]
     editions: list[Edition]
 
 
@@ -199,7 +200,7 @@ def _archive(editions: list[Edition]) -> list[tuple[int, list[Month]]]:
 
 
 def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
-                  files: Iterable[Union[Rendition, Download]] = ()) -> None:
+                  files: Iterable[Rendition | Download] = ()) -> None:
     """Two sources must never write one output file; a static file loses to a page."""
     generated = {job.path: job.origin or job.template for job in jobs}
     generated["_headers"] = "the caching rules"

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 import jinja2
 from jinja2 import meta
@@ -43,7 +43,7 @@ class Renderer:
     """Holds the Jinja2 environment of one site: its layouts/ over the default theme's."""
 
     def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR,
-                 memory: Optional[RenderMemory] = None, assets: Optional[dict[str, str]] = None) -> None:
+                 memory: RenderMemory | None = None, assets: dict[str, str] | None = None) -> None:
         self.root = root
         self.config = site.config
         self.locale = Locale(self.config.language, memory.dates if memory else None)
@@ -121,7 +121,7 @@ class Renderer:
 
     # ------------------------------------------------------------ templates
 
-    def shown(self, filename: Optional[str]) -> str:
+    def shown(self, filename: str | None) -> str:
         """A template's path as an editor finds it: relative to the site or the package."""
         if not filename:
             return "layouts"
@@ -151,9 +151,10 @@ class Renderer:
                         self.references[sha] = [t for t in meta.find_referenced_templates(ast) if t]
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
-                raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1, f"template syntax error: {exc.message}")
+                raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
+                                      f"template syntax error: {exc.message}") from exc
             except jinja2.TemplateNotFound as exc:
-                raise TemplateProblem("layouts", 1, f"template not found: {exc.name}")
+                raise TemplateProblem("layouts", 1, f"template not found: {exc.name}") from exc
             self._layouts[name] = found
         return self._layouts[name]
 
@@ -182,12 +183,13 @@ class Renderer:
         try:
             html = self.env.get_template(job.template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1, f"template syntax error: {exc.message}")
+            raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
+                                  f"template syntax error: {exc.message}") from exc
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem("layouts", 1, f"template not found: {exc.name}")
+            raise TemplateProblem("layouts", 1, f"template not found: {exc.name}") from exc
         except Exception as exc:  # an error raised while a layout runs
             filename, line = self._template_frame(exc)
-            raise TemplateProblem(filename, line, f"error while rendering /{rel_url}: {exc}")
+            raise TemplateProblem(filename, line, f"error while rendering /{rel_url}: {exc}") from exc
         return html.encode("utf-8")
 
     def _template_frame(self, exc: BaseException) -> tuple[str, int]:
