@@ -17,7 +17,7 @@ from epaper.errors import Diagnostics
 from epaper.model import Article, Download, Edition, Rendition, Section, SiteData
 from epaper.site.jobs import Job
 from epaper.site.sitemaps import sitemap_jobs
-from epaper.site.urls import feed_path, output_file, page_count, section_url
+from epaper.site.urls import ARCHIVE, CORRECTIONS, HOME, SEARCH, feed_path, output_file, page_count, section_url
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def plan(site: SiteData) -> list[Job]:
     jobs: list[Job] = []
     editions = site.editions
     latest = editions[-1] if editions else None
-    jobs.append(_edition(src, site, latest, "index.html", len(editions) - 1, home=True))
+    jobs.append(_edition(src, site, latest, output_file(HOME), len(editions) - 1, home=True))
     for i, edition in enumerate(editions):
         jobs.append(_edition(src, site, edition, output_file(edition.url), i))
         pages = edition.pages
@@ -91,14 +91,14 @@ def plan(site: SiteData) -> list[Job]:
             jobs.extend(_index(src, site, kind, declared[slug], members))
     jobs.extend(_feeds(src, site))
     corrections = site.corrections
-    jobs.append(Job("corrections/index.html", "corrections.html",
+    jobs.append(Job(output_file(CORRECTIONS), "corrections.html",
                     frozenset(src.all(corrections) | src.all(o for c in corrections for o in c.originals)),
                     context=dict(corrections=corrections)))
-    jobs.append(Job("archive/index.html", "archive.html", frozenset(e.source for e in editions),
+    jobs.append(Job(output_file(ARCHIVE), "archive.html", frozenset(e.source for e in editions),
                     context=dict(years=_archive(editions), first=editions[0] if editions else None,
                                  last=latest)))
     if site.config.search:
-        jobs.append(Job("search/index.html", "search.html", frozenset()))
+        jobs.append(Job(output_file(SEARCH), "search.html", frozenset()))
     jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
     jobs.extend(sitemap_jobs(site))
     return jobs
@@ -160,7 +160,7 @@ def _feeds(src: Sources, site: SiteData) -> list[Job]:
     for slug, members in site.sections.items():
         feeds.append((feed_path("sections", slug), f"{config.title} · {config.sections[slug].name}",
                       f"sections/{slug}/", members))
-    feeds.append((feed_path("corrections"), "", "corrections/", site.corrections))
+    feeds.append((feed_path("corrections"), "", CORRECTIONS, site.corrections))
     jobs = []
     for path, title, home, members in feeds:
         entries = members[: config.feed_entries]

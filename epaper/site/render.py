@@ -21,7 +21,7 @@ from epaper.output.cache import RenderMemory, code_fingerprint, digest
 from epaper.site.i18n import Locale
 from epaper.site.jobs import Job
 from epaper.site.structured import edition_moment, json_for_script, news_article
-from epaper.site.urls import feed_path
+from epaper.site.urls import SitePaths, feed_path
 from epaper.themes import THEME_DIR
 
 
@@ -29,6 +29,13 @@ def _pct(value: float) -> str:
     """A percentage for CSS, short and the same on every machine: 12.5%, 33.333%."""
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def filesize(size: int) -> str:
+    """A download's size as readers read it: 12 KB (at least 1), 1.5 MB."""
+    if size < 1048576:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{round(size / 1048576, 1)} MB"
 
 
 class TemplateProblem(Exception):
@@ -64,10 +71,10 @@ class Renderer:
         self.env.globals.update(
             site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
-            moment=self.moment, feed_path=feed_path, asset=self.asset,
+            moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(),
         )
         self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld,
-                                body=self.body, srcset=self.srcset, pct=_pct)
+                                body=self.body, srcset=self.srcset, pct=_pct, filesize=filesize)
         self._layouts: dict[str, dict[str, str]] = {}
         self.assets = assets  # static path -> its fingerprinted output path (None: names as they are)
         settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r}"

@@ -11,7 +11,7 @@ from itertools import groupby
 
 from epaper.model import Article, Edition, SiteData
 from epaper.site.jobs import Job
-from epaper.site.urls import month_path
+from epaper.site.urls import ARCHIVE, CORRECTIONS, EDITIONS_JSON, HOME, NEWS_SITEMAP, ROBOTS, SITEMAP, month_path
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most 1,000 of them in one news sitemap
@@ -25,10 +25,10 @@ def sitemap_jobs(site: SiteData) -> list[Job]:
     editions = site.editions
     months = [(key, list(group)) for key, group in groupby(editions, key=lambda e: (e.date.year, e.date.month))]
     latest = editions[-1] if editions else None
-    fixed = ["", "archive/", "corrections/"]
+    fixed = [HOME, ARCHIVE, CORRECTIONS]
     fixed += [f"sections/{slug}/" for slug in site.sections] + [f"series/{slug}/" for slug in site.series]
     jobs = [
-        Job("sitemap.xml", "sitemap_index.xml", frozenset(e.source for e in editions),
+        Job(SITEMAP, "sitemap_index.xml", frozenset(e.source for e in editions),
             context=dict(sitemaps=[("sitemaps/site.xml", latest.date if latest else None)]
                          + [(month_path(y, m), group[-1].date) for (y, m), group in months])),
         Job("sitemaps/site.xml", "sitemap.xml", frozenset({latest.source} if latest else ()),
@@ -47,8 +47,8 @@ def sitemap_jobs(site: SiteData) -> list[Job]:
         jobs.append(Job(month_path(year, month), "sitemap.xml", frozenset(sources), context=dict(urls=urls),
                         origin="the sitemap"))
     jobs.append(news_sitemap(site))
-    jobs.append(Job("robots.txt", "robots.txt", frozenset()))
-    jobs.append(Job("editions.json", "editions.json", frozenset(e.source for e in editions),
+    jobs.append(Job(ROBOTS, "robots.txt", frozenset()))
+    jobs.append(Job(EDITIONS_JSON, "editions.json", frozenset(e.source for e in editions),
                     context=dict(dates=[e.date.isoformat() for e in editions])))
     return jobs
 
@@ -62,4 +62,4 @@ def news_sitemap(site: SiteData) -> Job:
         recent = [e for e in editions if e.date >= since]
     entries = [a for e in reversed(recent) for a in _listed(e)][:NEWS_LIMIT]
     sources = {e.source for e in recent} | {a.source for a in entries}
-    return Job("news-sitemap.xml", "news_sitemap.xml", frozenset(sources), context=dict(entries=entries))
+    return Job(NEWS_SITEMAP, "news_sitemap.xml", frozenset(sources), context=dict(entries=entries))

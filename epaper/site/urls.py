@@ -2,6 +2,17 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+
+HOME = ""
+ARCHIVE = "archive/"
+CORRECTIONS = "corrections/"
+SEARCH = "search/"
+EDITIONS_JSON = "editions.json"  # the dates with a paper, for the date picker
+SEARCH_SCRIPT = "pagefind/pagefind.js"
+SITEMAP = "sitemap.xml"  # the index of the sitemaps
+NEWS_SITEMAP = "news-sitemap.xml"
+ROBOTS = "robots.txt"
 
 
 def output_file(url: str) -> str:
@@ -31,3 +42,27 @@ def feed_path(kind: str = "", slug: str = "") -> str:
 def month_path(year: int, month: int) -> str:
     """The sitemap of one month's editions, pages and articles."""
     return f"sitemaps/{year:04d}-{month:02d}.xml"
+
+
+@dataclass(frozen=True)
+class SitePaths:
+    """Every URL shape, for templates (`paths` in a layout): url(paths.archive),
+    url(paths.section(slug)). Layouts get URLs from here rather than spelling them out."""
+
+    home: str = HOME
+    archive: str = ARCHIVE
+    corrections: str = CORRECTIONS
+    search: str = SEARCH
+    editions_json: str = EDITIONS_JSON
+    search_script: str = SEARCH_SCRIPT
+    sitemap: str = SITEMAP
+    news_sitemap: str = NEWS_SITEMAP
+
+    def section(self, slug: str, number: int = 1) -> str:
+        return section_url(slug, number)
+
+    def series(self, slug: str, number: int = 1) -> str:
+        return section_url(slug, number, "series")
+
+    def feed(self, kind: str = "", slug: str = "") -> str:
+        return feed_path(kind, slug)
