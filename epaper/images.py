@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from types import MappingProxyType
 
 import PIL
 from PIL import Image, ImageOps
@@ -30,7 +31,7 @@ SCAN_WIDTHS = (800, 1600)  # a printed page: phone and desktop/HiDPI
 PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
 THUMB_WIDTH = 320  # page thumbnails on the edition page, photo thumbnails in lists
 JPEG_QUALITY = 82
-IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png"}
+IMAGE_FORMATS = MappingProxyType({"JPEG": "jpg", "PNG": "png"})
 RENDITION_MS = 6.0  # decoding, resizing and encoding one rendition of a scan, about
 MAX_PIXELS = 120_000_000  # a 600 dpi broadsheet page is about 100 megapixels
 
@@ -74,7 +75,7 @@ def _probe(path: str, kind: str) -> MediaRecord:
         return record
     try:
         with Image.open(BytesIO(data)) as image:
-            if image.format not in IMAGE_FORMATS:
+            if image.format is None or image.format not in IMAGE_FORMATS:
                 record.problem = f"is not a JPEG or PNG image (it is {image.format or 'unknown'})"
                 return record
             record.format = image.format

@@ -107,3 +107,23 @@ def test_every_module_is_named_in_the_readme_layout() -> None:
     missing += [f"epaper/{p.name}/" for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()
                 and f"`epaper/{p.name}/`" not in layout]
     assert not missing, f"modules the README's layout does not name: {missing}"
+
+
+def test_no_module_keeps_mutable_state_at_module_level() -> None:
+    """Stages share nothing through globals: module-level values are constants (tuples, frozensets,
+    read-only mappings), so a forked worker or a second build in one process sees no leftovers."""
+    mutable = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] \
+                if isinstance(node, ast.AnnAssign) else []
+            value = getattr(node, "value", None)
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            if value is not None and names and names != ["__all__"] and (
+                    isinstance(value, mutable) or (isinstance(value, ast.Call) and ast.unparse(value.func) in
+                                                   ("dict", "list", "set", "defaultdict", "collections.defaultdict"))):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {', '.join(names)}")
+            if isinstance(node, ast.Global):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: global {', '.join(node.names)}")
+    assert not found, "module-level mutable state:\n" + "\n".join(found)

@@ -103,7 +103,7 @@ class CacheData:
     media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
 
 
-_ALLOWED = {
+_ALLOWED = frozenset({
     ("builtins", name) for name in ("dict", "list", "set", "frozenset", "tuple", "str", "int", "bool", "bytes")
 } | {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
@@ -112,7 +112,7 @@ _ALLOWED = {
     ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"),
     ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
-}
+})
 
 
 class _Unpickler(pickle.Unpickler):

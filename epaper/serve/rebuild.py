@@ -33,7 +33,7 @@ Log = Callable[[str], None]
 MAX_CHANGED = 2000  # past this many changed files, tell browsers "everything changed"
 
 
-def _stderr(line: str) -> None:
+def stderr_line(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
@@ -69,7 +69,7 @@ class Rebuilder:
 
     An incremental build can replace the body of rebuild(); the server only needs its Status."""
 
-    def __init__(self, site: Path, out: Path, origin: str, drafts: bool = False, log: Log = _stderr) -> None:
+    def __init__(self, site: Path, out: Path, origin: str, drafts: bool = False, log: Log = stderr_line) -> None:
         self.site = site
         self.out = out
         self.origin = origin  # "http://127.0.0.1:8000": base_url's path is added per build

@@ -35,7 +35,7 @@ from epaper.serve.http import (
     StatusHandler,
     host_name,
 )
-from epaper.serve.rebuild import Log, PreviewFolder, Rebuilder, Status, _stderr
+from epaper.serve.rebuild import Log, PreviewFolder, Rebuilder, Status, stderr_line
 from epaper.serve.watch import WATCHED, Watcher
 from epaper.themes import THEME_DIR
 
@@ -44,7 +44,7 @@ class Preview:
     """The dev server: a first build, then serving, watching and rebuilding until stop()."""
 
     def __init__(self, site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
-                 log: Log = _stderr, poll: float = 0.15, quiet: float = 0.3) -> None:
+                 log: Log = stderr_line, poll: float = 0.15, quiet: float = 0.3) -> None:
         self.site = site.resolve()
         self.host = host
         self.port = port
@@ -224,8 +224,8 @@ def serve_command(site: Path, host: str, port: int, drafts: bool) -> int:
             print(f"epaper: {exc}", file=sys.stderr)
             return 2
         where = " (listening on every interface)" if preview.hosts.wildcard else ""
-        _stderr(f"serving {url}{where}")
-        _stderr(f"watching {preview.site}: content/, layouts/, static/, config.yaml and the default theme; "
+        stderr_line(f"serving {url}{where}")
+        stderr_line(f"watching {preview.site}: content/, layouts/, static/, config.yaml and the default theme; "
                 "Ctrl-C stops")
         preview.wait()
         return 0

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from epaper.serve.rebuild import Log, _stderr
+from epaper.serve.rebuild import Log, stderr_line
 
 WATCHED = ("content", "layouts", "static", "config.yaml")  # inside the site folder
 _EDITOR_LITTER = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|^\.DS_Store$)")
@@ -30,7 +30,7 @@ class Watcher:
     `longest` seconds of continuous change), and only then is the tree rebuilt."""
 
     def __init__(self, roots: list[Path], on_change: Callable[[set[str]], None], poll: float = 0.15,
-                 quiet: float = 0.3, longest: float = 3.0, log: Log = _stderr) -> None:
+                 quiet: float = 0.3, longest: float = 3.0, log: Log = stderr_line) -> None:
         self.roots = roots
         self.on_change = on_change
         self.poll, self.quiet, self.longest = poll, quiet, longest

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from babel.dates import format_date, get_day_names
 
-LABELS = {
+LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
     "zh": {
         "page": "第{n}版", "issue": "第{n}期", "edition": "本期", "latest": "最新一期",
         "prev_edition": "上一期", "next_edition": "下一期", "prev_page": "上一版", "next_page": "下一版",
@@ -62,7 +64,7 @@ LABELS = {
         "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
         "page_thumbs": "Pages as printed", "full_size": "Full-size page",
     },
-}
+})
 
 
 class Locale:
