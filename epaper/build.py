@@ -20,6 +20,7 @@ from .errors import BuildError, Diagnostics
 from .hosting import headers_file
 from .images import ChangedDuringBuild, RenditionCache
 from .load import THEME_DIR, LoadedSite, load_site
+from .lock import output_lock  # issue 12: one build per output at a time
 from .markup import MarkdownRenderer
 from .model import Article, Download, Rendition, SiteData
 from .pages import Job, files, plan
@@ -41,6 +42,7 @@ class Options:
     strict: bool = False
     jobs: int = 0  # worker processes; 0: one per core
     search: bool = True  # False: no search index even if config.yaml asks (the live preview)
+    wait: bool = True  # issue 12: False: raise lock.Locked instead of waiting for another build
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,11 @@ def build(options: Options) -> Result:
     """The whole build; raises BuildError with every content error, writing nothing then."""
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
+    with output_lock(out, options.wait):  # issue 12: held from the first read to the cache save
+        return _build(options, out)
+
+
+def _build(options: Options, out: Path) -> Result:  # issue 12: build()'s body, under the lock
     diags = Diagnostics()
     writer = OutputWriter(out, options.site / CACHE_DIR)
     stamp = _stamp(options, out)
