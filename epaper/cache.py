@@ -64,8 +64,10 @@ def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
             folder = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
+            except FileNotFoundError:
                 continue
+            except OSError:  # issue 12: unreadable: no stamp, so the build reads and reports it
+                return None
             for entry in entries:
                 try:
                     if entry.is_dir():
@@ -74,8 +76,10 @@ def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
                         h.update(f"d {entry.path}\0".encode())
                         continue
                     st = entry.stat()
-                except OSError:
-                    continue
+                except OSError:  # issue 12: a dangling link or a loop: no stamp, the build reports it
+                    if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
+                        continue
+                    return None
                 newest = max(newest, st.st_mtime_ns)
                 h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\0".encode())
     return None if newest >= started - RACY_NS else h.hexdigest()

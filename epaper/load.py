@@ -6,9 +6,11 @@ encoding); everything that needs two files is resolve's job.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import multiprocessing
 import os
 import posixpath
+import stat
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from .fields import Fields, as_mapping, items_with_lines, media_path, shown, yam
 from .images import MediaRecord, probe
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
-from .reader import SiteReader, decode
+from .reader import NotRegular, SiteReader, decode, not_regular, read_regular
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section", "scan", "pdf")
@@ -61,7 +63,7 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
     root = str(reader.root)
     editions: list[EditionFolder] = []
     inside: dict[str, str] = {}  # folder -> the edition folder it is in (itself for an edition)
-    for folder, dirs, files in os.walk(content):
+    for folder, dirs, files in os.walk(content, onerror=reader.walk_error):  # unlistable: an error
         dirs.sort()
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         outer = inside.get(os.path.dirname(folder))
@@ -205,11 +207,21 @@ def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> di
                                              "site; refusing to read it")
                     continue
                 st = os.stat(path)
-            except OSError:
+            except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+                if isinstance(exc, RuntimeError) or exc.errno in (errno.ELOOP, errno.EACCES, errno.EIO):
+                    why = exc.strerror if isinstance(exc, OSError) else os.strerror(errno.ELOOP)
+                    found[key] = MediaRecord(0, 0, "", kind, problem=f"cannot be read: {why}")
+                    continue
                 folder = reader.root / edition.folder
-                names = sorted(n for n in os.listdir(folder) if not n.startswith(".")) if folder.is_dir() else []
+                try:
+                    names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
+                except OSError:
+                    names = []
                 found[key] = MediaRecord(0, 0, "", kind, problem="was not found"
                                          + did_you_mean(posixpath.basename(rel), names))
+                continue
+            if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # a FIFO would block probe() forever
+                found[key] = MediaRecord(0, 0, "", kind, problem=not_regular(st.st_mode) or "is a folder")
                 continue
             old = known.get(key)
             if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
@@ -234,14 +246,24 @@ def find_static(reader: SiteReader, theme: Path = THEME_DIR) -> dict[str, Path]:
     for base in (theme / "static", reader.root / "static"):
         if not base.is_dir():
             continue
+        if base == reader.root / "static":  # the site's own: every unreadable one is an error
+            for path in reader.files(base):
+                files[path.relative_to(base).as_posix()] = path
+            continue
         for folder, dirs, names in os.walk(base):
             dirs.sort()
             for name in sorted(names):
                 path = Path(folder) / name
-                if base == reader.root / "static" and not reader.inside(path):
-                    continue
                 files[path.relative_to(base).as_posix()] = path
     return dict(sorted(files.items()))
+
+
+def check_layouts(reader: SiteReader) -> None:
+    """The site's layouts/ must all be readable: Jinja's loader would silently fall back to the
+    theme's file of the same name when the site's cannot be read (or hang on a FIFO)."""
+    if (reader.root / "layouts").is_dir():
+        for _ in reader.files(reader.root / "layouts"):
+            pass
 
 
 def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
@@ -253,6 +275,7 @@ def load_site(root: Path, diags: Diagnostics, base_url: Optional[str] = None,
     if config is None:
         return None
     cache = cache or BuildCache(root, parse_settings(config))
+    check_layouts(reader)
     folders = find_editions(reader)
     files = []
     for folder in folders:
@@ -308,6 +331,9 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         except OSError as exc:
             reader.diags.error(rel, 1, f"cannot be read: {exc.strerror or exc}")
             continue
+        if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # never open a FIFO: it blocks forever
+            reader.diags.error(rel, 1, not_regular(st.st_mode) or "is a folder, not a file")
+            continue
         old = known.get(rel)
         if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
             records[rel] = old
@@ -323,8 +349,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     else:
         results = _parse_files(settings, misses, store)
     for rel, record in results:
-        if isinstance(record, str):  # could not be read
-            reader.diags.error(rel, 1, f"cannot be read: {record}")
+        if isinstance(record, str):  # could not be read: why
+            reader.diags.error(rel, 1, record)
             continue
         records[rel] = record
     if results or len(records) != len(known):
@@ -344,10 +370,12 @@ def _parse_files(settings: str, items: list[tuple[str, str]],
     for rel, path in items:
         try:
             st = os.stat(path)
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)  # a FIFO or device is refused, never opened
+        except NotRegular as exc:
+            results.append((rel, str(exc)))
+            continue
         except OSError as exc:
-            results.append((rel, str(exc.strerror or exc)))
+            results.append((rel, f"cannot be read: {exc.strerror or exc}"))
             continue
         if rel.endswith("/edition.yaml"):
             fields, diagnostics = parse_edition(rel, data)

@@ -7,8 +7,10 @@ import io
 import os
 import random
 import shutil
+import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -102,3 +104,157 @@ def test_the_lock_of_a_killed_build_is_released(make_site, tmp_path: Path) -> No
     done = subprocess.run([sys.executable, "-m", "epaper", "build", "--site", str(site), "--out", str(out),
                            "--no-wait"], env=ENV, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+# ---------------------------------------------------------------- 2, 6. unreadable files, FIFOs, loops
+
+
+def _other_user_site(make_site, files: dict[str, str | bytes]) -> Path:
+    """A site a non-root user owns: root reads everything, so permission faults need another user."""
+    site = make_site(files)
+    if os.geteuid() != 0:
+        return site
+    if shutil.which("setpriv") is None:
+        pytest.skip("needs setpriv to run the build as a user without override rights")
+    shared = Path(tempfile.mkdtemp(prefix="epaper-faults-", dir="/tmp"))
+    os.chmod(shared, 0o755)
+    copy = shared / "site"
+    shutil.copytree(site, copy, symlinks=True)
+    for folder, dirs, names in os.walk(shared):
+        for name in [*dirs, *names]:
+            os.lchown(os.path.join(folder, name), 65534, 65534)
+    os.lchown(shared, 65534, 65534)
+    return copy
+
+
+def _as_other_user(*args: str) -> subprocess.CompletedProcess:
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
+    return subprocess.run([*prefix, sys.executable, "-m", "epaper", *args], env=ENV, capture_output=True,
+                          text=True, timeout=60, cwd="/")
+
+
+@pytest.fixture
+def other_user_site(make_site):
+    made: list[Path] = []
+
+    def make(files: dict[str, str | bytes]) -> Path:
+        site = _other_user_site(make_site, files)
+        made.append(site)
+        return site
+
+    yield make
+    for site in made:
+        if site.parent.name.startswith("epaper-faults-"):
+            for folder, dirs, _ in os.walk(site.parent):
+                for name in dirs:
+                    os.chmod(os.path.join(folder, name), 0o755)
+            shutil.rmtree(site.parent)
+
+
+def _with_layout_override() -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = dict(two_editions())
+    files["layouts/partials/colophon.html"] = "<p>本站自己的版权说明</p>\n"
+    files["static/extra/notice.txt"] = "static file\n"
+    return files
+
+
+@pytest.mark.parametrize("folder, named", [
+    ("content", "content:1: cannot be read: Permission denied"),
+    ("content/2022/2022-11-03", "content/2022/2022-11-03:1: cannot be read: Permission denied"),
+    ("content/2022/2022-11-04/brief.md", "content/2022/2022-11-04/brief.md:1: cannot be read: Permission denied"),
+    ("layouts/partials", "layouts/partials:1: cannot be read: Permission denied"),
+    ("layouts/partials/colophon.html", "layouts/partials/colophon.html:1: cannot be read: Permission denied"),
+    ("static/extra", "static/extra:1: cannot be read: Permission denied"),
+    ("static/extra/notice.txt", "static/extra/notice.txt:1: cannot be read: Permission denied"),
+])
+def test_an_unreadable_folder_or_file_is_an_error_naming_it(other_user_site, folder: str, named: str) -> None:
+    site = other_user_site(_with_layout_override())
+    os.chmod(site / folder, 0)
+    checked = _as_other_user("check", "--site", str(site))
+    assert checked.returncode == 1 and named in checked.stderr.splitlines(), checked.stderr
+    built = _as_other_user("build", "--site", str(site), "--strict")
+    assert built.returncode == 1 and named in built.stderr.splitlines(), built.stderr
+    assert not (site / "public").exists()
+
+
+def _fifo(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+
+
+def _check_quickly(site: Path) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run([sys.executable, "-m", "epaper", "check", "--site", str(site)], env=ENV,
+                              capture_output=True, text=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail("check hangs on a FIFO")
+
+
+@pytest.mark.parametrize("rel", ["content/2022/2022-11-04/x.md", "content/2022/2022-11-05/edition.yaml",
+                                 "layouts/partials/masthead.html", "static/extra/pipe.txt",
+                                 "content/2022/2022-11-04/page-1.png"])
+def test_a_fifo_is_an_error_and_never_opened(make_site, rel: str) -> None:
+    files = _scanned_site()
+    del files[ED + "page-1.png"]
+    site = make_site(files)
+    _fifo(site / rel)
+    done = _check_quickly(site)
+    assert done.returncode == 1
+    if rel.endswith(".png"):  # an image is reported where it is named
+        assert f"({rel}) is not a regular file (a FIFO)" in done.stderr, done.stderr
+    else:
+        assert f"{rel}:1: is not a regular file (a FIFO); only files and folders are read" in done.stderr, done.stderr
+
+
+def test_a_device_is_an_error(make_site) -> None:
+    site = make_site(two_editions())
+    try:
+        os.mknod(site / ED / "dev.md", 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("creating a device node is not allowed here")
+    done = _check_quickly(site)
+    assert done.returncode == 1
+    assert f"{ED}dev.md:1: is not a regular file (a device); only files and folders are read" in done.stderr
+
+
+@pytest.mark.parametrize("rel", ["content/2022/2022-11-04/loop.md", "static/extra/loop.txt",
+                                 "layouts/partials/loop.html"])
+def test_a_symlink_loop_is_an_error_naming_it(make_site, rel: str) -> None:
+    site = make_site(_with_layout_override())
+    os.symlink((site / rel).name, site / rel)
+    done = _check_quickly(site)
+    assert done.returncode == 1, done.stderr
+    assert f"{rel}:1: cannot be read: Too many levels of symbolic links" in done.stderr, done.stderr
+
+
+def test_a_symlink_loop_named_as_an_image_is_an_error(make_site) -> None:
+    files = _scanned_site()
+    del files[ED + "page-1.png"]
+    site = make_site(files)
+    os.symlink("page-1.png", site / ED / "page-1.png")
+    done = _check_quickly(site)
+    assert done.returncode == 1, done.stderr
+    assert f"({ED}page-1.png) cannot be read: Too many levels of symbolic links" in done.stderr, done.stderr
+
+
+def test_a_folder_made_unreadable_after_a_build_is_not_up_to_date(other_user_site) -> None:
+    site = other_user_site(_with_layout_override())
+    assert _as_other_user("build", "--site", str(site)).returncode == 0
+    time.sleep(0.2)  # past the racy window: the next build may trust its stamp
+    assert "is up to date" in _as_other_user("build", "--site", str(site)).stderr
+    os.chmod(site / "content/2022/2022-11-03", 0)
+    built = _as_other_user("build", "--site", str(site))
+    assert built.returncode == 1, built.stderr
+    assert "content/2022/2022-11-03:1: cannot be read: Permission denied" in built.stderr
+
+
+def test_a_dangling_article_symlink_is_an_error_in_incremental_builds_too(make_site) -> None:
+    site = make_site(two_editions())
+    time.sleep(0.2)
+    build_ok(site)
+    assert build_ok(site)[0].up_to_date
+    os.symlink("gone.md", site / ED / "dangling.md")
+    done = subprocess.run([sys.executable, "-m", "epaper", "build", "--site", str(site)], env=ENV,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert f"{ED}dangling.md:1: cannot be read: No such file or directory" in done.stderr
