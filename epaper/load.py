@@ -26,6 +26,7 @@ from .images import MediaRecord, probe
 from .markup import MarkdownRenderer
 from .model import Article, Config, Edition, Page
 from .reader import NotRegular, SiteReader, decode, not_regular, read_regular
+from .yamlutil import Invalid
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
 PAGE_KEYS = ("number", "name", "section", "scan", "pdf")
@@ -122,7 +123,7 @@ def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
 
 def _publish(f: Fields) -> Optional[dt.datetime]:
     value = f.data.get("publish")
-    if value is None:
+    if value is None or isinstance(value, Invalid):  # Invalid: an impossible time, reported while parsing
         return None
     if isinstance(value, dt.datetime):
         return value

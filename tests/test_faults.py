@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, REPO, article, build_ok, two_editions
+from conftest import EDITION, REPO, article, build_ok, check_errors, two_editions
 from PIL import Image
 
 ED = "content/2022/2022-11-04/"
@@ -258,3 +258,88 @@ def test_a_dangling_article_symlink_is_an_error_in_incremental_builds_too(make_s
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     assert f"{ED}dangling.md:1: cannot be read: No such file or directory" in done.stderr
+
+
+# ---------------------------------------------------------------- 4. impossible dates
+
+
+def test_an_impossible_edition_date_is_an_error_at_its_line_and_other_errors_are_kept(make_site) -> None:
+    files = dict(two_editions())
+    files["content/2023/2023-02-29/edition.yaml"] = EDITION.format(date="2023-02-29", number=1)
+    files["content/2023/2023-02-29/a.md"] = article("文章", page=1)
+    files[ED + "other.md"] = article("别的文章", page=1, section="yaowne")
+    errors = check_errors(make_site(files))
+    assert ('content/2023/2023-02-29/edition.yaml:1: "2023-02-29" is not a real date or time '
+            "(day is out of range for month)") in errors
+    assert any(e.startswith(f"{ED}other.md:") and "unknown section" in e for e in errors), errors
+
+
+def test_an_impossible_date_anywhere_in_front_matter_is_an_error(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "other.md"] = article("别的文章", page=1, updated="2022-11-31")
+    errors = check_errors(make_site(files))
+    assert f'{ED}other.md:4: "2022-11-31" is not a real date or time (day is out of range for month)' in errors
+
+
+def test_an_impossible_time_zone_offset_is_an_error(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "edition.yaml"] = EDITION.format(date="2022-11-04", number=11234) + \
+        "publish: 2022-11-04 06:00:00+25:00\n"
+    errors = check_errors(make_site(files))
+    assert any(e.startswith(f'{ED}edition.yaml:6: "2022-11-04 06:00:00+25:00" is not a real date or time')
+               for e in errors), errors
+
+
+# ---------------------------------------------------------------- 5. YAML alias bombs
+
+
+def _bomb(levels: int) -> str:
+    lines = ["---", "title: 炸弹", "a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    lines += [f"page: *a{levels - 1}", "---", "", "正文。", ""]
+    return "\n".join(lines)
+
+
+def test_yaml_aliases_that_expand_too_far_are_refused(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "bomb.md"] = _bomb(6)  # 9**6 = 531,441 values from 0.3 KB
+    errors = check_errors(make_site(files))
+    assert any(e.startswith(f"{ED}bomb.md:") and "aliases expand to more than" in e for e in errors), errors
+
+
+def test_a_big_yaml_alias_bomb_is_refused_quickly_in_little_memory(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "bomb.md"] = _bomb(12)  # 9**12 values: would need terabytes
+    site = make_site(files)
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", limit + "from epaper.cli import main; raise SystemExit(main())",
+                           "check", "--site", str(site)], env=ENV, capture_output=True, text=True, timeout=60)
+    assert time.monotonic() - started < 30
+    assert done.returncode == 1 and "aliases expand to more than" in done.stderr, done.stderr
+
+
+def test_a_long_value_in_a_message_is_shortened(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "long.md"] = article("长", page="[" + ", ".join(["第一版"] * 400) + "]")
+    errors = check_errors(make_site(files))
+    line = next(e for e in errors if e.startswith(f"{ED}long.md:3:"))
+    assert len(line) < 200, line
+
+
+def test_an_alias_bomb_padded_with_written_out_values_is_refused(make_site) -> None:
+    padding = "pad: [" + ", ".join(["y"] * 12_000) + "]"
+    bomb = _bomb(12).replace("title: 炸弹", "title: 炸弹\n" + padding)
+    files = dict(two_editions())
+    files[ED + "bomb.md"] = bomb
+    errors = check_errors(make_site(files))
+    assert any(e.startswith(f"{ED}bomb.md:") and "aliases expand to more than" in e for e in errors), errors
+
+
+def test_a_long_written_out_list_is_no_bomb(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "edition.yaml"] = EDITION.format(date="2022-11-04", number=11234) + \
+        "extra: [" + ", ".join(["y"] * 12_000) + "]\n"
+    errors = check_errors(make_site(files), strict=True)
+    assert not any("aliases" in e for e in errors) and any("unknown key" in e for e in errors)
