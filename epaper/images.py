@@ -215,6 +215,8 @@ def _make(data: bytes, rendition: Rendition) -> bytes:
             image.draft("RGB", (size[1], size[0]) if turned else size)
         icc = image.info.get("icc_profile")
         upright = ImageOps.exif_transpose(image)
+        upright, icc = _to_srgb(upright, icc)
+        upright = displayable(upright)
         if rendition.format == "PNG":
             upright = upright.convert("RGBA")
         elif upright.mode != "RGB":
@@ -228,6 +230,45 @@ def _make(data: bytes, rendition: Rendition) -> bytes:
             upright.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
                          subsampling="4:2:0", icc_profile=icc)
         return out.getvalue()
+
+
+WIDE_GREY = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+
+
+def displayable(image: Image.Image) -> Image.Image:
+    """An 8-bit image of a 16-bit, 32-bit or float greyscale one (other modes unchanged):
+    Pillow's own conversion clips such values at 255, so a 16-bit grey of 40000 came out
+    white. 16- and 32-bit integers are read as 0-65535 (a 16-bit PNG); floats as 0-1 when
+    they all lie there, else as 0-255."""
+    if image.mode not in WIDE_GREY:
+        return image
+    if image.mode == "F":
+        low, high = image.getextrema()
+        scale = 255.0 if low >= 0.0 and high <= 1.0 else 1.0
+    else:
+        image = image.convert("I") if image.mode != "I" else image
+        scale = 255.0 / 65535.0
+    return image.point(lambda value: value * scale + 0.5).convert("L")
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | None]:
+    """A profile is kept only with the RGB pixels it describes: a CMYK or grey profile
+    attached to the RGB rendition would make browsers show wrong colours (or none). CMYK
+    is converted through its profile when it has one."""
+    if not icc:
+        return image, None
+    try:
+        from PIL import ImageCms
+
+        profile = ImageCms.ImageCmsProfile(BytesIO(icc))
+        space = profile.profile.xcolor_space.strip()
+        if space == "RGB":
+            return image, icc
+        if space == "CMYK" and image.mode == "CMYK":
+            return ImageCms.profileToProfile(image, profile, ImageCms.createProfile("sRGB"), outputMode="RGB"), None
+    except Exception:  # noqa: BLE001 - a damaged profile: plain conversion, without it
+        pass
+    return image, None
 
 
 def _flatten(image: Image.Image) -> Image.Image:

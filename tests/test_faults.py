@@ -343,3 +343,70 @@ def test_a_long_written_out_list_is_no_bomb(make_site) -> None:
         "extra: [" + ", ".join(["y"] * 12_000) + "]\n"
     errors = check_errors(make_site(files), strict=True)
     assert not any("aliases" in e for e in errors) and any("unknown key" in e for e in errors)
+
+
+# ---------------------------------------------------------------- 3. image modes
+
+
+def _rendition(tmp_path: Path, data: bytes, name: str = "x.png") -> Image.Image:
+    from epaper.images import make, picture, probe
+
+    path = tmp_path / name
+    path.write_bytes(data)
+    record = probe(str(path), "image")
+    assert not record.problem, record.problem
+    made = make(data, picture(name, record, (640,)).renditions[0])
+    image = Image.open(io.BytesIO(made))
+    image.load()
+    return image
+
+
+def _saved(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, **options)
+    return buffer.getvalue()
+
+
+def test_a_16_bit_greyscale_png_keeps_its_grey(tmp_path: Path) -> None:
+    made = _rendition(tmp_path, _saved(Image.new("I;16", (90, 60), 40000)))
+    assert all(abs(channel - 156) <= 2 for channel in made.convert("RGB").getpixel((45, 30)))
+
+
+def test_a_16_bit_greyscale_gradient_keeps_its_steps(tmp_path: Path) -> None:
+    gradient = Image.new("I;16", (256, 4))
+    gradient.putdata([x * 257 for _ in range(4) for x in range(256)])
+    made = _rendition(tmp_path, _saved(gradient)).convert("L")
+    row = [made.getpixel((x, 2)) for x in range(0, 256, 32)]
+    assert row == sorted(row) and row[0] <= 4 and abs(row[4] - 128) <= 4, row
+
+
+@pytest.mark.parametrize("mode, value, expected", [("I", 40000, 156), ("I;16", 40000, 156), ("F", 0.5, 128),
+                                                   ("F", 200.0, 200), ("I;16B", 65535, 255), ("L", 77, 77)])
+def test_every_single_channel_mode_becomes_its_8_bit_grey(mode: str, value: float, expected: int) -> None:
+    from epaper.images import displayable
+
+    shown = displayable(Image.new(mode, (4, 4), value))  # type: ignore[arg-type]
+    assert shown.mode in ("L", "RGB") and abs(shown.convert("L").getpixel((1, 1)) - expected) <= 1
+
+
+def test_a_palette_png_with_transparency_keeps_it(tmp_path: Path) -> None:
+    image = Image.new("P", (60, 40), 0)
+    image.putpalette([255, 0, 0, 0, 0, 255] + [0] * 762)
+    image.paste(1, (30, 0, 60, 40))
+    made = _rendition(tmp_path, _saved(image, transparency=1))
+    assert made.mode == "RGBA"
+    assert made.getpixel((10, 20)) == (255, 0, 0, 255) and made.getpixel((50, 20))[3] == 0
+
+
+def test_a_grey_png_with_alpha_keeps_both(tmp_path: Path) -> None:
+    made = _rendition(tmp_path, _saved(Image.new("LA", (60, 40), (100, 128))))
+    red, green, blue, alpha = made.convert("RGBA").getpixel((30, 20))
+    assert (red, green, blue) == (100, 100, 100) and abs(alpha - 128) <= 1
+
+
+def test_a_cmyk_jpeg_keeps_its_colour(tmp_path: Path) -> None:
+    made = _rendition(tmp_path, _saved(Image.new("CMYK", (60, 40), (0, 255, 255, 0)), "JPEG", quality=95),
+                      "x.jpg")
+    red, green, blue = made.convert("RGB").getpixel((30, 20))
+    assert red > 230 and green < 30 and blue < 30
+    assert made.info.get("icc_profile") is None or made.mode == "RGB"
