@@ -410,3 +410,44 @@ def test_a_cmyk_jpeg_keeps_its_colour(tmp_path: Path) -> None:
     red, green, blue = made.convert("RGB").getpixel((30, 20))
     assert red > 230 and green < 30 and blue < 30
     assert made.info.get("icc_profile") is None or made.mode == "RGB"
+
+
+# ---------------------------------------------------------------- 8. bounded Markdown
+
+
+def test_pathological_markdown_is_an_error_at_its_line_not_a_stall(make_site, monkeypatch) -> None:
+    from epaper import markup
+
+    monkeypatch.setattr(markup, "TIME_LIMIT", 1.0)
+    files = dict(two_editions())
+    files[ED + "brackets.md"] = article("括号", page=1, body="[" * 50_000 + "x" * 200_000)
+    site = make_site(files)
+    started = time.monotonic()
+    errors = check_errors(site)
+    assert time.monotonic() - started < 20
+    assert any(e.startswith(f"{ED}brackets.md:5: the Markdown body could not be converted: rendering it took "
+                            "more than 1 seconds") for e in errors), errors
+    # the renderer still works for the next article
+    assert markup.MarkdownRenderer().convert("*a*") == "<p><em>a</em></p>"
+
+
+def test_the_markdown_limit_also_holds_in_another_thread(monkeypatch) -> None:
+    import threading
+
+    from epaper import markup
+
+    monkeypatch.setattr(markup, "TIME_LIMIT", 0.5)
+    outcome: list[object] = []
+
+    def render() -> None:
+        renderer = markup.MarkdownRenderer()
+        try:
+            renderer.convert("[" * 20_000)
+        except markup.MarkdownTooSlow as exc:
+            outcome.append(exc)
+        outcome.append(renderer.convert("ok"))
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    thread.join(30)
+    assert not thread.is_alive() and isinstance(outcome[0], markup.MarkdownTooSlow) and outcome[1] == "<p>ok</p>"
