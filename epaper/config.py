@@ -15,6 +15,8 @@ CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "section
 
 
 def _absolute(url: str) -> bool:
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):  # urlsplit drops them silently;
+        return False  # robots.txt and headers would not
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import EDITION, REPO, article, build_ok, check_errors, two_editions
+from conftest import CONFIG, EDITION, REPO, article, build_ok, check_errors, two_editions
 from PIL import Image
 
 ED = "content/2022/2022-11-04/"
@@ -451,3 +451,21 @@ def test_the_markdown_limit_also_holds_in_another_thread(monkeypatch) -> None:
     thread.start()
     thread.join(30)
     assert not thread.is_alive() and isinstance(outcome[0], markup.MarkdownTooSlow) and outcome[1] == "<p>ok</p>"
+
+
+# ---------------------------------------------------------------- 8. smaller faults
+
+
+def test_robots_txt_gives_base_url_as_written_not_html_escaped(make_site) -> None:
+    site = make_site(two_editions(), config=CONFIG.replace("https://news.example.com/",
+                                                           "https://example.org/a&b'c/"))
+    _, out = build_ok(site)
+    robots = (out / "robots.txt").read_text(encoding="utf-8")
+    assert "Sitemap: https://example.org/a&b'c/sitemap.xml" in robots, robots
+
+
+def test_a_base_url_with_a_line_break_or_space_is_refused(make_site) -> None:
+    site = make_site(two_editions(), config=CONFIG.replace("base_url: https://news.example.com/",
+                                                           'base_url: "https://news.example.com/\\nDisallow: /"'))
+    errors = check_errors(site)
+    assert any(e.startswith("config.yaml:2: \"base_url:\" must be an absolute http(s) URL") for e in errors), errors
