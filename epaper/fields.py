@@ -20,6 +20,8 @@ def slug_problem(slug: str) -> Optional[str]:
         return "may hold only lower-case ASCII letters, digits and hyphens"
     if slug.isdigit():
         return "must not be digits alone (those URLs belong to printed pages)"
+    if not slug.strip("-"):  # "-" and "--" are no names; "-" also reads as an option on a command line
+        return "must hold a letter or a digit"
     return None
 
 

@@ -469,3 +469,11 @@ def test_a_base_url_with_a_line_break_or_space_is_refused(make_site) -> None:
                                                            'base_url: "https://news.example.com/\\nDisallow: /"'))
     errors = check_errors(site)
     assert any(e.startswith("config.yaml:2: \"base_url:\" must be an absolute http(s) URL") for e in errors), errors
+
+
+@pytest.mark.parametrize("slug", ["-", "---"])
+def test_a_slug_of_hyphens_alone_is_refused(make_site, slug: str) -> None:
+    files = dict(two_editions())
+    files[ED + "dash.md"] = article("横线", page=1, slug=f'"{slug}"')
+    errors = check_errors(make_site(files))
+    assert f'{ED}dash.md:4: "slug: {slug}" is not a valid slug: it must hold a letter or a digit' in errors, errors
