@@ -477,3 +477,15 @@ def test_a_slug_of_hyphens_alone_is_refused(make_site, slug: str) -> None:
     files[ED + "dash.md"] = article("横线", page=1, slug=f'"{slug}"')
     errors = check_errors(make_site(files))
     assert f'{ED}dash.md:4: "slug: {slug}" is not a valid slug: it must hold a letter or a digit' in errors, errors
+
+
+def test_a_correction_naming_its_target_twice_prints_its_notice_once(make_site) -> None:
+    files = dict(two_editions())
+    files[ED + "gengzheng.md"] = article(
+        "更正启事", page=2, type="correction", body="特此更正。",
+        corrects="[2022-11-03/youdaizheng, {date: 2022-11-03, title: 全区优待证月底发放到位}]")
+    _, out = build_ok(make_site(files))
+    page = (out / "2022-11-03/youdaizheng/index.html").read_text(encoding="utf-8")
+    assert page.count('href="/2022-11-04/gengzheng/"') == 1 and page.count('"CorrectionComment"') == 1
+    correction = (out / "2022-11-04/gengzheng/index.html").read_text(encoding="utf-8")
+    assert correction.count('href="/2022-11-03/youdaizheng/"') == 1
