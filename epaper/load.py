@@ -248,7 +248,7 @@ def find_static(reader: SiteReader, theme: Path = THEME_DIR) -> dict[str, Path]:
         if not base.is_dir():
             continue
         if base == reader.root / "static":  # the site's own: every unreadable one is an error
-            for path in reader.files(base):
+            for path in reader.files(base, within=base):
                 files[path.relative_to(base).as_posix()] = path
             continue
         for folder, dirs, names in os.walk(base):

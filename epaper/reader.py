@@ -61,15 +61,42 @@ class SiteReader:
         self.diags.error(self.rel(Path(exc.filename)) if exc.filename else "content", 1,
                          f"cannot be read: {exc.strerror or exc}")
 
-    def files(self, base: Path) -> Iterator[Path]:
+    def files(self, base: Path, within: Optional[Path] = None) -> Iterator[Path]:
         """Every readable regular file below `base` (a folder of the site), sorted; each folder
-        or file that cannot be read, each FIFO or device is an error naming it instead."""
-        for folder, dirs, names in os.walk(base, onerror=self.walk_error):
+        or file that cannot be read, each FIFO or device is an error naming it instead. With
+        `within`, a symbolic link must stay inside that folder (static/ publishes what it holds:
+        a link to config.yaml, the cache or a draft would publish it); linked folders inside
+        it are followed, each once."""
+        seen = {os.path.realpath(base)}
+        for folder, dirs, names in os.walk(base, onerror=self.walk_error, followlinks=within is not None):
             dirs.sort()
+            for name in list(dirs):
+                path = Path(folder) / name
+                if not path.is_symlink():
+                    continue
+                real = os.path.realpath(path)
+                if not self.inside(path) or (within is not None and not self.within(path, within)) or real in seen:
+                    dirs.remove(name)
+                seen.add(real)
             for name in sorted(names):
                 path = Path(folder) / name
+                if within is not None and path.is_symlink() and self.inside(path) and not self.within(path, within):
+                    continue
                 if self.readable(path):
                     yield path
+
+    def within(self, path: Path, folder: Path) -> bool:
+        """True when a link leads inside `folder`; else an error saying where it leads."""
+        target = Path(os.path.realpath(path))
+        if target.is_relative_to(os.path.realpath(folder)):
+            return True
+        try:
+            shown = target.relative_to(self.real_root).as_posix()
+        except ValueError:
+            shown = str(target)
+        self.diags.error(self.rel(path), 1, f"is a symbolic link to {shown}, outside {self.rel(folder)}/; "
+                         "refusing to publish it (copy the file into the folder instead)")
+        return False
 
     def readable(self, path: Path) -> bool:
         """True for a regular file inside the site that opens; else an error naming it.

@@ -489,3 +489,27 @@ def test_a_correction_naming_its_target_twice_prints_its_notice_once(make_site) 
     assert page.count('href="/2022-11-04/gengzheng/"') == 1 and page.count('"CorrectionComment"') == 1
     correction = (out / "2022-11-04/gengzheng/index.html").read_text(encoding="utf-8")
     assert correction.count('href="/2022-11-03/youdaizheng/"') == 1
+
+
+@pytest.mark.parametrize("target", ["config.yaml", ".epaper-cache/cache.pickle", ED + "brief.md", "layouts"])
+def test_a_static_symlink_to_the_sites_own_files_is_not_published(make_site, target: str) -> None:
+    files = dict(two_editions())
+    files["layouts/partials/colophon.html"] = "<p>本站</p>\n"
+    files[".epaper-cache/cache.pickle"] = "secret cache\n"
+    files["static/ok.txt"] = "fine\n"
+    site = make_site(files)
+    (site / "static" / "leak").symlink_to(site / target)
+    errors = check_errors(site)
+    assert any(e.startswith("static/leak:1: is a symbolic link to ") and "refusing to publish it" in e
+               for e in errors), errors
+
+
+def test_a_static_symlink_inside_static_is_published(make_site) -> None:
+    files = dict(two_editions())
+    files["static/img/logo.txt"] = "logo\n"
+    site = make_site(files)
+    (site / "static" / "logo.txt").symlink_to(site / "static/img/logo.txt")
+    (site / "static" / "images").symlink_to(site / "static/img")
+    (site / "static" / "img" / "again").symlink_to(site / "static/img")  # a loop of folders
+    _, out = build_ok(site)
+    assert (out / "logo.txt").read_text() == "logo\n" and (out / "images/logo.txt").read_text() == "logo\n"
