@@ -143,9 +143,11 @@ class RenditionCache:
         self.used.add(name)
         path = self.folder / name
         try:
-            return path.read_bytes()
+            kept = unseal(path.read_bytes())
+            if kept is not None:
+                return kept
         except OSError:
-            pass
+            pass  # not made yet; a damaged or altered one is made again, never published
         data = source_path.read_bytes()
         if digest(data) != rendition.sha:
             raise ChangedDuringBuild(rendition.source)
@@ -153,7 +155,7 @@ class RenditionCache:
         self.made += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{name}.{os.getpid()}.tmp"
-        temporary.write_bytes(content)
+        temporary.write_bytes(seal(content))
         os.replace(temporary, path)
         return content
 
@@ -191,9 +193,23 @@ def _make_into(task: tuple[str, Rendition, str]) -> int:
         return 0
     temporary = f"{target}.{os.getpid()}.tmp"
     with open(temporary, "wb") as handle:
-        handle.write(make(data, rendition))
+        handle.write(seal(make(data, rendition)))
     os.replace(temporary, target)
     return 1
+
+
+SEAL = b"\nepaper-rendition "  # then the hash of the bytes before it
+
+
+def seal(content: bytes) -> bytes:
+    """A rendition as kept in the cache: its bytes, then their hash, checked before publishing."""
+    return content + SEAL + digest(content).encode()
+
+
+def unseal(kept: bytes) -> bytes | None:
+    """The rendition's bytes when they match their hash; None for a damaged or foreign file."""
+    content, found, sha = kept.rpartition(SEAL)
+    return content if found and digest(content).encode() == sha else None
 
 
 class ChangedDuringBuild(Exception):

@@ -513,3 +513,32 @@ def test_a_static_symlink_inside_static_is_published(make_site) -> None:
     (site / "static" / "img" / "again").symlink_to(site / "static/img")  # a loop of folders
     _, out = build_ok(site)
     assert (out / "logo.txt").read_text() == "logo\n" and (out / "images/logo.txt").read_text() == "logo\n"
+
+
+def test_a_damaged_rendition_in_the_cache_is_made_again_not_published(make_site, tmp_path: Path) -> None:
+    site = make_site(_scanned_site())
+    _, out = build_ok(site)
+    good = tree(out)
+    cached = sorted((site / ".epaper-cache/images").iterdir())
+    assert cached
+    for path in cached:
+        path.write_bytes(b"garbage, not an image")
+    _, second = build_ok(site, tmp_path / "other" / "public")  # another output: renditions come from the cache
+    assert tree(second) == good
+
+
+def test_a_damaged_html_row_in_the_cache_is_rendered_again_not_published(make_site, tmp_path: Path) -> None:
+    import sqlite3
+
+    site = make_site(two_editions())
+    time.sleep(0.2)  # not racy: the second build trusts the cache's records
+    _, out = build_ok(site)
+    good = tree(out)
+    db = sqlite3.connect(site / ".epaper-cache/html.sqlite")
+    tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    with db:
+        for table in tables:
+            db.execute(f"UPDATE {table} SET html = '<p>POISONED</p>'")
+    db.close()
+    _, second = build_ok(site, tmp_path / "other" / "public")
+    assert tree(second) == good
