@@ -17,6 +17,7 @@ from .article import parse_article
 from .assets import immutable, output_names
 from .cache import CACHE_DIR, HtmlStore, code_fingerprint, digest, input_stamp
 from .errors import BuildError, Diagnostics
+from .failure import reported  # issue 12: a full disk or a permission named as such
 from .hosting import headers_file
 from .images import ChangedDuringBuild, RenditionCache
 from .load import THEME_DIR, LoadedSite, load_site
@@ -103,7 +104,7 @@ def build(options: Options) -> Result:
     """The whole build; raises BuildError with every content error, writing nothing then."""
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
-    with output_lock(out, options.wait):  # issue 12: held from the first read to the cache save
+    with output_lock(out, options.wait), reported(out):  # issue 12: the lock; OSError -> WriteFailure
         return _build(options, out)
 
 

@@ -174,11 +174,15 @@ class BuildCache:
         self.data.fingerprint = code_fingerprint()
         self.data.settings = self.settings
         temporary = self.folder / f"cache.pickle.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
-            pickler.dump(self.data)
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
+                pickler.dump(self.data)
+        except OSError as exc:  # issue 12: a full disk's write() names no file: name it, leave no part
+            temporary.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, exc.filename or str(self.path)) from exc
         os.replace(temporary, self.path)
 
 

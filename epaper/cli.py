@@ -12,6 +12,7 @@ from typing import Optional, Sequence
 from . import build as pipeline
 from . import scaffold
 from .errors import BuildError, Diagnostic, UsageError
+from .failure import EXIT_ENVIRONMENT, WriteFailure, describe
 from .lock import Locked
 
 
@@ -111,6 +112,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)
         return 2
+    except WriteFailure as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except OSError as exc:  # outside the build's swap: the lock file, check's cache, --changes FILE
+        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except Locked as exc:
         print(f"epaper: {exc}; nothing was written (without --no-wait, the build waits for it)", file=sys.stderr)
         return 3
@@ -119,7 +126,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except Exception as exc:  # a bug of ours: say so plainly, details only on request
         if os.environ.get("EPAPER_DEBUG"):
             traceback.print_exc()
-        print(f"epaper: internal error ({type(exc).__name__}: {exc}); the previous output is untouched. "
+        live = getattr(exc, "epaper_live", False)  # set by failure.reported
+        outcome = "the new site is live, but the build did not finish" if live else "the previous output is untouched"
+        print(f"epaper: internal error ({type(exc).__name__}: {exc}); {outcome}. "
               "Run with EPAPER_DEBUG=1 for details and report it.", file=sys.stderr)
         return 70
 

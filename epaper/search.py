@@ -7,9 +7,11 @@ are not marked). The index depends on nothing but the HTML, so when no HTML file
 from the live site's, Pagefind does not run and the live index is kept."""
 from __future__ import annotations
 
+import shutil
 import subprocess
-import tempfile
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from .pagefind_order import stabilize
 from .write import OutputWriter
@@ -41,6 +43,20 @@ def needs_index(writer: OutputWriter) -> bool:
     return old != new
 
 
+@contextmanager
+def _scratch(out: Path) -> Iterator[Path]:
+    """Pagefind's output folder: `.public.pagefind/` beside the output, not in /tmp, so that
+    one a killed build left behind is found and removed by the next build of that output
+    (which holds the output's lock: no other build is using it)."""
+    folder = out.parent / f".{out.name}.pagefind"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def update(writer: OutputWriter, articles: bool = True) -> list[str]:
     """Index the staging folder's HTML, or keep the live index; the index's paths.
     Without `articles` to index there is no index (Pagefind would take every page then)."""
@@ -53,8 +69,8 @@ def update(writer: OutputWriter, articles: bool = True) -> list[str]:
         return kept
     binary = executable()
     writer.prune(".html")  # the pages of the build before last that this site no longer has
-    with tempfile.TemporaryDirectory(prefix="epaper-pagefind-") as tmp:
-        bundle = Path(tmp) / "pagefind"
+    with _scratch(writer.out) as tmp:
+        bundle = tmp / "pagefind"
         run = subprocess.run([str(binary), "--site", str(writer.staging), "--output-path", str(bundle), "--silent"],
                              capture_output=True, text=True, timeout=3600)
         if run.returncode != 0:

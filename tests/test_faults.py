@@ -542,3 +542,119 @@ def test_a_damaged_html_row_in_the_cache_is_rendered_again_not_published(make_si
     db.close()
     _, second = build_ok(site, tmp_path / "other" / "public")
     assert tree(second) == good
+
+
+# ---------------------------------------------------------------- 7. the machine's failures, named
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "epaper", *args], env=ENV, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_a_failure_after_the_swap_says_the_new_site_is_live(make_site, monkeypatch, capsys) -> None:
+    import errno
+
+    from conftest import run_cli
+
+    from epaper.cache import BuildCache
+
+    site = make_site(two_editions())
+    out = site / "public"
+
+    def full(self: BuildCache) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
+
+    monkeypatch.setattr(BuildCache, "save", full)
+    assert run_cli("build", "--site", str(site)) == 74
+    err = capsys.readouterr().err
+    assert "the disk is full: " in err and "cache.pickle" in err and "the new site is live" in err, err
+    assert "internal error" not in err and "untouched" not in err
+    assert (out / "index.html").is_file()
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 2 MB tmpfs, or a skip where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here to fill a disk: {done.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=True)
+
+
+def _fill(disk: Path, leave: int = 0) -> None:
+    """Fill the disk, leaving about `leave` bytes."""
+    with open(disk / "filler", "ab", buffering=0) as handle:
+        try:
+            while True:
+                handle.write(b"\0" * 4096)
+        except OSError:
+            pass
+    if leave:
+        size = (disk / "filler").stat().st_size
+        os.truncate(disk / "filler", max(0, size - leave))
+
+
+def test_a_full_disk_is_named_and_the_previous_output_kept(make_site, small_disk: Path) -> None:
+    site = make_site(two_editions())
+    out = small_disk / "public"
+    assert _cli("build", "--site", str(site), "--out", str(out)).returncode == 0
+    before = tree(out)
+    _fill(small_disk)
+    (site / ED / "brief.md").write_text(article("简讯改题", page=2, body="新的正文。" * 2000), encoding="utf-8")
+    done = _cli("build", "--site", str(site), "--out", str(out))
+    assert done.returncode == 74, done.stderr
+    assert "the disk is full: " in done.stderr and str(small_disk) in done.stderr
+    assert "the previous output" in done.stderr and "untouched" in done.stderr and "internal error" not in done.stderr
+    assert tree(out) == before
+
+
+def test_a_full_disk_under_the_cache_after_the_swap_is_named(make_site, small_disk: Path, tmp_path: Path) -> None:
+    site = small_disk / "site"
+    shutil.copytree(make_site(two_editions()), site)
+    out = tmp_path / "public"
+    assert _cli("build", "--site", str(site), "--out", str(out)).returncode == 0
+    (site / ED / "brief.md").write_text(article("简讯改题", page=2), encoding="utf-8")
+    _fill(small_disk)
+    done = _cli("build", "--site", str(site), "--out", str(out))
+    assert done.returncode in (0, 74), done.stderr  # the cache may fit in what is left
+    if done.returncode == 74:
+        assert "the disk is full: " in done.stderr and "internal error" not in done.stderr
+        live = "简讯改题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+        assert ("the new site is live" in done.stderr) == live, done.stderr
+
+
+def test_an_unwritable_output_folder_is_named(other_user_site) -> None:
+    site = other_user_site(two_editions())
+    parent = site.parent / "readonly"
+    parent.mkdir()
+    os.chmod(parent, 0o755)  # root's: the build's user may not write there
+    done = _as_other_user("build", "--site", str(site), "--out", str(parent / "public"))
+    assert done.returncode == 74, done.stderr
+    assert f"permission denied: {parent}" in done.stderr and "internal error" not in done.stderr
+
+
+def test_a_cache_path_of_the_wrong_type_is_named(make_site) -> None:
+    site = make_site(two_editions())
+    (site / ".epaper-cache").write_text("not a folder")
+    done = _cli("build", "--site", str(site))
+    assert done.returncode == 74, done.stderr
+    assert ".epaper-cache" in done.stderr and "internal error" not in done.stderr, done.stderr
+
+
+def test_pagefind_leaves_no_temporary_folder_and_a_killed_builds_one_is_removed(make_site, tmp_path: Path) -> None:
+    private = tmp_path / "tmp"
+    private.mkdir()
+    site = make_site(two_editions())
+    env = {**ENV, "TMPDIR": str(private)}
+    leftover = site / ".public.pagefind"  # as a build killed while Pagefind ran leaves it
+    (leftover / "pagefind").mkdir(parents=True)
+    (leftover / "pagefind" / "junk.pf_index").write_bytes(b"x" * 1000)
+    done = subprocess.run([sys.executable, "-m", "epaper", "build", "--site", str(site)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (site / "public/pagefind").is_dir()
+    assert list(private.iterdir()) == [] and not leftover.exists()
