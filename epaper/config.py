@@ -24,7 +24,7 @@ def _absolute(url: str) -> bool:
 def load_config(reader: SiteReader, base_url: Optional[str] = None) -> Optional[Config]:
     """Read config.yaml; an unusable config stops the build before content is read."""
     diags, path = reader.diags, reader.root / "config.yaml"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # anything else there: read() says what is wrong
         diags.error("config.yaml", 1, "not found: a site is a folder with config.yaml and content/")
         return None
     text = reader.text(path)

@@ -658,3 +658,20 @@ def test_pagefind_leaves_no_temporary_folder_and_a_killed_builds_one_is_removed(
     assert done.returncode == 0, done.stderr
     assert (site / "public/pagefind").is_dir()
     assert list(private.iterdir()) == [] and not leftover.exists()
+
+
+def test_a_fifo_as_config_yaml_is_an_error_and_serve_does_not_block_on_it(make_site) -> None:
+    import threading
+
+    from epaper.serve.rebuild import site_base_path
+
+    site = make_site(two_editions(), config=None)
+    _fifo(site / "config.yaml")
+    done = _check_quickly(site)
+    assert done.returncode == 1
+    assert "config.yaml:1: is not a regular file (a FIFO); only files and folders are read" in done.stderr, done.stderr
+    found: list[str] = []
+    reader = threading.Thread(target=lambda: found.append(site_base_path(site)), daemon=True)
+    reader.start()
+    reader.join(10)
+    assert found == ["/"], "serve blocks reading a FIFO"

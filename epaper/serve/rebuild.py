@@ -25,7 +25,10 @@ import yaml
 
 from ..build import Options, build
 from ..errors import BuildError, UsageError
+from ..failure import WriteFailure
+from ..failure import describe as describe_failure
 from ..load import THEME_DIR
+from ..reader import read_regular
 from ..write import WriteReport
 
 Log = Callable[[str], None]
@@ -55,7 +58,7 @@ class Status:
 def site_base_path(site: Path) -> str:
     """base_url's path from config.yaml ('/news/'), read leniently: the build reports any error in it."""
     try:
-        data = yaml.safe_load((site / "config.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_regular(site / "config.yaml").decode("utf-8"))  # never a FIFO: it blocks
         url = data.get("base_url") if isinstance(data, dict) else None
         path = urlsplit(str(url)).path if url else "/"
     except (OSError, UnicodeError, ValueError, yaml.YAMLError):
@@ -101,8 +104,10 @@ class Rebuilder:
             errors = tuple(str(d) for d in exc.diagnostics if not d.warning)
             self._print_warnings([str(d) for d in exc.diagnostics if d.warning])
             return self._failed(what, errors, started)
-        except UsageError as exc:
+        except (UsageError, WriteFailure) as exc:
             return self._failed(what, (f"epaper: {exc}",), started)
+        except OSError as exc:  # the machine's problem (a full disk), named as such
+            return self._failed(what, (f"epaper: {describe_failure(exc)}",), started)
         except Exception as exc:  # a bug of ours: the editor gets one line, the server goes on
             if os.environ.get("EPAPER_DEBUG"):
                 traceback.print_exc()
