@@ -29,7 +29,9 @@ from epaper.output.cache import (
     digest,
     input_stamp,
 )
+from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
+from epaper.output.lock import output_lock
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
@@ -51,6 +53,7 @@ class Options:
     strict: bool = False
     jobs: int = 0  # worker processes; 0: one per core
     search: bool = True  # False: no search index even if config.yaml asks (the live preview)
+    wait: bool = True  # False: raise lock.Locked instead of waiting for another build of the output
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ class BuildState:
             return
         writer.prune(".html")  # the pages of the build before last that this site no longer has
         try:
-            for path, data in search.make_index(writer.staging):
+            for path, data in search.make_index(writer.staging, writer.out):
                 writer.put(path, data)
         except search.SearchProblem as problem:
             self.diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
@@ -246,30 +249,31 @@ def build(options: Options) -> Result:
     """
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
-    state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
-    assert state.writer is not None
-    stamp = _stamp(options, out)
-    now = options.now or dt.datetime.now(dt.UTC)
-    try:
-        if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
-            state.diags.extend(state.writer.warnings)
-            state.stop_on_errors()
-            state.report = WriteReport()
-            return state.result(up_to_date=True)
+    with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
+        state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
+        assert state.writer is not None
+        stamp = _stamp(options, out)
+        now = options.now or dt.datetime.now(dt.UTC)
         try:
-            state.load()                                                              # 1.
-            state.resolve(drafts=options.drafts, future=options.future)              # 2.
-            state.plan()                                                              # 3.
-            state.render()                                                            # 4.
-            state.place_files()                                                       # 5.
-            state.index()                                                             # 6.
-            state.swap(stamp)                                                         # 7.
-        finally:
-            if state.cache is not None:
-                state.cache.save()
-    except Stop:
-        raise BuildError(sorted(state.diags.errors + state.diags.warnings)) from None
-    return state.result()
+            if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
+                state.diags.extend(state.writer.warnings)
+                state.stop_on_errors()
+                state.report = WriteReport()
+                return state.result(up_to_date=True)
+            try:
+                state.load()                                                              # 1.
+                state.resolve(drafts=options.drafts, future=options.future)              # 2.
+                state.plan()                                                              # 3.
+                state.render()                                                            # 4.
+                state.place_files()                                                       # 5.
+                state.index()                                                             # 6.
+                state.swap(stamp)                                                         # 7.
+            finally:
+                if state.cache is not None:
+                    state.cache.save()
+        except Stop:
+            raise BuildError(sorted(state.diags.errors + state.diags.warnings)) from None
+        return state.result()
 
 
 RENDER_MS = 0.5  # rendering and placing one page, about (bench/, 10,000 articles)

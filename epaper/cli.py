@@ -12,6 +12,8 @@ from pathlib import Path
 from epaper import build as pipeline
 from epaper.content import scaffold
 from epaper.errors import BuildError, Diagnostic, UsageError
+from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, describe
+from epaper.output.lock import Locked
 
 
 def _moment(text: str) -> dt.datetime:
@@ -37,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--changes", type=Path, metavar="FILE",
                    help="write the URLs this build added, changed and removed (for a CDN purge)")
     b.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
+    b.add_argument("--no-wait", action="store_true",
+                   help="exit with status 3 instead of waiting when another build is writing the output")
     n = sub.add_parser("new", help="write a skeleton edition or article")
     kinds = n.add_subparsers(dest="kind", required=True, metavar="{edition,article}")
     ne = kinds.add_parser("edition", help="content/YYYY/DATE/edition.yaml with the last edition's pages")
@@ -77,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         site=args.site, now=args.now, strict=args.strict,
         out=getattr(args, "out", None), drafts=getattr(args, "drafts", False),
         future=getattr(args, "future", False), base_url=getattr(args, "base_url", None),
-        jobs=getattr(args, "jobs", 0),
+        jobs=getattr(args, "jobs", 0), wait=not getattr(args, "no_wait", False),
     )
     try:
         if args.command == "check":
@@ -108,12 +112,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)
         return 2
+    except WriteFailure as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except OSError as exc:  # outside the build's swap: the lock file, check's cache, --changes FILE
+        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except Locked as exc:
+        print(f"epaper: {exc}; nothing was written (without --no-wait, the build waits for it)", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug of ours: say so plainly, details only on request
         if os.environ.get("EPAPER_DEBUG"):
             traceback.print_exc()
-        print(f"epaper: internal error ({type(exc).__name__}: {exc}); the previous output is untouched. "
+        live = getattr(exc, "epaper_live", False)  # set by failure.reported
+        outcome = "the new site is live, but the build did not finish" if live else "the previous output is untouched"
+        print(f"epaper: internal error ({type(exc).__name__}: {exc}); {outcome}. "
               "Run with EPAPER_DEBUG=1 for details and report it.", file=sys.stderr)
         return 70
 

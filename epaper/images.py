@@ -19,6 +19,7 @@ from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from types import MappingProxyType
+from typing import cast
 
 import PIL
 from PIL import Image, ImageOps
@@ -145,9 +146,11 @@ class RenditionCache:
         self.used.add(name)
         path = self.folder / name
         try:
-            return path.read_bytes()
+            kept = unseal(path.read_bytes())
+            if kept is not None:
+                return kept
         except OSError:
-            pass
+            pass  # not made yet; a damaged or altered one is made again, never published
         data = source_path.read_bytes()
         if digest(data) != rendition.sha:
             raise ChangedDuringBuild(rendition.source)
@@ -155,7 +158,7 @@ class RenditionCache:
         self.made += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         temporary = self.folder / f".{name}.{os.getpid()}.tmp"
-        temporary.write_bytes(content)
+        temporary.write_bytes(seal(content))
         os.replace(temporary, path)
         return content
 
@@ -196,9 +199,23 @@ def _make_into(task: tuple[str, Rendition, str]) -> int:
         return 0
     temporary = f"{target}.{os.getpid()}.tmp"
     with open(temporary, "wb") as handle:
-        handle.write(make(data, rendition))
+        handle.write(seal(make(data, rendition)))
     os.replace(temporary, target)
     return 1
+
+
+SEAL = b"\nepaper-rendition "  # then the hash of the bytes before it
+
+
+def seal(content: bytes) -> bytes:
+    """A rendition as kept in the cache: its bytes, then their hash, checked before publishing."""
+    return content + SEAL + digest(content).encode()
+
+
+def unseal(kept: bytes) -> bytes | None:
+    """The rendition's bytes when they match their hash; None for a damaged or foreign file."""
+    content, found, sha = kept.rpartition(SEAL)
+    return content if found and digest(content).encode() == sha else None
 
 
 class ChangedDuringBuild(Exception):
@@ -220,6 +237,8 @@ def _make(data: bytes, rendition: Rendition) -> bytes:
             image.draft("RGB", (size[1], size[0]) if turned else size)
         icc = image.info.get("icc_profile")
         upright = ImageOps.exif_transpose(image)
+        upright, icc = _to_srgb(upright, icc)
+        upright = displayable(upright)
         if rendition.format == "PNG":
             upright = upright.convert("RGBA")
         elif upright.mode != "RGB":
@@ -233,6 +252,47 @@ def _make(data: bytes, rendition: Rendition) -> bytes:
             upright.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True,
                          subsampling="4:2:0", icc_profile=icc)
         return out.getvalue()
+
+
+WIDE_GREY = ("I", "I;16", "I;16L", "I;16B", "I;16N", "F")
+
+
+def displayable(image: Image.Image) -> Image.Image:
+    """An 8-bit image of a 16-bit, 32-bit or float greyscale one (other modes unchanged):
+    Pillow's own conversion clips such values at 255, so a 16-bit grey of 40000 came out
+    white. 16- and 32-bit integers are read as 0-65535 (a 16-bit PNG); floats as 0-1 when
+    they all lie there, else as 0-255."""
+    if image.mode not in WIDE_GREY:
+        return image
+    if image.mode == "F":
+        low, high = cast(tuple[float, float], image.getextrema())  # one band: (min, max)
+        scale = 255.0 if low >= 0.0 and high <= 1.0 else 1.0
+    else:
+        image = image.convert("I") if image.mode != "I" else image
+        scale = 255.0 / 65535.0
+    return image.point(lambda value: value * scale + 0.5).convert("L")
+
+
+def _to_srgb(image: Image.Image, icc: bytes | None) -> tuple[Image.Image, bytes | None]:
+    """A profile is kept only with the RGB pixels it describes: a CMYK or grey profile
+    attached to the RGB rendition would make browsers show wrong colours (or none). CMYK
+    is converted through its profile when it has one."""
+    if not icc:
+        return image, None
+    try:
+        from PIL import ImageCms
+
+        profile = ImageCms.ImageCmsProfile(BytesIO(icc))
+        space = profile.profile.xcolor_space.strip()
+        if space == "RGB":
+            return image, icc
+        if space == "CMYK" and image.mode == "CMYK":
+            converted = ImageCms.profileToProfile(image, profile, ImageCms.createProfile("sRGB"), outputMode="RGB")
+            if converted is not None:
+                return converted, None
+    except Exception:  # noqa: BLE001 - a damaged profile: plain conversion, without it
+        pass
+    return image, None
 
 
 def _flatten(image: Image.Image) -> Image.Image:

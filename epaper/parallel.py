@@ -33,8 +33,18 @@ class WorkerFailed(RuntimeError):
 
 
 def can_fork() -> bool:
-    """True when forked workers are safe here: fork exists and this process runs one thread."""
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """True when forked workers are safe here: fork exists and this process runs no thread but
+    its main one and threads marked fork-safe (see `mark_fork_safe`)."""
+    return "fork" in multiprocessing.get_all_start_methods() and all(
+        thread is threading.main_thread() or getattr(thread, "epaper_fork_safe", False)
+        for thread in threading.enumerate())
+
+
+def mark_fork_safe(thread: threading.Thread) -> threading.Thread:
+    """Mark a helper thread whose state a forked child does not need and resets itself
+    (os.register_at_fork): its presence does not keep the stages from forking workers."""
+    thread.epaper_fork_safe = True  # type: ignore[attr-defined]
+    return thread
 
 
 def workers_for(items: int, cost_ms: float, jobs: int) -> int:

@@ -51,7 +51,8 @@ def full_build(site: Path, tmp: Path) -> dict[str, str]:
     fresh = tmp / "fresh"
     if fresh.exists():
         shutil.rmtree(fresh)
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "public", ".public.staging"))
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns(CACHE_DIR, "public", ".public.staging",
+                                                                ".public.lock"))
     build(Options(site=fresh, out=fresh / "public"))
     return digest(fresh / "public")
 

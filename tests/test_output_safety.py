@@ -36,7 +36,8 @@ def test_failed_build_leaves_previous_output_byte_for_byte(make_site) -> None:
     (site / ED / "broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
     build_errors(site)
     assert digest(out) == before
-    assert not any(p.name.startswith(".public.") and p.name != ".public.staging" for p in site.iterdir())
+    assert not any(p.name.startswith(".public.") and p.name not in (".public.staging", ".public.lock")
+                   for p in site.iterdir())
 
 
 def test_unchanged_files_keep_their_mtime_and_changed_ones_are_replaced(make_site) -> None:
@@ -148,5 +149,5 @@ def test_nothing_is_written_outside_output_and_staging(make_site, tmp_path: Path
     _, out = build_ok(site, out=tmp_path / "www")
     after = {p for p in tmp_path.rglob("*")}
     allowed = [out, out.parent / f".{out.name}.staging", out.parent / f".{out.name}.staging.twin",
-               site / ".epaper-cache"]
+               out.parent / f".{out.name}.lock", site / ".epaper-cache"]
     assert {p for p in after - before if not any(p == a or a in p.parents for a in allowed)} == set()

@@ -223,9 +223,9 @@ def test_pagefind_runs_only_when_html_changed(make_site, monkeypatch) -> None:
     runs = []
     real = search.make_index
 
-    def counting(folder):
+    def counting(folder, out):
         runs.append(folder)  # one Pagefind run
-        return real(folder)
+        return real(folder, out)
 
     monkeypatch.setattr(search, "make_index", counting)
     _, out = build_ok(site)

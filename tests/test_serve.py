@@ -516,3 +516,18 @@ def test_in_chromium_edits_reload_and_errors_show_over_the_page(
     set_title(preview.site, "[笔谈之二：新标题", "笔谈之二：改好了")
     expect(headline).to_have_text("笔谈之二：改好了")
     expect(overlay).to_have_count(0)
+
+
+def test_the_reload_socket_refuses_a_page_from_another_local_port(serve: Callable[..., Preview]) -> None:
+    """Issue 12: a page served by another local server (localhost:3000) must not listen in."""
+    preview = serve()
+    port = preview.port
+    upgrade = ("Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+               "Sec-WebSocket-Version: 13")
+    other = port + 1 if port < 65535 else port - 1
+    for origin in (f"http://localhost:{other}", f"http://127.0.0.1:{other}", "http://localhost",
+                   f"https://127.0.0.1:{port}", "http://localhost:99999", "null"):
+        assert http(port, "/__epaper__/livereload", host=f"localhost:{port}",
+                    headers=upgrade + (f"Origin: {origin}",))[0] == 403, origin
+    assert http(port, "/__epaper__/livereload", host=f"127.0.0.1:{port}",
+                headers=upgrade + (f"Origin: http://127.0.0.1:{port}",))[0] == 101

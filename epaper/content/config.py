@@ -14,6 +14,8 @@ CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "section
 
 
 def _absolute(url: str) -> bool:
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):  # urlsplit drops them silently;
+        return False  # robots.txt and headers would not
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
@@ -21,7 +23,7 @@ def _absolute(url: str) -> bool:
 def load_config(reader: SiteReader, base_url: str | None = None) -> Config | None:
     """Read config.yaml; an unusable config stops the build before content is read."""
     diags, path = reader.diags, reader.root / "config.yaml"
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():  # anything else there: read() says what is wrong
         diags.error("config.yaml", 1, "not found: a site is a folder with config.yaml and content/")
         return None
     text = reader.text(path)

@@ -4,10 +4,11 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import re
+import reprlib
 from typing import Any
 from urllib.parse import unquote
 
-from epaper.content.yamlutil import LineDict, LineList, load_yaml
+from epaper.content.yamlutil import Invalid, LineDict, LineList, load_yaml_values, short
 from epaper.errors import Diagnostics, did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
@@ -19,6 +20,8 @@ def slug_problem(slug: str) -> str | None:
         return "may hold only lower-case ASCII letters, digits and hyphens"
     if slug.isdigit():
         return "must not be digits alone (those URLs belong to printed pages)"
+    if not slug.strip("-"):  # "-" and "--" are no names; "-" also reads as an option on a command line
+        return "must hold a letter or a digit"
     return None
 
 
@@ -105,7 +108,7 @@ class Fields:
                 self.missing(key)
             return None
         parsed = as_date(value)
-        if parsed is None:
+        if parsed is None and not isinstance(value, Invalid):  # Invalid: reported while parsing
             self.error(key, f'"{key}:" must be a date written YYYY-MM-DD, not {shown(self.data.raw.get(key, value))}')
         return parsed
 
@@ -121,8 +124,9 @@ class Fields:
 
 
 def shown(value: Any) -> str:
-    text = str(value)
-    return f'"{text[:40]}"' if text else "nothing"
+    """A value quoted for a message, shortened: a list is never stringified whole."""
+    text = reprlib.repr(value) if isinstance(value, (list, dict)) else str(value)
+    return f'"{short(text)}"' if text else "nothing"
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -155,8 +159,9 @@ def items_with_lines(value: Any) -> list[tuple[Any, int]]:
 
 def yaml_mapping(text: str, rel: str, diags: Diagnostics, what: str, first_line: int = 1) -> LineDict | None:
     """YAML text that must be a mapping (empty counts as an empty one), or None after reporting why."""
-    data, problem = load_yaml(text, first_line=first_line)
-    if problem:
+    data, problems = load_yaml_values(text, first_line=first_line)
+    for problem in problems:  # an impossible date is reported here, and the other keys still checked
         diags.error(rel, problem.line, problem.message)
+    if problems and data is None:
         return None
     return as_mapping(data if data is not None else LineDict(), rel, 1, diags, what)

@@ -6,8 +6,10 @@ encoding); everything that needs two files is resolve's job.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import posixpath
+import stat
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +27,8 @@ from epaper.content.fields import (
     yaml_mapping,
 )
 from epaper.content.markup import MarkdownRenderer
-from epaper.content.reader import SiteReader, decode
+from epaper.content.reader import NotRegular, SiteReader, decode, not_regular, read_regular
+from epaper.content.yamlutil import Invalid
 from epaper.errors import Diagnostic, Diagnostics, did_you_mean
 from epaper.images import MediaRecord, probe
 from epaper.model import Article, Config, Edition, Page, PageEntry
@@ -66,7 +69,7 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
     root = str(reader.root)
     editions: list[EditionFolder] = []
     inside: dict[str, str] = {}  # folder -> the edition folder it is in (itself for an edition)
-    for folder, dirs, files in os.walk(content):
+    for folder, dirs, files in os.walk(content, onerror=reader.walk_error):  # unlistable: an error
         dirs.sort()
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         outer = inside.get(os.path.dirname(folder))
@@ -125,7 +128,7 @@ def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
 
 def _publish(f: Fields) -> dt.datetime | None:
     value = f.data.get("publish")
-    if value is None:
+    if value is None or isinstance(value, Invalid):  # Invalid: an impossible time, reported while parsing
         return None
     if isinstance(value, dt.datetime):
         return value
@@ -207,11 +210,21 @@ def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> di
                                              "site; refusing to read it")
                     continue
                 st = os.stat(path)
-            except OSError:
+            except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+                if isinstance(exc, RuntimeError) or exc.errno in (errno.ELOOP, errno.EACCES, errno.EIO):
+                    why = exc.strerror if isinstance(exc, OSError) else os.strerror(errno.ELOOP)
+                    found[key] = MediaRecord(0, 0, "", kind, problem=f"cannot be read: {why}")
+                    continue
                 folder = reader.root / edition.folder
-                names = sorted(n for n in os.listdir(folder) if not n.startswith(".")) if folder.is_dir() else []
+                try:
+                    names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
+                except OSError:
+                    names = []
                 found[key] = MediaRecord(0, 0, "", kind, problem="was not found"
                                          + did_you_mean(posixpath.basename(rel), names))
+                continue
+            if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # a FIFO would block probe() forever
+                found[key] = MediaRecord(0, 0, "", kind, problem=not_regular(st.st_mode) or "is a folder")
                 continue
             old = known.get(key)
             if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
@@ -236,14 +249,24 @@ def find_static(reader: SiteReader, theme: Path = THEME_DIR) -> dict[str, Path]:
     for base in (theme / "static", reader.root / "static"):
         if not base.is_dir():
             continue
+        if base == reader.root / "static":  # the site's own: every unreadable one is an error
+            for path in reader.files(base, within=base):
+                files[path.relative_to(base).as_posix()] = path
+            continue
         for folder, dirs, names in os.walk(base):
             dirs.sort()
             for name in sorted(names):
                 path = Path(folder) / name
-                if base == reader.root / "static" and not reader.inside(path):
-                    continue
                 files[path.relative_to(base).as_posix()] = path
     return dict(sorted(files.items()))
+
+
+def check_layouts(reader: SiteReader) -> None:
+    """The site's layouts/ must all be readable: Jinja's loader would silently fall back to the
+    theme's file of the same name when the site's cannot be read (or hang on a FIFO)."""
+    if (reader.root / "layouts").is_dir():
+        for _ in reader.files(reader.root / "layouts"):
+            pass
 
 
 def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: int = 1) -> LoadedSite:
@@ -251,6 +274,7 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
     bytes are unchanged, else parsed, in up to `jobs` processes), their images and PDFs, and the
     static files."""
     diags = reader.diags
+    check_layouts(reader)
     folders = find_editions(reader)
     files = []
     for folder in folders:
@@ -306,6 +330,9 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         except OSError as exc:
             reader.diags.error(rel, 1, f"cannot be read: {exc.strerror or exc}")
             continue
+        if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # never open a FIFO: it blocks forever
+            reader.diags.error(rel, 1, not_regular(st.st_mode) or "is a folder, not a file")
+            continue
         old = known.get(rel)
         if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
             records[rel] = old
@@ -315,8 +342,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
     results = [r for part in parallel.fan_out(_parse_files, task, misses, workers) for r in part]
     for rel, record in results:
-        if isinstance(record, str):  # could not be read
-            reader.diags.error(rel, 1, f"cannot be read: {record}")
+        if isinstance(record, str):  # could not be read: why
+            reader.diags.error(rel, 1, record)
             continue
         records[rel] = record
     if results or len(records) != len(known):
@@ -347,10 +374,12 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
     for rel, path in items:
         try:
             st = os.stat(path)
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data = read_regular(path)  # a FIFO or device is refused, never opened
+        except NotRegular as exc:
+            results.append((rel, str(exc)))
+            continue
         except OSError as exc:
-            results.append((rel, str(exc.strerror or exc)))
+            results.append((rel, f"cannot be read: {exc.strerror or exc}"))
             continue
         if rel.endswith("/edition.yaml"):
             fields, diagnostics = parse_edition(rel, data)

@@ -3,14 +3,21 @@ newspapers need (CJK line joining, the dateline in the first paragraph) and what
 public site needs (raw HTML escaped, script URLs dropped) unless the site opts out."""
 from __future__ import annotations
 
+import ctypes
 import html
+import os
 import re
+import threading
+import time
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+
+from epaper import parallel
 
 _CJK = (
     "\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
@@ -144,10 +151,86 @@ class _NewspaperExtension(Extension):
             md.treeprocessors.register(_SafeUrls(md), "safe_urls", 4)
 
 
+TIME_LIMIT = 10.0  # seconds one article's Markdown may take; a normal one takes milliseconds
+
+
+class MarkdownTooSlow(Exception):
+    """An article's Markdown took longer than TIME_LIMIT (Python-Markdown is quadratic in some
+    inputs: 50,000 "[" would stall a build, and `serve`, for many minutes)."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__(f"rendering it took more than {limit:g} seconds (thousands of \"[\" or links in one "
+                         "paragraph?); split it into paragraphs or remove the stray brackets")
+
+
+class _Interrupt(BaseException):
+    """Raised inside the rendering thread by the watchdog; a BaseException, so no library
+    code's `except Exception` swallows it."""
+
+
+class _Watchdog:
+    """One thread per process that interrupts renderings past their deadline: a signal would
+    work only in the main thread, but `serve` renders in another one. The interrupt is an
+    exception set asynchronously in the rendering thread, so pure-Python code stops at once."""
+
+    def __init__(self) -> None:
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)  # a forked worker: no thread, maybe a held lock
+
+    def _reset(self) -> None:
+        self.lock = threading.Lock()
+        self.deadlines: dict[int, float] = {}  # thread id -> monotonic deadline
+        self.fired: set[int] = set()
+        self.started = False
+
+    def _start(self) -> None:
+        if not self.started:
+            self.started = True
+            # Fork-safe: a forked worker starts without it and resets this state (see __init__).
+            parallel.mark_fork_safe(threading.Thread(target=self._run, name="epaper-markdown-watchdog",
+                                                     daemon=True)).start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.05)
+            now = time.monotonic()
+            with self.lock:
+                for ident, deadline in list(self.deadlines.items()):
+                    if deadline <= now:
+                        del self.deadlines[ident]
+                        self.fired.add(ident)
+                        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident),
+                                                                   ctypes.py_object(_Interrupt))
+
+    @contextmanager
+    def limit(self, seconds: float) -> Iterator[None]:
+        ident = threading.get_ident()
+        with self.lock:
+            self._start()
+            self.deadlines[ident] = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.deadlines.pop(ident, None)
+                if ident in self.fired:  # fired as the rendering ended: drop it if not yet raised
+                    self.fired.discard(ident)
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), None)
+
+
+_WATCHDOG = _Watchdog()
+
+
 class MarkdownRenderer:
     """One reusable Markdown instance per build: creating one per article is slow."""
 
     def __init__(self, unsafe_html: bool = False, chinese: bool = True) -> None:
+        self._options = (unsafe_html, chinese)
+        self._md: markdown.Markdown | None = None
+        self._make()
+
+    def _make(self) -> None:
+        unsafe_html, chinese = self._options
         backlink = "返回正文第 %d 处" if chinese else "Back to the text of note %d"
         self._md = markdown.Markdown(
             extensions=["tables", "footnotes", _NewspaperExtension(unsafe_html)],
@@ -158,9 +241,16 @@ class MarkdownRenderer:
         self._figures: _Figures = self._md.treeprocessors["figures"]  # type: ignore[assignment]
 
     def convert(self, text: str, dateline: str = "") -> str:
+        """The body's HTML; MarkdownTooSlow past TIME_LIMIT seconds."""
+        assert self._md is not None
         self._md.reset()
         self._dateline.dateline = dateline
-        return self._md.convert(text)
+        try:
+            with _WATCHDOG.limit(TIME_LIMIT):
+                return self._md.convert(text)
+        except _Interrupt:
+            self._make()  # the interrupted instance may be half-way through its state
+            raise MarkdownTooSlow(TIME_LIMIT) from None
 
     @property
     def figures(self) -> list[tuple[str, str, str, bool]]:

@@ -175,7 +175,7 @@ def _find_originals(editions: list[Edition], diags: Diagnostics, drafts: bool) -
         correction.originals = []
         for target in correction.corrects:
             original = _original(correction, target, by_date, everything, diags)
-            if original is None:
+            if original is None or original in correction.originals:  # named twice: one notice
                 continue
             assert original.edition is not None and correction.edition is not None
             where = f"corrects {target.describe()}"

@@ -41,6 +41,37 @@ _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~10
 class _Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader building LineDict/LineList; never constructs arbitrary objects."""
 
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.problems: list[tuple[int, str]] = []  # (0-based line, message): values that are no value
+
+
+class Invalid(str):
+    """A scalar YAML could not make into a value (2023-02-29): kept as its text, its problem
+    already reported, so the checks of the key don't report it a second time."""
+
+
+MAX_VALUES = 10_000  # aliases may expand a document to this many values, no more
+SHOWN = 60  # characters of a value shown in a message
+
+
+def short(text: str) -> str:
+    """A value as shown in a message: at most SHOWN characters."""
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    """A date or time, or Invalid with a problem for one that cannot exist (2022-11-31,
+    +25:00): Python's ValueError would otherwise end the whole run as an internal error."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError) as exc:
+        reason = str(exc)
+        if "timedelta" in reason:
+            reason = "a time zone offset is less than 24 hours"
+        loader.problems.append((node.start_mark.line, f'"{short(node.value)}" is not a real date or time ({reason})'))
+        return Invalid(node.value)
+
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
@@ -75,6 +106,49 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+class _TooBig(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand past MAX_VALUES values (a "billion laughs":
+    400 bytes that every later step, stringifying or caching it, would expand to gigabytes).
+    Each node's expanded size is counted once (Python's integers don't overflow); a document
+    long only because it is written out long is no bomb. The line is that of the top-level
+    key or item holding the biggest expansion."""
+    sizes: dict[int, int] = {}
+
+    def size(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        sizes[id(node)] = 1  # a recursive alias counts once while being counted
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = []
+        total = 1 + sum(size(child) for child in children)
+        sizes[id(node)] = total
+        return total
+
+    total = size(root)
+    if total <= MAX_VALUES or total <= 2 * len(sizes):
+        return
+    if isinstance(root, yaml.MappingNode):
+        parts = [(k.start_mark.line, sizes[id(k)] + sizes[id(v)]) for k, v in root.value]
+    elif isinstance(root, yaml.SequenceNode):
+        parts = [(v.start_mark.line, sizes[id(v)]) for v in root.value]
+    else:
+        parts = []
+    biggest = max((count for _, count in parts), default=0)
+    raise _TooBig(next((line for line, count in parts if count == biggest), root.start_mark.line))
 
 
 @dataclass(frozen=True)
@@ -86,9 +160,26 @@ class YamlProblem:
 
 
 def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
-    """Parse YAML safely; lines in the result are shifted so that text line 1 is first_line."""
+    """Parse YAML safely; lines in the result are shifted so that text line 1 is first_line.
+    Any problem, even of a single value, gives no data: see load_yaml_values to keep it."""
+    data, problems = load_yaml_values(text, first_line)
+    return (None, problems[0]) if problems else (data, None)
+
+
+def load_yaml_values(text: str, first_line: int = 1) -> tuple[Any, list[YamlProblem]]:
+    """Parse YAML safely: (data, problems). A syntax error gives no data and one problem; an
+    impossible value (2022-11-31) a problem of its own while the rest of the data is kept, so
+    every other mistake of the file is reported too."""
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        node = loader.get_single_node()
+        if node is not None:
+            _check_size(node)
+        data = loader.construct_document(node) if node is not None else None
+    except _TooBig as exc:
+        line = exc.line + first_line
+        return None, [YamlProblem(line, f"YAML aliases expand to more than {MAX_VALUES:,} values; "
+                                        "write the values out instead of repeating anchors (*name)")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None and mark.index >= len(text.rstrip()):
@@ -98,16 +189,18 @@ def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
         line = min(line, first_line + max(0, text.rstrip().count("\n")))
         parts = [p for p in (exc.context, exc.problem) if p]
         message = "; ".join(parts) or "not valid YAML"
-        return None, YamlProblem(line, f"YAML syntax error: {message}")
+        return None, [YamlProblem(line, f"YAML syntax error: {message}")]
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark else first_line
-        return None, YamlProblem(line, f"YAML syntax error: {exc}")
+        return None, [YamlProblem(line, f"YAML syntax error: {exc}")]
     except RecursionError:
-        return None, YamlProblem(first_line, "YAML nested too deeply")
+        return None, [YamlProblem(first_line, "YAML nested too deeply")]
+    finally:
+        loader.dispose()
     if first_line != 1:
         _shift(data, first_line - 1, set())
-    return data, None
+    return data, [YamlProblem(line + first_line, message) for line, message in loader.problems]
 
 
 def _shift(node: Any, by: int, seen: set[int]) -> None:

@@ -64,8 +64,10 @@ def input_stamp(roots: list[Path], extra: str) -> str | None:
             folder = stack.pop()
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
-            except OSError:
+            except FileNotFoundError:
                 continue
+            except OSError:  # issue 12: unreadable: no stamp, so the build reads and reports it
+                return None
             for entry in entries:
                 try:
                     if entry.is_dir():
@@ -74,8 +76,10 @@ def input_stamp(roots: list[Path], extra: str) -> str | None:
                         h.update(f"d {entry.path}\0".encode())
                         continue
                     st = entry.stat()
-                except OSError:
-                    continue
+                except OSError:  # issue 12: a dangling link or a loop: no stamp, the build reports it
+                    if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
+                        continue
+                    return None
                 newest = max(newest, st.st_mtime_ns)
                 h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\0".encode())
     return None if newest >= started - RACY_NS else h.hexdigest()
@@ -192,17 +196,22 @@ class BuildCache:
         self.data.fingerprint = code_fingerprint()
         self.data.settings = self.settings
         temporary = self.folder / f"cache.pickle.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
-            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
-            pickler.dump(self.data)
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
+                pickler.dump(self.data)
+        except OSError as exc:  # issue 12: a full disk's write() names no file: name it, leave no part
+            temporary.unlink(missing_ok=True)
+            raise OSError(exc.errno, exc.strerror, exc.filename or str(self.path)) from exc
         os.replace(temporary, self.path)
 
 
 class HtmlStore:
     """Rendered Markdown by content hash, in SQLite: a build reads back only the articles whose
-    pages it renders, instead of loading every article's HTML at start."""
+    pages it renders, instead of loading every article's HTML at start. Each row carries the
+    hash of its HTML (issue 12): a damaged row is parsed again, never published."""
 
     def __init__(self, folder: Path, settings: str) -> None:
         self.path = folder / "html.sqlite"
@@ -216,15 +225,16 @@ class HtmlStore:
             try:
                 self._db = sqlite3.connect(self.path, timeout=60)  # parse workers write side by side
                 self._db.execute("PRAGMA journal_mode=WAL")
-                self._db.execute("CREATE TABLE IF NOT EXISTS html (digest TEXT, settings TEXT, html TEXT, "
-                                 "PRIMARY KEY (digest, settings))")
+                self._db.execute("DROP TABLE IF EXISTS html")  # rows of before issue 12, without a hash
+                self._db.execute("CREATE TABLE IF NOT EXISTS html2 (digest TEXT, settings TEXT, html TEXT, "
+                                 "sha TEXT, PRIMARY KEY (digest, settings))")
             except sqlite3.DatabaseError:  # damaged: start again
                 if self._db is not None:
                     self._db.close()
                 self.path.unlink(missing_ok=True)
                 self._db = sqlite3.connect(self.path)
-                self._db.execute("CREATE TABLE html (digest TEXT, settings TEXT, html TEXT, "
-                                 "PRIMARY KEY (digest, settings))")
+                self._db.execute("CREATE TABLE html2 (digest TEXT, settings TEXT, html TEXT, "
+                                 "sha TEXT, PRIMARY KEY (digest, settings))")
         return self._db
 
     def put(self, digest_: str, html: str) -> None:
@@ -239,9 +249,9 @@ class HtmlStore:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = db.execute(f"SELECT digest, html FROM html WHERE settings = ? AND digest IN ({marks})",
+                rows = db.execute(f"SELECT digest, html, sha FROM html2 WHERE settings = ? AND digest IN ({marks})",  # noqa: E501
                                   [self.settings, *chunk])
-                found.update(rows)
+                found.update((d, h) for d, h, sha in rows if _html_sha(d, self.settings, h) == sha)
         except sqlite3.DatabaseError:
             pass
         return found
@@ -253,8 +263,9 @@ class HtmlStore:
         try:
             db = self._connect()
             with db:
-                db.executemany("INSERT OR REPLACE INTO html VALUES (?, ?, ?)",
-                               ((d, self.settings, h) for d, h in self.pending.items()))
+                db.executemany("INSERT OR REPLACE INTO html2 VALUES (?, ?, ?, ?)",
+                               ((d, self.settings, h, _html_sha(d, self.settings, h))
+                                for d, h in self.pending.items()))
         except sqlite3.DatabaseError:
             return  # kept in `pending`, still readable by this build
         self.pending.clear()
@@ -265,14 +276,14 @@ class HtmlStore:
         self.flush()
         try:
             db = self._connect()
-            (rows,) = db.execute("SELECT COUNT(*) FROM html").fetchone()
+            (rows,) = db.execute("SELECT COUNT(*) FROM html2").fetchone()
             if rows <= len(keep) * 1.1 + 100:
                 return
             with db:
                 db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (digest TEXT PRIMARY KEY)")
                 db.execute("DELETE FROM keep")
                 db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((d,) for d in keep))
-                db.execute("DELETE FROM html WHERE settings != ? OR digest NOT IN (SELECT digest FROM keep)",
+                db.execute("DELETE FROM html2 WHERE settings != ? OR digest NOT IN (SELECT digest FROM keep)",
                            [self.settings])
         except sqlite3.DatabaseError:
             self.path.unlink(missing_ok=True)
@@ -285,3 +296,8 @@ class HtmlStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _html_sha(digest_: str, settings: str, html: str) -> str:
+    """The check of one HtmlStore row: its key and its HTML, hashed together."""
+    return digest(f"{digest_}\0{settings}\0{html}".encode())

@@ -7,9 +7,10 @@ are not marked). The index depends on nothing but the HTML, so when no HTML file
 from the live site's, Pagefind does not run and the live index is kept."""
 from __future__ import annotations
 
+import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from epaper.output.pagefind_order import stabilize
@@ -41,12 +42,26 @@ def kept_index(live: Mapping[str, str] | None, new: Mapping[str, str]) -> list[s
     return sorted(p for p in live if p.startswith(FOLDER))
 
 
-def make_index(site: Path) -> Iterator[tuple[str, bytes]]:
-    """Index the HTML of the folder `site` (which holds this build's pages and only those):
-    each file of the index, as (output path, bytes), in a stable order."""
+@contextmanager
+def _scratch(out: Path) -> Iterator[Path]:
+    """Pagefind's output folder: `.public.pagefind/` beside the output, not in /tmp, so that
+    one a killed build left behind is found and removed by the next build of that output
+    (which holds the output's lock: no other build is using it)."""
+    folder = out.parent / f".{out.name}.pagefind"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_index(site: Path, out: Path) -> Iterator[tuple[str, bytes]]:
+    """Index the HTML of the folder `site` (which holds this build's pages and only those) for
+    the output folder `out`: each file of the index, as (output path, bytes), in a stable order."""
     binary = executable()
-    with tempfile.TemporaryDirectory(prefix="epaper-pagefind-") as tmp:
-        bundle = Path(tmp) / "pagefind"
+    with _scratch(out) as tmp:
+        bundle = tmp / "pagefind"
         run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
                              capture_output=True, text=True, timeout=3600)
         if run.returncode != 0:

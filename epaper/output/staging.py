@@ -101,6 +101,13 @@ def _write(target: Path, content: bytes, fresh: bool, known: set[Path]) -> None:
     """Write the staging copy of a file. Where no file is there yet it is created directly
     (O_EXCL: never through an existing name); otherwise it is written beside and renamed
     over, so the old inode, which may be the live file's hard link, is never modified."""
+    try:
+        _write_file(target, content, fresh, known)
+    except OSError as exc:  # a full disk's write() names no file: name it
+        raise OSError(exc.errno, exc.strerror, exc.filename or str(target)) from exc
+
+
+def _write_file(target: Path, content: bytes, fresh: bool, known: set[Path]) -> None:
     _folder(target.parent, known)
     if fresh:
         try:

@@ -16,6 +16,8 @@ from multiprocessing.connection import Connection
 from epaper import parallel
 from epaper.build import Options, build
 from epaper.errors import BuildError, Diagnostic, UsageError
+from epaper.output.failure import WriteFailure
+from epaper.output.failure import describe as describe_failure
 from epaper.output.writer import WriteReport
 
 
@@ -38,8 +40,10 @@ def run_build(options: Options) -> Outcome:
         result = build(options)
     except BuildError as exc:
         return Outcome("errors", list(exc.diagnostics))
-    except UsageError as exc:
+    except (UsageError, WriteFailure) as exc:
         return Outcome("usage", message=str(exc))
+    except OSError as exc:  # the machine's problem (a full disk), named as such
+        return Outcome("usage", message=describe_failure(exc))
     except Exception as exc:
         return Outcome("internal", message=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
     return Outcome("built", list(result.diagnostics.warnings), result.report, result.up_to_date,

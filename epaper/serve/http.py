@@ -261,7 +261,15 @@ class LiveSocket(LiveReloadHandler):
             raise web.HTTPError(refusal[0])
 
     def check_origin(self, origin: str) -> bool:
-        return self.preview.hosts.allows(host_name(urlsplit(origin).netloc))
+        """Only this server's own pages: an allowed host name on another port is another
+        server (a page on localhost:3000 must not listen to the build's errors)."""
+        parts = urlsplit(origin)
+        try:
+            port = parts.port or 80
+        except ValueError:  # not a port number
+            return False
+        return (parts.scheme == "http" and port == self.preview.port
+                and self.preview.hosts.allows(host_name(parts.netloc)))
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         self.preview.sockets.add(self)

@@ -24,6 +24,7 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from epaper.build import Options
+from epaper.content.reader import read_regular
 from epaper.output.writer import WriteReport
 from epaper.serve.host import BuildHost
 from epaper.themes import THEME_DIR
@@ -55,7 +56,7 @@ class Status:
 def site_base_path(site: Path) -> str:
     """base_url's path from config.yaml ('/news/'), read leniently: the build reports any error in it."""
     try:
-        data = yaml.safe_load((site / "config.yaml").read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_regular(site / "config.yaml").decode("utf-8"))  # never a FIFO: it blocks
         url = data.get("base_url") if isinstance(data, dict) else None
         path = urlsplit(str(url)).path if url else "/"
     except (OSError, UnicodeError, ValueError, yaml.YAMLError):

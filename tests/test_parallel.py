@@ -1,0 +1,85 @@
+"""The one fan-out helper every stage uses: results in order, failures raised here, and the
+stages still fork once the Markdown watchdog's thread runs (a thread that would otherwise
+make every build after the first article serial)."""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+import epaper.parallel as parallel
+from conftest import build_ok, two_editions
+from epaper.content.markup import MarkdownRenderer
+
+
+def _pids_and_items(shared: str, part: Sequence[int]) -> tuple[int, str, list[int]]:
+    return os.getpid(), shared, list(part)
+
+
+def test_fan_out_gives_each_worker_an_interleaved_part_and_returns_results_in_part_order() -> None:
+    results = parallel.fan_out(_pids_and_items, "shared", list(range(7)), 3)
+    assert [r[2] for r in results] == [[0, 3, 6], [1, 4], [2, 5]]
+    assert all(r[1] == "shared" for r in results)
+    assert len({r[0] for r in results} | {os.getpid()}) == 4  # three children, not this process
+
+
+def _fails(shared: None, part: Sequence[int]) -> None:
+    if 1 in part:
+        raise ValueError("worker problem")
+
+
+def test_an_exception_in_a_worker_is_raised_in_the_caller() -> None:
+    with pytest.raises(ValueError, match="worker problem"):
+        parallel.fan_out(_fails, None, [0, 1, 2], 3)
+
+
+def _dies(shared: None, part: Sequence[int]) -> None:
+    os._exit(9)
+
+
+def test_a_worker_that_dies_is_a_worker_failure_not_a_hang() -> None:
+    with pytest.raises(parallel.WorkerFailed, match="exit code 9"):
+        parallel.fan_out(_dies, None, [0, 1], 2)
+
+
+def test_one_worker_runs_in_this_process() -> None:
+    assert parallel.fan_out(_pids_and_items, "x", [1, 2], 1) == [(os.getpid(), "x", [1, 2])]
+
+
+def test_threshold_forks_only_work_worth_forking_for() -> None:
+    assert parallel.workers_for(10, 1.0, 2) == 1  # 10 ms of work
+    assert parallel.workers_for(1000, 1.0, 2) == 2
+    assert parallel.workers_for(1000, 1.0, 1) == 1
+    assert parallel.workers_for(1, 1000.0, 4) == 1
+
+
+def test_a_plain_thread_stops_forking_but_the_markdown_watchdog_does_not() -> None:
+    MarkdownRenderer().convert("*a*")  # starts the watchdog thread
+    assert parallel.can_fork()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel.can_fork()  # a fork could inherit a lock that thread holds
+    finally:
+        stop.set()
+        other.join()
+    assert parallel.can_fork()
+
+
+def test_builds_fan_out_after_markdown_has_been_rendered(make_site, monkeypatch, tmp_path: Path) -> None:
+    calls: list[tuple[str, int]] = []
+    real = parallel.fan_out
+
+    def counting(work, shared, items, workers):  # type: ignore[no-untyped-def]
+        calls.append((work.__name__, workers))
+        return real(work, shared, items, workers)
+
+    monkeypatch.setattr(parallel, "fan_out", counting)
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
+    monkeypatch.setenv("EPAPER_JOBS", "2")
+    build_ok(make_site(two_editions()))
+    assert ("_parse_files", 2) in calls and ("_render_part", 2) in calls, calls
