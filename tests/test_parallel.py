@@ -83,3 +83,39 @@ def test_builds_fan_out_after_markdown_has_been_rendered(make_site, monkeypatch,
     monkeypatch.setenv("EPAPER_JOBS", "2")
     build_ok(make_site(two_editions()))
     assert ("_parse_files", 2) in calls and ("_render_part", 2) in calls, calls
+
+
+def test_preview_rebuilds_fan_out_while_the_server_runs_threads(make_site, monkeypatch, tmp_path: Path) -> None:
+    """The preview builds in a process forked before its threads: a rebuild after the server's
+    threads started still forks workers (it used to fall back to one process)."""
+    from epaper.serve.rebuild import Rebuilder
+
+    record = tmp_path / "fan-outs.txt"
+    real = parallel.fan_out
+
+    def recording(work, shared, items, workers):  # type: ignore[no-untyped-def]
+        with open(record, "a", encoding="utf-8") as handle:
+            handle.write(f"{work.__name__} {workers} {os.getpid()}\n")
+        return real(work, shared, items, workers)
+
+    monkeypatch.setattr(parallel, "fan_out", recording)
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
+    monkeypatch.setenv("EPAPER_JOBS", "2")
+    site = make_site(two_editions())
+    rebuilder = Rebuilder(site, tmp_path / "preview", "http://127.0.0.1:8000", log=lambda line: None)
+    stop = threading.Event()
+    server_thread = threading.Thread(target=stop.wait)
+    try:
+        assert rebuilder.rebuild().ok  # forks the build process: no thread runs yet
+        server_thread.start()
+        record.write_text("", encoding="utf-8")
+        edited = next(site.glob("content/*/*/*.md"))
+        edited.write_text(edited.read_text(encoding="utf-8") + "\n新的一段。\n", encoding="utf-8")
+        assert rebuilder.rebuild({str(edited)}).ok
+    finally:
+        stop.set()
+        server_thread.join()
+        rebuilder.close()
+    lines = record.read_text(encoding="utf-8").splitlines()
+    assert any(line.startswith("_parse_files 2 ") for line in lines), lines
+    assert all(int(line.split()[2]) != os.getpid() for line in lines)  # in the build process, not here
