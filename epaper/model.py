@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ARTICLE_TYPES = ("article", "note", "brief", "correction")
 
@@ -133,9 +135,27 @@ class Download:
     size: int
 
 
-@dataclass
+@dataclass(eq=False)
+class ArticleLinks:
+    """What the stages work out about an article beyond its own file, kept apart from the
+    parsed record: its edition (load), section, series, photos, corrections and neighbours
+    (resolve). Written by load and resolve only; read by everything after."""
+
+    edition: Edition | None = None
+    section: Section | None = None
+    series: Section | None = None
+    originals: list[Article] = field(default_factory=list)
+    corrections: list[Article] = field(default_factory=list)
+    prev_in_series: Article | None = None
+    next_in_series: Article | None = None
+    lead: Picture | None = None  # the lead photo, probed
+    pictures: dict[str, Picture] = field(default_factory=dict)  # figure src -> picture
+
+
+@dataclass(frozen=True, eq=False)
 class Article:
-    """One Markdown file of an edition, loaded and rendered to HTML."""
+    """One Markdown file of an edition as parsed (frozen: the cache's record, never changed by a
+    later stage), with its `links` to the rest of the site, which load and resolve fill in."""
 
     source: str  # path relative to the site, POSIX separators
     slug: str
@@ -160,16 +180,57 @@ class Article:
     areas: tuple[Area, ...] = ()  # where it is printed on its page's scan
     figures: tuple[Figure, ...] = ()  # images in its Markdown body
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
-    # Filled in by resolve:
-    edition: Edition | None = field(default=None, repr=False)
-    section: Section | None = None
-    series: Section | None = None
-    originals: list[Article] = field(default_factory=list, repr=False)
-    corrections: list[Article] = field(default_factory=list, repr=False)
-    prev_in_series: Article | None = field(default=None, repr=False)
-    next_in_series: Article | None = field(default=None, repr=False)
-    lead: Picture | None = None  # the lead photo, probed
-    pictures: dict[str, Picture] = field(default_factory=dict, repr=False)  # figure src -> picture
+    links: ArticleLinks = field(default_factory=ArticleLinks, repr=False)
+
+    @classmethod
+    def from_record(cls, fields: Mapping[str, Any], digest: str) -> Article:
+        """An article from its cached parsed fields, without running __init__: a big archive
+        loads every article on every build, and this is many times faster. The fields are the
+        parser's own (a test keeps their names those of the dataclass)."""
+        article = object.__new__(cls)
+        state = article.__dict__
+        state.update(fields)
+        state["digest"] = digest
+        state["links"] = ArticleLinks()
+        state.setdefault("lines", {})
+        return article
+
+    # The links, read as the article's own attributes (layouts say article.section).
+    @property
+    def edition(self) -> Edition | None:
+        return self.links.edition
+
+    @property
+    def section(self) -> Section | None:
+        return self.links.section
+
+    @property
+    def series(self) -> Section | None:
+        return self.links.series
+
+    @property
+    def originals(self) -> list[Article]:
+        return self.links.originals
+
+    @property
+    def corrections(self) -> list[Article]:
+        return self.links.corrections
+
+    @property
+    def prev_in_series(self) -> Article | None:
+        return self.links.prev_in_series
+
+    @property
+    def next_in_series(self) -> Article | None:
+        return self.links.next_in_series
+
+    @property
+    def lead(self) -> Picture | None:
+        return self.links.lead
+
+    @property
+    def pictures(self) -> dict[str, Picture]:
+        return self.links.pictures
 
     @property
     def media(self) -> frozenset[str]:
@@ -211,22 +272,71 @@ class PageEntry:
     pdf_line: int = 0
 
 
-@dataclass
-class Page:
-    """A printed page (版) of an edition."""
+@dataclass(eq=False)
+class PageLinks:
+    """What load and resolve work out about a printed page: its edition, its articles, its
+    image and its PDF as probed."""
 
-    number: int
-    name: str
-    section_slug: str | None
-    line: int
-    scan: str = ""  # the printed page's image, as written in edition.yaml
-    scan_line: int = 0
-    pdf: str = ""  # the printed page as PDF, as written
-    pdf_line: int = 0
-    articles: list[Article] = field(default_factory=list, repr=False)
-    edition: Edition | None = field(default=None, repr=False)
-    picture: Picture | None = None  # the scan, probed
+    edition: Edition | None = None
+    articles: list[Article] = field(default_factory=list)
+    picture: Picture | None = None  # the scan (or the PDF drawn as one), probed
     download: Download | None = None  # the PDF
+
+
+@dataclass(frozen=True, eq=False)
+class Page:
+    """A printed page (版) of an edition, as edition.yaml lists it, with its `links`."""
+
+    entry: PageEntry
+    links: PageLinks = field(default_factory=PageLinks, repr=False)
+
+    @property
+    def number(self) -> int:
+        return self.entry.number
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def section_slug(self) -> str | None:
+        return self.entry.section_slug
+
+    @property
+    def line(self) -> int:
+        return self.entry.line
+
+    @property
+    def scan(self) -> str:
+        return self.entry.scan
+
+    @property
+    def scan_line(self) -> int:
+        return self.entry.scan_line
+
+    @property
+    def pdf(self) -> str:
+        return self.entry.pdf
+
+    @property
+    def pdf_line(self) -> int:
+        return self.entry.pdf_line
+
+    @property
+    def edition(self) -> Edition | None:
+        return self.links.edition
+
+    @property
+    def articles(self) -> list[Article]:
+        return self.links.articles
+
+    @property
+    def picture(self) -> Picture | None:
+        return self.links.picture
+
+    @property
+    def download(self) -> Download | None:
+        return self.links.download
 
     @property
     def media(self) -> frozenset[str]:
@@ -242,9 +352,17 @@ class Page:
         return f"{self.edition.date.isoformat()}/{self.label}/"
 
 
-@dataclass
+@dataclass(eq=False)
+class EditionLinks:
+    """What load and resolve work out about an edition: its articles (the published ones, once
+    resolve has left out drafts)."""
+
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass(frozen=True, eq=False)
 class Edition:
-    """One issue of the paper: a folder with edition.yaml and its articles."""
+    """One issue of the paper: a folder with edition.yaml, as parsed, with its `links`."""
 
     source: str  # path of edition.yaml relative to the site
     folder: str
@@ -254,8 +372,12 @@ class Edition:
     pages: list[Page]
     publish: dt.datetime | None = None  # None: the date at 00:00 in the site's zone
     lines: dict[str, int] = field(default_factory=dict)
-    articles: list[Article] = field(default_factory=list, repr=False)
     unreadable: int = 0  # article files that failed to load (already reported)
+    links: EditionLinks = field(default_factory=EditionLinks, repr=False)
+
+    @property
+    def articles(self) -> list[Article]:
+        return self.links.articles
 
     @property
     def url(self) -> str:

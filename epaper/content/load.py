@@ -115,14 +115,16 @@ def parse_edition(rel: str, data: bytes) -> tuple[dict[str, Any] | None, list[Di
     return dict(date=date, number=number, publish=publish, pages=pages, lines=dict(meta.lines)), diags.items
 
 
-def _edition(rel: str, folder: str, record: SourceRecord) -> Edition:
+def _edition(rel: str, folder: str, record: SourceRecord, articles: list[Article], unreadable: int) -> Edition:
+    """The edition of a parsed edition.yaml, linked with its pages and articles."""
     fields = dict(record.fields or {})
-    pages = [Page(number=p.number, name=p.name, section_slug=p.section_slug, line=p.line, scan=p.scan,
-                  scan_line=p.scan_line, pdf=p.pdf, pdf_line=p.pdf_line)
-             for p in fields.pop("pages")]
-    edition = Edition(source=rel, folder=folder, digest=record.sha, pages=pages, **fields)
+    pages = [Page(entry) for entry in fields.pop("pages")]
+    edition = Edition(source=rel, folder=folder, digest=record.sha, pages=pages, unreadable=unreadable, **fields)
+    edition.links.articles = articles
     for page in pages:
-        page.edition = edition
+        page.links.edition = edition
+    for article in articles:
+        article.links.edition = edition
     return edition
 
 
@@ -287,11 +289,11 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
         if not folder.articles:
             diags.error(rel, 1, "this edition has no articles: add a .md file beside edition.yaml")
         record = records.get(rel)
-        edition = None
+        edition_record: SourceRecord | None = None
         if record is not None:
             diags.extend(record.diagnostics)
             if record.fields is not None:
-                edition = _edition(rel, folder.rel, record)
+                edition_record = record
         articles = []
         for name in folder.articles:
             record = records.get(f"{folder.rel}/{name}")
@@ -299,14 +301,10 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
                 continue
             diags.extend(record.diagnostics)
             if record.fields is not None:
-                articles.append(Article(**record.fields, digest=record.sha))
-        if edition is None:
+                articles.append(Article.from_record(record.fields, record.sha))
+        if edition_record is None:
             continue
-        edition.articles = articles
-        edition.unreadable = len(folder.articles) - len(articles)
-        for article in articles:
-            article.edition = edition
-        editions.append(edition)
+        editions.append(_edition(rel, folder.rel, edition_record, articles, len(folder.articles) - len(articles)))
     return LoadedSite(root=reader.root, config=config, editions=editions, static_files=find_static(reader),
                       media=_media(reader, editions, cache))
 

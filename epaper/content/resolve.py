@@ -74,10 +74,10 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
                 diags.error(article.source, article.line("section"),
                             _unknown("section", article.section_slug, config.sections))
             elif slug in config.sections:
-                article.section = config.sections[slug]
+                article.links.section = config.sections[slug]
         if article.series_slug:
             if article.series_slug in config.series:
-                article.series = config.series[article.series_slug]
+                article.links.series = config.series[article.series_slug]
             else:
                 diags.error(article.source, article.line("series"),
                             _unknown("series", article.series_slug, config.series))
@@ -105,20 +105,20 @@ def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnos
 
     for page in edition.pages:
         if page.scan and (got := record("image", page.scan, edition.source, page.scan_line, "the scan")):
-            page.picture = picture(got[0], got[1], SCAN_WIDTHS)
+            page.links.picture = picture(got[0], got[1], SCAN_WIDTHS)
         if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, "the PDF")):
             name = f"{edition.date.isoformat()}-{page.label}.pdf"
-            page.download = download(page.url + name, got[0], got[1])
+            page.links.download = download(page.url + name, got[0], got[1])
     for article in edition.articles:
         if article.image and (got := record("image", article.image, article.source, article.line("image"),
                                             "the lead photo")):
-            article.lead = picture(got[0], got[1], PHOTO_WIDTHS)
+            article.links.lead = picture(got[0], got[1], PHOTO_WIDTHS)
         pictures: dict[str, Picture] = {}
         for figure in article.figures:
             if figure.src not in pictures and (got := record("image", figure.src, article.source, figure.line,
                                                              "the image")):
                 pictures[figure.src] = picture(got[0], got[1], PHOTO_WIDTHS)
-        article.pictures = pictures
+        article.links.pictures = pictures
 
 
 def _check_areas(edition: Edition, diags: Diagnostics) -> None:
@@ -172,7 +172,7 @@ def _find_originals(editions: list[Edition], diags: Diagnostics, drafts: bool) -
     by_date = {e.date: e for e in editions}
     everything = [a for e in editions for a in e.articles]
     for correction in everything:
-        correction.originals = []
+        correction.links.originals = []
         for target in correction.corrects:
             original = _original(correction, target, by_date, everything, diags)
             if original is None or original in correction.originals:  # named twice: one notice
@@ -250,7 +250,7 @@ def _published(editions: list[Edition], config: Config, diags: Diagnostics, draf
             diags.warning(edition.source, 1, "every article of this edition is a draft: the edition is left out "
                           "(build with --drafts to see it)")
             continue
-        edition.articles = articles
+        edition.links.articles = articles
         kept.append(edition)
     return kept, min(due) if due else None
 
@@ -262,9 +262,9 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
         page_index = {p.number: i for i, p in enumerate(edition.pages)}
         edition.articles.sort(key=lambda a: (page_index.get(a.page_number, 0), a.sort_key()))
         for page in edition.pages:
-            page.articles = [a for a in edition.articles if a.page_number == page.number]
+            page.links.articles = [a for a in edition.articles if a.page_number == page.number]
         for article in edition.articles:
-            article.corrections = []
+            article.links.corrections = []
     published = {id(a) for e in editions for a in e.articles}
     newest_first = [a for e in reversed(editions) for a in e.articles]
     sections: dict[str, list[Article]] = {slug: [] for slug in config.sections}
@@ -275,7 +275,7 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
             sections[article.section.slug].append(article)
         if article.series:
             series[article.series.slug].append(article)
-        article.originals = [o for o in article.originals if id(o) in published]
+        article.links.originals = [o for o in article.originals if id(o) in published]
         if article.type == "correction":
             corrections.append(article)
         for original in article.originals:
@@ -283,8 +283,8 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
     for members in series.values():
         chronological = list(reversed(members))
         for i, article in enumerate(chronological):
-            article.prev_in_series = chronological[i - 1] if i > 0 else None
-            article.next_in_series = chronological[i + 1] if i + 1 < len(chronological) else None
+            article.links.prev_in_series = chronological[i - 1] if i > 0 else None
+            article.links.next_in_series = chronological[i + 1] if i + 1 < len(chronological) else None
     for article in newest_first:  # oldest correction first on the original
         article.corrections.reverse()
     return SiteData(config=config, editions=editions, sections=sections, series=series,
