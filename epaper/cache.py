@@ -56,8 +56,8 @@ def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
         h.update(f"{root}\0".encode())
         if root.is_file():
             st = root.stat()
-            newest = max(newest, st.st_mtime_ns)
-            h.update(f"{st.st_size}:{st.st_mtime_ns}\0".encode())
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime too: an mtime can be put back
+            h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
             continue
         stack = [root]
         while stack:
@@ -80,8 +80,8 @@ def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
                     if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
                         continue
                     return None
-                newest = max(newest, st.st_mtime_ns)
-                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+                newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime, as above
+                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
     return None if newest >= started - RACY_NS else h.hexdigest()
 
 
@@ -95,6 +95,7 @@ class SourceRecord:
     fields: Optional[dict[str, Any]]
     diagnostics: list  # list[Diagnostic]
     racy: bool = False  # modified too close to when it was read: check its bytes next time
+    ctime_ns: int = 0  # issue 12: the inode's change time, which no tool can put back as it can mtime
 
 
 @dataclass

@@ -675,3 +675,25 @@ def test_a_fifo_as_config_yaml_is_an_error_and_serve_does_not_block_on_it(make_s
     reader.start()
     reader.join(10)
     assert found == ["/"], "serve blocks reading a FIFO"
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_seen(make_site) -> None:
+    files = _scanned_site()
+    site = make_site(files)
+    time.sleep(0.2)
+    build_ok(site)
+    assert build_ok(site)[0].up_to_date
+    brief, scan = site / ED / "brief.md", site / ED / "page-1.png"
+    for path, new in ((brief, brief.read_text(encoding="utf-8").replace("简讯一则", "简讯二则").encode()),
+                      (scan, png(size=(300, 400), color=(30, 200, 30)))):
+        st = path.stat()
+        assert len(new) == st.st_size
+        path.write_bytes(new)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as `touch -r`, rsync -t or a restore can
+    time.sleep(0.2)
+    result, out = build_ok(site)
+    assert not result.up_to_date
+    assert "简讯二则" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    fresh = make_site(files | {ED + "brief.md": brief.read_bytes(), ED + "page-1.png": scan.read_bytes()},
+                      name="fresh")
+    assert tree(out) == tree(build_ok(fresh)[1])
