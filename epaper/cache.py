@@ -56,7 +56,7 @@ def input_stamp(roots: list[Path], extra: str) -> Optional[str]:
         h.update(f"{root}\0".encode())
         if root.is_file():
             st = root.stat()
-            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime too: an mtime can be put back
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime too (mtime can be put back)
             h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
             continue
         stack = [root]
@@ -228,8 +228,8 @@ class HtmlStore:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = db.execute(f"SELECT digest, html, sha FROM html2 WHERE settings = ? AND digest IN ({marks})",  # noqa: E501
-                                  [self.settings, *chunk])
+                rows = db.execute("SELECT digest, html, sha FROM html2 WHERE settings = ? "
+                                  f"AND digest IN ({marks})", [self.settings, *chunk])
                 found.update((d, h) for d, h, sha in rows if _html_sha(d, self.settings, h) == sha)
         except sqlite3.DatabaseError:
             pass
