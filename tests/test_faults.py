@@ -697,3 +697,15 @@ def test_a_same_size_edit_with_its_mtime_put_back_is_seen(make_site) -> None:
     fresh = make_site(files | {ED + "brief.md": brief.read_bytes(), ED + "page-1.png": scan.read_bytes()},
                       name="fresh")
     assert tree(out) == tree(build_ok(fresh)[1])
+
+
+def test_serve_reads_base_url_safely_from_a_hostile_config(make_site) -> None:
+    from epaper.serve.rebuild import site_base_path
+
+    bomb = _bomb(12).split("---")[1].replace("title: 炸弹\n", "").replace("page: *a11", "base_url: *a11")
+    site = make_site(two_editions(), config=CONFIG + bomb)
+    started = time.monotonic()
+    assert site_base_path(site) == "/"
+    assert time.monotonic() - started < 5
+    (site / "config.yaml").write_text(CONFIG.replace("https://news.example.com/", "https://example.org/news/"))
+    assert site_base_path(site) == "/news/"

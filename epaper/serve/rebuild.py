@@ -29,6 +29,7 @@ from ..failure import WriteFailure
 from ..failure import describe as describe_failure
 from ..load import THEME_DIR
 from ..reader import read_regular
+from ..yamlutil import load_yaml
 from ..write import WriteReport
 
 Log = Callable[[str], None]
@@ -58,9 +59,9 @@ class Status:
 def site_base_path(site: Path) -> str:
     """base_url's path from config.yaml ('/news/'), read leniently: the build reports any error in it."""
     try:
-        data = yaml.safe_load(read_regular(site / "config.yaml").decode("utf-8"))  # never a FIFO: it blocks
-        url = data.get("base_url") if isinstance(data, dict) else None
-        path = urlsplit(str(url)).path if url else "/"
+        data, _ = load_yaml(read_regular(site / "config.yaml").decode("utf-8"))  # never a FIFO: it blocks
+        url = data.get("base_url") if isinstance(data, dict) else None  # load_yaml refuses alias bombs
+        path = urlsplit(url).path if isinstance(url, str) and url else "/"
     except (OSError, UnicodeError, ValueError, yaml.YAMLError):
         path = "/"
     path = "/" + path.strip("/") + "/"
