@@ -24,6 +24,7 @@ from PIL import Image, ImageOps
 
 from .cache import RACY_NS, digest
 from .model import Download, Picture, Rendition
+from .reader import read_regular
 
 SCAN_WIDTHS = (800, 1600)  # a printed page: phone and desktop/HiDPI
 PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
@@ -144,7 +145,7 @@ class RenditionCache:
         self.used.add(name)
         path = self.folder / name
         try:
-            kept = unseal(path.read_bytes())
+            kept = unseal(read_regular(path))  # a FIFO put in the cache is refused, never opened
             if kept is not None:
                 return kept
         except OSError:
