@@ -709,3 +709,13 @@ def test_serve_reads_base_url_safely_from_a_hostile_config(make_site) -> None:
     assert time.monotonic() - started < 5
     (site / "config.yaml").write_text(CONFIG.replace("https://news.example.com/", "https://example.org/news/"))
     assert site_base_path(site) == "/news/"
+
+
+def test_the_error_guide_covers_the_new_messages() -> None:
+    guide = (REPO / "docs/errors.md").read_text(encoding="utf-8")
+    for fragment in ["waiting for another build", "--no-wait", "exit status 3", "cannot be read: Permission denied",
+                     "Too many levels of symbolic links", "is not a regular file (a FIFO)", "is not a real date or time",
+                     "YAML aliases expand to more than", "rendering it took more than", "must hold a letter or a digit",
+                     "refusing to publish it", "the disk is full", "the file system is read-only", "permission denied",
+                     "a file is where a folder should be", "the new site is live", "exit status 74"]:
+        assert fragment in guide, fragment
