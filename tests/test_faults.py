@@ -610,6 +610,10 @@ def test_a_full_disk_is_named_and_the_previous_output_kept(make_site, small_disk
     assert "the disk is full: " in done.stderr and str(small_disk) in done.stderr
     assert "the previous output" in done.stderr and "untouched" in done.stderr and "internal error" not in done.stderr
     assert tree(out) == before
+    assert not (small_disk / ".public.staging").exists()  # the failed build's space is given back
+    (small_disk / "filler").unlink()
+    assert _cli("build", "--site", str(site), "--out", str(out)).returncode == 0  # and the next one works
+    assert "简讯改题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
 
 
 def test_a_full_disk_under_the_cache_after_the_swap_is_named(make_site, small_disk: Path, tmp_path: Path) -> None:
