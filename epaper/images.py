@@ -25,6 +25,7 @@ import PIL
 from PIL import Image, ImageOps
 
 from epaper import parallel
+from epaper.content.reader import read_regular
 from epaper.model import Download, Picture, Rendition
 from epaper.output.cache import RACY_NS, digest
 
@@ -53,6 +54,7 @@ class MediaRecord:
     has_alpha: bool = False
     problem: str = ""  # why it cannot be used; empty when it can
     racy: bool = False  # modified too close to when it was read: probe again next time
+    ctime_ns: int = 0  # the inode's change time: an mtime put back (touch -r, rsync -t) still shows
 
 
 def probe(path: str, kind: str) -> MediaRecord:
@@ -66,8 +68,8 @@ def _probe(path: str, kind: str) -> MediaRecord:
     st = os.stat(path)
     with open(path, "rb") as handle:
         data = handle.read()
-    racy = st.st_mtime_ns >= time.time_ns() - RACY_NS
-    record = MediaRecord(st.st_size, st.st_mtime_ns, digest(data), kind, racy=racy)
+    racy = max(st.st_mtime_ns, st.st_ctime_ns) >= time.time_ns() - RACY_NS
+    record = MediaRecord(st.st_size, st.st_mtime_ns, digest(data), kind, racy=racy, ctime_ns=st.st_ctime_ns)
     if kind == "pdf":
         if data.startswith(b"%PDF-"):
             record.format = "PDF"
@@ -146,7 +148,7 @@ class RenditionCache:
         self.used.add(name)
         path = self.folder / name
         try:
-            kept = unseal(path.read_bytes())
+            kept = unseal(read_regular(path))  # a FIFO put in the cache is refused, never opened
             if kept is not None:
                 return kept
         except OSError:

@@ -610,6 +610,10 @@ def test_a_full_disk_is_named_and_the_previous_output_kept(make_site, small_disk
     assert "the disk is full: " in done.stderr and str(small_disk) in done.stderr
     assert "the previous output" in done.stderr and "untouched" in done.stderr and "internal error" not in done.stderr
     assert tree(out) == before
+    assert not (small_disk / ".public.staging").exists()  # the failed build's space is given back
+    (small_disk / "filler").unlink()
+    assert _cli("build", "--site", str(site), "--out", str(out)).returncode == 0  # and the next one works
+    assert "简讯改题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
 
 
 def test_a_full_disk_under_the_cache_after_the_swap_is_named(make_site, small_disk: Path, tmp_path: Path) -> None:
@@ -675,3 +679,47 @@ def test_a_fifo_as_config_yaml_is_an_error_and_serve_does_not_block_on_it(make_s
     reader.start()
     reader.join(10)
     assert found == ["/"], "serve blocks reading a FIFO"
+
+
+def test_a_same_size_edit_with_its_mtime_put_back_is_seen(make_site) -> None:
+    files = _scanned_site()
+    site = make_site(files)
+    time.sleep(0.2)
+    build_ok(site)
+    assert build_ok(site)[0].up_to_date
+    brief, scan = site / ED / "brief.md", site / ED / "page-1.png"
+    for path, new in ((brief, brief.read_text(encoding="utf-8").replace("简讯一则", "简讯二则").encode()),
+                      (scan, png(size=(300, 400), color=(30, 200, 30)))):
+        st = path.stat()
+        assert len(new) == st.st_size
+        path.write_bytes(new)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as `touch -r`, rsync -t or a restore can
+    time.sleep(0.2)
+    result, out = build_ok(site)
+    assert not result.up_to_date
+    assert "简讯二则" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    fresh = make_site(files | {ED + "brief.md": brief.read_bytes(), ED + "page-1.png": scan.read_bytes()},
+                      name="fresh")
+    assert tree(out) == tree(build_ok(fresh)[1])
+
+
+def test_serve_reads_base_url_safely_from_a_hostile_config(make_site) -> None:
+    from epaper.serve.rebuild import site_base_path
+
+    bomb = _bomb(12).split("---")[1].replace("title: 炸弹\n", "").replace("page: *a11", "base_url: *a11")
+    site = make_site(two_editions(), config=CONFIG + bomb)
+    started = time.monotonic()
+    assert site_base_path(site) == "/"
+    assert time.monotonic() - started < 5
+    (site / "config.yaml").write_text(CONFIG.replace("https://news.example.com/", "https://example.org/news/"))
+    assert site_base_path(site) == "/news/"
+
+
+def test_the_error_guide_covers_the_new_messages() -> None:
+    guide = (REPO / "docs/errors.md").read_text(encoding="utf-8")
+    for fragment in ["waiting for another build", "--no-wait", "exit status 3", "cannot be read: Permission denied",
+                     "Too many levels of symbolic links", "is not a regular file (a FIFO)", "is not a real date or time",
+                     "YAML aliases expand to more than", "rendering it took more than", "must hold a letter or a digit",
+                     "refusing to publish it", "the disk is full", "the file system is read-only", "permission denied",
+                     "a file is where a folder should be", "the new site is live", "exit status 74"]:
+        assert fragment in guide, fragment

@@ -229,7 +229,8 @@ def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> di
                 found[key] = MediaRecord(0, 0, "", kind, problem=not_regular(st.st_mode) or "is a folder")
                 continue
             old = known.get(key)
-            if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
+            if (old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
+                    and old.ctime_ns == st.st_ctime_ns and not old.racy):
                 found[key] = old
                 continue
             try:
@@ -332,7 +333,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             reader.diags.error(rel, 1, not_regular(st.st_mode) or "is a folder, not a file")
             continue
         old = known.get(rel)
-        if old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns and not old.racy:
+        if (old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
+                and old.ctime_ns == st.st_ctime_ns and not old.racy):  # ctime: an mtime can be put back
             records[rel] = old
         else:
             misses.append((rel, path))
@@ -383,11 +385,12 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
             fields, diagnostics = parse_edition(rel, data)
         else:
             fields, diagnostics = parse_article(rel, data, renderer)
-        racy = st.st_mtime_ns >= time.time_ns() - RACY_NS  # may still change within the same tick
+        racy = max(st.st_mtime_ns, st.st_ctime_ns) >= time.time_ns() - RACY_NS  # may change within the tick
         sha = digest(data)
         if fields is not None and "html" in fields:
             html.put(sha, fields.pop("html"))
-        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy)))
+        results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy,
+                                          ctime_ns=st.st_ctime_ns)))
     html.flush()
     html.close()
     return results

@@ -56,8 +56,8 @@ def input_stamp(roots: list[Path], extra: str) -> str | None:
         h.update(f"{root}\0".encode())
         if root.is_file():
             st = root.stat()
-            newest = max(newest, st.st_mtime_ns)
-            h.update(f"{st.st_size}:{st.st_mtime_ns}\0".encode())
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime too (mtime can be put back)
+            h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
             continue
         stack = [root]
         while stack:
@@ -80,8 +80,8 @@ def input_stamp(roots: list[Path], extra: str) -> str | None:
                     if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
                         continue
                     return None
-                newest = max(newest, st.st_mtime_ns)
-                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}\0".encode())
+                newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime, as above
+                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
     return None if newest >= started - RACY_NS else h.hexdigest()
 
 
@@ -95,6 +95,7 @@ class SourceRecord:
     fields: dict[str, Any] | None
     diagnostics: list  # list[Diagnostic]
     racy: bool = False  # modified too close to when it was read: check its bytes next time
+    ctime_ns: int = 0  # issue 12: the inode's change time, which no tool can put back as it can mtime
 
 
 @dataclass
@@ -249,8 +250,8 @@ class HtmlStore:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = db.execute(f"SELECT digest, html, sha FROM html2 WHERE settings = ? AND digest IN ({marks})",  # noqa: E501
-                                  [self.settings, *chunk])
+                rows = db.execute("SELECT digest, html, sha FROM html2 WHERE settings = ? "
+                                  f"AND digest IN ({marks})", [self.settings, *chunk])
                 found.update((d, h) for d, h, sha in rows if _html_sha(d, self.settings, h) == sha)
         except sqlite3.DatabaseError:
             pass

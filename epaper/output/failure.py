@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
+
+from epaper.output.swap import staging_dir
 
 EXIT_ENVIRONMENT = 74  # sysexits' EX_IOERR: neither a content error (1) nor a bug (70)
 
@@ -56,14 +59,20 @@ def _identity(path: Path) -> tuple[int, int] | None:
 @contextmanager
 def reported(out: Path) -> Iterator[None]:
     """Turn an OSError of the build into WriteFailure saying whether the swap happened (the
-    output folder is another one then). The staging folder is left as it is: the output's
-    state names it by inode, and a new folder could reuse a removed one's inode."""
+    output folder is another one then). On a full disk the staging folders go, so the failed
+    build does not keep the space it took: the next build finds none and starts one afresh
+    (a writer knows a staging folder only when it exists as it starts)."""
     out = out.absolute()
     before = _identity(out)
     try:
         yield
     except OSError as exc:
-        raise WriteFailure(exc, out, _identity(out) != before) from exc
+        live = _identity(out) != before
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            staging = staging_dir(out)
+            for folder in (staging, staging.with_name(staging.name + ".twin")):
+                shutil.rmtree(folder, ignore_errors=True)
+        raise WriteFailure(exc, out, live) from exc
     except Exception as exc:  # a bug of ours: the command line still says truly what is online
         exc.epaper_live = _identity(out) != before  # type: ignore[attr-defined]
         raise

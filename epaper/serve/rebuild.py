@@ -25,6 +25,7 @@ import yaml
 
 from epaper.build import Options
 from epaper.content.reader import read_regular
+from epaper.content.yamlutil import load_yaml
 from epaper.output.writer import WriteReport
 from epaper.serve.host import BuildHost
 from epaper.themes import THEME_DIR
@@ -56,9 +57,9 @@ class Status:
 def site_base_path(site: Path) -> str:
     """base_url's path from config.yaml ('/news/'), read leniently: the build reports any error in it."""
     try:
-        data = yaml.safe_load(read_regular(site / "config.yaml").decode("utf-8"))  # never a FIFO: it blocks
-        url = data.get("base_url") if isinstance(data, dict) else None
-        path = urlsplit(str(url)).path if url else "/"
+        data, _ = load_yaml(read_regular(site / "config.yaml").decode("utf-8"))  # never a FIFO: it blocks
+        url = data.get("base_url") if isinstance(data, dict) else None  # load_yaml refuses alias bombs
+        path = urlsplit(url).path if isinstance(url, str) and url else "/"
     except (OSError, UnicodeError, ValueError, yaml.YAMLError):
         path = "/"
     path = "/" + path.strip("/") + "/"

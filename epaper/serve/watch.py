@@ -19,7 +19,7 @@ WATCHED = ("content", "layouts", "static", "config.yaml")  # inside the site fol
 _EDITOR_LITTER = re.compile(r"(^\.#|^#.*#$|~$|\.sw[a-p]$|^4913$|^\.DS_Store$)")
 
 
-Snapshot = dict[str, tuple[int, int, int]]
+Snapshot = dict[str, tuple[int, int, int, int]]
 
 
 class Watcher:
@@ -94,4 +94,4 @@ def _stat_into(files: Snapshot, path: str) -> None:
         st = os.stat(path)
     except OSError:
         return  # vanished between listing and stat: the next poll sees it gone
-    files[path] = (st.st_mtime_ns, st.st_size, st.st_ino)
+    files[path] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)  # ctime: an mtime can be put back
