@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,7 @@ class BuildState:
     rendered: set[str] = field(default_factory=set)
     renditions: RenditionCache | None = None
     report: WriteReport | None = None
+    froze_heap: bool = False
 
     @property
     def jobs(self) -> int:
@@ -139,6 +141,19 @@ class BuildState:
             raise Stop
         self.cache = BuildCache(self.options.site, parse_settings(config))
         self.loaded = load_content(reader, config, self.cache, self.jobs)
+        # The loaded site lives until the build ends: the cyclic collector need not walk it again
+        # and again (a fifth of an edit's rebuild at 10,000 articles). Unfrozen when the build ends.
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            self.froze_heap = True
+
+    def release(self) -> None:
+        """What the build holds beyond its result: the cache's files, the frozen heap."""
+        if self.cache is not None:
+            self.cache.save()
+        if self.froze_heap:
+            gc.unfreeze()
+            self.froze_heap = False
 
     def resolve(self, *, drafts: bool, future: bool) -> None:
         """Link and validate everything; ends the build on any error."""
@@ -227,8 +242,7 @@ def check(options: Options) -> Result:
     except Stop:
         pass
     finally:
-        if state.cache is not None:
-            state.cache.save()
+        state.release()
     if state.diags.has_errors() or (options.strict and state.diags.warnings):
         raise BuildError(sorted(state.diags.errors + state.diags.warnings))
     return Result(state.site, [], None, state.diags)
@@ -269,8 +283,7 @@ def build(options: Options) -> Result:
                 state.index()                                                             # 6.
                 state.swap(stamp)                                                         # 7.
             finally:
-                if state.cache is not None:
-                    state.cache.save()
+                state.release()
         except Stop:
             raise BuildError(sorted(state.diags.errors + state.diags.warnings)) from None
         return state.result()

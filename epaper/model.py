@@ -287,40 +287,19 @@ class PageLinks:
 class Page:
     """A printed page (版) of an edition, as edition.yaml lists it, with its `links`."""
 
-    entry: PageEntry
+    number: int
+    name: str
+    section_slug: str | None
+    line: int
+    scan: str = ""  # the printed page's image, as written in edition.yaml
+    scan_line: int = 0
+    pdf: str = ""  # the printed page as PDF, as written
+    pdf_line: int = 0
     links: PageLinks = field(default_factory=PageLinks, repr=False)
 
-    @property
-    def number(self) -> int:
-        return self.entry.number
-
-    @property
-    def name(self) -> str:
-        return self.entry.name
-
-    @property
-    def section_slug(self) -> str | None:
-        return self.entry.section_slug
-
-    @property
-    def line(self) -> int:
-        return self.entry.line
-
-    @property
-    def scan(self) -> str:
-        return self.entry.scan
-
-    @property
-    def scan_line(self) -> int:
-        return self.entry.scan_line
-
-    @property
-    def pdf(self) -> str:
-        return self.entry.pdf
-
-    @property
-    def pdf_line(self) -> int:
-        return self.entry.pdf_line
+    @classmethod
+    def of_entry(cls, entry: PageEntry) -> Page:
+        return cls(**vars(entry))
 
     @property
     def edition(self) -> Edition | None:

@@ -62,6 +62,7 @@ def fan_out(work: Callable[[S, Sequence[T]], R], shared: S, items: Sequence[T], 
     if workers <= 1:
         return [work(shared, items)]
     context = multiprocessing.get_context("fork")
+    frozen_before = gc.get_freeze_count() > 0  # the build froze its loaded site: leave that to it
     gc.freeze()  # the collector would otherwise touch (and so copy) every inherited object in each child
     children = []
     try:
@@ -88,7 +89,8 @@ def fan_out(work: Callable[[S, Sequence[T]], R], shared: S, items: Sequence[T], 
             if child.is_alive():
                 child.terminate()
             child.join()
-        gc.unfreeze()
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def _child(work: Callable[[Any, Sequence[Any]], Any], shared: Any, part: Sequence[Any], send: Any) -> None:

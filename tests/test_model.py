@@ -52,7 +52,7 @@ def test_parsed_records_cannot_be_changed_after_load(make_site) -> None:
     result, _ = build_ok(make_site(two_editions()))
     edition = result.site.editions[-1]
     article, page = edition.articles[0], edition.pages[0]
-    for record, name, value in ((article, "title", "x"), (edition, "number", 1), (page, "entry", None)):
+    for record, name, value in ((article, "title", "x"), (edition, "number", 1), (page, "number", 9)):
         with pytest.raises(dataclasses.FrozenInstanceError):
             setattr(record, name, value)
     for kind in (Article, Edition, Page):

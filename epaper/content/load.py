@@ -118,7 +118,7 @@ def parse_edition(rel: str, data: bytes) -> tuple[dict[str, Any] | None, list[Di
 def _edition(rel: str, folder: str, record: SourceRecord, articles: list[Article], unreadable: int) -> Edition:
     """The edition of a parsed edition.yaml, linked with its pages and articles."""
     fields = dict(record.fields or {})
-    pages = [Page(entry) for entry in fields.pop("pages")]
+    pages = [Page.of_entry(entry) for entry in fields.pop("pages")]
     edition = Edition(source=rel, folder=folder, digest=record.sha, pages=pages, unreadable=unreadable, **fields)
     edition.links.articles = articles
     for page in pages:

@@ -262,7 +262,8 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
         page_index = {p.number: i for i, p in enumerate(edition.pages)}
         edition.articles.sort(key=lambda a: (page_index.get(a.page_number, 0), a.sort_key()))
         for page in edition.pages:
-            page.links.articles = [a for a in edition.articles if a.page_number == page.number]
+            number = page.number
+            page.links.articles = [a for a in edition.articles if a.page_number == number]
         for article in edition.articles:
             article.links.corrections = []
     published = {id(a) for e in editions for a in e.articles}

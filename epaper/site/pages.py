@@ -51,9 +51,10 @@ class Sources:
 
     def all(self, articles: Iterable[Article | None]) -> set[str]:
         found: set[str] = set()
+        memo = self._memo
         for article in articles:
             if article is not None:
-                found |= self.of(article)
+                found |= memo.get(id(article)) or self.of(article)  # the memo inline: called 100,000s of times
         return found
 
 
