@@ -23,7 +23,7 @@ def _moment(text: str) -> dt.datetime:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
-    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve}")
+    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve,areas}")
     b = sub.add_parser("build", help="build the site into the output folder (the default command)")
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
@@ -53,6 +53,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
     s.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    a = sub.add_parser("areas", help="write area: for articles without one, found on their page's PDF")
+    a.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    a.add_argument("--date", type=_date, help="only the edition of this date, YYYY-MM-DD")
     return p
 
 
@@ -70,6 +73,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
     if args.command == "new":
         return _new(args)
+    if args.command == "areas":
+        return _areas(args)
     if args.command == "serve":
         from .serve import serve_command
         return serve_command(args.site, args.host, args.port, args.drafts)
@@ -129,6 +134,23 @@ def _new(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _areas(args: argparse.Namespace) -> int:
+    from .pdf import areas
+    try:
+        return areas.run(args.site, args.date)
+    except UsageError as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: files already written are whole (each is replaced atomically)
+        if os.environ.get("EPAPER_DEBUG"):
+            traceback.print_exc()
+        print(f"epaper: internal error ({type(exc).__name__}: {exc}). Run with EPAPER_DEBUG=1 for details "
+              "and report it.", file=sys.stderr)
+        return 70
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:

@@ -55,13 +55,16 @@ def markdown_text(body: str) -> str:
     return re.sub(r"<[^>]+>", "", body)
 
 
-def _matches(key: str, text: str) -> tuple[bool, bool]:
-    """(found, surely): is the line's key in the article's text, whole or as two pieces that
-    meet across two of its fields (a brief's last line: body, then the writer in brackets)."""
+def _matches(key: str, text: str, pieces: list[str]) -> tuple[bool, bool]:
+    """(found, surely): is the line's key in the article's text, whole, or as two pieces of it
+    (a brief's last line: the end of its body, then the writer in brackets)."""
     if key in text:
         return True, len(key) >= STRONG
     for cut in range(4, len(key) - 3):
         if key[:cut] in text and key[cut:] in text:
+            return True, len(key) >= 2 * STRONG
+    for cut in range(1, len(key)):
+        if any(p.endswith(key[:cut]) for p in pieces) and any(p.startswith(key[cut:]) for p in pieces):
             return True, len(key) >= 2 * STRONG
     return False, False
 
@@ -70,7 +73,8 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
     """Every wanted article's placement on this page."""
     fulls = {w.key: letters(normalize_radicals("\n".join(w.texts), simplified)) for w in wanted}
     titles = {w.key: letters(normalize_radicals(w.title, simplified)) for w in wanted}
-    fields = {w.key: {letters(normalize_radicals(t, simplified)) for t in w.texts if len(t) <= 60} for w in wanted}
+    pieces = {w.key: [letters(normalize_radicals(t, simplified)) for t in w.texts] for w in wanted}
+    fields = {w.key: {p for p in pieces[w.key] if len(p) <= 60} for w in wanted}
     keys = [letters(line.text) for line in page.lines]
     owner: list[Optional[str]] = [None] * len(page.lines)
     candidates: list[list[str]] = []
@@ -78,7 +82,7 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
         found = []
         sure = []
         for w in wanted:
-            hit, surely = _matches(key, fulls[w.key]) if key else (False, False)
+            hit, surely = _matches(key, fulls[w.key], pieces[w.key]) if key else (False, False)
             if hit:
                 found.append(w.key)
                 if surely:
@@ -101,7 +105,7 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
         joined = "".join(keys[i] for i in mine)
         placement.title_found = bool(titles[w.key]) and titles[w.key] in joined
         total = len(fulls[w.key]) or 1
-        placement.confidence = min(1.0, sum(len(keys[i]) for i in mine) / total)
+        placement.confidence = min(1.0, len(_covered(fulls[w.key], [keys[i] for i in mine])) / total)
         placements[w.key] = placement
     blocks = _blocks(page, owner, body)
     for w in wanted:
@@ -111,12 +115,42 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
         mine = blocks.get(w.key, [])
         if not mine:
             continue
-        biggest = max(len(letters_) for _, letters_ in mine)
-        kept = [box for box, letters_ in mine if len(letters_) >= max(1, min(40, 0.15 * biggest))]
+        full = fulls[w.key]
+        biggest = max(len(text) for _, text in mine)
+        kept, seen = [], set()
+        for box, text in sorted(mine, key=lambda block: -len(block[1])):
+            spots = _covered(full, text.split("\n"))
+            if len(text) < max(1, min(40, 0.15 * biggest)):
+                continue  # a stray line or two
+            if kept and len(spots - seen) < 0.5 * len(spots):
+                continue  # prints what a bigger block prints: another article sharing its phrases
+            kept.append(box)
+            seen |= spots
         others = [line.box for i, line in enumerate(page.lines) if owner[i] != w.key and keys[i]]
         snapped = [_snap(box, page, others) for box in kept]
         placement.boxes = sorted(_merge(snapped), key=lambda b: (round(b.top / body), b.left))
     return placements
+
+
+def _covered(full: str, keys: list[str]) -> set[int]:
+    """The positions of the article's text that these lines print."""
+    spots: set[int] = set()
+    for key in keys:
+        at = full.find(key) if key else -1
+        if at < 0 and key:  # a line across two fields: piece by piece, longest first
+            start = 0
+            while start < len(key):
+                end = len(key)
+                while end - start > 1 and key[start:end] not in full:
+                    end -= 1
+                if end - start > 1:
+                    found = full.find(key[start:end])
+                    spots.update(range(found, found + end - start))
+                start = end
+        while at >= 0:
+            spots.update(range(at, at + len(key)))
+            at = full.find(key, at + 1)
+    return spots
 
 
 def _merge(boxes: list[Box]) -> list[Box]:
@@ -145,9 +179,11 @@ def _neighbours(lines: list[Line]) -> list[list[int]]:
         box_a = lines[a].box
         for b in order[a_pos + 1:]:
             box_b = lines[b].box
-            size = max(lines[a].size, lines[b].size)
+            if box_b.top - box_a.bottom > 0.8 * lines[a].size:
+                break  # sorted by top: the rest are further down
+            size = min(lines[a].size, lines[b].size)  # a masthead's size does not reach the text below
             if box_b.top - box_a.bottom > 0.8 * size:
-                break
+                continue
             stacked = box_a.overlap_x(box_b) >= 0.5 * min(box_a.width, box_b.width)
             beside = box_a.overlap_y(box_b) >= 0.5 * min(box_a.height, box_b.height) \
                 and box_a.gap(box_b) <= 0.5 * size  # pieces of one line; a column's gutter is wider
@@ -167,7 +203,8 @@ def _by_neighbours(lines: list[Line], owner: list[Optional[str]], candidates: li
                 continue
             votes: dict[str, int] = {}
             for other in near[index]:
-                if owner[other] in found:
+                # a big line (a masthead) is not a small one's continuation
+                if owner[other] in found and lines[index].size <= 1.5 * lines[other].size:
                     votes[owner[other]] = votes.get(owner[other], 0) + 1  # type: ignore[index]
             if votes:
                 best = max(sorted(votes), key=lambda k: votes[k])
@@ -178,7 +215,7 @@ def _by_neighbours(lines: list[Line], owner: list[Optional[str]], candidates: li
 
 
 def _blocks(page: PageText, owner: list[Optional[str]], body: float) -> dict[str, list[tuple[Box, str]]]:
-    """Each article's blocks (box, its letters): its lines joined when near each other, and
+    """Each article's blocks (box, its lines' letters, a line a line): its lines joined when near each other, and
     through a picture that lies between blocks of one article only."""
     reach = 1.6 * body
     nodes: list[tuple[str, Box, str]] = [(o, l.box, letters(l.text)) for o, l in zip(owner, page.lines) if o]
@@ -202,7 +239,7 @@ def _blocks(page: PageText, owner: list[Optional[str]], body: float) -> dict[str
         box = nodes[members[0]][1]
         for m in members[1:]:
             box = box.union(nodes[m][1])
-        blocks.setdefault(nodes[members[0]][0], []).append([box, "".join(nodes[m][2] for m in members)])
+        blocks.setdefault(nodes[members[0]][0], []).append([box, "\n".join(nodes[m][2] for m in members)])
     for picture in page.pictures:  # a photo goes to the article printed above and below it
         scores: dict[str, int] = {}
         near: list[tuple[str, list]] = []
@@ -224,7 +261,7 @@ def _blocks(page: PageText, owner: list[Optional[str]], body: float) -> dict[str
         merged = [picture, ""]
         for owner_key, block in near:
             if owner_key == key:
-                merged = [merged[0].union(block[0]), merged[1] + block[1]]
+                merged = [merged[0].union(block[0]), (merged[1] + "\n" + block[1]).strip("\n")]
         blocks[key] = [b for b in blocks[key] if all(b is not n for _, n in near)] + [merged]
     return {key: [(b[0], b[1]) for b in found] for key, found in blocks.items()}
 

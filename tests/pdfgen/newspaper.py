@@ -443,18 +443,36 @@ class PageMaker:
         self.truth.others.append(("ad", pct(cell.x, cell.y, cell.w, cell.h)))
 
 
-def make_page(browser: Any, seed: int, number: int = 1, date: str = "2022-11-04") -> TruthPage:
-    """Lay out the page of this seed, print it to PDF with `browser` (a Playwright Chromium)."""
+# What some layout programs' PDFs put in the text layer for these characters (the glyph is the
+# same): Kangxi radicals and CJK radical supplements.
+RADICALS = {"日": "⽇", "长": "⻓", "民": "⺠", "户": "⼾"}
+
+
+def _radicals(text: str, back: bool = False) -> str:
+    table = {v: k for k, v in RADICALS.items()} if back else RADICALS
+    return "".join(table.get(c, c) for c in text)
+
+
+def make_page(browser: Any, seed: int, number: int = 1, date: str = "2022-11-04",
+              radicals: bool = False) -> TruthPage:
+    """Lay out the page of this seed, print it to PDF with `browser` (a Playwright Chromium).
+    With `radicals`, 日长民户 are printed as the radical code points of RADICALS (the truth keeps
+    the characters readers expect)."""
     maker = PageMaker(seed, number, date)
     document = maker.make()
+    fits = maker.fits
+    if radicals:
+        document = _radicals(document)
+        fits = [dict(f, paragraphs=[_radicals(p) for p in f["paragraphs"]], lead=_radicals(f["lead"]),
+                     suffix=_radicals(f["suffix"])) for f in fits]
     context = browser.new_context()
     try:
         page = context.new_page()
         page.set_content(document)
         page.evaluate("document.fonts.ready")
-        for result in page.evaluate(FIT, maker.fits):
+        for result in page.evaluate(FIT, fits):
             truth = maker.pending[result["id"]]
-            paragraphs = list(result["paragraphs"])
+            paragraphs = [_radicals(p, back=True) for p in result["paragraphs"]]
             lead = next(f["lead"] for f in maker.fits if f["id"] == result["id"])
             suffix = next(f["suffix"] for f in maker.fits if f["id"] == result["id"])
             if lead:
