@@ -108,7 +108,8 @@ def _page(site: Path, edition: Edition, page: Page, articles: list[Article], nei
         for article in articles:
             missing(article, f"{where} has no text layer (a scanned image only): draw its area by hand")
         return
-    wanted = [Wanted(a.source, a.title, article_texts(site, a)) for a in articles + neighbours]
+    wanted = [Wanted(a.source, a.title, article_texts(site, a), [a.kicker, a.title, a.subtitle])
+              for a in articles + neighbours]
     placements = place(text, wanted, simplified)
     for article in articles:
         found: Placement = placements[article.source]

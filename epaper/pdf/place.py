@@ -28,6 +28,7 @@ class Wanted:
     key: str
     title: str
     texts: list[str]  # kicker, title, subtitle, byline, dateline and body, caption, credit…
+    heads: list[str] = field(default_factory=list)  # kicker, title, subtitle: printed in bigger type
 
 
 @dataclass
@@ -75,7 +76,10 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
     titles = {w.key: letters(normalize_radicals(w.title, simplified)) for w in wanted}
     pieces = {w.key: [letters(normalize_radicals(t, simplified)) for t in w.texts] for w in wanted}
     fields = {w.key: {p for p in pieces[w.key] if len(p) <= 60} for w in wanted}
+    heads = {w.key: [letters(normalize_radicals(t, simplified)) for t in w.heads] for w in wanted}
     keys = [letters(line.text) for line in page.lines]
+    sizes = [l.size for l, k in zip(page.lines, keys) if len(k) >= STRONG]
+    body = statistics.median(sizes) if sizes else 10.0
     owner: list[Optional[str]] = [None] * len(page.lines)
     candidates: list[list[str]] = []
     for index, key in enumerate(keys):
@@ -95,9 +99,11 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
             owner[index] = found[0]
         elif len(whole) == 1 and len(key) >= 2:
             owner[index] = whole[0]
+        elif len(key) >= 2 and page.lines[index].size >= 1.15 * body:  # a headline printed over two lines
+            head = [k for k in found if any(key in h for h in heads[k])]
+            if len(head) == 1:
+                owner[index] = head[0]
     _by_neighbours(page.lines, owner, candidates)
-    sizes = [l.size for l, k in zip(page.lines, keys) if len(k) >= STRONG]
-    body = statistics.median(sizes) if sizes else 10.0
     placements = {}
     for w in wanted:
         mine = [i for i, o in enumerate(owner) if o == w.key]

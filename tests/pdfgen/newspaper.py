@@ -86,6 +86,7 @@ class Phrases:
         self.order = list(range(len(self.pool)))
         rng.shuffle(self.order)
         self.at = 0
+        self.titles: list[str] = []
 
     def take(self, chars: int) -> str:
         out = ""
@@ -108,11 +109,13 @@ class Phrases:
         return paragraphs
 
     def title(self, at_most: int) -> str:
-        """A headline: a phrase or two without their punctuation, at most `at_most` characters."""
+        """A headline: a phrase or two without their punctuation, at most `at_most` characters,
+        not part of another headline of the page (a real page does not print one twice)."""
         for _ in range(200):
             words = re.sub(r"[，。；！？、“”：:,（）()《》\d]", "", self.take(self.rng.randint(8, 20)))
             words = words[: self.rng.randint(max(6, at_most // 2), max(7, at_most))]
-            if len(words) >= 6:
+            if len(words) >= 6 and not any(words in t or t in words or words[:4] == t[:4] for t in self.titles):
+                self.titles.append(words)
                 return words
         return "新闻标题" + str(self.rng.randint(10, 99))
 
