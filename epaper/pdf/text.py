@@ -143,15 +143,18 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
     next character is far away (another column)."""
     textpage = page.get_textpage()
     lines: list[Line] = []
-    current: list[tuple[str, Box]] = []
+    current: list[tuple[str, Box, bool]] = []  # character, box, a space before it
+    spaced = False
 
     def close() -> None:
         if current:
             box = current[0][1]
-            for _, b in current[1:]:
+            text = current[0][0]
+            for (_, before, _), (char, b, space) in zip(current, current[1:]):
                 box = box.union(b)
-            text = normalize_radicals("".join(c for c, _ in current), simplified)
-            lines.append(Line(text, box, [b for _, b in current]))
+                # a space the text layer has, or a gap a space wide (the text layer may omit it)
+                text += (" " if space or b.left - before.right >= 0.25 * b.height else "") + char
+            lines.append(Line(normalize_radicals(text, simplified), box, [b for _, b, _ in current]))
             current.clear()
 
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
@@ -160,6 +163,7 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
             code = raw.FPDFText_GetUnicode(textpage.raw, index)
             char = chr(code) if 0 < code < 0x110000 else ""
             if not char or char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Zs"):
+                spaced = spaced or bool(current)
                 continue
             # Across: the glyph's box. Up and down: from the baseline and the type size, the same
             # for every character of a line (a glyph's own box makes 一 a sliver).
@@ -177,7 +181,8 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
                 if not (last.top <= middle <= last.bottom) or box.left < last.left - 0.5 * size \
                         or box.left - last.right > 1.2 * size:
                     close()
-            current.append((char, box))
+            current.append((char, box, spaced and bool(current)))
+            spaced = False
         close()
     finally:
         textpage.close()

@@ -1,0 +1,387 @@
+"""A page PDF cut into its articles, for `import pdf`, with nothing known beforehand.
+
+The page's furniture goes first: the masthead and header strip above the first rule across
+the page, the folio below the last one. Headlines are lines in bigger type than the body;
+each headline's article is the space below it up to the next rule, frame edge or headline,
+and right to the next rule, frame or headline of the same row (a headline inside a frame
+takes the frame). A frame without body text is an advertisement; a short heading in a
+shaded box (简讯) is a column's label, and the items under it are briefs. Each article's
+lines are then read as kicker, title, subtitle, byline, photo caption and credit, body
+paragraphs (a new one at each indented line; a line end inside one is no break), dateline
+(本报讯 …) and a brief's writer in brackets at its end."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .place import _snap, percent
+from .text import Box, Line, PageText, letters
+
+HEAD = 1.2  # a headline is printed at least this much bigger than the body
+DATELINE = re.compile(r"^(本报讯|本报[^\s，,。]{1,8}电|新华社[^\s，,。]{1,12}电)"
+                      r"(?:[（(][^）)]{1,20}[）)])?\s*")
+BYLINE = re.compile(r"^(?:本报|本刊)?(?:特约|见习|首席)?(?:记者|通讯员|评论员)")
+CREDIT = re.compile(r"\s*((?:(?:本报|新华社)?(?:特约|见习|首席)?(?:记者|通讯员)\s*)?[^\s，。,]{2,12}\s*摄)\s*$")
+BRACKETED = re.compile(r"[（(]((?:(?:本报)?(?:记者|通讯员)\s*)?[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4})*)[）)]$")
+CORRECTS = re.compile(r"(\d{1,2})月(\d{1,2})日(?:出版的)?《[^》]+》(?:第)?(\d{1,2})版(?:刊发的|刊登的|的)?《([^》]+)》")
+CORRECTION = re.compile(r"^(?:更正|勘误)(?:启事|声明|说明|与说明)?$")
+SIGNED = re.compile(r"编辑部|本报|报社")
+DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+@dataclass
+class Found:
+    """An article found on the page: its fields as printed, its box, its reading order."""
+
+    title: str
+    box: list[float] = field(default_factory=list)  # [x, y, w, h] in percent
+    kicker: str = ""
+    subtitle: str = ""
+    byline: str = ""
+    authors: list[str] = field(default_factory=list)
+    dateline: str = ""
+    body: list[str] = field(default_factory=list)
+    caption: str = ""
+    credit: str = ""
+    type: str = "article"
+    corrects: Optional[dict[str, Any]] = None
+    order: int = 0
+
+
+@dataclass
+class Skipped:
+    """A part of the page that is not an article."""
+
+    kind: str  # masthead, header, folio, advertisement, label, text
+    box: list[float]
+    text: str
+
+
+@dataclass
+class Region:
+    head: list[Line]  # the headline's lines
+    box: Box  # where its article may lie
+    lines: list[Line] = field(default_factory=list)
+    frame: Optional[Box] = None
+    label: Optional[Line] = None  # the column label above it (简讯)
+
+
+def _inside(line: Line, box: Box, slack: float = 1.0) -> bool:
+    middle_x = (line.box.left + line.box.right) / 2
+    middle_y = (line.box.top + line.box.bottom) / 2
+    return box.left - slack <= middle_x <= box.right + slack and box.top - slack <= middle_y <= box.bottom + slack
+
+
+def _encloses(outer: Box, inner: Box, slack: float = 2.0) -> bool:
+    return (outer.left - slack <= inner.left and outer.top - slack <= inner.top
+            and inner.right <= outer.right + slack and inner.bottom <= outer.bottom + slack)
+
+
+def _joined(lines: list[Line]) -> str:
+    return _tidy("".join(line.text for line in lines))
+
+
+def _tidy(text: str) -> str:
+    """Spaces only between two Latin letters or digits: Chinese is set without them."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r" (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) ", "", text)
+
+
+def segment(page: PageText, edition_date: Optional[dt.date] = None) -> tuple[list[Found], list[Skipped]]:
+    """The articles of the page in reading order, and what was skipped."""
+    skipped: list[Skipped] = []
+    lines = list(page.lines)
+    if not lines:
+        return [], []
+    sizes = [l.size for l in lines if len(letters(l.text)) >= 5]
+    body = statistics.median(sizes) if sizes else statistics.median(l.size for l in lines)
+
+    def skip(kind: str, group: list[Line]) -> None:
+        if group:
+            box = group[0].box
+            for line in group[1:]:
+                box = box.union(line.box)
+            skipped.append(Skipped(kind, percent(box, page), " ".join(l.text for l in group)))
+
+    # the furniture: above the first rule across the page, below the last one
+    across = [(y, l, r) for y, l, r in page.horizontal if r - l >= 0.7 * page.width]
+    top_rules = [y for y, _, _ in across if y <= 0.2 * page.height]
+    bottom_rules = [y for y, _, _ in across if y >= 0.85 * page.height]
+    top = min(top_rules) if top_rules else 0.04 * page.height
+    bottom = max(bottom_rules) if bottom_rules else 0.96 * page.height
+    head_lines = [l for l in lines if l.box.bottom <= top + 1]
+    foot_lines = [l for l in lines if l.box.top >= bottom - 1]
+    if head_lines:
+        big = [l for l in head_lines if l.size >= 2.5 * body]
+        skip("masthead" if big else "header", head_lines)
+    skip("folio", foot_lines)
+    content = [l for l in lines if l not in head_lines and l not in foot_lines]
+
+    # advertisements: frames with no body text in them; labels: a short heading alone in a box
+    frames = [f for f in page.frames if f.top >= top - 1 and f.bottom <= bottom + 1]
+    labels: list[Line] = []
+    for frame in sorted(frames, key=lambda f: f.area()):
+        inside = [l for l in content if _inside(l, frame)]
+        if not inside:
+            continue
+        if len(inside) == 1 and len(letters(inside[0].text)) <= 4 and inside[0].size >= 1.1 * body:
+            labels.append(Line(inside[0].text, frame))  # the box it heads, not its few characters
+            skip("label", inside)
+            content = [l for l in content if l is not inside[0]]
+        elif not any(abs(l.size - body) <= 0.1 * body and len(letters(l.text)) >= 8 for l in inside) \
+                and frame.area() >= (8 * body) ** 2:
+            skip("advertisement", inside)
+            content = [l for l in content if l not in inside]
+    frames = [f for f in frames if not any(label.box is f for label in labels)]
+
+    # headlines: bigger than the body, a title printed over two lines is one
+    heads: list[list[Line]] = []
+    for line in sorted((l for l in content if l.size >= HEAD * body), key=lambda l: (l.box.top, l.box.left)):
+        for group in heads:
+            last = group[-1]
+            if abs(last.size - line.size) < 0.1 * line.size \
+                    and -0.3 * line.size <= line.box.top - last.box.bottom <= 0.6 * line.size \
+                    and abs(last.box.left - line.box.left) <= line.size:
+                group.append(line)
+                break
+        else:
+            heads.append([line])
+    # a kicker sits just above its headline, aligned with it, in smaller type
+    taken = {id(l) for group in heads for l in group}
+    kickers: dict[int, Line] = {}
+    for index, group in enumerate(heads):
+        title = group[0]
+        above = [l for l in content if id(l) not in taken and -0.3 * body <= title.box.top - l.box.bottom <= 0.8 * body
+                 and l.box.top < title.box.top
+                 and abs(l.box.left - title.box.left) <= body and l.size < title.size]
+        if above:
+            kicker = [max(above, key=lambda l: l.box.bottom)]
+            while True:  # a kicker too long for its column goes on over two lines
+                higher = [l for l in content if id(l) not in taken and l not in kicker
+                          and -0.3 * l.size <= kicker[0].box.top - l.box.bottom <= 0.5 * l.size
+                          and abs(l.box.left - kicker[0].box.left) <= body and abs(l.size - kicker[0].size) < 0.05 * l.size]
+                if not higher:
+                    break
+                kicker.insert(0, max(higher, key=lambda l: l.box.bottom))
+            kickers[index] = kicker
+            taken.update(id(l) for l in kicker)
+    tops = [kickers[i][0].box.top if i in kickers else group[0].box.top for i, group in enumerate(heads)]
+    regions = [_region(group, heads, tops, content, frames, labels, page, bottom, body) for group in heads]
+    for index, region in enumerate(regions):
+        region.lines.extend(kickers.get(index, []))
+
+    # every other line to the region holding it whose headline is nearest above it
+    for line in content:
+        if id(line) in taken:
+            continue
+        holders = [r for r in regions if _inside(line, r.box) and r.head[0].box.top <= line.box.top + 1]
+        if holders:
+            max(holders, key=lambda r: r.head[0].box.top).lines.append(line)
+        else:
+            skip("text", [line])
+
+    found = [f for f in (_read(region, page, regions, body, edition_date) for region in regions) if f]
+    found.sort(key=lambda f: (round(f.box[1] / 3), f.box[0]))
+    for order, article in enumerate(found, start=1):
+        article.order = order
+    return found, skipped
+
+
+def _region(group: list[Line], heads: list[list[Line]], tops: list[float], content: list[Line], frames: list[Box],
+            labels: list[Line], page: PageText, bottom: float, body: float) -> Region:
+    """Where the article under this headline may lie."""
+    title = group[0].box
+    for line in group[1:]:
+        title = title.union(line.box)
+    around = [f for f in frames if _encloses(f, title)]
+    if around:
+        frame = min(around, key=lambda f: f.area())
+        heads_inside = [g for g in heads if _encloses(frame, g[0].box)]
+        if len(heads_inside) == 1:
+            return Region(group, frame, frame=frame)
+    others = [g for g in heads if g is not group]
+    left = title.left - 0.5 * body
+    right_edges = [x for x, t, b in page.vertical if x >= title.right - 1 and t <= title.bottom and b >= title.top]
+    right_edges += [f.left for f in frames if f.left >= title.right - 1 and f.top <= title.bottom and f.bottom >= title.top]
+    right_edges += [g[0].box.left for g in others if g[0].box.left > title.left + body
+                    and g[0].box.top <= title.bottom and g[0].box.bottom >= title.top]
+    right_edges += [max(l.box.right for l in content) + 1]
+    right = min(right_edges)
+    width = right - left
+    bottoms = [y for y, l, r in page.horizontal if y >= title.bottom and min(r, right) - max(l, left) >= 0.5 * width]
+    bottoms += [f.top for f in frames if f.top >= title.bottom - 1 and min(f.right, right) - max(f.left, left) >= 0.3 * width]
+    bottoms += [label.box.top for label in labels if label.box.top >= title.bottom
+                and min(label.box.right, right) - max(label.box.left, left) > 0]
+    for g, head_top in zip(heads, tops):
+        head = g[0].box
+        if g is not group and head.top >= title.bottom - 1 \
+                and min(head.right, right) - max(head.left, left) >= 0.3 * min(width, head.width):
+            bottoms.append(head_top - 1)  # the next headline (and its kicker) below
+    bottoms.append(bottom)
+    region = Region(group, Box(left, title.top, right, min(bottoms)))
+    column = [label for label in labels if label.box.bottom <= title.top
+              and min(label.box.right, right) - max(label.box.left, left) >= 0.5 * width
+              and title.top < _column_end(label, heads, frames, page, bottom)]
+    region.label = max(column, key=lambda l: l.box.bottom) if column else None
+    return region
+
+
+def _column_end(label: Line, heads: list[list[Line]], frames: list[Box], page: PageText, bottom: float) -> float:
+    """Where the column a label heads ends: at a rule or frame across it, or at a headline
+    bigger than its items' (the next article of the page)."""
+    box = label.box
+    ends = [y for y, l, r in page.horizontal if y > box.bottom + 1 and min(r, box.right) - max(l, box.left) >= 0.5 * box.width]
+    ends += [f.top for f in frames if f.top > box.bottom + 1 and min(f.right, box.right) - max(f.left, box.left) > 0]
+    below = sorted((g[0] for g in heads if g[0].box.top >= box.bottom and box.left - 2 <= g[0].box.left <= box.right),
+                   key=lambda l: l.box.top)
+    if below:
+        ends += [l.box.top for l in below if l.size > 1.25 * below[0].size]
+    return min(ends + [bottom])
+
+
+def _read(region: Region, page: PageText, regions: list[Region], body: float,
+          edition_date: Optional[dt.date]) -> Optional[Found]:
+    """The fields of one article from its lines."""
+    title_size = region.head[0].size
+    found = Found(_joined(region.head))
+    rest = sorted(region.lines, key=lambda l: (l.box.top, l.box.left))
+    head_top = region.head[0].box.top
+    kicker = [l for l in rest if l.box.bottom <= head_top + 1]
+    if kicker:
+        found.kicker = _joined(kicker)
+        rest = [l for l in rest if l not in kicker]
+    below_title = max(l.box.bottom for l in region.head)
+    # subtitle and byline: right under the headline
+    while rest and rest[0].box.top - below_title <= 1.2 * body:
+        line = rest[0]
+        text = _tidy(line.text)
+        if not found.subtitle and not found.byline and (text.startswith(("——", "—")) or
+                                                         (1.05 * body <= line.size < title_size)):
+            found.subtitle = text
+        elif not found.byline and BYLINE.match(text) and len(letters(text)) <= 30:
+            found.byline = re.sub(r"\s+", " ", line.text).strip()
+            more = rest[1] if len(rest) > 1 else None  # a byline too long for its column goes on
+            if more is not None and abs(more.size - line.size) < 0.02 * line.size \
+                    and abs(more.size - body) > 0.04 * body and more.box.top - line.box.bottom <= 0.5 * body:
+                found.byline += re.sub(r"\s+", " ", more.text).strip()
+                rest.pop(1)
+        else:
+            break
+        below_title = line.box.bottom
+        rest.pop(0)
+    # photos: a caption line right under each picture
+    pictures = [p for p in page.pictures if _encloses(region.box, p, slack=4)]
+    for picture in pictures:
+        under = [l for l in rest if 0 <= l.box.top - picture.bottom <= 0.8 * body
+                 and l.box.left >= picture.left - 2 and l.box.right <= picture.right + 2]
+        while under:  # a caption too long for one line goes on, in its own type
+            more = [l for l in rest if l not in under and abs(l.size - under[-1].size) < 0.02 * l.size
+                    and abs(l.size - body) > 0.04 * body and -0.3 * body <= l.box.top - under[-1].box.bottom <= 0.5 * body]
+            if not more:
+                break
+            under.append(min(more, key=lambda l: l.box.top))
+        if under:
+            text = " ".join(re.sub(r"\s+", " ", l.text).strip() for l in under)
+            credit = CREDIT.search(text)
+            if credit and not found.credit:
+                found.credit = re.sub(r"\s+", " ", credit.group(1)).strip()
+                text = text[:credit.start()]
+            found.caption = found.caption or _tidy(text)
+            rest = [l for l in rest if l not in under]
+    # what is signed at the end, right-aligned, of a notice
+    if rest:
+        margin = min(l.box.left for l in rest)
+        edge = max(l.box.right for l in rest)
+        signature = []  # short lines set flush right, after the text
+        while rest and rest[-1].box.left > margin + 3 * body and rest[-1].box.right >= edge - body \
+                and len(letters(rest[-1].text)) <= 14:
+            signature.insert(0, rest.pop())
+        for line in signature:
+            text = _tidy(line.text)
+            if SIGNED.search(text) and not found.byline and not DATE.match(text):
+                found.byline = text
+            else:
+                rest.append(line)  # a date stays as printed, after the text
+    found.body = _paragraphs(rest, body)
+    if found.body:
+        dateline = DATELINE.match(found.body[0])
+        if dateline:
+            found.dateline = dateline.group(1)
+            found.body[0] = found.body[0][dateline.end():].lstrip("　 ")
+        bracket = BRACKETED.search(found.body[-1])
+        if bracket and not found.byline:
+            found.byline = re.sub(r"\s+", " ", bracket.group(1)).strip()
+            found.body[-1] = found.body[-1][:bracket.start()].rstrip()
+        found.body = [p for p in found.body if p]
+    found.authors = _authors(found.byline)
+    if CORRECTION.match(found.title):
+        found.type = "correction"
+        found.corrects = _corrects("".join(found.body), edition_date)
+    elif region.label is not None:
+        found.type = "brief"
+    box = region.head[0].box
+    for line in region.head + region.lines:
+        box = box.union(line.box)
+    for picture in pictures:
+        box = box.union(picture)
+    if region.frame is not None:
+        box = box.union(region.frame)
+    else:
+        others = [l.box for r in regions if r is not region for l in r.head + r.lines]
+        box = _snap(box, page, others)
+    found.box = percent(box, page)
+    if not found.body and not found.caption:
+        return None  # a headline with nothing under it is not an article
+    return found
+
+
+def _paragraphs(lines: list[Line], body: float) -> list[str]:
+    """Body lines in reading order (column by column, left to right), cut into paragraphs at
+    indented lines; lines within a paragraph join without a space, as Chinese is set."""
+    columns: list[list[Line]] = []
+    spans: list[Box] = []
+    for line in sorted(lines, key=lambda l: (-l.box.width, l.box.top)):  # full lines first
+        for column, span in zip(columns, spans):
+            if line.box.left <= span.right - body / 2 and line.box.right >= span.left + body / 2:
+                column.append(line)
+                break
+        else:
+            columns.append([line])
+            spans.append(line.box)
+    paragraphs: list[str] = []
+    for column in sorted(columns, key=lambda c: min(l.box.left for l in c)):
+        column.sort(key=lambda l: l.box.top)
+        left = min(l.box.left for l in column)
+        for index, line in enumerate(column):
+            indented = line.box.left >= left + 1.2 * line.size
+            if indented or not paragraphs:
+                paragraphs.append(line.text)
+            else:
+                paragraphs[-1] += line.text
+    return [_tidy(p) for p in paragraphs if _tidy(p)]
+
+
+def _authors(byline: str) -> list[str]:
+    """The names in a byline: 本报记者 张三 通讯员 李四 -> [张三, 李四]; 姚珏 -> [姚珏]."""
+    words = [w for w in re.split(r"[\s　、,，]+", byline) if w]
+    names = [re.sub(r"^(?:本报|本刊)?(?:特约|见习|首席)?(?:记者|通讯员|评论员)", "", w) for w in words]
+    return [n for n in names if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", n) and not SIGNED.search(n)]
+
+
+def _corrects(text: str, edition_date: Optional[dt.date]) -> Optional[dict[str, Any]]:
+    """What a notice corrects: 11月3日《金坛日报》3版《标题》 -> {date, page, title}."""
+    match = CORRECTS.search(text)
+    if not match:
+        return None
+    month, day, page, title = int(match.group(1)), int(match.group(2)), int(match.group(3)), match.group(4)
+    year = edition_date.year if edition_date else dt.date.today().year
+    if edition_date and (month, day) > (edition_date.month, edition_date.day):
+        year -= 1  # a December article corrected in January
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return None
+    return {"date": date.isoformat(), "page": page, "title": title}
