@@ -23,7 +23,7 @@ def _moment(text: str) -> dt.datetime:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
-    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve,areas}")
+    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve,areas,import}")
     b = sub.add_parser("build", help="build the site into the output folder (the default command)")
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
@@ -56,6 +56,13 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("areas", help="write area: for articles without one, found on their page's PDF")
     a.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
     a.add_argument("--date", type=_date, help="only the edition of this date, YYYY-MM-DD")
+    i = sub.add_parser("import", help="start an edition from its page PDFs")
+    sources = i.add_subparsers(dest="source", required=True, metavar="{pdf}")
+    ip = sources.add_parser("pdf", help="edition.yaml and a draft per article from page PDFs, page 1 first")
+    ip.add_argument("--date", type=_date, required=True, help="the edition's date, YYYY-MM-DD")
+    ip.add_argument("--number", type=int, help="the issue number (期号)")
+    ip.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    ip.add_argument("pdfs", type=Path, nargs="+", metavar="PAGE.pdf", help="the page PDFs, in page order")
     return p
 
 
@@ -73,8 +80,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
     if args.command == "new":
         return _new(args)
-    if args.command == "areas":
-        return _areas(args)
+    if args.command in ("areas", "import"):
+        return _pdf_command(args)
     if args.command == "serve":
         from .serve import serve_command
         return serve_command(args.site, args.host, args.port, args.drafts)
@@ -136,9 +143,11 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _areas(args: argparse.Namespace) -> int:
-    from .pdf import areas
+def _pdf_command(args: argparse.Namespace) -> int:
+    from .pdf import areas, importer
     try:
+        if args.command == "import":
+            return importer.run(args.site, args.date, args.pdfs, args.number)
         return areas.run(args.site, args.date)
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)

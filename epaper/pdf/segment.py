@@ -23,7 +23,8 @@ from .text import Box, Line, PageText, letters
 HEAD = 1.2  # a headline is printed at least this much bigger than the body
 DATELINE = re.compile(r"^(本报讯|本报[^\s，,。]{1,8}电|新华社[^\s，,。]{1,12}电)"
                       r"(?:[（(][^）)]{1,20}[）)])?\s*")
-BYLINE = re.compile(r"^(?:本报|本刊)?(?:特约|见习|首席)?(?:记者|通讯员|评论员)")
+ROLE = r"(?:本报|本刊|新华社)?(?:特约|见习|首席)?(?:记者|通讯员|评论员)"
+BYLINE = re.compile(rf"^(?:{ROLE}(?:\s*[\u4e00-\u9fff·]{{1,5}}(?:[\s、]+[\u4e00-\u9fff·]{{1,5}})*)?\s*)+$")  # roles, names (cut at the line end too)
 CREDIT = re.compile(r"\s*((?:(?:本报|新华社)?(?:特约|见习|首席)?(?:记者|通讯员)\s*)?[^\s，。,]{2,12}\s*摄)\s*$")
 BRACKETED = re.compile(r"[（(]((?:(?:本报)?(?:记者|通讯员)\s*)?[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4})*)[）)]$")
 CORRECTS = re.compile(r"(\d{1,2})月(\d{1,2})日(?:出版的)?《[^》]+》(?:第)?(\d{1,2})版(?:刊发的|刊登的|的)?《([^》]+)》")
