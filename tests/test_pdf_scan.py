@@ -143,3 +143,17 @@ def test_multi_page_pdf_uses_its_first_page_and_warns(make_site) -> None:
         assert "has 3 pages" in str(exc)
     else:
         raise AssertionError("--strict accepted the warning")
+
+
+def test_error_guide_and_readme_cover_the_pdf_messages() -> None:
+    from conftest import REPO
+    guide = (REPO / "docs/errors.md").read_text(encoding="utf-8")
+    for fragment in ["is damaged: PDFium cannot open it", "is password-protected (encrypted)", "has no pages",
+                     "has a first page too large", "the page image is drawn from the first",
+                     '(nor a "pdf:" to draw one from)', "placed on page N", "none of its text is on page N",
+                     "has no text layer (a scanned image only)", "but not written", 'has no "pdf:" in edition.yaml',
+                     "there is no edition of", "nothing was written", "already in the edition",
+                     "skipped the masthead"]:
+        assert fragment in guide, fragment
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert "`areas [--site DIR]" in readme and "`import pdf --date" in readme
