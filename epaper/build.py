@@ -92,6 +92,8 @@ def check(options: Options) -> Result:
         site = resolve(loaded, diags, future=True, now=options.now)  # 2. validate
         if not diags.has_errors():
             check_outputs(plan(site), site.static_files, options.site, diags, files(site))
+            from .pdf.verify import check_areas  # areas against their page PDFs' text (check only: it reads PDFs)
+            check_areas(loaded, diags)
         loaded.cache.save()
     _stop_on_errors(diags, options.strict)
     return Result(site, [], None, diags)

@@ -283,3 +283,34 @@ def test_build_py_runs_areas(generated, tmp_path: Path) -> None:
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert f"areas: {len(generated[TUNED[5]].articles)} placed" in run.stdout
+
+
+def test_check_warns_about_areas_the_pdf_contradicts(generated, tmp_path: Path) -> None:
+    from epaper.build import Options, check
+    page = generated[TUNED[1]]
+    site = site_of(tmp_path / "site", [page])
+    for path in (site / ED).glob("*.md"):  # no earlier edition here for a notice to correct
+        text = re.sub(r"type: \"?correction\"?", "type: note", path.read_text(encoding="utf-8"))
+        path.write_text(re.sub(r"corrects: .*\n", "", text), encoding="utf-8")
+    areas(site)
+
+    def pdf_warnings() -> list[str]:
+        result = check(Options(site=site, now=None))
+        return [str(w) for w in result.diagnostics.warnings if "PDF" in str(w)]
+
+    assert pdf_warnings() == []  # what areas wrote agrees with the page
+    first = site / f"{ED}p1-01.md"
+    text = first.read_text(encoding="utf-8")
+    first.write_text(re.sub(r"area: .*", "area: [0, 0, 100, 100]", text), encoding="utf-8")
+    stranger = "---\ntitle: 本版没有印这个标题\npage: 1\narea: [1, 1, 2, 2]\n---\n\n正文。\n"
+    write_files(site, {ED + "stranger.md": stranger})
+    warnings = pdf_warnings()
+    line = text.split("\n").index(next(l for l in text.split("\n") if l.startswith("area:"))) + 1
+    others = len(page.articles) - 1
+    covering = [w for w in warnings if w.startswith(f"{ED}p1-01.md:{line}: warning: \"area:\" box [0, 0, 100, 100] "
+                                                    "covers text of ")]
+    assert len(covering) == others, warnings
+    assert (f'{ED}stranger.md:4: warning: "area:" puts it on page 1\'s PDF "page-01.pdf", but that PDF does not '
+            "print its title 《本版没有印这个标题》 (is page: right?)") in warnings
+    assert len(warnings) == others + 1
+    assert pdf_warnings() == warnings  # the second check reads them from the cache

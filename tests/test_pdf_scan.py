@@ -153,7 +153,7 @@ def test_error_guide_and_readme_cover_the_pdf_messages() -> None:
                      '(nor a "pdf:" to draw one from)', "placed on page N", "none of its text is on page N",
                      "has no text layer (a scanned image only)", "but not written", 'has no "pdf:" in edition.yaml',
                      "there is no edition of", "nothing was written", "already in the edition",
-                     "skipped the masthead"]:
+                     "skipped the masthead", "does not print its title", "covers text of"]:
         assert fragment in guide, fragment
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "`areas [--site DIR]" in readme and "`import pdf --date" in readme
