@@ -15,7 +15,7 @@ from conftest import CONFIG, run_cli, write_files
 from epaper.pdf.frontmatter import NotWritten, add_key
 from epaper.pdf.text import normalize_radicals
 from epaper.yamlutil import load_yaml
-from pdfgen.newspaper import TruthArticle, TruthPage, make_page
+from pdfgen.newspaper import TruthArticle, TruthPage, stored_page
 
 pytest_plugins = ["browser"]
 
@@ -88,8 +88,8 @@ def area_of(path: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def generated(chromium: Any) -> dict[int, TruthPage]:
-    return {seed: make_page(chromium, seed, number=1 + seed % 3) for seed in TUNED + HELD_OUT}
+def generated(request: pytest.FixtureRequest) -> dict[int, TruthPage]:
+    return {seed: stored_page(request, seed, number=1 + seed % 3) for seed in TUNED + HELD_OUT}
 
 
 def score(site: Path, pages: list[TruthPage]) -> tuple[list[str], int, int]:
@@ -152,8 +152,8 @@ def test_an_article_printed_in_two_blocks_gets_two_boxes(generated, tmp_path: Pa
     site = site_of(tmp_path / "site", [])
     edition = "date: 2022-11-04\npages:\n  - {number: 1, name: 一版, section: yaowen, pdf: page-01.pdf}\n"
     keys = front_matter(first, 1, 1)
-    body = first.body + [second.title] + ([second.subtitle] if second.subtitle else []) + [second.byline] \
-        + second.body + [second.caption, second.credit]
+    body = first.body + [t for t in (second.kicker, second.title, second.subtitle, second.byline) if t] \
+        + second.body + [t for t in (second.caption, second.credit) if t]
     write_files(site, {ED + "edition.yaml": edition, ED + "page-01.pdf": page.pdf,
                        ED + "jump.md": markdown(keys, body)})
     status, output = areas(site)
@@ -164,8 +164,8 @@ def test_an_article_printed_in_two_blocks_gets_two_boxes(generated, tmp_path: Pa
     assert all(iou(got, truth) >= 0.8 for got, truth in zip(boxes, wanted)), (boxes, wanted)
 
 
-def test_radicals_in_the_text_layer_are_read_as_the_characters(chromium, tmp_path: Path) -> None:
-    page = make_page(chromium, TUNED[2], radicals=True)
+def test_radicals_in_the_text_layer_are_read_as_the_characters(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    page = stored_page(request, TUNED[2], radicals=True)
     from epaper.pdf.text import read_page
     printed = "".join(line.text for line in read_page(page.pdf, simplified=False).lines)
     raw_text = __import__("pypdfium2").PdfDocument(page.pdf)[0].get_textpage().get_text_range()

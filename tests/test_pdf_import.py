@@ -18,7 +18,7 @@ from epaper.article import split_front_matter
 from epaper.build import Options, check
 from epaper.pdf.importer import file_stem
 from epaper.yamlutil import load_yaml
-from pdfgen.newspaper import TruthPage, make_page
+from pdfgen.newspaper import TruthPage, stored_page
 from test_pdf_areas import iou
 
 pytest_plugins = ["browser"]
@@ -29,11 +29,11 @@ ED = "content/2022/2022-11-04/"
 
 
 @pytest.fixture(scope="module")
-def generated(chromium: Any) -> dict[int, TruthPage]:
+def generated(request: pytest.FixtureRequest) -> dict[int, TruthPage]:
     pages = {}
     for seeds in (TUNED, HELD_OUT):
         for number, seed in enumerate(seeds, start=1):
-            pages[seed] = make_page(chromium, seed, number=number)
+            pages[seed] = stored_page(request, seed, number=number)
     return pages
 
 

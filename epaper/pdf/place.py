@@ -97,8 +97,8 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
         whole = [k for k in found if key in fields[k]]  # a short title or kicker, printed alone
         if len(found) == 1 and sure:
             owner[index] = found[0]
-        elif len(whole) == 1 and len(key) >= 2:
-            owner[index] = whole[0]
+        elif len(whole) == 1 and len(key) >= 2 and (len(found) == 1 or abs(page.lines[index].size - body) > 0.04 * body):
+            owner[index] = whole[0]  # (in body type, a line that is also in another's body waits for its neighbours)
         elif len(key) >= 2 and page.lines[index].size >= 1.15 * body:  # a headline printed over two lines
             head = [k for k in found if any(key in h for h in heads[k])]
             if len(head) == 1:
@@ -124,10 +124,11 @@ def place(page: PageText, wanted: list[Wanted], simplified: bool = True) -> dict
         full = fulls[w.key]
         biggest = max(len(text) for _, text in mine)
         kept, seen = [], set()
+        title = titles[w.key]
         for box, text in sorted(mine, key=lambda block: -len(block[1])):
             spots = _covered(full, text.split("\n"))
-            if len(text) < max(1, min(40, 0.15 * biggest)):
-                continue  # a stray line or two
+            if len(text) < max(1, min(40, 0.15 * biggest)) and not (title and title in text.replace("\n", "")):
+                continue  # a stray line or two (but never the headline)
             if kept and len(spots - seen) < 0.5 * len(spots):
                 continue  # prints what a bigger block prints: another article sharing its phrases
             kept.append(box)
@@ -190,7 +191,8 @@ def _neighbours(lines: list[Line]) -> list[list[int]]:
             size = min(lines[a].size, lines[b].size)  # a masthead's size does not reach the text below
             if box_b.top - box_a.bottom > 0.8 * size:
                 continue
-            stacked = box_a.overlap_x(box_b) >= 0.5 * min(box_a.width, box_b.width)
+            stacked = box_a.overlap_x(box_b) >= 0.5 * min(box_a.width, box_b.width) \
+                or abs(box_a.left - box_b.left) <= 2.5 * size  # a paragraph's short last line, the next indented
             beside = box_a.overlap_y(box_b) >= 0.5 * min(box_a.height, box_b.height) \
                 and box_a.gap(box_b) <= 0.5 * size  # pieces of one line; a column's gutter is wider
             if stacked or beside:
@@ -235,7 +237,11 @@ def _blocks(page: PageText, owner: list[Optional[str]], body: float) -> dict[str
 
     for i in range(len(nodes)):
         for j in range(i + 1, len(nodes)):
-            if nodes[i][0] == nodes[j][0] and nodes[i][1].gap(nodes[j][1]) <= reach:
+            a, b = nodes[i][1], nodes[j][1]
+            down = max(0.0, max(a.top, b.top) - min(a.bottom, b.bottom))
+            across = max(0.0, max(a.left, b.left) - min(a.right, b.right))
+            # near, or right under it a little aside (a centred headline over a byline at the left)
+            if nodes[i][0] == nodes[j][0] and (a.gap(b) <= reach or (down <= reach and across <= 8 * reach)):
                 parent[find(i)] = find(j)
     groups: dict[int, list[int]] = {}
     for i in range(len(nodes)):

@@ -150,27 +150,21 @@ def segment(page: PageText, edition_date: Optional[dt.date] = None) -> tuple[lis
                 break
         else:
             heads.append([line])
-    # a kicker sits just above its headline, aligned with it, in smaller type
+    # each headline's columns: between the rules or frames left and right of it (a headline may
+    # be centred over its columns)
+    spans = [_span(group, heads, frames, content, page) for group in heads]
+    # a kicker sits just above its headline, over its columns, in type no bigger than the body's
+    # or a little, on a line or three that start their column (nothing printed right above them)
     taken = {id(l) for group in heads for l in group}
-    kickers: dict[int, Line] = {}
+    kickers: dict[int, list[Line]] = {}
     for index, group in enumerate(heads):
-        title = group[0]
-        above = [l for l in content if id(l) not in taken and -0.3 * body <= title.box.top - l.box.bottom <= 0.8 * body
-                 and l.box.top < title.box.top
-                 and abs(l.box.left - title.box.left) <= body and l.size < title.size]
-        if above:
-            kicker = [max(above, key=lambda l: l.box.bottom)]
-            while True:  # a kicker too long for its column goes on over two lines
-                higher = [l for l in content if id(l) not in taken and l not in kicker
-                          and -0.3 * l.size <= kicker[0].box.top - l.box.bottom <= 0.5 * l.size
-                          and abs(l.box.left - kicker[0].box.left) <= body and abs(l.size - kicker[0].size) < 0.05 * l.size]
-                if not higher:
-                    break
-                kicker.insert(0, max(higher, key=lambda l: l.box.bottom))
+        kicker = _kicker(group[0], spans[index], content, taken, frames, page, body)
+        if kicker:
             kickers[index] = kicker
             taken.update(id(l) for l in kicker)
     tops = [kickers[i][0].box.top if i in kickers else group[0].box.top for i, group in enumerate(heads)]
-    regions = [_region(group, heads, tops, content, frames, labels, page, bottom, body) for group in heads]
+    regions = [_region(group, spans[i], heads, tops, frames, labels, page, bottom, body)
+               for i, group in enumerate(heads)]
     for index, region in enumerate(regions):
         region.lines.extend(kickers.get(index, []))
 
@@ -180,7 +174,11 @@ def segment(page: PageText, edition_date: Optional[dt.date] = None) -> tuple[lis
             continue
         holders = [r for r in regions if _inside(line, r.box) and r.head[0].box.top <= line.box.top + 1]
         if holders:
-            max(holders, key=lambda r: r.head[0].box.top).lines.append(line)
+            # the headline nearest above it; of two in one row, the one nearer across
+            lowest = max(r.head[0].box.top for r in holders)
+            row = [r for r in holders if r.head[0].box.top >= lowest - 2 * body]
+            min(row, key=lambda r: (max(0.0, r.head[0].box.left - line.box.right, line.box.left - r.head[0].box.right),
+                                    -r.head[0].box.top)).lines.append(line)
         else:
             skip("text", [line])
 
@@ -191,8 +189,61 @@ def segment(page: PageText, edition_date: Optional[dt.date] = None) -> tuple[lis
     return found, skipped
 
 
-def _region(group: list[Line], heads: list[list[Line]], tops: list[float], content: list[Line], frames: list[Box],
-            labels: list[Line], page: PageText, bottom: float, body: float) -> Region:
+def _span(group: list[Line], heads: list[list[Line]], frames: list[Box], content: list[Line],
+          page: PageText) -> tuple[float, float]:
+    """Left and right of the columns under a headline: the nearest rule or frame edge on each
+    side in its row, else the next headline of the row on the right, else the text's margins."""
+    title = group[0].box
+    for line in group[1:]:
+        title = title.union(line.box)
+    row = [x for x, t, b in page.vertical if t <= title.bottom and b >= title.top]
+    beside = [f for f in frames if f.top <= title.bottom and f.bottom >= title.top and not _encloses(f, title)]
+    lefts = [x for x in row if x <= title.left + 1] + [f.right for f in beside if f.right <= title.left + 1]
+    lefts.append(min(l.box.left for l in content) - 1)
+    rights = [x for x in row if x >= title.right - 1] + [f.left for f in beside if f.left >= title.right - 1]
+    rights += [g[0].box.left for g in heads if g is not group and g[0].box.left > title.left + title.height
+               and g[0].box.top <= title.bottom and g[0].box.bottom >= title.top]
+    rights.append(max(l.box.right for l in content) + 1)
+    return max(lefts), min(rights)
+
+
+def _parted(upper: Box, lower: Box, frames: list[Box], page: PageText) -> bool:
+    """A rule or a frame's edge runs between the two."""
+    if any(_encloses(f, lower) != _encloses(f, upper) for f in frames):
+        return True
+    return any(upper.bottom - 1 <= y <= lower.top + 1 and min(r, upper.right) - max(l, upper.left) > 0
+               for y, l, r in page.horizontal)
+
+
+def _kicker(title: Line, span: tuple[float, float], content: list[Line], taken: set[int], frames: list[Box],
+            page: PageText, body: float) -> list[Line]:
+    left, right = span
+    above = [l for l in content if id(l) not in taken and l.box.top < title.box.top
+             and -0.3 * body <= title.box.top - l.box.bottom <= 0.8 * body
+             and left - 1 <= l.box.left and l.box.right <= right + 1 and l.size < title.size
+             and not re.search(r"[。！？）)”]$", l.text) and not _parted(l.box, title.box, frames, page)]
+    if not above:
+        return []
+    kicker = [max(above, key=lambda l: l.box.bottom)]
+    while True:  # a kicker too long for its column goes on over two lines
+        higher = [l for l in content if id(l) not in taken and l not in kicker
+                  and -0.3 * l.size <= kicker[0].box.top - l.box.bottom <= 0.5 * l.size
+                  and l.box.overlap_x(kicker[0].box) > 0 and abs(l.size - kicker[0].size) < 0.05 * l.size
+                  and not _parted(l.box, kicker[0].box, frames, page)]
+        if not higher:
+            break
+        kicker.insert(0, max(higher, key=lambda l: l.box.bottom))
+        if len(kicker) > 3:
+            return []  # the end of a paragraph, not a kicker
+    start = kicker[0].box
+    if any(l is not kicker[0] and 0 <= start.top - l.box.bottom <= 0.8 * body and l.box.overlap_x(start) > 0
+           and not _parted(l.box, start, frames, page) for l in content):
+        return []  # something printed right above it: it goes on from there
+    return kicker
+
+
+def _region(group: list[Line], span: tuple[float, float], heads: list[list[Line]], tops: list[float],
+            frames: list[Box], labels: list[Line], page: PageText, bottom: float, body: float) -> Region:
     """Where the article under this headline may lie."""
     title = group[0].box
     for line in group[1:]:
@@ -203,14 +254,7 @@ def _region(group: list[Line], heads: list[list[Line]], tops: list[float], conte
         heads_inside = [g for g in heads if _encloses(frame, g[0].box)]
         if len(heads_inside) == 1:
             return Region(group, frame, frame=frame)
-    others = [g for g in heads if g is not group]
-    left = title.left - 0.5 * body
-    right_edges = [x for x, t, b in page.vertical if x >= title.right - 1 and t <= title.bottom and b >= title.top]
-    right_edges += [f.left for f in frames if f.left >= title.right - 1 and f.top <= title.bottom and f.bottom >= title.top]
-    right_edges += [g[0].box.left for g in others if g[0].box.left > title.left + body
-                    and g[0].box.top <= title.bottom and g[0].box.bottom >= title.top]
-    right_edges += [max(l.box.right for l in content) + 1]
-    right = min(right_edges)
+    left, right = span
     width = right - left
     bottoms = [y for y, l, r in page.horizontal if y >= title.bottom and min(r, right) - max(l, left) >= 0.5 * width]
     bottoms += [f.top for f in frames if f.top >= title.bottom - 1 and min(f.right, right) - max(f.left, left) >= 0.3 * width]
@@ -267,7 +311,7 @@ def _read(region: Region, page: PageText, regions: list[Region], body: float,
             more = rest[1] if len(rest) > 1 else None  # a byline too long for its column goes on
             if more is not None and abs(more.size - line.size) < 0.02 * line.size \
                     and abs(more.size - body) > 0.04 * body and more.box.top - line.box.bottom <= 0.5 * body:
-                found.byline += re.sub(r"\s+", " ", more.text).strip()
+                found.byline = _wrapped([found.byline, re.sub(r"\s+", " ", more.text).strip()])
                 rest.pop(1)
         else:
             break
@@ -285,7 +329,7 @@ def _read(region: Region, page: PageText, regions: list[Region], body: float,
                 break
             under.append(min(more, key=lambda l: l.box.top))
         if under:
-            text = " ".join(re.sub(r"\s+", " ", l.text).strip() for l in under)
+            text = _wrapped([re.sub(r"\s+", " ", l.text).strip() for l in under])
             credit = CREDIT.search(text)
             if credit and not found.credit:
                 found.credit = re.sub(r"\s+", " ", credit.group(1)).strip()
@@ -297,8 +341,8 @@ def _read(region: Region, page: PageText, regions: list[Region], body: float,
         margin = min(l.box.left for l in rest)
         edge = max(l.box.right for l in rest)
         signature = []  # short lines set flush right, after the text
-        while rest and rest[-1].box.left > margin + 3 * body and rest[-1].box.right >= edge - body \
-                and len(letters(rest[-1].text)) <= 14:
+        while rest and rest[-1].box.left > margin + 1.5 * body and rest[-1].box.right >= edge - body \
+                and rest[-1].box.width <= 0.75 * (edge - margin) and len(letters(rest[-1].text)) <= 14:
             signature.insert(0, rest.pop())
         for line in signature:
             text = _tidy(line.text)
@@ -337,6 +381,16 @@ def _read(region: Region, page: PageText, regions: list[Region], body: float,
     if not found.body and not found.caption:
         return None  # a headline with nothing under it is not an article
     return found
+
+
+def _wrapped(parts: list[str]) -> str:
+    """A byline or caption printed over several lines: the space a line end took comes back
+    between a role and a name and before 摄; a name cut at the line end is joined."""
+    text = parts[0]
+    for part in parts[1:]:
+        space = re.search(r"(记者|通讯员|摄影|编辑|作者)$", text) or part.startswith("摄")
+        text += (" " if space else "") + part
+    return text
 
 
 def _paragraphs(lines: list[Line], body: float) -> list[str]:

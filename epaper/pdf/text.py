@@ -153,7 +153,7 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
             for (_, before, _), (char, b, space) in zip(current, current[1:]):
                 box = box.union(b)
                 # a space the text layer has, or a gap a space wide (the text layer may omit it)
-                text += (" " if space or b.left - before.right >= 0.25 * b.height else "") + char
+                text += (" " if space or b.left - before.right >= 0.18 * b.height else "") + char
             lines.append(Line(normalize_radicals(text, simplified), box, [b for _, b, _ in current]))
             current.clear()
 

@@ -29,8 +29,8 @@ from PIL import Image, ImageDraw
 SEED_TEXT = Path(__file__).parent / "corpus.txt"  # the seed edition's text (docs: shared seeds)
 W, H = 297.0, 420.0  # mm: an A3 page, the proportions of a broadsheet
 MARGIN = 12.0
-GUTTER = 4.0
-BODY_FONT = 3.4  # mm, about 9.6 pt
+GUTTERS = (3.0, 4.0, 5.0)  # mm between columns: each page draws one
+BODY_FONTS = (3.2, 3.4, 3.6)  # mm, about 9 to 10 pt: each page draws one
 LINE = 1.45
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞斌宇浩凯健俊帆帅旭宁亮晨辰"
@@ -146,7 +146,8 @@ class Cell:
     span: int  # columns
 
 
-def _bands(rng: random.Random, top: float, bottom: float, columns: int, colw: float) -> list[list[Cell]]:
+def _bands(rng: random.Random, top: float, bottom: float, columns: int, colw: float,
+           GUTTER: float) -> list[list[Cell]]:  # noqa: N803 - the page's gutter
     """The content area cut into bands, each band into cells of whole columns."""
     height = bottom - top
     count = rng.randint(2, 4) if height > 250 else rng.randint(2, 3)
@@ -190,6 +191,7 @@ body { position: relative; font-family: "Noto Serif CJK SC"; color: #111; font-s
 .subtitle { font-family: "Noto Sans CJK SC"; font-size: 3.8mm; line-height: 1.4; margin-bottom: 1mm }
 .byline { font-family: "Noto Sans CJK SC"; font-size: 3.2mm; line-height: 1.5; margin-bottom: 1mm }
 .body { overflow: hidden; flex: 1 1 0; min-height: 0; column-fill: auto; column-gap: %(G)smm; text-align: justify }
+.centred { text-align: center }
 .body p { text-indent: 2em; line-break: anywhere }
 .photo img { display: block; width: 100%% }
 .caption { font-family: "Noto Sans CJK SC"; font-size: 3mm; line-height: 1.4; margin: 1mm 0 }
@@ -242,6 +244,9 @@ class PageMaker:
         self.date = date
         self.columns = self.rng.randint(3, 6)
         self.style = self.rng.choice(["frames", "rules"])
+        self.gutter = self.rng.choice(GUTTERS)
+        self.font = self.rng.choice(BODY_FONTS)
+        self.centred = self.rng.random() < 0.4  # this page centres its multi-column headlines
         self.truth = TruthPage(seed, number, self.columns, self.style)
         self.parts: list[str] = []
         self.fits: list[dict[str, Any]] = []  # bodies the browser cuts to fit
@@ -297,8 +302,8 @@ class PageMaker:
 
     def make(self) -> str:
         top, bottom = self.furniture()
-        colw = (W - 2 * MARGIN - (self.columns - 1) * GUTTER) / self.columns
-        bands = _bands(self.rng, top, bottom, self.columns, colw)
+        colw = (W - 2 * MARGIN - (self.columns - 1) * self.gutter) / self.columns
+        bands = _bands(self.rng, top, bottom, self.columns, colw, self.gutter)
         cells = [c for band in bands for c in band]
         big = sorted(cells, key=lambda c: -c.w * c.h)
         roles: dict[int, str] = {}
@@ -320,16 +325,16 @@ class PageMaker:
                 first = len(self.truth.articles)
                 # between rules, an article's printed box reaches the rules around it
                 ruled = self.style == "rules"
-                reach = (GUTTER / 2 if ruled and index else 0.0, GUTTER / 2 if ruled and band_index else 0.0,
-                         GUTTER / 2 if ruled and index + 1 < len(band) else 0.0,
-                         GUTTER / 2 if ruled and band_index + 1 < len(bands) else 0.0)
+                reach = (self.gutter / 2 if ruled and index else 0.0, self.gutter / 2 if ruled and band_index else 0.0,
+                         self.gutter / 2 if ruled and index + 1 < len(band) else 0.0,
+                         self.gutter / 2 if ruled and band_index + 1 < len(bands) else 0.0)
                 if role == "briefs":
                     self.briefs(cell)
                 elif role == "ad":
                     self.ad(cell)
                 elif role == "correction":
                     below = min(cell.h * 0.35, 50.0)
-                    self.story(Cell(cell.x, cell.y, cell.w, cell.h - below - GUTTER, cell.span))
+                    self.story(Cell(cell.x, cell.y, cell.w, cell.h - below - self.gutter, cell.span))
                     self.correction(Cell(cell.x, cell.y + cell.h - below, cell.w, below, cell.span))
                 else:
                     self.story(cell, photo=role == "photo")
@@ -341,11 +346,11 @@ class PageMaker:
                     bottom = reach[3] if abs(y + h - cell.y - cell.h) < 0.01 else 0.0
                     truth.box = pct(x - reach[0], y - top, w + reach[0] + reach[2], h + top + bottom)
                 if self.style == "rules" and index + 1 < len(band):
-                    self.rule(cell.x + cell.w + GUTTER / 2 - 0.15, cell.y, 0.3, cell.h)
+                    self.rule(cell.x + cell.w + self.gutter / 2 - 0.15, cell.y, 0.3, cell.h)
             if self.style == "rules" and band_index + 1 < len(bands):
-                y = band[0].y + band[0].h + GUTTER / 2 - 0.2
+                y = band[0].y + band[0].h + self.gutter / 2 - 0.2
                 self.rule(MARGIN, y, W - 2 * MARGIN, 0.4)
-        css = CSS % {"W": W, "H": H, "F": BODY_FONT, "L": LINE, "G": GUTTER}
+        css = CSS % {"W": W, "H": H, "F": self.font, "L": LINE, "G": self.gutter}
         return f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><style>{css}</style><body>' \
                + "".join(self.parts) + "</body></html>"
 
@@ -368,11 +373,12 @@ class PageMaker:
             truth.kicker = self.rng.choice(KICKERS)
             head += f'<div class="kicker">{truth.kicker}</div>'
             used += 3.6 * 1.4
-        head += f'<div class="title" style="font-size:{title_size:.2f}mm">{html.escape(truth.title)}</div>'
+        centre = " centred" if self.centred and cell.span > 1 else ""
+        head += f'<div class="title{centre}" style="font-size:{title_size:.2f}mm">{html.escape(truth.title)}</div>'
         used += title_size * 1.25 * (2 if len(truth.title) * title_size > inner_w else 1) + 1.2
         if self.rng.random() < 0.4:
             truth.subtitle = "——" + self.text.title(int(inner_w / 3.8) - 4)
-            head += f'<div class="subtitle">{html.escape(truth.subtitle)}</div>'
+            head += f'<div class="subtitle{centre}">{html.escape(truth.subtitle)}</div>'
             used += 3.8 * 1.4 * (2 if len(truth.subtitle) * 3.8 > inner_w else 1) + 1
         if self.rng.random() < 0.7:
             truth.authors = [_name(self.rng)]
@@ -407,7 +413,7 @@ class PageMaker:
         count = self.rng.randint(3, 4)
         y = cell.y + label + 2
         room = (cell.y + cell.h - y - (count - 1) * 3) / count
-        title, line = 4.4 * 1.25 + 1.2, BODY_FONT * LINE
+        title, line = 4.4 * 1.25 + 1.2, self.font * LINE
         each = title + max(1, int((room - title) / line)) * line + 0.3  # whole lines: no blank below
         for _ in range(count):
             truth = TruthArticle("brief", self.text.title(int(cell.w / 4.4) - 1), pct(cell.x, y, cell.w, each))
@@ -497,3 +503,24 @@ def truth_json(page: TruthPage) -> str:
     return json.dumps({"seed": page.seed, "columns": page.columns, "style": page.style,
                        "articles": [a.__dict__ for a in page.articles], "others": page.others},
                       ensure_ascii=False, indent=1)
+
+
+def stored_page(request: Any, seed: int, number: int = 1, radicals: bool = False) -> TruthPage:
+    """make_page, kept in pytest's cache folder (.pytest_cache) under a hash of this generator's
+    code, its corpus and the arguments: a second test run prints no page again, and starts no
+    browser if it needs none. Without pytest's cache, the page is made every time."""
+    import hashlib
+    import pickle
+    key = hashlib.sha256(Path(__file__).read_bytes() + SEED_TEXT.read_bytes()
+                         + f"{seed} {number} {radicals}".encode()).hexdigest()[:32]
+    cache = getattr(request.config, "cache", None)
+    path = cache.mkdir("epaper-pdfgen") / f"{key}.pickle" if cache is not None else None
+    if path is not None and path.is_file():
+        try:
+            return pickle.loads(path.read_bytes())  # noqa: S301 - written by this function, in this checkout
+        except Exception:  # noqa: BLE001 - a damaged cache entry is made again
+            pass
+    page = make_page(request.getfixturevalue("chromium"), seed, number, radicals=radicals)
+    if path is not None:
+        path.write_bytes(pickle.dumps(page))
+    return page
