@@ -7,7 +7,7 @@ import io
 import re
 from contextlib import redirect_stdout
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ctypes
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -94,7 +93,8 @@ class Line:
 
     @property
     def size(self) -> float:
-        """The type size, roughly: the line's height."""
+        """The line's pitch: its type size and a third (the line's box height). Every distance
+        in placing and reading a page is a multiple of it, so they hold at any size and scale."""
         return self.box.height
 
 
@@ -158,6 +158,7 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
             current.clear()
 
     origin_x, origin_y = ctypes.c_double(), ctypes.c_double()
+    matrix = raw.FS_MATRIX()
     try:
         for index in range(textpage.count_chars()):
             code = raw.FPDFText_GetUnicode(textpage.raw, index)
@@ -168,7 +169,10 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
             # Across: the glyph's box. Up and down: from the baseline and the type size, the same
             # for every character of a line (a glyph's own box makes 一 a sliver).
             left, _, right, _ = textpage.get_charbox(index, loose=True)
-            size = raw.FPDFText_GetFontSize(textpage.raw, index)
+            size = raw.FPDFText_GetFontSize(textpage.raw, index)  # in text space: scaled by the matrix
+            if raw.FPDFText_GetMatrix(textpage.raw, index, matrix):
+                size *= abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5
+            size *= 4 / 3  # a line's pitch: its type and a third of that, the leading of body text
             raw.FPDFText_GetCharOrigin(textpage.raw, index, origin_x, origin_y)
             if size <= 0:
                 continue
@@ -232,8 +236,3 @@ def letters(text: str) -> str:
     punctuation, which differ between an article's file and its printed page."""
     return "".join(c for c in text if unicodedata.category(c)[0] in "LN")
 
-
-def describe(lines: Iterable[Line]) -> str:
-    """The lines as text, for debugging."""
-    return "\n".join(f"{l.box.left:7.1f} {l.box.top:7.1f} {l.box.right:7.1f} {l.box.bottom:7.1f} {l.text}"
-                     for l in lines)
