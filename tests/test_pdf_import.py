@@ -188,3 +188,21 @@ def test_file_names_are_the_titles_pinyin_short_and_unique() -> None:
     assert file_stem("全区优待证月底发放", taken) == "quan-qu-you-dai-zheng-2"
     assert file_stem("2022年GDP增长", taken) == "2022-nian-gdp-zeng-zhang"
     assert file_stem("——", taken) == "gaojian"
+
+
+def test_paragraphs_mend_print_breaks() -> None:
+    """Column by column; a new paragraph at each indented line; a line end inside one joins as the
+    build's rules do (Chinese without a space, Latin words with one, a hyphenated word whole)."""
+    from epaper.pdf.segment import _paragraphs
+    from epaper.pdf.text import Box, Line
+
+    def line(text: str, left: float, top: float, width: float = 100) -> Line:
+        return Line(text, Box(left, top, left + width, top + 12))
+
+    lines = [line("本报讯 全区优待证", 24, 0, 76), line("月底发放到位，经济社会发", 0, 13), line("展。", 0, 26, 24),
+             line("The Pudong New", 24, 39, 76), line("Area is a dis-", 0, 52),  # column 2 from here
+             line("trict of Shang-", 110, 0), line("hai, founded in", 110, 13), line("1993.", 110, 26, 40),
+             line("事项进驻政务服务中心，占总量的89.", 134, 39, 76), line("67%。", 110, 52, 30)]
+    assert _paragraphs(lines, 12) == ["本报讯全区优待证月底发放到位，经济社会发展。",
+                                      "The Pudong New Area is a district of Shanghai, founded in 1993.",
+                                      "事项进驻政务服务中心，占总量的89.67%。"]

@@ -395,7 +395,7 @@ def _wrapped(parts: list[str]) -> str:
 
 def _paragraphs(lines: list[Line], body: float) -> list[str]:
     """Body lines in reading order (column by column, left to right), cut into paragraphs at
-    indented lines; lines within a paragraph join without a space, as Chinese is set."""
+    indented lines; lines within a paragraph join as the build joins them (_join)."""
     columns: list[list[Line]] = []
     spans: list[Box] = []
     for line in sorted(lines, key=lambda l: (-l.box.width, l.box.top)):  # full lines first
@@ -415,8 +415,22 @@ def _paragraphs(lines: list[Line], body: float) -> list[str]:
             if indented or not paragraphs:
                 paragraphs.append(line.text)
             else:
-                paragraphs[-1] += line.text
+                paragraphs[-1] = _join(paragraphs[-1], line.text)
     return [_tidy(p) for p in paragraphs if _tidy(p)]
+
+
+def _join(text: str, more: str) -> str:
+    """Two lines of one paragraph, as the build joins them: Chinese without a space, Latin words
+    with one; a word hyphenated at the line end is whole again (a number cut is joined too)."""
+    text, more = text.rstrip(), more.lstrip()
+    if re.search(r"[A-Za-z]-$", text) and re.match(r"[a-z]", more):
+        return text[:-1] + more
+    if re.search(r"\d[.,:]$", text) and re.match(r"\d", more):
+        return text + more  # 89. / 67%: a number cut at its point
+    if (re.search(r"[A-Za-z,.;:!?)]$", text) and re.match(r"[A-Za-z0-9(]", more)) \
+            or (re.search(r"[0-9]$", text) and re.match(r"[A-Za-z]", more)):
+        return f"{text} {more}"  # (digits cut at a line end join: 1936 / 5万元)
+    return text + more
 
 
 def _authors(byline: str) -> list[str]:
