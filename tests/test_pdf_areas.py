@@ -314,3 +314,41 @@ def test_check_warns_about_areas_the_pdf_contradicts(generated, tmp_path: Path) 
             "print its title 《本版没有印这个标题》 (is page: right?)") in warnings
     assert len(warnings) == others + 1
     assert pdf_warnings() == warnings  # the second check reads them from the cache
+
+
+def test_a_line_written_in_pieces_in_any_order_is_one_line() -> None:
+    """Layout programs may write a line's words as separate text objects in any order."""
+    import ctypes
+    import random
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    from epaper.pdf.text import read_page
+    document = pdfium.PdfDocument.new()
+    page = document.new_page(595, 842)
+    printed = ["The quick brown fox jumps", "over the lazy dog again", "and again."]
+    words = []
+    for row, text in enumerate(printed):
+        x = 72.0
+        for word in text.split():
+            words.append((word, x, 700 - row * 14))
+            x += (len(word) + 1) * 6.6  # Courier at 11 pt: 6.6 pt a character, a space between words
+    random.Random(1).shuffle(words)
+    for word, x, y in words:
+        obj = raw.FPDFPageObj_NewTextObj(document.raw, b"Courier", 11.0)
+        buffer = ctypes.create_string_buffer((word + "\0").encode("utf-16-le"))
+        raw.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)))
+        raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, y)
+        raw.FPDFPage_InsertObject(page.raw, obj)
+    # and a second column beside the first, a gutter away
+    obj = raw.FPDFPageObj_NewTextObj(document.raw, b"Courier", 11.0)
+    buffer = ctypes.create_string_buffer("column two".encode("utf-16-le") + b"\0\0")
+    raw.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)))
+    raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, 72 + 26 * 6.6 + 11, 700)
+    raw.FPDFPage_InsertObject(page.raw, obj)
+    page.gen_content()
+    out = io.BytesIO()
+    document.save(out)
+    lines = sorted(read_page(out.getvalue()).lines, key=lambda l: (round(l.box.top), l.box.left))
+    assert [line.text for line in lines] == printed[:1] + ["column two"] + printed[1:]

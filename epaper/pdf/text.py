@@ -190,7 +190,35 @@ def _lines(page: pdfium.PdfPage, height: float, simplified: bool) -> list[Line]:
         close()
     finally:
         textpage.close()
-    return lines
+    return _joined_pieces(lines)
+
+
+def _joined_pieces(lines: list[Line]) -> list[Line]:
+    """Pieces of one printed line that the text layer gives apart (a layout program may write
+    a line's words or glyphs as separate objects, in any order), joined left to right: same
+    baseline and size, at most half a pitch apart, and not across a gutter (a gap no line above
+    or below runs across)."""
+    def gutter(left: Line, right: Line) -> bool:
+        """No line just above or below runs across the gap: it is a column's gutter."""
+        middle = (left.box.right + right.box.left) / 2
+        return not any(l is not left and l is not right and l.box.left < middle < l.box.right
+                       and abs(l.box.top - left.box.top) <= 2.5 * left.size
+                       and abs(l.size - left.size) <= 0.1 * left.size for l in lines)  # text of its kind
+
+    joined: list[tuple[int, Line]] = []  # (where its first piece came in the text layer, line)
+    for order, line in sorted(enumerate(lines), key=lambda item: item[1].box.left):
+        base = line.box.bottom - 0.12 * line.size
+        for index, (first, other) in enumerate(joined):
+            gap = line.box.left - other.box.right
+            if abs(other.box.bottom - 0.12 * other.size - base) <= 0.15 * line.size \
+                    and abs(other.size - line.size) <= 0.1 * line.size and -0.3 * line.size <= gap <= 0.5 * line.size \
+                    and not gutter(other, line):
+                text = other.text + (" " if gap >= 0.18 * line.size else "") + line.text
+                joined[index] = (first, Line(text, other.box.union(line.box), other.chars + line.chars))
+                break
+        else:
+            joined.append((order, line))
+    return [line for _, line in sorted(joined, key=lambda item: item[0])]
 
 
 def _drawing(page: pdfium.PdfPage, height: float) -> tuple[list, list, list[Box], list[Box]]:
