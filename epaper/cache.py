@@ -35,8 +35,8 @@ def code_fingerprint() -> str:
     h = hashlib.blake2b(digest_size=16)
     h.update(__version__.encode())
     package = Path(__file__).parent
-    for path in sorted(package.glob("*.py")):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in sorted(package.rglob("*.py")):  # subpackages too: serve/, pdf/ (page images)
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 
