@@ -352,3 +352,23 @@ def test_a_line_written_in_pieces_in_any_order_is_one_line() -> None:
     document.save(out)
     lines = sorted(read_page(out.getvalue()).lines, key=lambda l: (round(l.box.top), l.box.left))
     assert [line.text for line in lines] == printed[:1] + ["column two"] + printed[1:]
+
+
+def test_an_article_edited_since_print_is_still_placed(generated, tmp_path: Path) -> None:
+    """Sentences rewritten in the file after the page was printed: the lines that no longer match
+    sit between lines that do, and the box is the printed one all the same."""
+    page = generated[TUNED[0]]
+    site = site_of(tmp_path / "site", [page])
+    order, story = max(enumerate(page.articles, start=1), key=lambda item: len("".join(item[1].body)))
+    path = site / f"{ED}p1-{order:02d}.md"
+    text = path.read_text(encoding="utf-8")
+    head, body = text.split("\n---\n", 1)
+    middle = len(body) // 2
+    edited = body[:middle] + "（此处在见报后改写，与版面上的文字不同，由编辑核对后更新。）" + body[middle + 40:]
+    path.write_text(head + "\n---\n" + edited, encoding="utf-8")
+    status, output = areas(site)
+    assert status == 0 and f"{path.name}: placed on page 1: area:" in output, output
+    assert iou(area_of(path), story.box) >= 0.8
+    untouched = site_of(tmp_path / "untouched", [page])
+    areas(untouched)
+    assert area_of(path) == area_of(untouched / f"{ED}p1-{order:02d}.md")  # grown to the same frame or rules

@@ -220,6 +220,29 @@ def _by_neighbours(lines: list[Line], owner: list[Optional[str]], candidates: li
                 changed = True
         if not changed:
             break
+    # a line in none of the texts (edited since it was printed) between two lines of one article,
+    # above and below it in its column, is that article's
+    def end(index: int, down: bool) -> Optional[str]:
+        """Whose line ends the run of unmatched lines from here, upwards or downwards."""
+        seen = {index}
+        while True:
+            box = lines[index].box
+            steps = [o for o in near[index] if o not in seen and
+                     (lines[o].box.top >= box.bottom - 0.5 * lines[o].size if down
+                      else lines[o].box.bottom <= box.top + 0.5 * lines[o].size)]
+            if not steps:
+                return None
+            index = min(steps, key=lambda o: abs(lines[o].box.top - box.top))
+            if owner[index] is not None or candidates[index]:
+                return owner[index]
+            seen.add(index)
+
+    runs = [i for i, found in enumerate(candidates) if owner[i] is None and not found]
+    decided = {i: end(i, False) for i in runs}
+    for index in runs:
+        above = decided[index]
+        if above is not None and above == end(index, True):
+            owner[index] = above
 
 
 def _blocks(page: PageText, owner: list[Optional[str]], body: float) -> dict[str, list[tuple[Box, str]]]:
