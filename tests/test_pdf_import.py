@@ -206,3 +206,14 @@ def test_paragraphs_mend_print_breaks() -> None:
     assert _paragraphs(lines, 12) == ["本报讯全区优待证月底发放到位，经济社会发展。",
                                       "The Pudong New Area is a district of Shanghai, founded in 1993.",
                                       "事项进驻政务服务中心，占总量的89.67%。"]
+
+
+def test_radicals_in_the_text_layer_come_out_as_the_characters(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """A page whose text layer says ⽇⻓⺠⼾ for 日长民户 gives drafts that say 日长民户."""
+    page = stored_page(request, TUNED[2], number=1, radicals=True)
+    site, status, output = imported(tmp_path, [page])
+    assert status == 0, output
+    problems, exact, total = compare(site, [page])
+    assert problems == [] and exact == total
+    written = "".join(path.read_text(encoding="utf-8") for path in (site / ED).glob("*.md"))
+    assert "日" in written and not any(c in written for c in "⽇⻓⺠⼾")
