@@ -34,6 +34,8 @@ from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
+from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
+from epaper.pdf.verify import check_areas
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import check_outputs, files, plan
@@ -239,6 +241,9 @@ def check(options: Options) -> Result:
         state.load()                                     # 1. read
         state.resolve(drafts=False, future=True)         # 2. validate
         state.plan()                                     # 3. no two files for one URL
+        assert state.loaded is not None
+        assert state.cache is not None
+        check_areas(state.loaded, state.cache.folder_for(CHECKED_PDFS), state.diags)  # 4. areas on page PDFs
     except Stop:
         pass
     finally:

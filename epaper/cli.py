@@ -25,7 +25,7 @@ def _moment(text: str) -> dt.datetime:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
-    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve}")
+    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve,areas,import}")
     b = sub.add_parser("build", help="build the site into the output folder (the default command)")
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
@@ -57,6 +57,16 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
     s.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    a = sub.add_parser("areas", help="write area: for articles without one, found on their page's PDF")
+    a.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    a.add_argument("--date", type=_date, help="only the edition of this date, YYYY-MM-DD")
+    i = sub.add_parser("import", help="start an edition from its page PDFs")
+    sources = i.add_subparsers(dest="source", required=True, metavar="{pdf}")
+    ip = sources.add_parser("pdf", help="edition.yaml and a draft per article from page PDFs, page 1 first")
+    ip.add_argument("--date", type=_date, required=True, help="the edition's date, YYYY-MM-DD")
+    ip.add_argument("--number", type=int, help="the issue number (期号)")
+    ip.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    ip.add_argument("pdfs", type=Path, nargs="+", metavar="PAGE.pdf", help="the page PDFs, in page order")
     return p
 
 
@@ -74,6 +84,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
     if args.command == "new":
         return _new(args)
+    if args.command in ("areas", "import"):
+        return _pdf_command(args)
     if args.command == "serve":
         from epaper.serve import serve_command
         return serve_command(args.site, args.host, args.port, args.drafts)
@@ -144,6 +156,25 @@ def _new(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _pdf_command(args: argparse.Namespace) -> int:
+    from .pdf import areas, importer
+    try:
+        if args.command == "import":
+            return importer.run(args.site, args.date, args.pdfs, args.number)
+        return areas.run(args.site, args.date)
+    except UsageError as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug of ours: files already written are whole (each is replaced atomically)
+        if os.environ.get("EPAPER_DEBUG"):
+            traceback.print_exc()
+        print(f"epaper: internal error ({type(exc).__name__}: {exc}). Run with EPAPER_DEBUG=1 for details "
+              "and report it.", file=sys.stderr)
+        return 70
 
 
 def _print(diagnostics: list[Diagnostic]) -> None:

@@ -28,6 +28,7 @@ from epaper import parallel
 from epaper.content.reader import read_regular
 from epaper.model import Download, Picture, Rendition
 from epaper.output.cache import RACY_NS, digest
+from epaper.pdf import render as pdf_render
 
 SCAN_WIDTHS = (800, 1600)  # a printed page: phone and desktop/HiDPI
 PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
@@ -53,6 +54,8 @@ class MediaRecord:
     height: int = 0
     has_alpha: bool = False
     problem: str = ""  # why it cannot be used; empty when it can
+    pages: int = 0  # a PDF's page count
+    unrenderable: str = ""  # why a PDF cannot be drawn as the page image (it may still be offered as is)
     racy: bool = False  # modified too close to when it was read: probe again next time
     ctime_ns: int = 0  # the inode's change time: an mtime put back (touch -r, rsync -t) still shows
 
@@ -73,6 +76,9 @@ def _probe(path: str, kind: str) -> MediaRecord:
     if kind == "pdf":
         if data.startswith(b"%PDF-"):
             record.format = "PDF"
+            info = pdf_render.inspect(data)  # its first page may become the page image
+            record.pages, record.width, record.height = info.pages, info.width, info.height
+            record.unrenderable = info.problem
         else:
             record.problem = "is not a PDF file (a PDF starts with %PDF-)"
         return record
@@ -124,7 +130,7 @@ def download(path: str, source: str, record: MediaRecord) -> Download:
 @lru_cache(maxsize=1)
 def _recipe() -> str:
     """How renditions are made: a change to this code or to Pillow makes them anew."""
-    return digest(Path(__file__).read_bytes() + PIL.__version__.encode())[:12]
+    return digest(Path(__file__).read_bytes() + PIL.__version__.encode() + pdf_render.recipe().encode())[:12]
 
 
 class RenditionCache:
@@ -232,6 +238,11 @@ def make(data: bytes, rendition: Rendition) -> bytes:
 
 
 def _make(data: bytes, rendition: Rendition) -> bytes:
+    if data.startswith(b"%PDF-"):  # a page image drawn from the page's PDF
+        out = BytesIO()
+        pdf_render.render(data, rendition.width, rendition.height).save(
+            out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, subsampling="4:2:0")
+        return out.getvalue()
     with Image.open(BytesIO(data)) as image:
         size = (rendition.width, rendition.height)
         if image.format == "JPEG":  # decode at a reduced scale when that is still big enough

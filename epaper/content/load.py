@@ -18,6 +18,7 @@ from typing import Any
 
 from epaper import parallel
 from epaper.content.article import parse_article
+from epaper.content.config import load_config
 from epaper.content.fields import (
     Fields,
     as_mapping,
@@ -394,3 +395,13 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
     html.flush()
     html.close()
     return results
+
+
+def load_site(root: Path, diags: Diagnostics, base_url: str | None = None, jobs: int = 1) -> LoadedSite | None:
+    """The load stage on its own, for the tools beside the build (`areas`, `import pdf`):
+    config.yaml, then the content, reading the site's build cache (which it leaves as it was)."""
+    reader = SiteReader(root, diags)
+    config = load_config(reader, base_url)
+    if config is None:
+        return None
+    return load_content(reader, config, BuildCache(root, parse_settings(config)), jobs)

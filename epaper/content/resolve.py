@@ -20,6 +20,7 @@ from epaper.model import (
     Config,
     CorrectionTarget,
     Edition,
+    Page,
     Picture,
     Section,
     SiteData,
@@ -109,6 +110,8 @@ def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnos
         if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, "the PDF")):
             name = f"{edition.date.isoformat()}-{page.label}.pdf"
             page.links.download = download(page.url + name, got[0], got[1])
+            if not page.scan:  # the PDF is the scan
+                _pdf_as_scan(edition, page, got[0], got[1], diags)
     for article in edition.articles:
         if article.image and (got := record("image", article.image, article.source, article.line("image"),
                                             "the lead photo")):
@@ -121,6 +124,19 @@ def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnos
         article.links.pictures = pictures
 
 
+def _pdf_as_scan(edition: Edition, page: Page, rel: str, found: MediaRecord, diags: Diagnostics) -> None:
+    """A page with a PDF and no scan shows its PDF's first page, rendered at build time."""
+    where = f'page {page.number}: the PDF "{page.pdf}" ({rel})'
+    if found.unrenderable:
+        diags.error(edition.source, page.pdf_line, f'{where} {found.unrenderable}; with no "scan:", '
+                    "its first page would be the page image")
+        return
+    if found.pages > 1:
+        diags.warning(edition.source, page.pdf_line, f"{where} has {found.pages} pages: the page image is "
+                      "drawn from the first; export each printed page as its own PDF")
+    page.links.picture = picture(rel, found, SCAN_WIDTHS)
+
+
 def _check_areas(edition: Edition, diags: Diagnostics) -> None:
     """Areas need a scan to sit on; two articles' areas should not overlap (a warning: a reader
     tapping there gets only one of them)."""
@@ -130,10 +146,10 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
         page = numbers.get(article.page_number)
         if not article.areas or page is None:
             continue
-        if not page.scan:
+        if not page.scan and not page.pdf:
             diags.error(article.source, article.line("area"),
                         f'"area:" places the article on the scan of page {page.number}, but that page has no '
-                        f'"scan:" in {edition.source} (line {page.line})')
+                        f'"scan:" (nor a "pdf:" to draw one from) in {edition.source} (line {page.line})')
             continue
         for other in by_page.get(page.number, []):
             for box in article.areas:
