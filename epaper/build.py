@@ -181,6 +181,7 @@ class BuildState:
         try:
             self.keys = {job.path: renderer.key(job) for job in self.pages}
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
+            writer.check_room()
             writer.begin()
             for path, sha, change in _render(renderer, writer, todo, self, self.jobs):
                 writer.record(path, sha, change)
@@ -229,7 +230,16 @@ class BuildState:
         assert self.site is not None and self.writer is not None
         writer = self.writer
         writer.put("_headers", headers_file(sorted(writer.manifest), immutable(self.static)))
+        foreign = Diagnostics()  # reported, not recorded: once the swap is done they are gone
+        for name in writer.foreign():
+            foreign.warning(_shown(writer.out / name, self.options.site), 1, "is in the output folder but was not "
+                            f"made by epaper, so it leaves the site with this build; to publish it, put it in "
+                            f"static/{name}")
+        if self.options.strict and foreign.warnings:
+            self.diags.extend(foreign.warnings)
+            raise Stop
         self.report = writer.finish(self.keys, stamp, self.site.next_publish, self.diags.warnings)
+        self.diags.extend(foreign.warnings)
         if self.renditions is not None:
             self.renditions.prune()  # what this site no longer shows leaves the rendition cache
 
@@ -363,6 +373,14 @@ def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: R
             continue
         writer.put(item.path, data)
     return keys
+
+
+def _shown(path: Path, site: Path) -> str:
+    """A path as the editor knows it: relative to the site when inside it."""
+    try:
+        return path.absolute().relative_to(site.absolute()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _stamp(options: Options, out: Path) -> str | None:

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from conftest import CONFIG, EDITION, REPO, article, build_ok, check_errors, two_editions
+from conftest import CONFIG, EDITION, REPO, article, build_ok, check_errors, two_editions, write_files
+from epaper.build import Options, build
+from epaper.errors import BuildError
 
 ED = "content/2022/2022-11-04/"
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -721,5 +723,54 @@ def test_the_error_guide_covers_the_new_messages() -> None:
                      "Too many levels of symbolic links", "is not a regular file (a FIFO)", "is not a real date or time",
                      "YAML aliases expand to more than", "rendering it took more than", "must hold a letter or a digit",
                      "refusing to publish it", "the disk is full", "the file system is read-only", "permission denied",
-                     "a file is where a folder should be", "the new site is live", "exit status 74"]:
+                     "a file is where a folder should be", "the new site is live", "exit status 74",
+                     "a build here needs about", "is in the output folder but was not made by epaper"]:
         assert fragment in guide, fragment
+
+
+def test_a_file_put_into_the_output_by_hand_leaves_once_with_a_warning_never_flickers(make_site) -> None:
+    """A CNAME dropped into public/ used to appear on every other build (the swap carried it
+    between the two folders). Now it leaves the site at the next build, with a warning naming
+    where it belongs, and stays gone; --strict stops instead and keeps the live site as it is."""
+    site = make_site(two_editions())
+    build_ok(site)
+    out = site / "public"
+    (out / "CNAME").write_text("news.example.com\n", encoding="utf-8")
+    with pytest.raises(BuildError) as strict:
+        build(Options(site=site, out=out, strict=True))
+    assert [str(d) for d in strict.value.diagnostics] == [
+        "public/CNAME:1: warning: is in the output folder but was not made by epaper, so it leaves the site with "
+        "this build; to publish it, put it in static/CNAME"]
+    assert (out / "CNAME").exists()
+    seen = []
+    for round_ in range(4):
+        write_files(site, {ED + "more.md": article(f"又一篇{round_}", page=2)})
+        result, _ = build_ok(site)
+        seen.append((out / "CNAME").exists())
+        warned = [str(d) for d in result.diagnostics.warnings if "CNAME" in str(d)]
+        assert warned == ([] if round_ else [str(strict.value.diagnostics[0])]), (round_, warned)
+    assert seen == [False] * 4
+    write_files(site, {"static/CNAME": "news.example.com\n"})
+    build_ok(site)
+    assert (out / "CNAME").read_text(encoding="utf-8") == "news.example.com\n"
+
+
+def test_a_build_refuses_to_start_when_the_disk_lacks_room_and_leaves_the_site_as_it_was(make_site, monkeypatch) -> None:
+    import epaper.output.writer as writer
+    from epaper.output.failure import WriteFailure
+
+    site = make_site(two_editions())
+    _, out = build_ok(site)
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write_files(site, {ED + "more.md": article("又一篇", page=2)})
+    usage = shutil.disk_usage(out.parent)
+    monkeypatch.setattr(writer.shutil, "disk_usage", lambda path: usage._replace(free=10 * 2**20))
+    with pytest.raises(WriteFailure) as failure:
+        build(Options(site=site, out=out))
+    message = str(failure.value)
+    assert message.startswith(f"the disk is full: {out.parent} (10 MiB free, a build here needs about 64 MiB)")
+    assert "the previous output" in message and "is untouched" in message
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    monkeypatch.undo()
+    result, _ = build_ok(site)
+    assert "2022-11-04/more/index.html" in result.report.added

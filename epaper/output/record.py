@@ -33,6 +33,7 @@ class BuildRecord:
     stamp: str | None = None  # every input's stat (cache.input_stamp)
     next_change: dt.datetime | None = None  # a scheduled edition falls due
     warnings: list[Diagnostic] = field(default_factory=list)
+    written: int = 0  # bytes the last build wrote (not linked): what the next one likely needs
 
     def manifest_of(self, folder: Path) -> Tree | None:
         """The folder's files as recorded, or None when it is not the folder recorded."""
@@ -54,7 +55,7 @@ def read_record(path: Path) -> BuildRecord:
         return BuildRecord(
             trees=state.get("trees", {}), renders=state.get("renders", {}), stamp=state.get("stamp"),
             next_change=dt.datetime.fromisoformat(next_change) if next_change else None,
-            warnings=[Diagnostic(*w) for w in state.get("warnings", [])])
+            warnings=[Diagnostic(*w) for w in state.get("warnings", [])], written=state.get("written", 0))
     except Exception:
         return BuildRecord()
 
@@ -65,6 +66,7 @@ def write_record(path: Path, record: BuildRecord) -> None:
         "format": FORMAT, "trees": record.trees, "renders": record.renders, "stamp": record.stamp,
         "next_change": record.next_change.isoformat() if record.next_change else None,
         "warnings": [(w.path, w.line, w.message, w.warning) for w in record.warnings],
+        "written": record.written,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")

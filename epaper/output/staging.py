@@ -67,6 +67,14 @@ class StagingFolder:
         """Delete one file, and the folders it leaves empty."""
         _remove(self.path, path)
 
+    def remove_tree(self, name: str) -> None:
+        """Delete a file or folder directly in the staging folder that no build made."""
+        target = safe_join(self.path, name)
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
+
 
 def safe_join(root: Path, rel: str) -> Path:
     parts = Path(rel).parts

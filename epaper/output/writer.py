@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import errno
+import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +30,8 @@ from epaper.output.record import (
 )
 from epaper.output.staging import StagingFolder, scan, sha_of
 from epaper.output.swap import recover, staging_dir, swap
+
+MIN_FREE = 64 * 2**20  # free bytes a build wants on the output's disk before it starts writing
 
 
 class Change(enum.Enum):
@@ -87,6 +92,7 @@ class OutputWriter:
         self.stamp = record.stamp
         self.next_change = record.next_change
         self.warnings: list[Diagnostic] = record.warnings
+        self.written_before = record.written
         # A live folder on record always has every hash (only a staging tree may lack some).
         self.live = cast("Manifest | None", record.manifest_of(self.out) if self.out.is_dir() else {})
         if self.live is None:
@@ -112,6 +118,19 @@ class OutputWriter:
     def unchanged(self, path: str, key: str) -> bool:
         """True when the live page was rendered from exactly these inputs."""
         return self.live is not None and path in self.live and self.renders.get(path) == key
+
+    def check_room(self) -> None:
+        """Refuse to start writing when the output's disk cannot hold what this build will likely
+        write (twice what the last build wrote, at least MIN_FREE): failing halfway would only
+        fill the disk for nothing. An OSError(ENOSPC) naming the folder, as a full disk would."""
+        needed = max(MIN_FREE, 2 * self.written_before)
+        try:
+            free = shutil.disk_usage(self.out.parent).free
+        except OSError:
+            return  # no answer from the file system: writing will tell
+        if free < needed:
+            raise OSError(errno.ENOSPC, f"{free // 2**20} MiB free, a build here needs about {needed // 2**20} MiB",
+                          str(self.out.parent))
 
     def begin(self) -> None:
         """Forget the staging folder's manifest before touching it: a kill then leaves it unknown."""
@@ -162,6 +181,12 @@ class OutputWriter:
             self.folder.remove(path)
             del spare[path]
 
+    def foreign(self) -> list[str]:
+        """Top-level names in the live output that no build made (a CNAME put there by hand):
+        the staging folder never has them, so they would come and go with every swap; they
+        leave the site, with a warning saying where such a file belongs (static/)."""
+        return sorted(name for name in _top_level(self.out) if name not in _top_names(self.manifest))
+
     def finish(self, renders: dict[str, str], stamp: str | None = None,
                next_change: dt.datetime | None = None,
                warnings: list[Diagnostic] | None = None) -> WriteReport:
@@ -170,10 +195,13 @@ class OutputWriter:
         spare = self.folder.spare if self.folder.spare is not None else {}
         for path in sorted(set(spare) - set(self.manifest), reverse=True):
             self.folder.remove(path)
+        for name in set(_top_level(self.staging)) - _top_names(self.manifest):  # foreign: never published
+            self.folder.remove_tree(name)
         live: Tree = dict(self.live) if self.live is not None else scan(self.out)
         self.report.removed = sorted(set(live) - set(self.manifest))
         for category in (self.report.added, self.report.changed, self.report.unchanged):
             category.sort()
+        written = _size(self.staging, self.report.added + self.report.changed)
         if self.out.is_dir() and self.live is not None and self.manifest == self.live:
             trees: dict[int, Tree] = {inode(self.out): _tree(self.live), inode(self.staging): _tree(self.manifest)}
         else:
@@ -186,10 +214,33 @@ class OutputWriter:
                 trees[inode(self.staging)] = _tree(self.manifest)  # a copy: prune() edits the spare's
             elif self.staging.is_dir():
                 trees[inode(self.staging)] = live  # hashes unknown (None) when the live folder was not on record
-        write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or []))
+        write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or [], written))
         return self.report
 
 
 def _tree(files: Mapping[str, str | None]) -> Tree:
     """A copy of a folder's files for the record."""
     return dict(files)
+
+
+def _top_level(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in os.scandir(folder)]
+    except OSError:
+        return []
+
+
+def _top_names(manifest: Mapping[str, str]) -> set[str]:
+    """The names directly in the output folder that a manifest's files use."""
+    return {path.split("/", 1)[0] for path in manifest}
+
+
+def _size(folder: Path, paths: list[str]) -> int:
+    """The bytes of these files of a folder (the ones this build wrote)."""
+    total = 0
+    for path in paths:
+        try:
+            total += os.stat(folder / path).st_size
+        except OSError:
+            continue
+    return total
