@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from epaper import parallel
 
 LAUNCH_ARGS = [
     "--no-sandbox",  # tests run as root in CI
@@ -53,7 +56,12 @@ def chromium() -> Iterator[Any]:
     executable = find_chromium()
     if executable is None:
         _unavailable("no Chromium found")
+    before = set(threading.enumerate())
     playwright = sync_playwright().start()
+    # Playwright's thread only waits for its driver process: the build's forked workers never need
+    # it, so a build in the same test session may still fork (epaper refuses with unknown threads).
+    for thread in set(threading.enumerate()) - before:
+        parallel.mark_fork_safe(thread)
     try:
         browser = playwright.chromium.launch(executable_path=executable, args=LAUNCH_ARGS, headless=True)
     except Exception as exc:
