@@ -31,7 +31,7 @@ from epaper.output.record import (
 from epaper.output.staging import StagingFolder, scan, sha_of
 from epaper.output.swap import recover, staging_dir, swap
 
-MIN_FREE = 64 * 2**20  # free bytes a build wants on the output's disk before it starts writing
+MIN_FREE = 2**20  # free bytes a build wants on the output's disk before it starts writing, at least
 
 
 class Change(enum.Enum):
@@ -121,15 +121,16 @@ class OutputWriter:
 
     def check_room(self) -> None:
         """Refuse to start writing when the output's disk cannot hold what this build will likely
-        write (twice what the last build wrote, at least MIN_FREE): failing halfway would only
-        fill the disk for nothing. An OSError(ENOSPC) naming the folder, as a full disk would."""
-        needed = max(MIN_FREE, 2 * self.written_before)
+        write (what the last build wrote, at least MIN_FREE; unchanged files are hard links and
+        take no room): failing halfway would only fill the disk for nothing. An OSError(ENOSPC)
+        naming the folder, as a full disk would."""
+        needed = max(MIN_FREE, self.written_before)
         try:
             free = shutil.disk_usage(self.out.parent).free
         except OSError:
             return  # no answer from the file system: writing will tell
         if free < needed:
-            raise OSError(errno.ENOSPC, f"{free // 2**20} MiB free, a build here needs about {needed // 2**20} MiB",
+            raise OSError(errno.ENOSPC, f"{_mib(free)} free, a build here needs about {_mib(needed)}",
                           str(self.out.parent))
 
     def begin(self) -> None:
@@ -244,3 +245,7 @@ def _size(folder: Path, paths: list[str]) -> int:
         except OSError:
             continue
     return total
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB"
