@@ -253,13 +253,15 @@ def layout_page(paper: str, edition: dict[str, Any], page: dict[str, Any], stori
     layout = PageLayout(page["number"])
     top = furniture(layout, paper, edition, page, count)
     bottom = H - 19.0
-    lead = [page["number"] == 1 and i == next((j for j, s in enumerate(stories) if s.type not in FRAMED), -1)
-            for i in range(len(stories))]
-    size = BODY_SIZES[-1]
+    first = next((i for i, s in enumerate(stories) if s.type not in FRAMED), -1)
+    lead = [page["number"] == 1 and i == first for i in range(len(stories))]  # page 1's lead: a bigger title
     for size in BODY_SIZES:
         heights = [story_height(s, size, t) for s, t in zip(stories, lead, strict=True)]
         if sum(heights) + GAP * max(0, len(stories) - 1) <= bottom - top:
             break
+    else:
+        raise SystemExit(f"page {page['number']} of {edition['date']}: its articles do not fit on it "
+                         f"even at {BODY_SIZES[-1]} mm: move one to another page")
     y = top
     for index, (story, lead_title) in enumerate(zip(stories, lead, strict=True)):
         framed = story.type in FRAMED
