@@ -288,9 +288,10 @@ def layout_page(paper: str, edition: dict[str, Any], page: dict[str, Any], stori
         middle = (panel_top + bottom) / 2
         layout.pieces.append(Piece("text", MARGIN, middle - 9, W - 2 * MARGIN, 12, "示例版面", 9, "sans", True,
                                    "center", "#999"))
-        layout.pieces.append(Piece("text", MARGIN, middle + 4, W - 2 * MARGIN, 6,
-                                   "合成版面：本版只排出示例收入的文章，其余位置留空", 4, "sans", align="center",
-                                   colour="#999"))
+        # larger than body type: `import pdf` reads a frame without body text as no article (an advertisement)
+        why = "合成版面：本版只排出示例收入的文章，其余位置留空"
+        layout.pieces.append(Piece("text", MARGIN, middle + 4, W - 2 * MARGIN, 2.1 * size, why, 1.5 * size, "sans",
+                                   align="center", colour="#999"))
     return layout
 
 
