@@ -157,3 +157,22 @@ def test_tool_prints_the_sample_again_and_areas_places_it(tmp_path: Path) -> Non
     for rel, box in laid_out(site).items():
         area = area_of(site / rel)
         assert area is not None and iou(area, box) >= 0.8, (rel, area, box)
+
+
+def test_import_pdf_of_the_sample_pages_finds_its_articles_and_nothing_else(tmp_path: Path) -> None:
+    """The sample's PDFs also start an edition: `import pdf` writes one draft per article printed
+    (titles as in the sample, areas where `areas` put them) and none for the header, folio or the
+    示例版面 panel."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    shutil.copy(REPO / "config.yaml", site / "config.yaml")
+    edition = REPO / "content/2022/2022-11-04"
+    subprocess.run([sys.executable, str(REPO / "build.py"), "import", "pdf", "--site", str(site), "--date", "2022-11-04",
+                    *map(str, sorted(edition.glob("page-*.pdf")))], check=True, capture_output=True, cwd=REPO)
+    drafts = {re.search(r"^title: \"?(.*?)\"?$", p.read_text(encoding="utf-8"), re.M).group(1): area_of(p)
+              for p in (site / "content/2022/2022-11-04").glob("*.md")}
+    sample = {re.search(r"^title: \"?(.*?)\"?$", p.read_text(encoding="utf-8"), re.M).group(1): area_of(p)
+              for p in edition.glob("*.md")}
+    assert drafts.keys() == sample.keys()
+    for title, area in drafts.items():
+        assert area is not None and iou(area, sample[title]) >= 0.8, title
