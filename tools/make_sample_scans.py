@@ -44,6 +44,7 @@ W, H = 297.0, 420.0  # mm: an A3 page, the proportions of a broadsheet (对开)
 MARGIN = 12.0
 COLUMNS = 5
 GUTTER = 4.0  # mm between columns
+COLUMN = (W - 2 * MARGIN - (COLUMNS - 1) * GUTTER) / COLUMNS  # mm: the page's column, a story's measure
 GAP = 7.0  # mm between two articles: a rule runs along its middle
 PAD = 3.0  # mm inside a frame
 LEADING = 1.6  # body line height in ems
@@ -132,14 +133,15 @@ def width(text: str, size: float, face: str = "serif", bold: bool = False) -> fl
 
 
 def wrap(text: str, size: float, room: float, face: str = "serif", bold: bool = False) -> list[str]:
-    """Lines of at most `room` mm, broken between any two characters (as Chinese is set);
-    punctuation that may not begin a line hangs at the end of the one before."""
+    """Lines of at most `room` mm, broken between any two characters (as Chinese is set) but
+    not inside a number or a Latin word; punctuation that may not begin a line hangs at the end
+    of the one before."""
     lines, line = [], ""
-    for char in text:
-        if width(line + char, size, face, bold) > room + 0.01 and line.strip() and char not in NO_LINE_START:
+    for token in re.findall(r"[0-9A-Za-z.%]+|.", text):
+        if width(line + token, size, face, bold) > room + 0.01 and line.strip() and token[0] not in NO_LINE_START:
             lines.append(line)
             line = ""
-        line += char
+        line += token
     if line.strip():
         lines.append(line)
     return lines
@@ -156,8 +158,29 @@ def body_lines(paragraphs: list[str], dateline: str, size: float, column: float)
     return lines
 
 
-def story_pieces(story: Story, x: float, y: float, across: float, size: float, lead_title: bool) -> list[Piece]:
-    """The story set from (x, y) in `across` mm: its pieces, the last one lowest."""
+def printed_body(story: Story) -> tuple[list[str], list[str]]:
+    """The body's paragraphs as printed (the dateline opening the first, a brief's writer in
+    brackets closing the last), and the lines set at the right below them (a correction's
+    signature and date)."""
+    paragraphs = list(story.paragraphs)
+    tail: list[str] = []
+    if story.type == "correction":
+        if paragraphs and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", paragraphs[-1]):
+            tail = [paragraphs.pop()]
+        tail[:0] = [story.byline] if story.byline else []
+    elif story.byline and story.dateline and paragraphs:
+        paragraphs[-1] += f"（{story.byline}）"
+    if story.dateline and paragraphs:
+        paragraphs[0] = f"{story.dateline}　{paragraphs[0]}"
+    return paragraphs, tail
+
+
+def story_pieces(story: Story, x: float, y: float, span: int, size: float, lead_title: bool) -> list[Piece]:
+    """The story set from (x, y) over `span` columns of the page (inside its frame, if it has
+    one): its pieces, the last one lowest."""
+    framed = story.type in FRAMED
+    across = span * COLUMN + (span - 1) * GUTTER - (2 * PAD if framed else 0)
+    x, y = (x + PAD, y + PAD) if framed else (x, y)
     out: list[Piece] = []
     if story.kicker:
         for line in wrap(story.kicker, 4.2, across, "sans"):
@@ -179,21 +202,10 @@ def story_pieces(story: Story, x: float, y: float, across: float, size: float, l
         out.append(Piece("text", x, y, across, 3.8 * 1.5, story.byline, 3.8, "sans", align="center"))
         y += 3.8 * 1.5
     y += 2.5
-    paragraphs = list(story.paragraphs)
-    tail: list[str] = []
-    if story.type == "correction":  # signed, then dated, at the right
-        if paragraphs and re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", paragraphs[-1]):
-            tail = [paragraphs.pop()]
-        tail[:0] = [story.byline] if story.byline else []
-    elif story.byline and story.dateline and paragraphs:  # a brief ends with its writer in brackets
-        paragraphs[-1] += f"（{story.byline}）"
-    if story.dateline and paragraphs:
-        paragraphs[0] = f"{story.dateline}　{paragraphs[0]}"
-    for columns in range(COLUMNS, 1, -1):  # a short text in fewer, wider columns: three lines each at least,
-        column = (across - (columns - 1) * GUTTER) / columns  # and two in the last (no line alone at its head)
-        lines = body_lines(paragraphs, story.dateline, size, column)
-        if len(lines) >= 3 * columns and len(lines) - math.ceil(len(lines) / columns) * (columns - 1) >= 2:
-            break
+    paragraphs, tail = printed_body(story)
+    column = (across - (span - 1) * GUTTER) / span
+    lines = body_lines(paragraphs, story.dateline, size, column)
+    columns = span
     leading = size * LEADING
     per_column = max(1, math.ceil(len(lines) / columns))
     for index, (line, last, bold) in enumerate(lines):
@@ -207,10 +219,21 @@ def story_pieces(story: Story, x: float, y: float, across: float, size: float, l
     return out
 
 
+def story_span(story: Story, size: float) -> int:
+    """How many of the page's columns the story takes: as many as give each three lines of its
+    body at least, and the last two (no line alone at a column's head); a short text is set
+    narrower, as a paper sets it, not in long lines."""
+    inner = COLUMN - (2 * PAD if story.type in FRAMED else 0)
+    lines = len(body_lines(printed_body(story)[0], story.dateline, size, inner))
+    for span in range(COLUMNS, 1, -1):
+        if lines >= 3 * span and lines - math.ceil(lines / span) * (span - 1) >= 2:
+            return span
+    return 2
+
+
 def story_height(story: Story, size: float, lead_title: bool) -> float:
-    across = W - 2 * MARGIN - (2 * PAD if story.type in FRAMED else 0)
-    pieces = story_pieces(story, 0, 0, across, size, lead_title)
-    return max(p.y + p.h for p in pieces) + (2 * PAD if story.type in FRAMED else 0)
+    pieces = story_pieces(story, 0, 0, story_span(story, size), size, lead_title)
+    return max(p.y + p.h for p in pieces) + (PAD if story.type in FRAMED else 0)
 
 
 def printed_date(date: dt.date) -> str:
@@ -266,17 +289,18 @@ def layout_page(paper: str, edition: dict[str, Any], page: dict[str, Any], stori
     for index, (story, lead_title) in enumerate(zip(stories, lead, strict=True)):
         framed = story.type in FRAMED
         across = W - 2 * MARGIN
+        span = story_span(story, size)
         height = story_height(story, size, lead_title)
+        layout.pieces += story_pieces(story, MARGIN, y, span, size, lead_title)
         if framed:
-            layout.pieces.append(Piece("frame", MARGIN, y, across, height))
-            layout.pieces += story_pieces(story, MARGIN + PAD, y + PAD, across - 2 * PAD, size, lead_title)
-            layout.boxes[story.path] = (MARGIN, y, across, height)
+            layout.boxes[story.path] = (MARGIN, y, span * COLUMN + (span - 1) * GUTTER, height)
+            layout.pieces.append(Piece("frame", *layout.boxes[story.path]))
         else:  # between rules: the block reaches the rules around it
-            layout.pieces += story_pieces(story, MARGIN, y, across, size, lead_title)
             above = GAP / 2 if index and stories[index - 1].type not in FRAMED else 0.0
             above = y - layout.ruled if not index else above  # the first reaches the header's rule
             below = GAP / 2 if index + 1 < len(stories) and stories[index + 1].type not in FRAMED else 0.0
-            layout.boxes[story.path] = (MARGIN, y - above, across, height + above + below)
+            block = span * COLUMN + (span - 1) * GUTTER
+            layout.boxes[story.path] = (MARGIN, y - above, block, height + above + below)
         y += height
         if index + 1 < len(stories):
             if not framed and stories[index + 1].type not in FRAMED:
