@@ -9,8 +9,8 @@ edition.yaml and names it as the page's `pdf:` there (taking out a `scan:` of th
 page-NN.jpg, and that file: the page image now comes from the PDF). Each page holds its
 articles in order: kicker, title, subtitle, byline, then the body in up to five columns (a
 short one narrower), the dateline 本报讯 opening it and the writer in brackets closing it;
-notes and corrections in a frame, other articles between rules. It writes no `area:`: run `python build.py areas`
-afterwards, as for any edition's PDFs.
+notes and corrections in a frame, other articles between rules. It writes no `area:`: run
+`python build.py areas` afterwards, as for any edition's PDFs.
 
 The lines are broken here, with Noto CJK's own advance widths (Pillow), and each is set at
 its place: the layout is known without a browser (`layout_edition`, used by the tests).
