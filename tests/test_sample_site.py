@@ -93,13 +93,19 @@ def test_sample_site_pages_are_chinese(out: Path) -> None:
         assert re.search(r'<html lang="zh-CN">', page.read_text(encoding="utf-8")), page
 
 
-def test_sample_pages_are_synthetic_scans_with_an_area_for_every_article(out: Path) -> None:
+def test_sample_pages_are_their_pdfs_with_an_area_for_every_article(out: Path) -> None:
+    """Every printed page of the sample is a page PDF: its image rendered from it, its download,
+    and a hotspot for each article (the areas `epaper areas` found on it)."""
     for url, count in (("2022-11-04/01/", 2), ("2022-11-04/02/", 3), ("2022-11-04/03/", 2), ("2022-11-03/03/", 1)):
         page = soup(out, url)
         spots = page.select(".scan-frame a.hotspot")
         items = page.select(".page-articles .item-title a")
         assert len(spots) == len(items) == count, url
         assert sorted(a["href"] for a in spots) == sorted(a["href"] for a in items)
-    assert soup(out, "2022-11-04/01/").select_one("a.pdf-download")["href"] == "/2022-11-04/01/2022-11-04-01.pdf"
+        image = page.select_one(".scan-frame img.scan-image")
+        assert image["src"].startswith("/media/") and int(image["width"]) < int(image["height"]), url
+        download = page.select_one("a.pdf-download")["href"]
+        assert download == f"/{url}{url.replace('/', '-')[:-1]}.pdf", url
+        assert (out / download.lstrip("/")).read_bytes()[:5] == b"%PDF-"
     assert len(soup(out, "2022-11-04/").select(".page-thumbs img")) == 3
     assert "并非报纸原版" in soup(out, "2022-11-04/01/").get_text()  # said in words, not only on the images
