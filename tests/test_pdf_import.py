@@ -217,3 +217,15 @@ def test_radicals_in_the_text_layer_come_out_as_the_characters(request: pytest.F
     assert problems == [] and exact == total
     written = "".join(path.read_text(encoding="utf-8") for path in (site / ED).glob("*.md"))
     assert "日" in written and not any(c in written for c in "⽇⻓⺠⼾")
+
+
+def test_a_notice_quoting_the_title_in_quotation_marks_still_says_what_it_corrects() -> None:
+    import datetime as dt
+
+    from epaper.pdf.segment import _corrects
+
+    printed = "11月3日《金坛日报》3版{}一文中，应是本月底对已签收的优待证全部发放到位，特此更正。"
+    wanted = {"date": "2022-11-03", "page": 3, "title": "全区优待证月底发放到位"}
+    for quoted in ("《全区优待证月底发放到位》", "“全区优待证月底发放到位”", "「全区优待证月底发放到位」"):
+        assert _corrects(printed.format(quoted), dt.date(2022, 11, 4)) == wanted, quoted
+    assert _corrects("12月30日《金坛日报》2版“年终”一文有误", dt.date(2023, 1, 2))["date"] == "2022-12-30"

@@ -27,7 +27,9 @@ ROLE = r"(?:本报|本刊|新华社)?(?:特约|见习|首席)?(?:记者|通讯�
 BYLINE = re.compile(rf"^(?:{ROLE}(?:\s*[\u4e00-\u9fff·]{{1,5}}(?:[\s、]+[\u4e00-\u9fff·]{{1,5}})*)?\s*)+$")  # noqa: E501 - roles, names (cut at the line end too)
 CREDIT = re.compile(r"\s*((?:(?:本报|新华社)?(?:特约|见习|首席)?(?:记者|通讯员)\s*)?[^\s，。,]{2,12}\s*摄)\s*$")
 BRACKETED = re.compile(r"[（(]((?:(?:本报)?(?:记者|通讯员)\s*)?[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff·]{2,4})*)[）)]$")  # noqa: E501 (a pattern reads best whole)
-CORRECTS = re.compile(r"(\d{1,2})月(\d{1,2})日(?:出版的)?《[^》]+》(?:第)?(\d{1,2})版(?:刊发的|刊登的|的)?《([^》]+)》")
+# the corrected article's title quoted as printed: 《…》, or “…” / 「…」 / "…" as many notices do
+CORRECTS = re.compile(r"(\d{1,2})月(\d{1,2})日(?:出版的)?《[^》]+》(?:第)?(\d{1,2})版(?:刊发的|刊登的|的)?"
+                      r"(?:《([^》]+)》|“([^”]+)”|「([^」]+)」|\"([^\"]+)\")")
 CORRECTION = re.compile(r"^(?:更正|勘误)(?:启事|声明|说明|与说明)?$")
 SIGNED = re.compile(r"编辑部|本报|报社")
 DATE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
@@ -448,7 +450,8 @@ def _corrects(text: str, edition_date: dt.date | None) -> dict[str, Any] | None:
     match = CORRECTS.search(text)
     if not match:
         return None
-    month, day, page, title = int(match.group(1)), int(match.group(2)), int(match.group(3)), match.group(4)
+    month, day, page = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    title = next(quoted for quoted in match.groups()[3:] if quoted)
     year = edition_date.year if edition_date else dt.date.today().year
     if edition_date and (month, day) > (edition_date.month, edition_date.day):
         year -= 1  # a December article corrected in January
