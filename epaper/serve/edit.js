@@ -21,7 +21,7 @@
   let articles = [];  // {source, slug, title, draft, areas} from the preview
   let boxes = [];  // {source, box: [x, y, w, h], node}
   let dirty = new Set();  // sources whose boxes changed
-  let layer = null, picker = null, on = false;
+  let layer = null, picker = null, on = false, busy = false;
 
   function el(name, cls, text) {
     const node = document.createElement(name);
@@ -333,6 +333,8 @@
   }
 
   async function enter() {
+    if (on || busy) return;
+    busy = true;
     tell(say("读取本版文章……", "Reading the page's articles…"));
     let data;
     try {
@@ -340,6 +342,8 @@
     } catch (e) {
       tell(e.message, true);
       return;
+    } finally {
+      busy = false;
     }
     articles = data.articles;
     on = true;
@@ -382,10 +386,12 @@
     try {
       const data = await call("/__epaper__/area", {
         method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({changes})});
+      const drafts = changes.filter((c) => (articles.find((a) => a.source === c.source) || {}).draft).length;
       dirty = new Set();
       for (const b of boxes) place(b);
       refreshBar();
-      tell(say(`已保存 ${data.saved.length} 篇，正在重新构建……`, `Saved ${data.saved.length}; rebuilding…`));
+      tell(say(`已保存 ${data.saved.length} 篇，正在重新构建……`, `Saved ${data.saved.length}; rebuilding…`)
+           + (drafts ? say("（草稿只在 serve --drafts 中显示）", " (drafts show only with serve --drafts)") : ""));
     } catch (e) {
       refreshBar();
       tell(e.message, true);
@@ -393,6 +399,9 @@
   }
 
   toggle.addEventListener("click", () => (on ? leave() : enter()));
+  window.addEventListener("beforeunload", (event) => {  // a reload or a click away: keep unsaved boxes
+    if (on && dirty.size) { event.preventDefault(); event.returnValue = ""; }
+  });
   save.addEventListener("click", store);
   discard.addEventListener("click", () => { dirty = new Set(); leave(); enter(); });
   refreshBar();
