@@ -338,3 +338,61 @@ def test_in_chromium_draw_an_area_move_another_save_and_see_them(
         values = dict(re.findall(r"(left|top|width|height):\s*([\d.]+)%", style))
         assert [float(values[k]) for k in ("left", "top", "width", "height")] == json.loads(box)
     expect(page.locator("#area-weitu")).to_be_visible()
+
+
+def test_in_chromium_add_a_block_nudge_it_remove_the_old_one_and_see_a_refusal(
+        preview: Preview, chromium_page: object) -> None:
+    from playwright.sync_api import Page, Route, expect
+
+    page: Page = chromium_page  # type: ignore[assignment]
+    page.set_viewport_size({"width": 1100, "height": 1400})
+    url = preview.url + "2022-11-04/01/"
+    page.goto(url)
+    wait_for(lambda: preview.sockets, what="the page's livereload websocket")
+    page.locator(".epaper-edit-toggle").click()
+    layer = page.locator(".epaper-edit-layer")
+    expect(layer.locator(".epaper-edit-box")).to_have_count(1)
+    frame = layer.bounding_box()
+    assert frame
+
+    def point(x: float, y: float) -> tuple[float, float]:
+        return frame["x"] + x / 100 * frame["width"], frame["y"] + y / 100 * frame["height"]
+
+    page.mouse.move(*point(50, 60))
+    page.mouse.down()
+    page.mouse.move(*point(90, 90), steps=6)
+    page.mouse.up()
+    picker = page.locator(".epaper-edit-picker")
+    picker.locator("select").select_option(ED + "toutiao.md")
+    picker.locator(".epaper-edit-add").click()  # a second block of the same article
+    boxes = layer.locator(f'.epaper-edit-box[data-source="{ED}toutiao.md"]')
+    expect(boxes).to_have_count(2)
+    boxes.nth(1).click()
+    page.keyboard.press("Shift+ArrowRight")  # moves the box by 1 %, does not turn the page
+    page.keyboard.press("ArrowUp")  # and by 0.1 %
+    assert page.url == url
+    boxes.nth(0).locator(".epaper-edit-remove").click()
+    expect(boxes).to_have_count(1)
+    boxes.nth(0).locator(".epaper-edit-remove").click()  # the last box stays, with a word why
+    expect(boxes).to_have_count(1)
+    expect(page.locator(".epaper-edit-status")).to_contain_text("至少保留一个框")
+
+    toutiao = preview.site / ED / "toutiao.md"
+
+    def without_token(route: Route) -> None:
+        headers = {k: v for k, v in route.request.headers.items() if k.lower() != "x-epaper-token"}
+        route.continue_(headers=headers)
+
+    page.route("**/__epaper__/area", without_token)
+    page.locator(".epaper-edit-save").click()
+    status = page.locator(".epaper-edit-status.is-error")
+    expect(status).to_contain_text("edit token")
+    assert toutiao.read_bytes() == TOUTIAO.encode()
+    page.unroute("**/__epaper__/area")
+    page.locator(".epaper-edit-save").click()
+    wait_for(lambda: toutiao.read_bytes() != TOUTIAO.encode(), what="toutiao's new area: in its file")
+    written = re.search(rb"\r\narea: (\[[^\r\n]*\])   # drawn by hand\r\n", toutiao.read_bytes())
+    assert written, toutiao.read_bytes()
+    assert json.loads(written.group(1)) == pytest.approx([51, 59.9, 40, 30], abs=0.3)
+    assert toutiao.read_bytes() == TOUTIAO.replace("[10, 10, 40, 30]", written.group(1).decode()).encode()
+    expect(page.locator("#area-toutiao")).to_have_attribute("style", re.compile(r"left: 51(\.\d+)?%"))
