@@ -125,6 +125,7 @@ def test_set_key_replaces_the_value_and_nothing_else(before: bytes, after: bytes
     (b"---\n{title: A, area: [1, 2, 3, 4]}\n---\n", "unusual way"),
     (b"---\ntitle: A\narea: [1, 2, 3, 4]\narea: [1, 2, 3, 5]\n---\n", "twice"),
     (b"---\ntitle: [A\n---\n", "does not parse"),
+    (b"---\ntitle: A\narea: &box [1, 2, 3, 4]\nother: *box\n---\n", "would not read back"),  # an anchor used later
 ])
 def test_set_key_refuses_what_it_cannot_change_safely(text: bytes, why: str) -> None:
     with pytest.raises(NotWritten, match=why):

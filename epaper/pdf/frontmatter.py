@@ -97,10 +97,10 @@ def _checked(bom: bytes, new_lines: list[str], close: int, before: Any, key: str
     after, problem = load_yaml("".join(new_lines[1:close]))  # close: the closing line's new index
     wanted, _ = load_yaml(f"{key}: {value}")
     same_order = not moved or list(after or {}) == list(before)
-    if problem or not isinstance(after, dict) or key not in after or not same_order \
-            or _plain(after) != {**_plain(before), key: _plain(wanted)[key]}:
+    if problem or not isinstance(after, dict) or not isinstance(wanted, dict) or key not in after \
+            or not same_order or _plain(after) != {**_plain(before), key: _plain(wanted).get(key)}:
         raise NotWritten("would not read back as it was with the new key (an unusual front matter layout); "
-                         f"set {key}: {value} by hand")
+                         f"{'set' if moved else 'add'} {key}: {value} by hand")
     return bom + "".join(new_lines).encode("utf-8")
 
 
