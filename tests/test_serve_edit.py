@@ -332,6 +332,8 @@ def test_in_chromium_draw_an_area_move_another_save_and_see_them(
     assert page.evaluate("window.__notReloaded") is None
     expect(toggle).to_have_attribute("aria-pressed", "true")
     expect(layer.locator(".epaper-edit-box")).to_have_count(2)
+    expect(page.locator(".epaper-edit-status")).to_contain_text(f"{ED}weitu.md: area: {drawn.group(1)}")
+    page.screenshot(path=str(tmp_path / "rebuilt-in-edit-mode.png"))
     toggle.click()
     expect(page.locator(".epaper-edit-layer")).to_have_count(0)
     for slug, box in (("weitu", drawn.group(1)), ("toutiao", moved.group(1).decode())):
@@ -339,6 +341,13 @@ def test_in_chromium_draw_an_area_move_another_save_and_see_them(
         values = dict(re.findall(r"(left|top|width|height):\s*([\d.]+)%", style))
         assert [float(values[k]) for k in ("left", "top", "width", "height")] == json.loads(box)
     expect(page.locator("#area-weitu")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "after-save.png"))
+
+    for elsewhere in ("2022-11-04/02/", "2022-11-04/weitu/", "2022-11-04/"):  # no scan: no editor
+        page.goto(preview.url + elsewhere)
+        expect(page.locator("h1").first).to_be_visible()
+        expect(page.locator(".epaper-edit-bar")).to_have_count(0)
+        assert page.evaluate("window.__epaperEdit") is None
 
 
 def test_in_chromium_add_a_block_nudge_it_remove_the_old_one_and_see_a_refusal(

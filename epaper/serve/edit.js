@@ -15,6 +15,7 @@
   const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
   const say = (chinese, english) => (zh ? chinese : english);
   const KEPT = "epaper-edit-mode";  // sessionStorage: edit mode stays on over the reload a save brings
+  const SAVED = "epaper-edit-saved";  // sessionStorage: what was written, said again after the reload
   const MIN = 0.5;  // percent: a smaller drag is a click, not a box
   const HANDLES = ["nw", "n", "ne", "e", "se", "s", "sw", "w"];
 
@@ -37,6 +38,7 @@
     .epaper-edit-bar { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem .75rem; margin: 0 0 .75rem;
       padding: .45rem .6rem; border: 1px dashed #8a6d00; border-radius: 6px; background: #fffbe6; color: #3a3000;
       font: 14px/1.4 system-ui, -apple-system, "Noto Sans CJK SC", "PingFang SC", sans-serif; }
+    .epaper-edit-bar:not(.is-on) { width: fit-content; padding: .25rem; }
     .epaper-edit-bar button { font: inherit; padding: .2rem .7rem; border: 1px solid #8a6d00; border-radius: 4px;
       background: #fff; color: #3a3000; cursor: pointer; }
     .epaper-edit-bar button[aria-pressed="true"], .epaper-edit-bar .epaper-edit-save:not(:disabled) {
@@ -53,7 +55,7 @@
     .epaper-edit-box.is-changed { border-color: #e65100; background: rgba(230, 81, 0, .14); }
     .epaper-edit-box.is-new { border-style: dashed; border-color: #2e7d32; background: rgba(46, 125, 50, .15); }
     .epaper-edit-box.is-selected, .epaper-edit-box:focus-visible { box-shadow: 0 0 0 3px #f9a825; }
-    .epaper-edit-label { position: absolute; left: 0; top: 0; max-width: 100%; overflow: hidden;
+    .epaper-edit-label { position: absolute; left: 0; top: 0; max-width: calc(100% - 22px); overflow: hidden;
       white-space: nowrap; text-overflow: ellipsis; padding: 1px 5px; background: #1565c0; color: #fff;
       font: 12px/1.4 system-ui, "Noto Sans CJK SC", sans-serif; pointer-events: none; }
     .epaper-edit-box.is-changed .epaper-edit-label { background: #e65100; }
@@ -89,6 +91,7 @@
   const toggle = el("button", "epaper-edit-toggle", say("编辑文章区域", "Edit areas"));
   toggle.type = "button";
   toggle.setAttribute("aria-pressed", "false");
+  toggle.title = say("只在预览（serve）中有，发布的网站没有", "Only in the preview (serve), never in the built site");
   const hint = el("span", "epaper-edit-hint", say(
     "在版面上拖动画框并选择文章；拖动框可移动，拖动角点可调整大小。",
     "Drag on the page to draw a box and pick its article; drag a box to move it, its handles to resize it."));
@@ -110,6 +113,7 @@
 
   function refreshBar() {
     toggle.setAttribute("aria-pressed", String(on));
+    bar.classList.toggle("is-on", on);
     for (const node of [hint, save, discard]) node.hidden = !on;
     save.disabled = dirty.size === 0;
     save.textContent = dirty.size ? say(`保存（${dirty.size} 篇）`, `Save (${dirty.size})`) : say("保存", "Save");
@@ -362,7 +366,9 @@
     dirty = new Set();
     for (const a of articles) for (const box of a.areas) addBox(a.source, box.map(round));
     refreshBar();
-    tell(articles.length ? "" : say("这一版没有文章。", "This page has no articles."));
+    const saved = sessionStorage.getItem(SAVED);  // what the save before this reload wrote
+    sessionStorage.removeItem(SAVED);
+    tell(articles.length ? saved || "" : say("这一版没有文章。", "This page has no articles."));
   }
 
   function leave() {
@@ -392,6 +398,7 @@
       refreshBar();
       tell(say(`已保存 ${data.saved.length} 篇，正在重新构建……`, `Saved ${data.saved.length}; rebuilding…`)
            + (drafts ? say("（草稿只在 serve --drafts 中显示）", " (drafts show only with serve --drafts)") : ""));
+      sessionStorage.setItem(SAVED, say("已写入：", "Written: ") + data.saved.map((s) => `${s.source}: area: ${s.area}`).join("; "));
     } catch (e) {
       refreshBar();
       tell(e.message, true);
