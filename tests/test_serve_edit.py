@@ -174,6 +174,9 @@ def test_the_page_endpoint_lists_the_pages_articles(preview: Preview) -> None:
         (ED + "toutiao.md", [[10.0, 10.0, 40.0, 30.0]]), (ED + "weitu.md", [])]
     status, _, body = http(preview.port, "/__epaper__/page?file=2022-11-04/01/index.html")
     assert status == 403 and "edit token" in json.loads(body)["error"]
+    status, _, body = http(preview.port, "/__epaper__/page?file=2022-11-04/01/index.html",
+                           headers=(f"X-Epaper-Token: {token}", "Origin: http://evil.example"))
+    assert status == 403 and "only the preview's own pages" in json.loads(body)["error"]
     status, _, body = http(preview.port, "/__epaper__/page?file=nope/index.html", headers=(f"X-Epaper-Token: {token}",))
     assert status == 404 and "no printed page" in json.loads(body)["error"]
 
