@@ -183,8 +183,9 @@ def test_the_page_endpoint_lists_the_pages_articles(preview: Preview) -> None:
 
 def test_a_save_writes_area_as_areas_does(preview: Preview) -> None:
     token = token_of(preview)
-    status, data = post(preview, [{"source": ED + "weitu.md", "area": [5, 50.123, 40, 20.5]},
-                                  {"source": ED + "toutiao.md", "area": [[0, 0, 50, 10], [50, 0, 50, 10]]}], token)
+    status, data = post(preview, [{"source": ED + "weitu.md", "area": [5, 50.123, 40, 20.5], "was": []},
+                                  {"source": ED + "toutiao.md", "area": [[0, 0, 50, 10], [50, 0, 50, 10]],
+                                   "was": [[10, 10, 40, 30]]}], token)
     assert (status, data["ok"]) == (200, True), data
     assert (preview.site / ED / "weitu.md").read_text(encoding="utf-8") == WEITU.replace(
         "  - 王五\n", "  - 王五\narea: [5.00, 50.12, 40.00, 20.50]\n")
@@ -233,6 +234,10 @@ def test_saves_from_another_origin_or_host_or_without_the_token_are_refused(prev
     ([{"source": ED + "weitu.md", "area": []}], 400, "at least one box"),
     ([{"area": [1, 1, 1, 1]}], 400, "names no article file"),
     ([], 400, "names no change"),
+    ([{"source": ED + "toutiao.md", "area": [1, 1, 1, 1], "was": [[10, 10, 40, 31]]}], 409,
+     "its area: changed in the file since the page was loaded (it is now [10.00, 10.00, 40.00, 30.00])"),
+    ([{"source": ED + "weitu.md", "area": [1, 1, 1, 1], "was": [[1, 1, 1, 1]]}], 409, "(it is now none)"),
+    ([{"source": ED + "weitu.md", "area": [1, 1, 1, 1], "was": "x"}], 400, '"was" is the list of boxes'),
     # one bad change: the good one is not written either
     (GOOD + [{"source": ED + "toutiao.md", "area": [-1, 0, 5, 5]}], 400, "x and y must be between 0 and 100"),
 ])

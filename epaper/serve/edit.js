@@ -385,14 +385,16 @@
   }
 
   async function store() {
-    const changes = [...dirty].map((source) => ({
-      source, area: boxes.filter((b) => b.source === source).map((b) => b.box)}));
+    const article = (source) => articles.find((a) => a.source === source) || {areas: []};
+    const changes = [...dirty].map((source) => ({  // "was": refused if the file changed meanwhile
+      source, area: boxes.filter((b) => b.source === source).map((b) => b.box), was: article(source).areas}));
     save.disabled = true;
     tell(say("保存中……", "Saving…"));
     try {
       const data = await call("/__epaper__/area", {
         method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({changes})});
-      const drafts = changes.filter((c) => (articles.find((a) => a.source === c.source) || {}).draft).length;
+      for (const c of changes) article(c.source).areas = c.area;  // what the file now says
+      const drafts = changes.filter((c) => article(c.source).draft).length;
       dirty = new Set();
       for (const b of boxes) place(b);
       refreshBar();

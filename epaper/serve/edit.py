@@ -56,6 +56,7 @@ class Change:
 
     source: str
     boxes: tuple[tuple[float, float, float, float], ...]
+    was: tuple[tuple[float, ...], ...] | None = None  # the boxes the editor started from, if said
 
     @property
     def value(self) -> str:
@@ -82,8 +83,13 @@ def parse_box(value: Any) -> tuple[float, float, float, float]:
     return x, y, w, h
 
 
+def rounded(box: Any) -> tuple[float, ...]:
+    return tuple(round(float(n), 2) for n in box)
+
+
 def parse_changes(body: bytes) -> list[Change]:
-    """The request's {"changes": [{"source": PATH, "area": [[x, y, w, h], …]}, …]}."""
+    """The request's {"changes": [{"source": PATH, "area": [[x, y, w, h], …], "was": [...]}, …]}; "was",
+    the boxes the page showed (optional), keeps a save from undoing an edit made in the file meanwhile."""
     if len(body) > MAX_BODY:
         raise Refused(413, f"the request is bigger than {MAX_BODY // 1024} KB; save fewer areas at once")
     try:
@@ -105,7 +111,13 @@ def parse_changes(body: bytes) -> list[Change]:
                                "delete its area: line in the file")
         if len(area) > MAX_BOXES:
             raise Refused(400, f"{source}: {len(area)} boxes is more than an article is printed in")
-        result.append(Change(source, tuple(parse_box(box) for box in area)))
+        was = change.get("was")
+        if was is not None and not (isinstance(was, list) and all(
+                isinstance(box, list) and all(isinstance(n, (int, float)) and not isinstance(n, bool) for n in box)
+                for box in was)):
+            raise Refused(400, f'{source}: "was" is the list of boxes the page showed, not {json.dumps(was)[:60]}')
+        started = None if was is None else tuple(rounded(box) for box in was)
+        result.append(Change(source, tuple(parse_box(box) for box in area), started))
     if len({c.source for c in result}) != len(result):
         raise Refused(400, "the request names one article twice")
     return result
@@ -168,7 +180,12 @@ def save(preview: Preview, changes: list[Change]) -> list[dict[str, str]]:
     targets = [content_file(site, c.source) for c in changes]
     loaded = load(site)
     for change in changes:
-        find_article(loaded, change.source)
+        article, _ = find_article(loaded, change.source)
+        now = tuple(rounded((b.x, b.y, b.w, b.h)) for b in article.areas)
+        if change.was is not None and change.was != now:
+            shown = area_text([list(b) for b in now]) if now else "none"
+            raise Refused(409, f"{change.source}: its area: changed in the file since the page was loaded "
+                               f"(it is now {shown}); reload the page and draw again")
     saved = []
     for change, target in zip(changes, targets, strict=True):
         try:
