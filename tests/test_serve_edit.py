@@ -414,3 +414,13 @@ def test_in_chromium_add_a_block_nudge_it_remove_the_old_one_and_see_a_refusal(
     assert json.loads(written.group(1)) == pytest.approx([51, 59.9, 40, 30], abs=0.3)
     assert toutiao.read_bytes() == TOUTIAO.replace("[10, 10, 40, 30]", written.group(1).decode()).encode()
     expect(page.locator("#area-toutiao")).to_have_attribute("style", re.compile(r"left: 51(\.\d+)?%"))
+
+
+def test_a_save_writes_nothing_when_one_file_cannot_take_its_line(preview: Preview) -> None:
+    token = token_of(preview)
+    (preview.site / ED / "flow.md").write_text("---\n{title: 流式, page: 1, area: [1, 1, 10, 10]}\n---\n正文。\n",
+                                               encoding="utf-8")
+    same = unchanged(preview)
+    status, data = post(preview, GOOD + [{"source": ED + "flow.md", "area": [2, 2, 10, 10]}], token)
+    assert status == 409 and 'has "area:" written in an unusual way' in data["error"], data
+    assert same()  # weitu.md, asked first, was not written either

@@ -23,7 +23,7 @@ from tornado.ioloop import IOLoop
 from epaper.content.load import LoadedSite, load_site
 from epaper.errors import Diagnostics
 from epaper.model import Article, Page
-from epaper.pdf.frontmatter import NotWritten, area_text, write_key
+from epaper.pdf.frontmatter import NotWritten, area_text, set_key, write_key
 from epaper.serve.http import Handler, own_origin
 from epaper.site.urls import output_file
 
@@ -186,17 +186,28 @@ def save(preview: Preview, changes: list[Change]) -> list[dict[str, str]]:
             shown = area_text([list(b) for b in now]) if now else "none"
             raise Refused(409, f"{change.source}: its area: changed in the file since the page was loaded "
                                f"(it is now {shown}); reload the page and draw again")
+    for change, target in zip(changes, targets, strict=True):  # every file can take its line: then write
+        _write(change, target, dry_run=True)
     saved = []
     for change, target in zip(changes, targets, strict=True):
-        try:
-            write_key(target, "area", change.value, replace=True)
-        except NotWritten as exc:
-            raise Refused(409, f"{change.source}: area: {change.value} not written: the file {exc}") from None
-        except OSError as exc:
-            raise Refused(500, f"{change.source} cannot be written: {exc.strerror or exc}") from None
+        _write(change, target)
         preview.log(f"{dt.datetime.now():%H:%M:%S} {change.source}: area: {change.value} (drawn in the preview)")
         saved.append({"source": change.source, "area": change.value})
     return saved
+
+
+def _write(change: Change, target: Path, dry_run: bool = False) -> None:
+    """Write the change's area: (dry run: only see that the file can take it), a failure as the
+    editor's message."""
+    try:
+        if dry_run:
+            set_key(target.read_bytes(), "area", change.value)
+        else:
+            write_key(target, "area", change.value, replace=True)
+    except NotWritten as exc:
+        raise Refused(409, f"{change.source}: area: {change.value} not written: the file {exc}") from None
+    except OSError as exc:
+        raise Refused(500, f"{change.source} cannot be written: {exc.strerror or exc}") from None
 
 
 class EditHandler(Handler):
