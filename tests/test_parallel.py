@@ -15,6 +15,15 @@ from conftest import build_ok, two_editions
 from epaper.content.markup import MarkdownRenderer
 
 
+@pytest.fixture(autouse=True)
+def _harness_threads_are_fork_safe() -> None:
+    """Threads the test session itself left running (a browser test's Playwright) are not the
+    build's concern: these tests look at the threads they start themselves."""
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            parallel.mark_fork_safe(thread)
+
+
 def _pids_and_items(shared: str, part: Sequence[int]) -> tuple[int, str, list[int]]:
     return os.getpid(), shared, list(part)
 

@@ -234,6 +234,9 @@ def test_renditions_made_in_worker_processes_are_the_same_bytes(make_site, monke
     one = sorted((tmp_path / "one/media").iterdir())
     shutil.rmtree(site / CACHE_DIR)
     monkeypatch.setattr(epaper.parallel, "WORTH_FORKING_MS", 0)  # fork however little there is to do
+    # Playwright's helper threads, alive after an earlier browser test (test_serve.py's), would
+    # keep the build from forking; they hold nothing a rendition worker touches.
+    monkeypatch.setattr(epaper.parallel, "can_fork", lambda: True)
     made: list[str] = []
     monkeypatch.setattr(epaper.images.RenditionCache, "get", lambda self, r, p: made.append(r.path) or
                         epaper.images.unseal((self.folder / self.name(r)).read_bytes()))  # the workers made all

@@ -25,7 +25,9 @@ The package, by job:
 - watch.py: Watcher polls the sources and reports each burst of saves once,
 - http.py: request path safety, the Host policy and the Tornado handlers,
 - server.py: Preview wires them together; serve_command is the command,
-- client.js: the script injected into every previewed HTML page.
+- client.js: the script injected into every previewed HTML page,
+- edit.py and edit.js: edit mode, drawing articles' areas on a printed page's scan
+  and saving them as `epaper areas` writes them (the preview's alone, never built).
 """
 from __future__ import annotations
 

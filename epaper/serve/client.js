@@ -115,4 +115,11 @@
 
   show(here.ok ? [] : here.errors);
   connect();
+
+  // A printed page's scan gets the preview's area editor, served by the preview only.
+  if (document.querySelector(".scan-frame")) {
+    const editor = document.createElement("script");
+    editor.src = "/__epaper__/edit.js";
+    document.head.append(editor);
+  }
 })();

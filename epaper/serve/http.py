@@ -109,6 +109,20 @@ class HostPolicy:
         return False
 
 
+def own_origin(preview: Preview, origin: str | None) -> bool:
+    """Whether an Origin header names one of this server's own pages: an allowed host name on
+    another port is another server (a page on localhost:3000 must not listen to the build's
+    errors, nor save an area)."""
+    if not origin:
+        return False
+    parts = urlsplit(origin)
+    try:
+        port = parts.port or 80
+    except ValueError:  # not a port number
+        return False
+    return parts.scheme == "http" and port == preview.port and preview.hosts.allows(host_name(parts.netloc))
+
+
 def inject(page: bytes, tag: bytes) -> bytes:
     """Put the live client into an HTML page: before </head>, else </body>, else at the end."""
     for pattern in (rb"</head\s*>", rb"</body\s*>"):
@@ -129,7 +143,7 @@ def content_type(path: str) -> str:
     return kind
 
 
-class _Handler(web.RequestHandler):
+class Handler(web.RequestHandler):
     """Shared by every handler: the Host check, no caching, one-line error logs."""
 
     preview: Preview
@@ -163,7 +177,7 @@ class _Handler(web.RequestHandler):
         self.preview.log(f"epaper: internal error serving {self.request.path!r} ({typ.__name__}: {value})")
 
 
-class SiteHandler(_Handler):
+class SiteHandler(Handler):
     """Serves files of the output folder, resolving the folder afresh for every request."""
 
     def get(self) -> None:
@@ -228,7 +242,7 @@ def _read(path: str) -> bytes | None:
         return None
 
 
-class StatusHandler(_Handler):
+class StatusHandler(Handler):
     """The latest build as JSON: the client's fallback when its websocket is refused."""
 
     def get(self) -> None:
@@ -236,7 +250,7 @@ class StatusHandler(_Handler):
         self.finish(json.dumps(self.preview.status_json(), ensure_ascii=False))
 
 
-class ClientHandler(_Handler):
+class ClientHandler(Handler):
     def get(self) -> None:
         self.set_header("Content-Type", "text/javascript; charset=utf-8")
         self.finish(CLIENT_JS)
@@ -261,15 +275,7 @@ class LiveSocket(LiveReloadHandler):
             raise web.HTTPError(refusal[0])
 
     def check_origin(self, origin: str) -> bool:
-        """Only this server's own pages: an allowed host name on another port is another
-        server (a page on localhost:3000 must not listen to the build's errors)."""
-        parts = urlsplit(origin)
-        try:
-            port = parts.port or 80
-        except ValueError:  # not a port number
-            return False
-        return (parts.scheme == "http" and port == self.preview.port
-                and self.preview.hosts.allows(host_name(parts.netloc)))
+        return own_origin(self.preview, origin)
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         self.preview.sockets.add(self)

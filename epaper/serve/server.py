@@ -24,6 +24,15 @@ from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
 from epaper.errors import UsageError
+from epaper.serve.edit import (
+    AREA_PATH,
+    EDIT_JS_PATH,
+    PAGE_PATH,
+    AreaHandler,
+    EditScriptHandler,
+    PageHandler,
+    new_token,
+)
 from epaper.serve.http import (
     CLIENT_PATH,
     SOCKET_PATH,
@@ -53,6 +62,8 @@ class Preview:
         self.poll, self.quiet = poll, quiet
         self.hosts = HostPolicy(host)
         self.server_id = secrets.token_hex(8)
+        self.edit_token = new_token()  # only the pages this preview serves know it: they may save areas
+        self.edit_lock = threading.Lock()
         self.sockets: set[LiveSocket] = set()
         self.out = Path()
         self.addresses: list[Any] = []
@@ -155,7 +166,8 @@ class Preview:
         now = dict(self.status_json(), changed=None)  # the page is current: what changed before is moot
         state = html.escape(json.dumps(now, ensure_ascii=False), quote=True)
         return (f'<script src="{CLIENT_PATH}" data-epaper-status="{state}" '
-                f'data-epaper-file="{html.escape(file, quote=True)}" defer></script>').encode()
+                f'data-epaper-file="{html.escape(file, quote=True)}" data-epaper-token="{self.edit_token}" '
+                'defer></script>').encode()
 
     def refuse(self, host_header: str | None) -> tuple[int, str] | None:
         """(status, message) when a request's Host must be refused, else None."""
@@ -172,6 +184,9 @@ class Preview:
         return web.Application([
             (STATUS_PATH, StatusHandler, args),
             (CLIENT_PATH, ClientHandler, args),
+            (EDIT_JS_PATH, EditScriptHandler, args),
+            (PAGE_PATH, PageHandler, args),
+            (AREA_PATH, AreaHandler, args),
             (SOCKET_PATH, LiveSocket, args),
             (r".*", SiteHandler, args),
         ], log_function=lambda handler: None, compress_response=False, websocket_ping_interval=30)
