@@ -455,10 +455,13 @@ def test_in_chromium_click_an_area_to_read_and_turn_pages_with_keys(served: str,
     expect(page).to_have_url(served + "2022-11-04/toutiao/")
     expect(page.locator("h1.headline")).to_have_text("头条:全区优待证月底发放到位")
     page.go_back()
+    page.wait_for_load_state()  # the page's script listens for the keys once it has run
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(served + "2022-11-04/02/")
+    page.wait_for_load_state()
     page.keyboard.press("ArrowRight")
     expect(page).to_have_url(served + "2022-11-04/03/")
+    page.wait_for_load_state()
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(served + "2022-11-04/02/")
 
