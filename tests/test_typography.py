@@ -1,0 +1,155 @@
+"""Chinese typography: check warns at PATH:LINE, fix rewrites only the text, byte for byte elsewhere."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from conftest import CONFIG, EDITION, REPO, build_ok, check_errors, run_cli
+from epaper.build import Options, check
+from epaper.content.typography import apply, correct, plan
+from epaper.model import Typography
+
+ED = "content/2022/2022-11-04/"
+FIELD_CJK = re.compile(r"[\u3400-\u9fff][,:;][\u3400-\u9fff]")
+
+# A file with everything fix must leave alone: comments, quoting, keys, code, URLs, link targets, HTML.
+TRICKY = (
+    "---\n"
+    "# 注释,不改\n"
+    'title: "我区融资担保,助小支农" # 标题,注释\n'
+    "kicker: '引题:测试'\n"
+    "subtitle: 副题;说明\n"
+    "byline: 记者,不查\n"
+    "slug: tricky\n"
+    "page: 1\n"
+    "---\n"
+    "正文,中文`代码,不改`测试[链接,文字](https://x.example/a,b \"标题,不改\")，结尾。\n"
+    "\n"
+    "网址 https://x.example/路径 不改,这里改。他说\"你好\"。共有 100 人。\n"
+    "\n"
+    "```\n"
+    "代码块,不改\n"
+    "```\n"
+    "\n"
+    "<div>HTML,不改</div>\n"
+    "\n"
+    "![图片,说明](photo.jpg)\n"
+    "\n"
+    "注释[^1]在此,完。\n"
+    "\n"
+    "[^1]: 注释,说明。\n"
+)
+FIXED = (
+    "---\n"
+    "# 注释,不改\n"
+    'title: "我区融资担保，助小支农" # 标题,注释\n'
+    "kicker: '引题：测试'\n"
+    "subtitle: 副题；说明\n"
+    "byline: 记者,不查\n"
+    "slug: tricky\n"
+    "page: 1\n"
+    "---\n"
+    "正文，中文`代码,不改`测试[链接，文字](https://x.example/a,b \"标题,不改\")，结尾。\n"
+    "\n"
+    "网址https://x.example/路径 不改，这里改。他说“你好”。共有100人。\n"
+    "\n"
+    "```\n"
+    "代码块,不改\n"
+    "```\n"
+    "\n"
+    "<div>HTML,不改</div>\n"
+    "\n"
+    "![图片，说明](photo.jpg)\n"
+    "\n"
+    "注释[^1]在此，完。\n"
+    "\n"
+    "[^1]: 注释，说明。\n"
+)
+
+
+def jpeg() -> bytes:
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 6), "gray").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def site_with(make_site, text: str | bytes, config: str = CONFIG, name: str = "site") -> Path:
+    return make_site({ED + "edition.yaml": EDITION.format(date="2022-11-04", number=1),
+                      ED + "tricky.md": text, ED + "photo.jpg": jpeg()}, config=config, name=name)
+
+
+def test_the_rules_read_as_a_chinese_paper_prints() -> None:
+    rules = Typography()
+    assert correct("发放到位,他说:好的;是吗?(测试)结束", rules) == "发放到位，他说：好的；是吗？（测试）结束"
+    assert correct("“两湖”,为 2%,累计 7月至10月", rules) == "“两湖”，为2%，累计7月至10月"
+    assert correct("他说\"你好\"，ＡＢＣ１２３", rules) == "他说“你好”，ABC123"
+    assert correct("上午11:30开会, Hello, world.", rules) == "上午11:30开会，Hello, world."
+    spaced = Typography(space_between_cjk_and_latin=True)
+    assert correct("使用Python3开发", spaced) == "使用 Python3 开发"
+    assert correct("使用 Python3 开发", rules) == "使用Python3开发"
+
+
+def test_fix_changes_only_the_text_and_a_second_fix_nothing(make_site, capsys) -> None:
+    site = site_with(make_site, TRICKY)
+    assert run_cli("fix", "--site", str(site)) == 0
+    assert (site / ED / "tricky.md").read_text(encoding="utf-8") == FIXED
+    out = capsys.readouterr().out
+    assert f"{ED}tricky.md:3: 我区融资担保,助小支农 -> 我区融资担保，助小支农" in out
+    assert all(re.match(rf"{ED}tricky.md:\d+: .+ -> .+", line) for line in out.splitlines())
+    assert run_cli("fix", "--site", str(site)) == 0
+    assert capsys.readouterr().out == ""
+    assert (site / ED / "tricky.md").read_text(encoding="utf-8") == FIXED
+
+
+def test_fix_keeps_crlf_and_a_bom(make_site) -> None:
+    data = b"\xef\xbb\xbf" + TRICKY.replace("\n", "\r\n").encode()
+    site = site_with(make_site, data)
+    assert run_cli("fix", "--site", str(site), str(site / ED / "tricky.md")) == 0
+    assert (site / ED / "tricky.md").read_bytes() == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()
+
+
+def test_plan_and_apply_round_trip_every_line_end() -> None:
+    for end in ("\n", "\r\n", "\r"):
+        text = TRICKY.replace("\n", end)
+        fixed = apply(text, plan(text, Typography()))
+        assert fixed == FIXED.replace("\n", end)
+        assert plan(fixed, Typography()) == []
+
+
+def test_check_warns_at_the_line_of_the_text_and_strict_fails(make_site) -> None:
+    site = site_with(make_site, TRICKY)
+    warnings = [str(d) for d in check(Options(site=site)).diagnostics.warnings]
+    lines = sorted({int(w.split(":")[1]) for w in warnings if "typography:" in w})
+    assert lines == [3, 4, 5, 10, 12, 20, 22, 24], warnings
+    assert f'{ED}tricky.md:5: warning: typography: "副题;说明" should be "副题；说明" ' \
+        "(half-width punctuation in Chinese text); epaper fix rewrites it" in warnings
+    assert any("typography:" in e for e in check_errors(site, strict=True))
+
+
+def test_typography_block_turns_rules_off_and_misspelt_rules_are_errors(make_site) -> None:
+    quiet = site_with(make_site, TRICKY, CONFIG + "typography: {check: false}\n", name="quiet")
+    assert not [d for d in check(Options(site=quiet)).diagnostics.warnings if "typography" in d.message]
+    spaced = site_with(make_site, "---\ntitle: 使用Python开发\npage: 1\n---\n正文。\n",
+                       CONFIG + "typography:\n  space_between_cjk_and_latin: true\n", name="spaced")
+    warnings = [str(d) for d in check(Options(site=spaced)).diagnostics.warnings]
+    assert any('"使用Python开发" should be "使用 Python 开发"' in w for w in warnings), warnings
+    bad = site_with(make_site, TRICKY, CONFIG + "typography:\n  fullwidht: false\n", name="bad")
+    assert check_errors(bad) == ['config.yaml:12: unknown key "fullwidht:" in "typography:" (did you mean '
+                                 '"fullwidth"?); the rules are check, space_between_cjk_and_latin, fullwidth, '
+                                 "quotes, no_space_fullwidth, halfwidth_word, halfwidth_punctuation"]
+
+
+def test_sample_passes_strict_check_and_its_pages_have_no_half_width_marks_between_chinese(tmp_path) -> None:
+    result = check(Options(site=REPO, strict=True))
+    assert not result.diagnostics.warnings
+    _, out = build_ok(REPO, out=tmp_path / "public")
+    from bs4 import BeautifulSoup
+    pages = list(out.glob("2022-*/*/index.html"))
+    assert len(pages) > 8
+    for page in pages:
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for part in soup.select("article, main h1, .article-body"):
+            found = FIELD_CJK.search(part.get_text())
+            assert not found, (page, found.group(0))
