@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import autocorrect_py
 
@@ -33,7 +34,7 @@ _LETTER = ("\u2e80-\u2fdf\u3005\u3007\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u34
 _OPEN = "“‘《「『（【〈〔"
 _CLOSE = "”’》」』）】〉〕。，、；：！？"
 _CJK = re.compile(f"[{_LETTER}]")
-_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_FULL = MappingProxyType({",": "，", ";": "；", ":": "：", "!": "！", "?": "？"})
 _ASCII_PUNCT = ",;:!?."
 BREAK = "\n"  # stands for what separates text (a table cell's |, a full-width space): never changed
 CODE = "x"  # stands for code and URLs in the text the rules see: a word, never changed
@@ -54,14 +55,9 @@ class Change:
 
 # ------------------------------------------------------------------ the rules
 
-_configured: Typography | None = None
-
-
 def _configure(settings: Typography) -> None:
-    """AutoCorrect keeps one configuration per process: set it when the settings differ."""
-    global _configured
-    if _configured == settings:
-        return
+    """AutoCorrect keeps one configuration per process: set before each use (it takes microseconds),
+    so no state is kept here and every rule is named each time."""
     space = int(settings.space_between_cjk_and_latin)
     rules = {
         "space-word": space, "space-punctuation": space, "space-bracket": space, "space-backticks": space,
@@ -72,7 +68,6 @@ def _configure(settings: Typography) -> None:
         "halfwidth-punctuation": int(settings.halfwidth_punctuation), "spellcheck": 0,
     }
     autocorrect_py.load_config(json.dumps({"rules": rules}))  # type: ignore[attr-defined]  # not in its stubs
-    _configured = settings
 
 
 def correct(text: str, settings: Typography) -> str:
