@@ -73,6 +73,11 @@ def _configure(settings: Typography) -> None:
 def correct(text: str, settings: Typography) -> str:
     """The text as the rules would have it (BREAK and CODE characters are left where they are)."""
     _configure(settings)
+    return _correct(text, settings)
+
+
+def _correct(text: str, settings: Typography) -> str:
+    """correct() once AutoCorrect is configured."""
     for _ in range(4):  # AutoCorrect and the added rules each see the other's result
         before = text
         text = "\n".join(autocorrect_py.format(part) if part.strip() else part for part in text.split("\n"))
@@ -93,6 +98,8 @@ def _is(char: str, kind: str) -> bool:
 
 def _punctuation(text: str) -> str:
     """A half-width , ; : ! ? beside Chinese text becomes full-width, with the spaces around it gone."""
+    if not _HALF.search(text):
+        return text
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -124,6 +131,7 @@ def _punctuation(text: str) -> str:
     return "".join(out)
 
 
+_HALF = re.compile("[,;:!?]")
 _PAIR = re.compile(r"\(([^()\n]*)\)")
 
 
@@ -167,6 +175,12 @@ class Text:
         self.spans.append((start, end))
         self.fixed.append(fixed)
 
+    def run(self, line: str, start: int, end: int) -> None:
+        """line[start:end] as plain text, each character where it is (in bulk: lines are long)."""
+        self.chars.extend(line[start:end])
+        self.spans.extend(zip(range(start, end), range(start + 1, end + 1), strict=True))
+        self.fixed.extend([False] * (end - start))
+
 
 def _new_text() -> Text:
     return Text([], [], [])
@@ -182,7 +196,7 @@ _INLINE = re.compile(
     r"|(?P<link>!?\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\](?P<target>\([^()\s]*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
     r"|\[[^\]\n]*\]))"
     rf"|(?P<url>(?:https?|ftp)://[^\s<>{_NOT_URL}]+|www\.[A-Za-z0-9-]+\.[^\s<>{_NOT_URL}]+)"
-    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    r"|(?P<email>[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"
     r"|(?P<entity>&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)"
     r"|(?P<mark>[*_~]+)"
@@ -195,8 +209,7 @@ def _inline(line: str, start: int, end: int, out: Text) -> None:
     """Markdown inline text of line[start:end] into `out`: syntax masked, text kept."""
     pos = start
     for m in _INLINE.finditer(line, start, end):
-        for i in range(pos, m.start()):
-            out.add(line[i], i, i + 1)
+        out.run(line, pos, m.start())
         pos = m.end()
         kind = m.lastgroup
         if kind == "link" or (kind is None and m.group("link")):
@@ -211,8 +224,7 @@ def _inline(line: str, start: int, end: int, out: Text) -> None:
         elif m.group("pipe") or m.group("wide"):
             out.add(BREAK, m.start(), m.end(), fixed=True)
         # comment, tag, footnote reference, emphasis marks: not text, nothing added
-    for i in range(pos, end):
-        out.add(line[i], i, i + 1)
+    out.run(line, pos, end)
 
 
 _PREFIX = re.compile(r"[ \t]{0,3}(?:#{1,6}(?=[ \t]|$)|>|[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])|\[\^[^\]\s]+\]:)[ \t]*")
@@ -337,7 +349,7 @@ def _front_texts(lines: list[str], close: int) -> Iterator[tuple[int, Text]]:
 def _edits(text: Text, settings: Typography) -> list[tuple[int, int, str]]:
     """(start, end, new) in the line for what the rules change in `text`."""
     old = "".join(text.chars)
-    new = correct(old, settings)
+    new = _correct(old, settings)
     if new == old:
         return []
     edits: list[tuple[int, int, str]] = []
@@ -437,6 +449,7 @@ def plan(text: str, settings: Typography) -> list[Change]:
     if close is None:
         return []
     changes: list[Change] = []
+    _configure(settings)
     for index, found in [*_front_texts(lines, close), *_body_texts(lines, close + 1)]:
         edits = _edits(found, settings)
         if edits:
