@@ -153,3 +153,49 @@ def test_sample_passes_strict_check_and_its_pages_have_no_half_width_marks_betwe
         for part in soup.select("article, main h1, .article-body"):
             found = FIELD_CJK.search(part.get_text())
             assert not found, (page, found.group(0))
+
+
+def test_markdown_syntax_is_kept_and_only_its_text_fixed() -> None:
+    body = (
+        "## 小标题,一\n"
+        "> 引文,二\n"
+        "- 列表,三 **重点**,四 <span title=\"属性,不改\">标签,五</span>\n"
+        "1. 编号,六 &amp; 实体\n"
+        "\n"
+        "    缩进代码,不改\n"
+        "\n"
+        "<!--\n"
+        "注释,不改\n"
+        "-->\n"
+        "[参考]: https://x.example/a,b \"标题,不改\"\n"
+        "行尾两空格,七  \n"
+        "邮箱 a,b@x.example 与 \\, 转义\n"
+    )
+    text = "---\ntitle: 标题\npage: 1\n---\n" + body
+    fixed = apply(text, plan(text, Typography()))
+    assert fixed.split("---\n", 2)[2] == (
+        "## 小标题，一\n"
+        "> 引文，二\n"
+        "- 列表，三 **重点**，四 <span title=\"属性,不改\">标签，五</span>\n"
+        "1. 编号，六 &amp; 实体\n"
+        "\n"
+        "    缩进代码,不改\n"
+        "\n"
+        "<!--\n"
+        "注释,不改\n"
+        "-->\n"
+        "[参考]: https://x.example/a,b \"标题,不改\"\n"
+        "行尾两空格，七  \n"
+        "邮箱a,b@x.example与 \\, 转义\n"  # an address reads as a Latin word: no space by the site's rule
+    )
+    assert plan(fixed, Typography()) == []
+
+
+def test_fix_takes_paths_of_the_site_and_refuses_others(make_site, tmp_path, capsys) -> None:
+    site = site_with(make_site, TRICKY)
+    assert run_cli("fix", "--site", str(site), str(site / "content/2022")) == 0
+    assert (site / ED / "tricky.md").read_text(encoding="utf-8") == FIXED
+    assert run_cli("fix", "--site", str(site), str(tmp_path / "nowhere.md")) == 2
+    assert run_cli("fix", "--site", str(site), str(site / "config.yaml")) == 2
+    err = capsys.readouterr().err
+    assert "nowhere.md: no such file or folder" in err and "config.yaml: holds no article of the site" in err
