@@ -5,7 +5,10 @@ import io
 import re
 from pathlib import Path
 
-from conftest import CONFIG, EDITION, REPO, build_ok, check_errors, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import CONFIG, EDITION, REPO, build_ok, check_errors, examples, run_cli
 from epaper.build import Options, check
 from epaper.content.typography import apply, correct, plan
 from epaper.model import Typography
@@ -199,3 +202,16 @@ def test_fix_takes_paths_of_the_site_and_refuses_others(make_site, tmp_path, cap
     assert run_cli("fix", "--site", str(site), str(site / "config.yaml")) == 2
     err = capsys.readouterr().err
     assert "nowhere.md: no such file or folder" in err and "config.yaml: holds no article of the site" in err
+
+
+PIECES = st.sampled_from([*"中文字，。：,.:;!?()\"' aB1２Ｃ`*[]_<>|#-", "](u)", "http://x.y/", "\u3000"])
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.lists(st.lists(PIECES, max_size=20).map("".join), max_size=4), st.booleans(), st.sampled_from(["\n", "\r\n"]))
+def test_a_second_fix_changes_nothing_whatever_the_text(lines, space, end) -> None:
+    rules = Typography(space_between_cjk_and_latin=space)
+    text = end.join(["---", "title: 标题", "page: 1", "---", *lines]) + end
+    once = apply(text, plan(text, rules))
+    assert once.count(end) == text.count(end)
+    assert plan(once, rules) == []

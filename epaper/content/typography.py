@@ -186,7 +186,9 @@ def _new_text() -> Text:
     return Text([], [], [])
 
 
-_NOT_URL = f"\u3000-\u303f\uff00-\uffef“”‘’{_LETTER}"  # a bare URL ends where Chinese text starts
+# A bare URL ends where Chinese text or punctuation starts (full-width letters and digits stay in it,
+# so that fixing what follows a URL never makes the URL longer).
+_NOT_URL = f"\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uffef“”‘’{_LETTER}"
 _INLINE = re.compile(
     r"(?P<code>(?P<ticks>`+).+?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<autolink><(?:https?|ftp|mailto):[^>\s]*>)"
