@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -215,3 +217,18 @@ def test_a_second_fix_changes_nothing_whatever_the_text(lines, space, end) -> No
     once = apply(text, plan(text, rules))
     assert once.count(end) == text.count(end)
     assert plan(once, rules) == []
+
+
+def test_warnings_come_from_the_cache_for_an_unchanged_file_and_follow_the_settings(make_site, monkeypatch) -> None:
+    site = site_with(make_site, TRICKY)
+    time.sleep(0.2)  # not "racily" new (changed within the clock's tick): the cache may trust the files
+    first = [str(d) for d in check(Options(site=site)).diagnostics.warnings]
+    assert any("typography:" in w for w in first)
+    with monkeypatch.context() as patched:  # an unchanged file is not read again: its warnings are cached
+        patched.setattr("epaper.content.article.check_typography", lambda *a: pytest.fail("checked again"))
+        assert [str(d) for d in check(Options(site=site)).diagnostics.warnings] == first
+    config = site / "config.yaml"
+    config.write_text(CONFIG + "typography: {check: false}\n", encoding="utf-8")
+    assert not [d for d in check(Options(site=site)).diagnostics.warnings if "typography:" in d.message]
+    config.write_text(CONFIG, encoding="utf-8")
+    assert [str(d) for d in check(Options(site=site)).diagnostics.warnings] == first
