@@ -25,7 +25,7 @@ def _moment(text: str) -> dt.datetime:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="epaper", description="Build a newspaper's digital edition from Markdown.")
-    sub = p.add_subparsers(dest="command", metavar="{build,check,new,serve,areas,import}")
+    sub = p.add_subparsers(dest="command", metavar="{build,check,fix,new,serve,areas,import}")
     b = sub.add_parser("build", help="build the site into the output folder (the default command)")
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
@@ -41,6 +41,11 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=0, help="worker processes (default: one per core)")
     b.add_argument("--no-wait", action="store_true",
                    help="exit with status 3 instead of waiting when another build is writing the output")
+    fx = sub.add_parser("fix", help="rewrite the typography check's findings in titles, kickers, subtitles, "
+                        "captions and bodies, in place")
+    fx.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    fx.add_argument("paths", type=Path, nargs="*", metavar="PATH",
+                    help="articles or folders to fix (default: every article of the site)")
     n = sub.add_parser("new", help="write a skeleton edition or article")
     kinds = n.add_subparsers(dest="kind", required=True, metavar="{edition,article}")
     ne = kinds.add_parser("edition", help="content/YYYY/DATE/edition.yaml with the last edition's pages")
@@ -84,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
     if args.command == "new":
         return _new(args)
+    if args.command == "fix":
+        return _fix(args)
     if args.command in ("areas", "import"):
         return _pdf_command(args)
     if args.command == "serve":
@@ -156,6 +163,18 @@ def _new(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {path}", file=sys.stderr)
     return 0
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from epaper.content import fix
+    try:
+        return fix.run(args.site, args.paths)
+    except UsageError as exc:
+        print(f"epaper: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
 
 
 def _pdf_command(args: argparse.Namespace) -> int:

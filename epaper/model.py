@@ -18,6 +18,24 @@ class Section:
     name: str
 
 
+@dataclass(frozen=True)
+class Typography:
+    """config.yaml's `typography:`: which copy-editing rules check, build and fix apply."""
+
+    check: bool = True  # check and build warn about what `fix` would change
+    space_between_cjk_and_latin: bool = False  # print style: 7月, iPhone手机; true: 7 月, iPhone 手机
+    fullwidth: bool = True  # half-width ,:;!?() in Chinese text become ，：；！？（）
+    quotes: bool = True  # "中文" becomes “中文”
+    no_space_fullwidth: bool = True  # no space beside full-width punctuation and quotes
+    halfwidth_word: bool = True  # full-width letters and digits (ＡＢＣ１２３) become half-width
+    halfwidth_punctuation: bool = True  # full-width punctuation in English text becomes half-width
+
+    @property
+    def key(self) -> str:
+        """What a file's typography warnings depend on besides its bytes (the cache's settings)."""
+        return " ".join(f"{name}={int(value)}" for name, value in vars(self).items())
+
+
 @dataclass
 class Config:
     """The site's config.yaml, validated and with defaults filled in."""
@@ -33,6 +51,7 @@ class Config:
     unsafe_html: bool = False
     feed_entries: int = 50  # entries in each Atom feed
     search: bool = True  # index the articles with Pagefind and show a search page
+    typography: Typography = field(default_factory=Typography)
 
     @property
     def og_locale(self) -> str:

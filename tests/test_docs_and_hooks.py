@@ -45,6 +45,9 @@ def test_error_guide_covers_every_kind_of_error() -> None:
         "is not one of article, note, brief, correction", "is not in an edition folder", "every article of this edition is a draft",
         "was not found", "is not a JPEG or PNG image", "is a damaged image", "is not a PDF file",
         "must name a file in the edition's folder", "is not on the page", 'but that page has no "scan:"', "overlaps",
+        "typography: ", "epaper fix rewrites it", "half-width punctuation in Chinese text",
+        "straight quotes around Chinese text", "space_between_cjk_and_latin is false", "full-width letters or digits",
+        'in "typography:"', "not fixed:",
     ]:
         assert fragment in guide, fragment
 

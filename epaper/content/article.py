@@ -18,9 +18,10 @@ from epaper.content.fields import (
 )
 from epaper.content.markup import MarkdownRenderer, summary_of
 from epaper.content.reader import decode
+from epaper.content.typography import check as check_typography
 from epaper.content.yamlutil import LineDict
 from epaper.errors import Diagnostic, Diagnostics, did_you_mean
-from epaper.model import ARTICLE_TYPES, Area, CorrectionTarget, Figure
+from epaper.model import ARTICLE_TYPES, Area, CorrectionTarget, Figure, Typography
 
 ARTICLE_KEYS = (
     "title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page", "order",
@@ -40,8 +41,10 @@ def split_front_matter(text: str) -> tuple[str | None, str, int, str | None]:
     return None, text, 1, "front matter is not closed: add a line '---' after its last key"
 
 
-def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
-    """(the Article's fields, or None when unusable; the file's diagnostics)."""
+def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
+                  typography: Typography | None = None) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
+    """(the Article's fields, or None when unusable; the file's diagnostics, with the typography
+    warnings when `typography` is given)."""
     diags = Diagnostics()
     text = decode(rel, data, diags)
     if text is None:
@@ -53,6 +56,8 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer) -> tuple[di
     meta = yaml_mapping(front, rel, diags, "the front matter", first_line=2)
     if meta is None:
         return None, diags.items
+    if typography is not None:
+        diags.extend(check_typography(rel, text, typography))
     f = Fields(meta, rel, diags, "an article", top=True)
     f.check_keys(ARTICLE_KEYS)
     title = f.text("title", required=True)

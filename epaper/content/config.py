@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from epaper.content.fields import Fields, as_mapping, items_with_lines, yaml_mapping
 from epaper.content.reader import SiteReader
-from epaper.model import Config, Section
+from epaper.errors import did_you_mean
+from epaper.model import Config, Section, Typography
 
 CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
-               "feed_entries", "search")
+               "feed_entries", "search", "typography")
+TYPOGRAPHY_KEYS = tuple(Typography.__dataclass_fields__)
 
 
 def _absolute(url: str) -> bool:
@@ -71,8 +73,27 @@ def load_config(reader: SiteReader, base_url: str | None = None) -> Config | Non
         title=title, base_url=url, base_path=path_part, language=language, timezone=timezone,
         paginate=paginate, sections=_declared(f, "sections"), series=_declared(f, "series"),
         unsafe_html=unsafe_html, feed_entries=f.integer("feed_entries", positive=True) or 50,
-        search=f.boolean("search") if "search" in data else True,
+        search=f.boolean("search") if "search" in data else True, typography=_typography(f),
     )
+
+
+def _typography(f: Fields) -> Typography:
+    """typography: {check: true, space_between_cjk_and_latin: false, …}: each rule on or off.
+    A misspelt rule is an error: silently checking by another rule than the one meant is worse."""
+    if "typography" not in f.data:
+        return Typography()
+    block = as_mapping(f.data["typography"], f.path, f.line("typography"), f.diags, '"typography:"')
+    if block is None:
+        return Typography()
+    tf = Fields(block, f.path, f.diags, '"typography:"')
+    values = {}
+    for key in block:
+        if key in TYPOGRAPHY_KEYS:
+            values[key] = tf.boolean(key)
+        else:
+            tf.error(key, f'unknown key "{key}:" in "typography:"{did_you_mean(key, TYPOGRAPHY_KEYS)}; '
+                     f"the rules are {', '.join(TYPOGRAPHY_KEYS)}")
+    return Typography(**values)
 
 
 def _declared(f: Fields, key: str) -> dict[str, Section]:

@@ -32,7 +32,7 @@ from epaper.content.reader import NotRegular, SiteReader, decode, not_regular, r
 from epaper.content.yamlutil import Invalid
 from epaper.errors import Diagnostic, Diagnostics, did_you_mean
 from epaper.images import MediaRecord, probe
-from epaper.model import Article, Config, Edition, Page, PageEntry
+from epaper.model import Article, Config, Edition, Page, PageEntry, Typography
 from epaper.output.cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
 from epaper.themes import THEME_DIR
 
@@ -313,7 +313,7 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
 
 def parse_settings(config: Config) -> str:
     """What an article's parse depends on besides its bytes."""
-    return f"unsafe_html={config.unsafe_html} chinese={config.is_chinese}"
+    return f"unsafe_html={config.unsafe_html} chinese={config.is_chinese} typography: {config.typography.key}"
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
@@ -339,7 +339,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             records[rel] = old
         else:
             misses.append((rel, path))
-    task = ParseTask(config.unsafe_html, config.is_chinese, cache.html.path.parent, cache.html.settings)
+    task = ParseTask(config.unsafe_html, config.is_chinese, cache.html.path.parent, cache.html.settings,
+                     config.typography)
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
     results = [r for part in parallel.fan_out(_parse_files, task, misses, workers) for r in part]
     for rel, record in results:
@@ -364,6 +365,7 @@ class ParseTask:
     chinese: bool
     store: Path  # the HTML store's folder
     store_settings: str
+    typography: Typography  # the check's rules: its warnings are cached with the file's other diagnostics
 
 
 def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tuple[str, SourceRecord | str]]:
@@ -385,7 +387,7 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
         if rel.endswith("/edition.yaml"):
             fields, diagnostics = parse_edition(rel, data)
         else:
-            fields, diagnostics = parse_article(rel, data, renderer)
+            fields, diagnostics = parse_article(rel, data, renderer, task.typography)
         racy = max(st.st_mtime_ns, st.st_ctime_ns) >= time.time_ns() - RACY_NS  # may change within the tick
         sha = digest(data)
         if fields is not None and "html" in fields:

@@ -1,0 +1,134 @@
+"""`epaper fix`: rewrites in place what the typography check reports, and prints each change.
+
+Only the changes typography.plan finds are made, each to the characters it came from; the
+front matter is parsed again afterwards and must give back every other value as it was,
+else the file is left alone. Files are replaced atomically (as `areas` does)."""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from epaper.content import typography
+from epaper.content.article import split_front_matter
+from epaper.content.config import load_config
+from epaper.content.load import find_editions
+from epaper.content.reader import SiteReader
+from epaper.content.yamlutil import load_yaml
+from epaper.errors import Diagnostics, UsageError
+from epaper.model import Typography
+
+
+def run(site: Path, paths: list[Path]) -> int:
+    """Fix the articles named (files or folders; default: all of content/). 0, or 1 after content errors."""
+    diags = Diagnostics()
+    reader = SiteReader(site, diags)
+    config = load_config(reader)
+    if config is None:
+        for diagnostic in diags.errors:
+            print(diagnostic, file=sys.stderr)
+        return 1
+    files = [f"{folder.rel}/{name}" for folder in find_editions(reader) for name in folder.articles]
+    chosen = _chosen(site, files, paths)
+    changed_files = changes = 0
+    for rel in chosen:
+        path = site / rel
+        done = fix_file(path, rel, config.typography)
+        if done is None:
+            continue
+        changes += done
+        changed_files += bool(done)
+    for diagnostic in diags.items:
+        print(diagnostic, file=sys.stderr)
+    print(f"fix: {changes} change{'s' * (changes != 1)} in {changed_files} of {len(chosen)} articles",
+          file=sys.stderr)
+    return 1 if diags.has_errors() else 0
+
+
+def _chosen(site: Path, files: list[str], paths: list[Path]) -> list[str]:
+    if not paths:
+        return files
+    root = site.resolve()
+    chosen: list[str] = []
+    for path in paths:
+        absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
+        if not absolute.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        try:
+            rel = absolute.relative_to(root).as_posix()
+        except ValueError:
+            raise UsageError(f"{path}: is not in the site {site}") from None
+        found = [f for f in files if f == rel or rel in (".", "") or f.startswith(rel + "/")]
+        if not found:
+            raise UsageError(f"{path}: holds no article of the site (an article is a .md file beside edition.yaml)")
+        chosen.extend(f for f in found if f not in chosen)
+    return chosen
+
+
+def fix_file(path: Path, rel: str, settings: Typography) -> int | None:
+    """Rewrite one article, printing `PATH:LINE: before -> after` per change; the number of
+    changes, or None when the file was left alone (said why)."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        print(f"{rel}:1: not fixed: is not UTF-8 text", file=sys.stderr)
+        return None
+    changes = typography.plan(text, settings)
+    if not changes:
+        return 0
+    result = typography.apply(text, changes)
+    problem = _front_matter_problem(text, result, {c.line for c in changes})
+    if problem:
+        print(f"{rel}:1: not fixed: {problem}; fix it by hand", file=sys.stderr)
+        return None
+    _replace(path, result.encode("utf-8"))
+    shown = typography.shown(changes)
+    for change in shown:
+        print(f"{rel}:{change.line}: {change.before} -> {change.after}")
+    return len(shown)
+
+
+def _front_matter_problem(before: str, after: str, lines: set[int]) -> str:
+    """Why the rewritten front matter does not read back as it was (but the fixed values), or ''."""
+    old, new = (split_front_matter(t.lstrip(typography.BOM).replace("\r\n", "\n").replace("\r", "\n"))[0]
+                for t in (before, after))
+    old_data, old_problem = load_yaml(old or "", first_line=2)
+    new_data, new_problem = load_yaml(new or "", first_line=2)
+    if old_problem or not isinstance(old_data, dict):
+        return ""  # the build reports it; the body can still be fixed
+    if new_problem or not isinstance(new_data, dict):
+        return "the front matter would not parse after the change"
+    for key in set(old_data) | set(new_data):
+        fixed = key in typography.FIELDS and getattr(old_data, "lines", {}).get(key) in lines
+        if not fixed and _plain(old_data.get(key)) != _plain(new_data.get(key)):
+            return f'"{key}:" would read differently after the change'
+        if fixed and not isinstance(new_data.get(key), str):
+            return f'"{key}:" would no longer be text after the change'
+    return ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write atomically, keeping the file's mode: a reader sees the old file or the new one."""
+    mode = path.stat().st_mode & 0o7777
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
