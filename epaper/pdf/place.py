@@ -246,6 +246,26 @@ def _by_neighbours(lines: list[Line], owner: list[str | None], candidates: list[
         above = decided[index]
         if above is not None and above == end(index, True):
             owner[index] = above
+    _lone_column_heads(lines, owner, candidates, near)
+
+
+def _lone_column_heads(lines: list[Line], owner: list[str | None], candidates: list[list[str]],
+                       near: list[list[int]]) -> None:
+    """A line alone at the top of a column (an article's last words carried into the next
+    column) has no neighbour above or below: it goes on from the head of the column to its
+    left, across the gutter, when its text could be that article's."""
+    for index, line in enumerate(lines):
+        if owner[index] is not None or not candidates[index] or near[index]:
+            continue
+        size = line.size
+        left_of = [o for o, other in enumerate(lines) if o != index and owner[o] is not None
+                   and abs(other.box.top - line.box.top) <= 0.6 * size
+                   and 0 <= line.box.left - other.box.right <= 3 * size and abs(other.size - size) <= 0.1 * size]
+        if not left_of:
+            continue
+        previous = max(left_of, key=lambda o: lines[o].box.right)
+        if owner[previous] in candidates[index]:
+            owner[index] = owner[previous]
 
 
 def _blocks(page: PageText, owner: list[str | None], body: float) -> dict[str, list[tuple[Box, str]]]:
