@@ -198,7 +198,8 @@ _INLINE = re.compile(
     r"|(?P<link>!?\[(?P<label>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\](?P<target>\([^()\s]*(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
     r"|\[[^\]\n]*\]))"
     rf"|(?P<url>(?:https?|ftp)://[^\s<>{_NOT_URL}]+|www\.[A-Za-z0-9-]+\.[^\s<>{_NOT_URL}]+)"
-    r"|(?P<email>[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+    # an address starts where its characters start: tried inside a long word, it would be quadratic
+    r"|(?P<email>(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
     r"|(?P<escape>\\[!-/:-@\[-`{-~])"
     r"|(?P<entity>&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#[xX][0-9A-Fa-f]+);)"
     r"|(?P<mark>[*_~]+)"
