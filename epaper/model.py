@@ -146,12 +146,14 @@ class Picture:
 
 @dataclass(frozen=True)
 class Download:
-    """A file copied as is into the output (a page's PDF)."""
+    """A file copied as is into the output (a page's PDF), or made by the build and kept in its
+    cache (the edition's pages joined into one PDF: `cached` is that file)."""
 
     path: str
     source: str
     sha: str
     size: int
+    cached: str = ""  # the sealed file in .epaper-cache to publish; empty: copy `source` from the site
 
 
 @dataclass(eq=False)
@@ -356,6 +358,7 @@ class EditionLinks:
     resolve has left out drafts)."""
 
     articles: list[Article] = field(default_factory=list)
+    download: Download | None = None  # its pages' PDFs joined (the build's join step)
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,6 +379,10 @@ class Edition:
     @property
     def articles(self) -> list[Article]:
         return self.links.articles
+
+    @property
+    def download(self) -> Download | None:
+        return self.links.download
 
     @property
     def url(self) -> str:
