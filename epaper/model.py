@@ -52,6 +52,8 @@ class Config:
     feed_entries: int = 50  # entries in each Atom feed
     search: bool = True  # index the articles with Pagefind and show a search page
     typography: Typography = field(default_factory=Typography)
+    cn_number: str = ""  # 国内统一连续出版物号, normalized: CN 32-0001 (a /class suffix kept as written)
+    publisher: str = ""  # 主办单位, shown in the masthead
 
     @property
     def og_locale(self) -> str:
