@@ -378,7 +378,8 @@ def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: R
         try:
             if isinstance(item, Download) and item.cached:  # made by the build: its sealed copy
                 data = unseal(read_regular(Path(item.cached))) or b""
-                if digest(data) != item.sha:
+                if digest(data) != item.sha:  # damaged in the cache: the next build joins it again
+                    Path(item.cached).unlink(missing_ok=True)
                     raise ChangedDuringBuild(item.source)
             elif isinstance(item, Download):
                 data = (root / item.source).read_bytes()

@@ -6,8 +6,11 @@ from io import BytesIO
 from pathlib import Path
 
 import pypdf
+import pytest
 
 from conftest import CONFIG, article, build_ok, soup
+from epaper.build import Options, build
+from epaper.errors import BuildError
 from epaper.pdf import join
 
 ED = "content/2022/2022-11-04/"
@@ -95,3 +98,15 @@ def test_an_edition_with_a_page_without_pdf_gets_no_edition_pdf(make_site) -> No
     page = soup(out, "2022-11-04/")
     assert page.select_one("a.edition-pdf") is None
     assert len(page.select(".page-pdfs a")) == 2  # the pages' own PDFs are still offered
+
+
+def test_a_damaged_cached_edition_pdf_is_never_published_and_the_next_build_joins_it_again(make_site) -> None:
+    site = make_site(site_files(), config=CONFIG)
+    _, out = build_ok(site)
+    good = (out / "2022-11-04/2022-11-04.pdf").read_bytes()
+    [kept] = (site / ".epaper-cache/editions").glob("*.pdf")
+    kept.write_bytes(b"%PDF-damaged")
+    with pytest.raises(BuildError):
+        build(Options(site=site, out=site / "other"))
+    _, other = build_ok(site, out=site / "other")
+    assert (other / "2022-11-04/2022-11-04.pdf").read_bytes() == good

@@ -7,6 +7,7 @@ joins nothing, a replaced page PDF joins the edition again."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from functools import lru_cache
 from io import BytesIO
@@ -16,7 +17,7 @@ import pypdf
 
 from epaper.content.reader import read_regular
 from epaper.errors import Diagnostics
-from epaper.images import ChangedDuringBuild, seal, unseal
+from epaper.images import ChangedDuringBuild, seal
 from epaper.model import Download, Edition, SiteData
 from epaper.output.cache import digest
 
@@ -49,23 +50,29 @@ class EditionPdfs:
         shas = " ".join(p.download.sha for p in edition.pages if p.download)
         return f"{digest(f'{recipe()} {shas}'.encode())}.pdf"
 
-    def get(self, root: Path, edition: Edition) -> bytes:
-        """The joined PDF's bytes: from the cache, else joined (and kept) now."""
+    def get(self, root: Path, edition: Edition) -> tuple[str, int]:
+        """The joined PDF's hash and size, and its file ready in the cache: joined (and kept) now
+        unless already there. A kept one is not read: its hash and size are in a small note beside
+        it (a big archive has thousands of editions), and the build checks the hash when it
+        copies the file into the output."""
         name = self.name(edition)
-        self.used.add(name)
-        path = self.folder / name
-        with contextlib.suppress(OSError):
-            kept = unseal(read_regular(path))
-            if kept is not None:
-                return kept
+        note = self.folder / f"{name}.json"
+        self.used.update((name, note.name))
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            known = json.loads(read_regular(note))
+            if (self.folder / name).is_file():
+                return str(known["sha"]), int(known["size"])
         content = join([p.download.source for p in edition.pages if p.download], root,
                        [p.download.sha for p in edition.pages if p.download])
         self.joined += 1
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f".{name}.{os.getpid()}.tmp"
-        temporary.write_bytes(seal(content))
-        os.replace(temporary, path)
-        return content
+        sha = digest(content)
+        for path, data in ((self.folder / name, seal(content)),
+                           (note, json.dumps({"sha": sha, "size": len(content)}).encode())):
+            temporary = self.folder / f".{path.name}.{os.getpid()}.tmp"
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        return sha, len(content)
 
     def prune(self) -> None:
         """Forget joined PDFs no edition of this build uses."""
@@ -99,7 +106,7 @@ def join_editions(site: SiteData, root: Path, pdfs: EditionPdfs, diags: Diagnost
         if not pages or not all(p.download for p in pages):
             continue
         try:
-            content = pdfs.get(root, edition)
+            sha, size = pdfs.get(root, edition)
         except (ChangedDuringBuild, OSError):
             diags.error(edition.source, 1, "a page PDF changed or disappeared while the site was being built; "
                         "build again")
@@ -108,7 +115,6 @@ def join_editions(site: SiteData, root: Path, pdfs: EditionPdfs, diags: Diagnost
             diags.warning(edition.source, 1, f"the pages' PDFs could not be joined into one ({exc}); the "
                           "edition is built without its whole-edition PDF")
             continue
-        sha = digest(content)
-        edition.links.download = Download(edition_pdf_path(edition), edition.source, sha, len(content),
+        edition.links.download = Download(edition_pdf_path(edition), edition.source, sha, size,
                                           cached=str(pdfs.folder / pdfs.name(edition)))
         site.media[media_key(edition)] = sha
