@@ -61,3 +61,28 @@ def test_article_has_a_labelled_qr_code_and_type_size_buttons(make_site) -> None
     page = soup(out, "2022-11-04/brief/")
     assert page.select_one(".share-qr figcaption").get_text() == "Scan to share"
     assert [b.get_text() for b in page.select(".type-size button")] == ["Large", "Medium", "Small"]
+
+
+def test_qr_masks_are_remembered_so_a_layout_change_does_not_choose_them_again(make_site, monkeypatch) -> None:
+    import segno
+
+    from epaper.site import render
+    site = make_site(two_editions(), config=ZH)
+    _, out = build_ok(site, jobs=1)
+    before = (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    asked: list[int | None] = []
+    real = segno.make
+
+    def make(text: str, **options: object) -> segno.QRCode:
+        asked.append(options.get("mask"))  # type: ignore[arg-type]
+        return real(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.segno, "make", make)
+    (site / "layouts/partials").mkdir(parents=True)
+    (site / "layouts/partials/footer.html").write_text("<footer>页脚</footer>\n", encoding="utf-8")
+    _, out = build_ok(site, jobs=1)  # every page re-rendered
+    assert asked and None not in asked
+    after = (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    assert soup(out, "2022-11-04/brief/").select_one(".share-qr svg") is not None
+    assert before.split('<figure class="share-qr">')[1].split("</figure>")[0] == \
+        after.split('<figure class="share-qr">')[1].split("</figure>")[0]  # the same code
