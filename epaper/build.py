@@ -16,10 +16,10 @@ from epaper.content.article import parse_article
 from epaper.content.config import load_config
 from epaper.content.load import LoadedSite, load_content, parse_settings
 from epaper.content.markup import MarkdownRenderer
-from epaper.content.reader import SiteReader
+from epaper.content.reader import SiteReader, read_regular
 from epaper.content.resolve import resolve
 from epaper.errors import BuildError, Diagnostics
-from epaper.images import ChangedDuringBuild, RenditionCache
+from epaper.images import ChangedDuringBuild, RenditionCache, unseal
 from epaper.model import Download, Rendition, SiteData
 from epaper.output import search
 from epaper.output.cache import (
@@ -34,6 +34,7 @@ from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
+from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
 from epaper.site.assets import immutable, output_names
@@ -116,6 +117,7 @@ class BuildState:
     keys: dict[str, str] = field(default_factory=dict)  # output path -> render key, for the next build
     rendered: set[str] = field(default_factory=set)
     renditions: RenditionCache | None = None
+    edition_pdfs: EditionPdfs | None = None
     report: WriteReport | None = None
     froze_heap: bool = False
 
@@ -161,6 +163,14 @@ class BuildState:
         """Link and validate everything; ends the build on any error."""
         assert self.loaded is not None, "load() comes first"
         self.site = resolve(self.loaded, self.diags, drafts=drafts, future=future, now=self.options.now)
+        self.stop_on_errors()
+
+    def join_pdfs(self) -> None:
+        """Each edition whose pages all have PDFs gets them joined into one (from the cache when
+        its pages are unchanged): its size shows on the edition page, so this comes before render."""
+        assert self.site is not None and self.cache is not None
+        self.edition_pdfs = EditionPdfs(self.cache.folder_for("editions"))
+        join_editions(self.site, self.options.site, self.edition_pdfs, self.diags)
         self.stop_on_errors()
 
     def plan(self) -> None:
@@ -242,6 +252,8 @@ class BuildState:
         self.diags.extend(foreign.warnings)
         if self.renditions is not None:
             self.renditions.prune()  # what this site no longer shows leaves the rendition cache
+        if self.edition_pdfs is not None:
+            self.edition_pdfs.prune()
 
 
 def check(options: Options) -> Result:
@@ -270,6 +282,7 @@ def build(options: Options) -> Result:
     0. stop early when no input changed since the last build (an input stamp)
     1. load config.yaml, editions, front matter and Markdown, images and PDFs
     2. resolve: sections, series, corrections, neighbours; all validation
+       (2b. join each edition's page PDFs into one, from the cache when unchanged)
     3. plan every page, its template and its sources
     4. render the pages whose inputs changed into the staging folder
     5. place image renditions, PDFs and static files
@@ -292,6 +305,7 @@ def build(options: Options) -> Result:
             try:
                 state.load()                                                              # 1.
                 state.resolve(drafts=options.drafts, future=options.future)              # 2.
+                state.join_pdfs()                                                         # 2b.
                 state.plan()                                                              # 3.
                 state.render()                                                            # 4.
                 state.place_files()                                                       # 5.
@@ -316,19 +330,21 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     if workers == 1:
         return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
     placed = []
-    for part, dates in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                        todo, workers):
+    for part, dates, masks in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
+                                               todo, workers):
         placed.extend(part)
-        renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
+        renderer.locale.memo.update(dates)  # the workers' formatted dates and QR masks go to the cache
+        renderer.qr.masks.update(masks)
     return placed
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
-    """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
+                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str], dict[str, int]]:
+    """A forked worker's share: its own connection to the HTML store, its formatted dates and
+    QR masks back."""
     renderer, writer, loaded, store = shared
     placed = _render_slice(renderer, writer, list(part), loaded, store.forked())
-    return placed, renderer.locale.memo
+    return placed, renderer.locale.memo, renderer.qr.masks
 
 
 def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
@@ -362,7 +378,12 @@ def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: R
                 renditions.keep(item)
             continue
         try:
-            if isinstance(item, Download):
+            if isinstance(item, Download) and item.cached:  # made by the build: its sealed copy
+                data = unseal(read_regular(Path(item.cached))) or b""
+                if digest(data) != item.sha:  # damaged in the cache: the next build joins it again
+                    Path(item.cached).unlink(missing_ok=True)
+                    raise ChangedDuringBuild(item.source)
+            elif isinstance(item, Download):
                 data = (root / item.source).read_bytes()
                 if digest(data) != item.sha:
                     raise ChangedDuringBuild(item.source)

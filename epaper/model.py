@@ -52,6 +52,8 @@ class Config:
     feed_entries: int = 50  # entries in each Atom feed
     search: bool = True  # index the articles with Pagefind and show a search page
     typography: Typography = field(default_factory=Typography)
+    cn_number: str = ""  # 国内统一连续出版物号, normalized: CN 32-0001 (a /class suffix kept as written)
+    publisher: str = ""  # 主办单位, shown in the masthead
 
     @property
     def og_locale(self) -> str:
@@ -146,12 +148,14 @@ class Picture:
 
 @dataclass(frozen=True)
 class Download:
-    """A file copied as is into the output (a page's PDF)."""
+    """A file copied as is into the output (a page's PDF), or made by the build and kept in its
+    cache (the edition's pages joined into one PDF: `cached` is that file)."""
 
     path: str
     source: str
     sha: str
     size: int
+    cached: str = ""  # the sealed file in .epaper-cache to publish; empty: copy `source` from the site
 
 
 @dataclass(eq=False)
@@ -356,6 +360,7 @@ class EditionLinks:
     resolve has left out drafts)."""
 
     articles: list[Article] = field(default_factory=list)
+    download: Download | None = None  # its pages' PDFs joined (the build's join step)
 
 
 @dataclass(frozen=True, eq=False)
@@ -376,6 +381,10 @@ class Edition:
     @property
     def articles(self) -> list[Article]:
         return self.links.articles
+
+    @property
+    def download(self) -> Download | None:
+        return self.links.download
 
     @property
     def url(self) -> str:

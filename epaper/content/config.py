@@ -11,7 +11,9 @@ from epaper.errors import did_you_mean
 from epaper.model import Config, Section, Typography
 
 CONFIG_KEYS = ("title", "base_url", "language", "timezone", "paginate", "sections", "series", "markdown",
-               "feed_entries", "search", "typography")
+               "feed_entries", "search", "typography", "cn_number", "publisher")
+# 国内统一连续出版物号: CN, the province's two digits, a hyphen, four digits; an optional /class (CN 32-0001/G2).
+CN_NUMBER = re.compile(r"(?:CN\s*)?(\d{2})\s*-\s*(\d{4})(/[A-Z0-9.]+)?", re.IGNORECASE)
 TYPOGRAPHY_KEYS = tuple(Typography.__dataclass_fields__)
 
 
@@ -74,7 +76,21 @@ def load_config(reader: SiteReader, base_url: str | None = None) -> Config | Non
         paginate=paginate, sections=_declared(f, "sections"), series=_declared(f, "series"),
         unsafe_html=unsafe_html, feed_entries=f.integer("feed_entries", positive=True) or 50,
         search=f.boolean("search") if "search" in data else True, typography=_typography(f),
+        cn_number=_cn_number(f), publisher=f.text("publisher"),
     )
+
+
+def _cn_number(f: Fields) -> str:
+    """The paper's 国内统一连续出版物号 as printed in the masthead: CN 32-0001. A number of another
+    shape is an error: a wrong one on every page looks like an unregistered paper."""
+    written = f.text("cn_number")
+    if not written:
+        return ""
+    found = CN_NUMBER.fullmatch(written)
+    if found is None:
+        f.error("cn_number", f'"cn_number:" must be a 国内统一连续出版物号 such as CN 32-0001, not "{written}"')
+        return ""
+    return f"CN {found[1]}-{found[2]}{(found[3] or '').upper()}"
 
 
 def _typography(f: Fields) -> Typography:

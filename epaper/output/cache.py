@@ -105,6 +105,7 @@ class CacheData:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
     dates: dict[str, str] = field(default_factory=dict)  # formatted dates (see i18n.Locale)
+    qr_masks: dict[str, int] = field(default_factory=dict)  # URL -> its QR code's mask (see render.QrCodes)
     media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
 
 
@@ -132,11 +133,13 @@ class _Unpickler(pickle.Unpickler):
 @dataclass
 class RenderMemory:
     """What rendering keeps between builds: where Jinja puts its bytecode, which templates
-    each template uses (by its hash), and the dates it has formatted (see i18n.Locale)."""
+    each template uses (by its hash), the dates it has formatted (see i18n.Locale) and the
+    mask of each URL's QR code (see render.QrCodes)."""
 
     bytecode: Path
     references: dict[str, list[str]]
     dates: dict[str, str]
+    qr_masks: dict[str, int] = field(default_factory=dict)
 
 
 class BuildCache:
@@ -156,7 +159,7 @@ class BuildCache:
 
     def render_memory(self) -> RenderMemory:
         """The renderer's memory, shared with this cache: what rendering adds is saved with it."""
-        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates)
+        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates, self.data.qr_masks)
 
     def folder_for(self, use: str) -> Path:
         """A folder of the cache for one use ("images": the renditions)."""

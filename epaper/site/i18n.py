@@ -33,6 +33,10 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "download_pdf": "下载本版 PDF", "on_this_page": "本版文章", "continued": "(续)",
         "scan_alt": "{page}版面图", "turn_hint": "点击版面上的文章阅读;键盘 ← → 或左右滑动翻版",
         "page_thumbs": "版面导航", "full_size": "查看大图",
+        "download_edition_pdf": "下载本期全部版面 PDF", "pdf_downloads": "PDF 下载",
+        "scan_to_share": "微信扫一扫", "qr_alt": "本文链接的二维码：{url}",
+        "type_size": "字号", "size_l": "大", "size_m": "中", "size_s": "小",
+        "pages_today": "今日{n}版", "cn_number": "国内统一连续出版物号 {cn}", "publisher": "主办：{name}",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -63,6 +67,10 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "scan_alt": "{page} as printed",
         "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
         "page_thumbs": "Pages as printed", "full_size": "Full-size page",
+        "download_edition_pdf": "Download the whole edition (PDF)", "pdf_downloads": "PDF downloads",
+        "scan_to_share": "Scan to share", "qr_alt": "QR code of this article's link: {url}",
+        "type_size": "Text size", "size_l": "Large", "size_m": "Medium", "size_s": "Small",
+        "pages_today": "{n} pages today", "cn_number": "Serial number {cn}", "publisher": "Published by {name}",
     },
 })
 

@@ -109,6 +109,8 @@ def files(site: SiteData) -> list[Rendition | Download]:
     """Every image rendition and PDF the pages show, once each, in a stable order."""
     found: dict[str, Rendition | Download] = {}
     for edition in site.editions:
+        if edition.download:
+            found[edition.download.path] = edition.download
         for page in edition.pages:
             if page.picture:
                 found.update((r.path, r) for r in (*page.picture.renditions, page.picture.thumb))
@@ -131,6 +133,8 @@ def _edition(src: Sources, site: SiteData, edition: Edition | None, path: str, i
     next_edition = editions[i + 1] if i + 1 < len(editions) else None
     sources = ({edition.source} | src.all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
                | {m for p in edition.pages for m in p.media})
+    if edition.download:  # the whole-edition PDF's size is shown
+        sources.add(f"{edition.source}#pdf")
     context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
     if home:
         context["canonical_url"] = edition.url

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
+import segno
 from jinja2 import meta
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from epaper.content.markup import fill_figures
 from epaper.model import Article, Picture, SiteData
@@ -36,6 +37,26 @@ def filesize(size: int) -> str:
     if size < 1048576:
         return f"{max(1, round(size / 1024))} KB"
     return f"{round(size / 1048576, 1)} MB"
+
+
+class QrCodes:
+    """QR codes as inline SVG, made at build time (readers share to WeChat by scanning them: no
+    script, no request to a QR service). Four pixels a module with the standard quiet zone, so
+    phone cameras read them from the screen; role="img" and a label for screen readers.
+
+    Choosing the mask (the eight patterns scored as the standard asks) is most of segno's work,
+    several times a page's rendering: the mask chosen for each URL is remembered in the build
+    cache, so a layout change re-renders every article without choosing them again. The same
+    mask gives the same code, so the output does not depend on the cache."""
+
+    def __init__(self, masks: dict[str, int] | None = None) -> None:
+        self.masks = masks if masks is not None else {}
+
+    def svg(self, text: str, label: str) -> Markup:
+        code = segno.make(text, error="m", micro=False, mask=self.masks.get(text))
+        self.masks[text] = code.mask
+        svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None)
+        return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 class TemplateProblem(Exception):
@@ -65,13 +86,14 @@ class Renderer:
             lstrip_blocks=True,
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(memory.bytecode)) if memory else None,
         )
+        self.qr = QrCodes(memory.qr_masks if memory else None)
         self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
         # template hash -> templates it uses
         self.references: dict[str, list[str]] = memory.references if memory else {}
         self.env.globals.update(
             site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
             page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
-            moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(),
+            moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(), qr_svg=self.qr.svg,
         )
         self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld,
                                 body=self.body, srcset=self.srcset, pct=_pct, filesize=filesize)

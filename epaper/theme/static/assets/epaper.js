@@ -232,7 +232,28 @@
       .catch(function () { say(status, status.getAttribute("data-unavailable")); });
   }
 
+  /* ---------------------------------------------------------------- type size (大 中 小) */
+
+  function typeSize() {
+    var root = document.documentElement;
+    function show(size) {
+      root.setAttribute("data-type-size", size);
+      each(".type-size button", function (button) {
+        button.setAttribute("aria-pressed", String(button.getAttribute("data-size") === size));
+      });
+    }
+    each(".type-size button", function (button) {
+      button.addEventListener("click", function () {
+        var size = button.getAttribute("data-size");
+        show(size);
+        try { localStorage.setItem("epaper-type-size", size); } catch (e) { /* private mode: this page only */ }
+      });
+    });
+    show(root.getAttribute("data-type-size") || "m");  /* the head script read it before the first paint */
+  }
+
   function start() {
+    typeSize();
     copyLinks();
     datePickers();
     searchPage();

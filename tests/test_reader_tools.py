@@ -1,0 +1,88 @@
+"""The reader's tools as built: the masthead (date and weekday, 第N期, 今日N版, the CN number and
+publisher from config.yaml), the article's QR code and its 大/中/小 type-size buttons, in Chinese
+and in English."""
+from __future__ import annotations
+
+from conftest import CONFIG, build_errors, build_ok, soup, two_editions
+
+ZH = CONFIG + "cn_number: cn32-0001/g2\npublisher: 测试日报社\n"
+
+
+def test_masthead_carries_date_weekday_issue_pages_today_cn_number_and_publisher(make_site) -> None:
+    _, out = build_ok(make_site(two_editions(), config=ZH))
+    for url in ("", "2022-11-04/", "2022-11-04/01/", "2022-11-04/brief/"):
+        head = soup(out, url).select_one("header.masthead")
+        assert head.select_one(".paper-name").get_text() == "测试日报"
+        edition = head.select_one(".masthead-edition")
+        assert edition.select_one("time")["datetime"] == "2022-11-04", url
+        assert edition.select_one("time").get_text() == "2022年11月4日 星期五"
+        assert edition.select_one(".issue-number").get_text() == "第11234期"
+        assert edition.select_one(".page-count").get_text() == "今日2版"
+        assert head.select_one(".cn-number").get_text() == "国内统一连续出版物号 CN 32-0001/G2"
+        assert head.select_one(".publisher").get_text() == "主办：测试日报社"
+    archive = soup(out, "archive/").select_one("header.masthead")  # no edition of its own
+    assert archive.select_one(".masthead-edition") is None
+    assert archive.select_one(".cn-number") is not None
+
+
+def test_masthead_in_english_and_without_the_optional_keys(make_site) -> None:
+    _, out = build_ok(make_site(two_editions(), config=CONFIG.replace("zh-CN", "en")))
+    head = soup(out, "2022-11-03/").select_one("header.masthead")
+    assert head.select_one(".masthead-edition").get_text(" ", strip=True) == \
+        "Thursday, 3 November 2022 No. 11233 2 pages today"
+    assert head.select_one(".masthead-meta") is None
+
+
+def test_cn_number_of_another_shape_is_an_error_and_a_misspelt_key_gets_did_you_mean(make_site) -> None:
+    site = make_site(two_editions(), config=CONFIG + "cn_number: 32-01\npublsher: 社\n")
+    assert build_errors(site, strict=True) == [
+        'config.yaml:11: "cn_number:" must be a 国内统一连续出版物号 such as CN 32-0001, not "32-01"',
+        'config.yaml:12: warning: unknown key "publsher:" is ignored (did you mean "publisher"?)',
+    ]
+
+
+def test_article_has_a_labelled_qr_code_and_type_size_buttons(make_site) -> None:
+    _, out = build_ok(make_site(two_editions(), config=ZH))
+    page = soup(out, "2022-11-04/brief/")
+    qr = page.select_one(".share .share-qr")
+    svg = qr.select_one("svg")
+    assert svg["role"] == "img"
+    assert svg["aria-label"] == "本文链接的二维码：https://news.example.com/2022-11-04/brief/"
+    assert qr.select_one("figcaption").get_text() == "微信扫一扫"
+    assert page.select("script[src*=qr]") == []  # made at build time: no script library
+    sizes = page.select(".type-size button")
+    assert [(b["data-size"], b.get_text(), b["aria-pressed"]) for b in sizes] == [
+        ("l", "大", "false"), ("m", "中", "true"), ("s", "小", "false")]
+    assert page.select_one(".type-size")["aria-label"] == "字号"
+    head_script = page.head.find("script", src=False, type=False)
+    assert "epaper-type-size" in head_script.get_text()  # before the first paint
+    en = make_site(two_editions(), config=CONFIG.replace("zh-CN", "en"), name="en")
+    _, out = build_ok(en)
+    page = soup(out, "2022-11-04/brief/")
+    assert page.select_one(".share-qr figcaption").get_text() == "Scan to share"
+    assert [b.get_text() for b in page.select(".type-size button")] == ["Large", "Medium", "Small"]
+
+
+def test_qr_masks_are_remembered_so_a_layout_change_does_not_choose_them_again(make_site, monkeypatch) -> None:
+    import segno
+
+    from epaper.site import render
+    site = make_site(two_editions(), config=ZH)
+    _, out = build_ok(site, jobs=1)
+    before = (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    asked: list[int | None] = []
+    real = segno.make
+
+    def make(text: str, **options: object) -> segno.QRCode:
+        asked.append(options.get("mask"))  # type: ignore[arg-type]
+        return real(text, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(render.segno, "make", make)
+    (site / "layouts/partials").mkdir(parents=True)
+    (site / "layouts/partials/footer.html").write_text("<footer>页脚</footer>\n", encoding="utf-8")
+    _, out = build_ok(site, jobs=1)  # every page re-rendered
+    assert asked and None not in asked
+    after = (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    assert soup(out, "2022-11-04/brief/").select_one(".share-qr svg") is not None
+    assert before.split('<figure class="share-qr">')[1].split("</figure>")[0] == \
+        after.split('<figure class="share-qr">')[1].split("</figure>")[0]  # the same code
