@@ -330,21 +330,19 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     if workers == 1:
         return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
     placed = []
-    for part, dates, masks in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                               todo, workers):
+    for part, dates in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
+                                        todo, workers):
         placed.extend(part)
-        renderer.locale.memo.update(dates)  # the workers' formatted dates and QR masks go to the cache
-        renderer.qr.masks.update(masks)
+        renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
     return placed
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str], dict[str, int]]:
-    """A forked worker's share: its own connection to the HTML store, its formatted dates and
-    QR masks back."""
+                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
+    """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
     renderer, writer, loaded, store = shared
     placed = _render_slice(renderer, writer, list(part), loaded, store.forked())
-    return placed, renderer.locale.memo, renderer.qr.masks
+    return placed, renderer.locale.memo
 
 
 def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,

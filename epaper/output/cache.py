@@ -105,7 +105,6 @@ class CacheData:
     sources: dict[str, SourceRecord] = field(default_factory=dict)
     templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
     dates: dict[str, str] = field(default_factory=dict)  # formatted dates (see i18n.Locale)
-    qr_masks: dict[str, int] = field(default_factory=dict)  # URL -> its QR code's mask (see render.QrCodes)
     media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
 
 
@@ -139,7 +138,6 @@ class RenderMemory:
     bytecode: Path
     references: dict[str, list[str]]
     dates: dict[str, str]
-    qr_masks: dict[str, int] = field(default_factory=dict)
 
 
 class BuildCache:
@@ -159,7 +157,7 @@ class BuildCache:
 
     def render_memory(self) -> RenderMemory:
         """The renderer's memory, shared with this cache: what rendering adds is saved with it."""
-        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates, self.data.qr_masks)
+        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates)
 
     def folder_for(self, use: str) -> Path:
         """A folder of the cache for one use ("images": the renditions)."""
