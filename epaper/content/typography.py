@@ -16,7 +16,7 @@ import difflib
 import html
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -356,7 +356,7 @@ def _edits(text: Text, settings: Typography) -> list[tuple[int, int, str]]:
     if new == old:
         return []
     edits: list[tuple[int, int, str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(old, new):
         if tag == "equal" or any(text.fixed[i1:i2]):
             continue
         if tag == "replace" and i2 - i1 == j2 - j1:  # one character for one: each where it is
@@ -375,6 +375,22 @@ def _edits(text: Text, settings: Typography) -> list[tuple[int, int, str]]:
                 continue  # Markdown syntax inside what would be replaced: left alone
             edits.append((spans[0][0], spans[-1][1], replacement))
     return edits
+
+
+def _opcodes(old: str, new: str) -> Sequence[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from `old` to `new`. Most corrections swap one character for another
+    (`,` for `，`): the same length, compared a character at a time, needs no SequenceMatcher,
+    which was most of a build's time on an archive full of half-width commas."""
+    if len(old) != len(new):
+        return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    codes: list[tuple[str, int, int, int, int]] = []
+    for i, (a, b) in enumerate(zip(old, new, strict=True)):
+        tag = "equal" if a == b else "replace"
+        if codes and codes[-1][0] == tag:
+            codes[-1] = (tag, codes[-1][1], i + 1, codes[-1][3], i + 1)
+        else:
+            codes.append((tag, i, i + 1, i, i + 1))
+    return codes
 
 
 _WIDE_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
