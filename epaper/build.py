@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import __version__ as PIL_VERSION
-
 from epaper import parallel
 from epaper.content.article import parse_article
 from epaper.content.config import load_config
@@ -20,6 +18,7 @@ from epaper.content.reader import SiteReader, read_regular
 from epaper.content.resolve import resolve
 from epaper.errors import BuildError, Diagnostics
 from epaper.images import ChangedDuringBuild, RenditionCache, unseal
+from epaper.images import recipe as image_recipe
 from epaper.model import Download, Rendition, SiteData
 from epaper.output import search
 from epaper.output.cache import (
@@ -111,6 +110,7 @@ class BuildState:
     loaded: LoadedSite | None = None
     site: SiteData | None = None
     pages: list[Job] = field(default_factory=list)
+    files: list[Rendition | Download] = field(default_factory=list)  # renditions and PDFs the pages show
     renderer: Renderer | None = None
     writer: OutputWriter | None = None
     static: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # static path -> (output name, bytes)
@@ -130,8 +130,9 @@ class BuildState:
             raise Stop
 
     def result(self, up_to_date: bool = False) -> Result:
-        layouts = ({job.template: frozenset(self.renderer.layouts_of(job.template)) for job in self.pages}
-                   if self.renderer else {})
+        renderer = self.renderer
+        layouts = ({t: frozenset(renderer.layouts_of(t)) for t in {job.template for job in self.pages}}
+                   if renderer else {})
         return Result(self.site, self.pages, self.report, self.diags, sorted(self.rendered),
                       up_to_date=up_to_date, layouts=layouts)
 
@@ -177,7 +178,8 @@ class BuildState:
         """Every page of the site, and a check that no two files want the same output path."""
         assert self.site is not None, "resolve() comes first"
         self.pages = plan(self.site)
-        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, files(self.site))
+        self.files = files(self.site)
+        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files)
         self.stop_on_errors()
 
     def render(self) -> None:
@@ -208,7 +210,7 @@ class BuildState:
         assert self.site is not None and self.cache is not None and self.writer is not None
         self.renditions = renditions = RenditionCache(self.cache.folder_for("images"))
         self.keys.update(_write_files(self.site, self.options.site, self.writer, renditions, self.diags,
-                                      self.jobs))
+                                      self.jobs, self.files))
         self.stop_on_errors()
         for name, content in self.static.values():
             self.writer.put(name, content)
@@ -359,12 +361,13 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
 
 
 def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: RenditionCache,
-                 diags: Diagnostics, workers: int = 1) -> dict[str, str]:
+                 diags: Diagnostics, workers: int = 1,
+                 items: list[Rendition | Download] | None = None) -> dict[str, str]:
     """Put every image rendition and PDF the pages show into the output: kept from the live
     site when it has them from the same source and recipe, else from the rendition cache
     (made there first when new). Returns their keys, for the next build."""
-    recipe = f"{code_fingerprint()} {PIL_VERSION}"
-    items = files(site)
+    recipe = f"{code_fingerprint()} {image_recipe()}"  # Pillow's and PDFium's versions too
+    items = files(site) if items is None else items
     keys = {item.path: f"{recipe} {item.sha} {item.path}" for item in items}
     renditions.fill([(item, root / item.source) for item in items if isinstance(item, Rendition)
                      and not writer.unchanged(item.path, keys[item.path])], workers)
@@ -423,6 +426,13 @@ def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, 
         if digest_ in found:
             continue
         renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html, loaded.config.is_chinese)
-        fields, _ = parse_article(article.source, (loaded.root / article.source).read_bytes(), renderer)
-        found[digest_] = fields["html"] if fields else ""
+        try:
+            data = read_regular(loaded.root / article.source)
+        except OSError:
+            data = b""
+        fields, _ = parse_article(article.source, data, renderer) if digest(data) == digest_ else (None, [])
+        if fields is None:  # gone or changed since it was loaded: never another text under its name
+            raise TemplateProblem(article.source, 1, "changed or disappeared while the site was being built; "
+                                  "build again")
+        found[digest_] = fields["html"]
     return found

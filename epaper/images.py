@@ -127,6 +127,11 @@ def download(path: str, source: str, record: MediaRecord) -> Download:
     return Download(path, source, record.sha, record.size)
 
 
+def recipe() -> str:
+    """The rendition recipe, public: the build keys the output's renditions by it too."""
+    return _recipe()
+
+
 @lru_cache(maxsize=1)
 def _recipe() -> str:
     """How renditions are made: a change to this code or to Pillow makes them anew."""

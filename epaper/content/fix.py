@@ -36,7 +36,12 @@ def run(site: Path, paths: list[Path]) -> int:
     changed_files = changes = 0
     for rel in chosen:
         path = site / rel
-        done = fix_file(path, rel, config.typography)
+        data = reader.read(path)  # refuses a FIFO, a device, a link out of the site (an error each)
+        if data is None or path.is_symlink():
+            if data is not None:
+                print(f"{rel}:1: not fixed: is a symbolic link; fix the file it points to", file=sys.stderr)
+            continue
+        done = fix_file(path, rel, config.typography, data)
         if done is None:
             continue
         changes += done
@@ -68,10 +73,11 @@ def _chosen(site: Path, files: list[str], paths: list[Path]) -> list[str]:
     return chosen
 
 
-def fix_file(path: Path, rel: str, settings: Typography) -> int | None:
-    """Rewrite one article, printing `PATH:LINE: before -> after` per change; the number of
-    changes, or None when the file was left alone (said why)."""
-    data = path.read_bytes()
+def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = None) -> int | None:
+    """Rewrite one article (its bytes `data` when already read), printing `PATH:LINE: before ->
+    after` per change; the number of changes, or None when the file was left alone (said why)."""
+    if data is None:
+        data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

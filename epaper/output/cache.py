@@ -132,8 +132,7 @@ class _Unpickler(pickle.Unpickler):
 @dataclass
 class RenderMemory:
     """What rendering keeps between builds: where Jinja puts its bytecode, which templates
-    each template uses (by its hash), the dates it has formatted (see i18n.Locale) and the
-    mask of each URL's QR code (see render.QrCodes)."""
+    each template uses (by its hash) and the dates it has formatted (see i18n.Locale)."""
 
     bytecode: Path
     references: dict[str, list[str]]

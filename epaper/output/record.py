@@ -4,7 +4,8 @@ behind our back is noticed), each page's render key, the inputs' stamp, when the
 scheduled edition falls due, and the warnings of the last build (repeated by a no-op build).
 
 It lives in the site's cache folder, one file per output folder, in marshal: plain dicts of
-strings load several times faster than pickle and cannot run code. Anything unexpected in
+strings load several times faster than pickle and build no objects but those (marshal is not
+made for files others can write: the cache folder is the site's own). Anything unexpected in
 it means no record (a full render), never a wrong one."""
 from __future__ import annotations
 

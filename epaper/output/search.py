@@ -62,8 +62,11 @@ def make_index(site: Path, out: Path) -> Iterator[tuple[str, bytes]]:
     binary = executable()
     with _scratch(out) as tmp:
         bundle = tmp / "pagefind"
-        run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
-                             capture_output=True, text=True, timeout=3600)
+        try:
+            run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
+                                 capture_output=True, text=True, timeout=3600)
+        except (OSError, subprocess.SubprocessError) as exc:  # not runnable, or over an hour
+            raise SearchProblem(f"Pagefind could not run: {exc}") from None
         if run.returncode != 0:
             detail = (run.stderr or run.stdout).strip().splitlines()
             raise SearchProblem(f"Pagefind failed to index the site: {detail[-1] if detail else run.returncode}")

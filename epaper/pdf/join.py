@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import time
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -20,6 +21,8 @@ from epaper.errors import Diagnostics
 from epaper.images import ChangedDuringBuild, seal
 from epaper.model import Download, Edition, SiteData
 from epaper.output.cache import digest
+
+KEEP_UNUSED = 24 * 3600  # seconds an unused joined PDF stays in the cache
 
 
 @lru_cache(maxsize=1)
@@ -75,13 +78,17 @@ class EditionPdfs:
         return sha, len(content)
 
     def prune(self) -> None:
-        """Forget joined PDFs no edition of this build uses."""
+        """Forget joined PDFs no edition of this build uses and none has used for a day: the
+        cache is the site's, shared by builds of other outputs (the preview's has tomorrow's
+        edition), which may be between joining one and copying it out right now."""
         if not self.folder.is_dir():
             return
+        stale = time.time() - KEEP_UNUSED
         for entry in os.scandir(self.folder):
             if entry.name not in self.used:
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    if entry.stat().st_mtime < stale:
+                        os.unlink(entry.path)
 
 
 def join(sources: list[str], root: Path, shas: list[str]) -> bytes:

@@ -104,6 +104,7 @@ def _serve(connection: Connection, parents: Connection) -> None:
     """In the build process: build for each Options received until None (or the server's end)."""
     parents.close()  # the server's end of the pipe: only the server keeps it, so its exit is our EOF
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it ends us by closing
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the server's handler (it would print a traceback here)
     try:
         while True:
             try:
