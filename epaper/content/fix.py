@@ -5,18 +5,15 @@ front matter is parsed again afterwards and must give back every other value as 
 else the file is left alone. Files are replaced atomically (as `areas` does)."""
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
 from epaper.content import typography
 from epaper.content.article import split_front_matter
 from epaper.content.config import load_config
 from epaper.content.load import find_editions
 from epaper.content.reader import SiteReader
+from epaper.content.rewrite import plain, replace_file
 from epaper.content.yamlutil import load_yaml
 from epaper.errors import Diagnostics, UsageError
 from epaper.model import Typography
@@ -91,7 +88,7 @@ def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = No
     if problem:
         print(f"{rel}:1: not fixed: {problem}; fix it by hand", file=sys.stderr)
         return None
-    _replace(path, result.encode("utf-8"))
+    replace_file(path, result.encode("utf-8"))
     shown = typography.shown(changes)
     for change in shown:
         print(f"{rel}:{change.line}: {change.before} -> {change.after}")
@@ -110,31 +107,12 @@ def _front_matter_problem(before: str, after: str, lines: set[int]) -> str:
         return "the front matter would not parse after the change"
     for key in set(old_data) | set(new_data):
         fixed = key in typography.FIELDS and getattr(old_data, "lines", {}).get(key) in lines
-        if not fixed and _plain(old_data.get(key)) != _plain(new_data.get(key)):
+        if not fixed and plain(old_data.get(key)) != plain(new_data.get(key)):
             return f'"{key}:" would read differently after the change'
         if fixed and not isinstance(new_data.get(key), str):
             return f'"{key}:" would no longer be text after the change'
     return ""
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
-def _replace(path: Path, data: bytes) -> None:
-    """Write atomically, keeping the file's mode: a reader sees the old file or the new one."""
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -8,13 +8,11 @@ lines where they stand. The result is parsed again and must give back every othe
 it was and the new one; otherwise nothing is written."""
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from epaper.content.rewrite import plain, replace_file
 from epaper.content.yamlutil import load_yaml
 
 BOM = b"\xef\xbb\xbf"
@@ -98,7 +96,7 @@ def _checked(bom: bytes, new_lines: list[str], close: int, before: Any, key: str
     wanted, _ = load_yaml(f"{key}: {value}")
     same_order = not moved or list(after or {}) == list(before)
     if problem or not isinstance(after, dict) or not isinstance(wanted, dict) or key not in after \
-            or not same_order or _plain(after) != {**_plain(before), key: _plain(wanted).get(key)}:
+            or not same_order or plain(after) != {**plain(before), key: plain(wanted).get(key)}:
         raise NotWritten("would not read back as it was with the new key (an unusual front matter layout); "
                          f"{'set' if moved else 'add'} {key}: {value} by hand")
     return bom + "".join(new_lines).encode("utf-8")
@@ -119,13 +117,6 @@ def _line_end(lines: list[str]) -> str:
     return "\n"
 
 
-def _plain(value: Any) -> Any:
-    """Values without the line bookkeeping, for comparing."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def write_key(path: Path, key: str, value: str, replace: bool = False) -> None:
@@ -133,14 +124,4 @@ def write_key(path: Path, key: str, value: str, replace: bool = False) -> None:
     sees the old file or the new one."""
     data = path.read_bytes()
     result = set_key(data, key, value) if replace else add_key(data, key, value)
-    mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(result)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    replace_file(path, result)
