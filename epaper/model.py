@@ -387,6 +387,11 @@ class Edition:
         return self.links.download
 
     @property
+    def pdf_key(self) -> str:
+        """The whole-edition PDF in SiteData.media: pages showing its link re-render when it changes."""
+        return f"{self.source}#pdf"
+
+    @property
     def url(self) -> str:
         return f"{self.date.isoformat()}/"
 

@@ -36,11 +36,6 @@ def edition_pdf_path(edition: Edition) -> str:
     return f"{edition.url}{edition.date.isoformat()}.pdf"
 
 
-def media_key(edition: Edition) -> str:
-    """The joined PDF in SiteData.media: pages showing its link re-render when its bytes change."""
-    return f"{edition.source}#pdf"
-
-
 class EditionPdfs:
     """Joined edition PDFs by their pages' hashes and the recipe, in the cache folder."""
 
@@ -124,4 +119,4 @@ def join_editions(site: SiteData, root: Path, pdfs: EditionPdfs, diags: Diagnost
             continue
         edition.links.download = Download(edition_pdf_path(edition), edition.source, sha, size,
                                           cached=str(pdfs.folder / pdfs.name(edition)))
-        site.media[media_key(edition)] = sha
+        site.media[edition.pdf_key] = sha

@@ -134,7 +134,7 @@ def _edition(src: Sources, site: SiteData, edition: Edition | None, path: str, i
     sources = ({edition.source} | src.all(edition.articles) | {e.source for e in (prev_edition, next_edition) if e}
                | {m for p in edition.pages for m in p.media})
     if edition.download:  # the whole-edition PDF's size is shown
-        sources.add(f"{edition.source}#pdf")
+        sources.add(edition.pdf_key)
     context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
     if home:
         context["canonical_url"] = edition.url
