@@ -105,7 +105,7 @@ class Corpus:
 
 def _sentence(rng: random.Random) -> str:
     clauses = ["".join(rng.choices(VOCAB, k=rng.randint(3, 6))) for _ in range(rng.randint(2, 4))]
-    return ",".join(clauses) + "。"
+    return "，".join(clauses) + "。"
 
 
 def _paragraph(rng: random.Random, target: int) -> str:
@@ -139,8 +139,8 @@ def _name(rng: random.Random) -> str:
 
 def _correction_body(original: Article) -> str:
     d = original.date
-    return (f"{d.month}月{d.day}日本报{original.page}版《{original.title}》一文中,"
-            f"“{VOCAB[original.index % len(VOCAB)]}”应为“{VOCAB[(original.index + 7) % len(VOCAB)]}”,特此更正。\n")
+    return (f"{d.month}月{d.day}日本报{original.page}版《{original.title}》一文中，"
+            f"“{VOCAB[original.index % len(VOCAB)]}”应为“{VOCAB[(original.index + 7) % len(VOCAB)]}”，特此更正。\n")
 
 
 # ------------------------------------------------------------------ corpus

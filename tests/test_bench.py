@@ -33,6 +33,8 @@ def test_generated_site_builds_and_its_correction_resolves(tmp_path: Path) -> No
     site = tmp_path / "epaper"
     result = build(Options(site=site, out=site / "public"))
     assert not result.diagnostics.errors and result.site is not None
+    # set as printed: a corpus full of half-width commas would time 25 typography warnings an article
+    assert not result.diagnostics.warnings, result.diagnostics.warnings[:3]
     built = {a.slug: a for e in result.site.editions for a in e.articles}
     assert len(built) == 40
     assert [a.slug for a in built[correction.slug].originals] == [original.slug]
