@@ -285,3 +285,23 @@ def test_first_build_leaves_a_ready_staging_twin_so_the_next_edit_links_nothing(
     result, out = build_ok(site)
     assert "简讯改题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
     assert (out / page).stat().st_ino == (staging / page).stat().st_ino
+
+
+def test_a_new_version_of_a_library_rerenders_everything(make_site, monkeypatch) -> None:
+    """A new Markdown, Jinja, Pillow or PDFium can change every page: the cache must not
+    answer "up to date" for the output the old one made."""
+    from importlib import metadata
+
+    from epaper.output import cache
+
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "99.0" if name == "Markdown" else real(name))
+    cache.code_fingerprint.cache_clear()
+    try:
+        result, _ = build_ok(site)
+    finally:
+        cache.code_fingerprint.cache_clear()
+    assert not result.up_to_date and result.rendered

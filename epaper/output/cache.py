@@ -11,10 +11,12 @@ import hashlib
 import io
 import os
 import pickle
+import re
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +33,32 @@ def digest(data: bytes) -> str:
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Changes whenever epaper's own code changes: a new version never trusts an old cache."""
+    """Changes whenever epaper's own code or a library it runs changes: a new version never
+    trusts an old cache, and neither does a new Markdown, Jinja, Babel, Pillow or PDFium."""
     h = hashlib.blake2b(digest_size=16)
     h.update(__version__.encode())
+    h.update(dependency_versions().encode())
     package = Path(__file__).parent.parent  # the whole epaper package
     for path in sorted(package.rglob("*.py")):  # every subpackage: a stage's code shapes the output
         h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
+
+
+def dependency_versions() -> str:
+    """Every installed requirement of epaper with its version ("Jinja2==3.1.6 Markdown==3.10 …"):
+    the libraries shape the output as much as our code does (a new PDFium draws other pixels)."""
+    try:
+        wanted = metadata.requires("epaper") or []
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return ""
+    names = sorted({re.split(r"[\s\[<>=!~;]", req, maxsplit=1)[0] for req in wanted if "extra ==" not in req})
+    versions = []
+    for name in names:
+        try:
+            versions.append(f"{name}=={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name}==absent")
+    return " ".join(versions)
 
 
 RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" may change unseen
