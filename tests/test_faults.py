@@ -774,3 +774,56 @@ def test_a_build_refuses_to_start_when_the_disk_lacks_room_and_leaves_the_site_a
     monkeypatch.undo()
     result, _ = build_ok(site)
     assert "2022-11-04/more/index.html" in result.report.added
+
+
+def test_a_cache_store_busy_with_another_build_is_left_alone_not_deleted(tmp_path: Path, monkeypatch) -> None:
+    """Two builds of one site into two output folders share its cache: one that finds the Markdown
+    store locked by the other does without it this time; it must not delete it as damaged."""
+    import sqlite3 as real_sqlite3
+    import types
+
+    from epaper.output import cache
+
+    store = cache.HtmlStore(tmp_path, "settings")
+    for n in range(300):
+        store.put(f"d{n}", f"<p>{n}</p>")
+    store.flush()
+    store.close()
+    impatient = types.SimpleNamespace(**{**vars(real_sqlite3), "connect": lambda path, timeout=5.0, **kw:
+                                         real_sqlite3.connect(path, timeout=0.05, **kw)})
+    monkeypatch.setattr(cache, "sqlite3", impatient)
+    other = real_sqlite3.connect(tmp_path / "html.sqlite", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other build is writing
+    try:
+        store = cache.HtmlStore(tmp_path, "settings")
+        store.save(keep={"d1"})  # prunes 299 rows: needs the write lock it cannot have
+        store.close()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert (tmp_path / "html.sqlite").exists()
+    assert cache.HtmlStore(tmp_path, "settings").get_many(["d2"]) == {"d2": "<p>2</p>"}
+
+
+def test_sqlite_tells_damage_from_business(tmp_path: Path) -> None:
+    import sqlite3
+
+    from epaper.output.cache import damaged
+
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    try:
+        sqlite3.connect(bad).execute("SELECT 1 FROM sqlite_master")
+    except sqlite3.DatabaseError as exc:
+        assert damaged(exc)
+    locked = tmp_path / "locked.sqlite"
+    holder = sqlite3.connect(locked, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        sqlite3.connect(locked, timeout=0).execute("SELECT * FROM t")
+        raise AssertionError("the exclusive lock did not hold")
+    except sqlite3.OperationalError as exc:
+        assert not damaged(exc)
+    finally:
+        holder.execute("ROLLBACK")

@@ -250,10 +250,13 @@ class HtmlStore:
                 self._db.execute("DROP TABLE IF EXISTS html")  # rows of before issue 12, without a hash
                 self._db.execute("CREATE TABLE IF NOT EXISTS html2 (digest TEXT, settings TEXT, html TEXT, "
                                  "sha TEXT, PRIMARY KEY (digest, settings))")
-            except sqlite3.DatabaseError:  # damaged: start again
+            except sqlite3.DatabaseError as exc:
                 if self._db is not None:
                     self._db.close()
-                self.path.unlink(missing_ok=True)
+                    self._db = None
+                if not damaged(exc):  # busy (another build of this site holds it): do without, keep it
+                    raise
+                self.path.unlink(missing_ok=True)  # damaged: start again
                 self._db = sqlite3.connect(self.path)
                 self._db.execute("CREATE TABLE html2 (digest TEXT, settings TEXT, html TEXT, "
                                  "sha TEXT, PRIMARY KEY (digest, settings))")
@@ -307,8 +310,10 @@ class HtmlStore:
                 db.executemany("INSERT OR IGNORE INTO keep VALUES (?)", ((d,) for d in keep))
                 db.execute("DELETE FROM html2 WHERE settings != ? OR digest NOT IN (SELECT digest FROM keep)",
                            [self.settings])
-        except sqlite3.DatabaseError:
-            self.path.unlink(missing_ok=True)
+        except sqlite3.DatabaseError as exc:
+            if damaged(exc):
+                self.close()
+                self.path.unlink(missing_ok=True)
 
     def forked(self) -> HtmlStore:
         """A store for a worker process: SQLite connections must not cross a fork."""
@@ -318,6 +323,14 @@ class HtmlStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def damaged(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file itself is broken (to be deleted and made again), as opposed to
+    busy or locked by another build of the same site (to be left alone: it is that build's too)."""
+    if isinstance(exc, sqlite3.OperationalError):
+        return exc.sqlite_errorname in {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
+    return True
 
 
 def _html_sha(digest_: str, settings: str, html: str) -> str:
