@@ -343,7 +343,8 @@ def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
                  part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
     """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
     renderer, writer, loaded, store = shared
-    placed = _render_slice(renderer, writer, list(part), loaded, store.forked())
+    with store.forked() as own:
+        placed = _render_slice(renderer, writer, list(part), loaded, own)
     return placed, renderer.locale.memo
 
 

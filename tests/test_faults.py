@@ -827,3 +827,39 @@ def test_sqlite_tells_damage_from_business(tmp_path: Path) -> None:
         assert not damaged(exc)
     finally:
         holder.execute("ROLLBACK")
+
+
+def test_a_parse_worker_that_fails_closes_its_cache_connection(tmp_path: Path, monkeypatch) -> None:
+    """A worker that dies on a file must not leave its SQLite connection (and the WAL read lock
+    it holds) to the garbage collector."""
+    from epaper.content import load
+    from epaper.model import Typography
+    from epaper.output.cache import HtmlStore
+
+    closed: list[bool] = []
+    real_close = HtmlStore.close
+
+    def close(self: HtmlStore) -> None:
+        closed.append(self._db is not None)
+        real_close(self)
+
+    def explode(rel: str, *args: object, **kwargs: object) -> object:
+        if rel.endswith("b.md"):
+            raise RuntimeError("a bug in a parser")
+        return {"title": "标题", "html": "<p>正文</p>"}, []
+
+    monkeypatch.setattr(HtmlStore, "close", close)
+    monkeypatch.setattr(load, "parse_article", explode)
+    for name in ("a.md", "b.md"):
+        (tmp_path / name).write_text("---\ntitle: 标题\n---\n正文\n", encoding="utf-8")
+    store = HtmlStore(tmp_path / "cache", "s")
+    store.put("x", "<p>x</p>")
+    store.flush()  # the database exists, as it does after a first build
+    store.close()
+    closed.clear()
+    task = load.ParseTask(unsafe_html=False, chinese=True, store=tmp_path / "cache", store_settings="s",
+                          typography=Typography())
+    monkeypatch.setattr(HtmlStore, "put", lambda self, d, h: self._connect())  # a worker that has connected
+    with pytest.raises(RuntimeError):
+        load._parse_files(task, [(f"content/2022/{n}", str(tmp_path / n)) for n in ("a.md", "b.md")])
+    assert closed == [True]

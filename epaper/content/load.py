@@ -372,7 +372,12 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
     """Read, hash and parse content files; runs in a worker process for big builds. The rendered
     Markdown goes straight to the HTML store: the parent never holds every article's body."""
     renderer = MarkdownRenderer(unsafe_html=task.unsafe_html, chinese=task.chinese)
-    html = HtmlStore(task.store, task.store_settings)
+    with HtmlStore(task.store, task.store_settings) as html:  # closed even when a worker fails
+        return _parse_into(html, task, items, renderer)
+
+
+def _parse_into(html: HtmlStore, task: ParseTask, items: Sequence[tuple[str, str]],
+                renderer: MarkdownRenderer) -> list[tuple[str, SourceRecord | str]]:
     results: list[tuple[str, SourceRecord | str]] = []
     for rel, path in items:
         try:
@@ -395,7 +400,6 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
         results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy,
                                           ctime_ns=st.st_ctime_ns)))
     html.flush()
-    html.close()
     return results
 
 

@@ -324,6 +324,14 @@ class HtmlStore:
             self._db.close()
             self._db = None
 
+    def __enter__(self) -> HtmlStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Closed however the work ends: a worker that failed must not leave its connection (and
+        its WAL read lock) to the garbage collector."""
+        self.close()
+
 
 def damaged(exc: sqlite3.DatabaseError) -> bool:
     """Whether SQLite says the file itself is broken (to be deleted and made again), as opposed to
