@@ -186,7 +186,8 @@ class OutputWriter:
         """Top-level names in the live output that no build made (a CNAME put there by hand):
         the staging folder never has them, so they would come and go with every swap; they
         leave the site, with a warning saying where such a file belongs (static/)."""
-        return sorted(name for name in _top_level(self.out) if name not in _top_names(self.manifest))
+        built = _top_names(self.manifest)  # once: the manifest has a path for every file of the site
+        return sorted(name for name in _top_level(self.out) if name not in built)
 
     def finish(self, renders: dict[str, str], stamp: str | None = None,
                next_change: dt.datetime | None = None,
