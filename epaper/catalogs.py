@@ -66,10 +66,15 @@ def compile_po(po: Path, domain: str) -> Translations:
     return Translations(buffer, domain=domain)
 
 
+def catalog_files(language: str, domain: str, folders: Sequence[Path] = (PACKAGE_LOCALES,)) -> list[Path]:
+    """The `.po` files `load` reads, in the folders' order: what a render cache must hash."""
+    return [po for po in (catalog_file(Path(f), language, domain) for f in folders) if po is not None]
+
+
 def load(language: str, domain: str, folders: Sequence[Path] = (PACKAGE_LOCALES,)) -> NullTranslations:
     """The translations of `domain` for `language`, earlier folders overriding later ones message
     by message. NullTranslations (the English msgids) when no folder has a catalog."""
-    found = [po for po in (catalog_file(Path(f), language, domain) for f in folders) if po is not None]
+    found = catalog_files(language, domain, folders)
     if not found:
         return NullTranslations()
     *overrides, base = found

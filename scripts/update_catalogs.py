@@ -1,0 +1,101 @@
+"""Extract the theme's messages from its layouts and bring every catalog up to date.
+
+Run it after changing a layout's words, then translate what it marks new (an empty msgstr)
+or fuzzy in `epaper/theme/locales/<locale>/LC_MESSAGES/theme.po` and read `git diff`:
+
+    .venv/bin/python scripts/update_catalogs.py            # update every catalog
+    .venv/bin/python scripts/update_catalogs.py --init ja  # start a catalog for another language
+    .venv/bin/python scripts/update_catalogs.py --check    # exit 1 if a catalog is behind
+
+What is extracted is set in babel.cfg (the layouts, with the Jinja options the Renderer uses,
+and epaper/site/i18n.py). The msgids are English: an English site reads them as they are.
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po, write_po
+
+REPO = Path(__file__).resolve().parent.parent
+LOCALES = REPO / "epaper" / "theme" / "locales"
+DOMAIN = "theme"
+
+
+def template() -> Catalog:
+    """Every message the layouts (and i18n.py) use, with where and the translators' comments."""
+    with (REPO / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    catalog = Catalog(domain=DOMAIN, project="epaper", msgid_bugs_address="", charset="utf-8")
+    for filename, lineno, message, comments, context in extract_from_dir(
+            str(REPO), method_map, options_map, keywords=DEFAULT_KEYWORDS, comment_tags=("Translators:",),
+            strip_comment_tags=True):
+        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    return catalog
+
+
+def catalogs() -> list[Path]:
+    return sorted(LOCALES.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def render(catalog: Catalog) -> bytes:
+    """The .po text, the same bytes for the same catalog (no dates that change on every run)."""
+    catalog.fuzzy = False  # a fuzzy header is a draft to gettext tools: these catalogs are in use
+    catalog.header_comment = (f"# The default theme's words in {catalog.locale_identifier or 'this language'}: "
+                              "what the layouts print, by English msgid.\n"
+                              "# Update with scripts/update_catalogs.py; a site overrides messages in its own\n"
+                              "# layouts/locales/<locale>/LC_MESSAGES/theme.po.")
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=100, omit_header=False, sort_output=False, include_lineno=False)
+    return buffer.getvalue()
+
+
+def updated(po: Path, source: Catalog) -> bytes:
+    """The catalog at `po` with the template's messages: new ones empty, gone ones dropped."""
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=po.parent.parent.name, domain=DOMAIN)
+    catalog.update(source, no_fuzzy_matching=True, update_header_comment=False)
+    catalog.obsolete.clear()  # the git history keeps old translations
+    catalog.revision_date = catalog.creation_date  # no timestamp churn in the diff
+    return render(catalog)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--init", metavar="LOCALE", help="start a catalog for LOCALE (e.g. ja, zh_Hant)")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a catalog is behind")
+    args = parser.parse_args(argv)
+    source = template()
+    if args.init:
+        po = LOCALES / args.init / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.exists():
+            parser.error(f"{po.relative_to(REPO)} exists")
+        po.parent.mkdir(parents=True)
+        fresh = Catalog(locale=args.init, domain=DOMAIN, project="epaper", charset="utf-8")
+        po.write_bytes(render(fresh))
+    behind = []
+    for po in catalogs():
+        text = updated(po, source)
+        if text != po.read_bytes():
+            behind.append(po.relative_to(REPO).as_posix())
+            if not args.check:
+                po.write_bytes(text)
+        with po.open("rb") as handle:
+            catalog = read_po(handle)
+        todo = [m.id for m in catalog if m.id and (not m.string or m.fuzzy or
+                                                  (isinstance(m.string, tuple) and not all(m.string)))]
+        if todo:
+            print(f"{po.relative_to(REPO)}: {len(todo)} to translate", file=sys.stderr)
+    if args.check and behind:
+        print("behind the layouts: " + ", ".join(behind) + " (run scripts/update_catalogs.py)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
