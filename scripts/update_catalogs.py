@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import re
 import sys
 from pathlib import Path
 
@@ -65,10 +66,38 @@ def updated(po: Path, source: Catalog) -> bytes:
     return render(catalog)
 
 
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"%\((\w+)\)s", text))
+
+
+def problems(po: Path, source: Catalog) -> list[str]:
+    """What a reader of this language would see wrong: a message of the layouts with no
+    translation (or a fuzzy one, which gettext ignores), or one that drops or invents a
+    %(placeholder)s. Empty when the catalog is complete."""
+    with po.open("rb") as handle:
+        catalog = read_po(handle, domain=DOMAIN)
+    found = []
+    for message in source:
+        if not message.id:
+            continue
+        shown = message.id[0] if isinstance(message.id, tuple) else message.id
+        where = f"{po.parent.parent.name}: {shown!r}" + (f" ({message.context})" if message.context else "")
+        entry = catalog.get(message.id, context=message.context)
+        strings = [] if entry is None else list(entry.string) if isinstance(entry.string, tuple) else [entry.string]
+        if entry is None or entry.fuzzy or not strings or not all(strings):
+            found.append(f"{where} has no translation")
+            continue
+        wanted = placeholders(shown)
+        for text in strings:
+            if placeholders(text) - wanted or (len(strings) == 1 and wanted - placeholders(text) - {"num"}):
+                found.append(f"{where}: {text!r} has other placeholders than {sorted(wanted)}")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--init", metavar="LOCALE", help="start a catalog for LOCALE (e.g. ja, zh_Hant)")
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a catalog is behind")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a catalog is behind or incomplete")
     args = parser.parse_args(argv)
     source = template()
     if args.init:
@@ -78,23 +107,21 @@ def main(argv: list[str] | None = None) -> int:
         po.parent.mkdir(parents=True)
         fresh = Catalog(locale=args.init, domain=DOMAIN, project="epaper", charset="utf-8")
         po.write_bytes(render(fresh))
-    behind = []
+    behind: list[str] = []
+    incomplete = False
     for po in catalogs():
         text = updated(po, source)
         if text != po.read_bytes():
             behind.append(po.relative_to(REPO).as_posix())
             if not args.check:
                 po.write_bytes(text)
-        with po.open("rb") as handle:
-            catalog = read_po(handle)
-        todo = [m.id for m in catalog if m.id and (not m.string or m.fuzzy or
-                                                  (isinstance(m.string, tuple) and not all(m.string)))]
-        if todo:
-            print(f"{po.relative_to(REPO)}: {len(todo)} to translate", file=sys.stderr)
+        wrong = problems(po, source)
+        for problem in wrong:
+            print(f"{po.relative_to(REPO)}: {problem}", file=sys.stderr)
+        incomplete = incomplete or bool(wrong)
     if args.check and behind:
         print("behind the layouts: " + ", ".join(behind) + " (run scripts/update_catalogs.py)", file=sys.stderr)
-        return 1
-    return 0
+    return 1 if args.check and (behind or incomplete) else 0
 
 
 if __name__ == "__main__":

@@ -85,14 +85,24 @@ class Locale:
         return self.translations.gettext("Page %(n)s") % {"n": number}
 
     def names(self, items: Iterable[object]) -> Markup:
-        """A list joined the language's way, each item escaped unless it is markup already:
-        "Ann Lee and Bob Ray", "A, B and C" / "张三、李四", "甲、乙和丙"."""
-        parts = [str(escape(item)) for item in items]
+        """Names joined the language's way, each escaped unless it is markup already: "Ann Lee and
+        Bob Ray" / "张三、李四". The catalog's joins when it has them (a Chinese byline joins every
+        name with 、, where CLDR's and-list says 张三和李四), else Babel's list for the locale."""
+        parts = [Markup(escape(item)) for item in items]
         if not parts:
             return Markup("")
-        # The pattern's own words are escaped too; the items go in after, already escaped.
-        marks = [f"\x00{i}\x00" for i in range(len(parts))]
-        joined = str(escape(format_list(marks, locale=self.babel)))
-        for mark, part in zip(marks, parts, strict=True):
-            joined = joined.replace(mark, part)
-        return Markup(joined)
+        # Translators: joins a name to the names before it, except the last one (Ann Lee, Bob Ray).
+        between = self.translations.pgettext("names", "%(names)s, %(name)s")
+        # Translators: joins the last name to the names before it (Ann Lee and Bob Ray).
+        last = self.translations.pgettext("names", "%(names)s and %(name)s")
+        if (between, last) == ("%(names)s, %(name)s", "%(names)s and %(name)s"):  # no catalog says how
+            marks = [f"\x00{i}\x00" for i in range(len(parts))]
+            joined = str(escape(format_list(marks, locale=self.babel)))
+            for mark, part in zip(marks, parts, strict=True):
+                joined = joined.replace(mark, part)
+            return Markup(joined)
+        result = parts[0]
+        for index, part in enumerate(parts[1:], start=1):
+            pattern = last if index == len(parts) - 1 else between
+            result = Markup(escape(pattern)) % {"names": result, "name": part}
+        return result
