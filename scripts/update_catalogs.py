@@ -46,6 +46,8 @@ def catalogs() -> list[Path]:
 
 def render(catalog: Catalog) -> bytes:
     """The .po text, the same bytes for the same catalog (no dates that change on every run)."""
+    catalog.last_translator = catalog.language_team = "epaper contributors"
+    catalog.msgid_bugs_address = ""
     catalog.fuzzy = False  # a fuzzy header is a draft to gettext tools: these catalogs are in use
     catalog.header_comment = (f"# The default theme's words in {catalog.locale_identifier or 'this language'}: "
                               "what the layouts print, by English msgid.\n"
@@ -60,9 +62,10 @@ def updated(po: Path, source: Catalog) -> bytes:
     """The catalog at `po` with the template's messages: new ones empty, gone ones dropped."""
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=po.parent.parent.name, domain=DOMAIN)
+    created = catalog.creation_date
     catalog.update(source, no_fuzzy_matching=True, update_header_comment=False)
     catalog.obsolete.clear()  # the git history keeps old translations
-    catalog.revision_date = catalog.creation_date  # no timestamp churn in the diff
+    catalog.creation_date = catalog.revision_date = created  # no timestamp churn in the diff
     return render(catalog)
 
 
@@ -80,11 +83,12 @@ def problems(po: Path, source: Catalog) -> list[str]:
     for message in source:
         if not message.id:
             continue
-        shown = message.id[0] if isinstance(message.id, tuple) else message.id
+        shown = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
         where = f"{po.parent.parent.name}: {shown!r}" + (f" ({message.context})" if message.context else "")
         entry = catalog.get(message.id, context=message.context)
-        strings = [] if entry is None else list(entry.string) if isinstance(entry.string, tuple) else [entry.string]
-        if entry is None or entry.fuzzy or not strings or not all(strings):
+        string = None if entry is None else entry.string
+        strings = [str(t or "") for t in string] if isinstance(string, (tuple, list)) else [str(string or "")]
+        if entry is None or entry.fuzzy or not all(strings):
             found.append(f"{where} has no translation")
             continue
         wanted = placeholders(shown)
@@ -97,7 +101,8 @@ def problems(po: Path, source: Catalog) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--init", metavar="LOCALE", help="start a catalog for LOCALE (e.g. ja, zh_Hant)")
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a catalog is behind or incomplete")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 if a catalog is behind or incomplete")
     args = parser.parse_args(argv)
     source = template()
     if args.init:

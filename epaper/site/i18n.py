@@ -59,12 +59,12 @@ class Locale:
     def date(self, day: dt.date) -> str:
         """2022年11月4日 星期五 / Friday, 4 November 2022."""
         # Translators: a CLDR date pattern for the masthead's date (EEEE weekday, d day, MMMM month, y year).
-        return self._format(day, self.translations.pgettext("date pattern", "EEEE, d MMMM y"))
+        return self._format(day, str(self.translations.pgettext("date pattern", "EEEE, d MMMM y")))
 
     def short_date(self, day: dt.date) -> str:
         """2022年11月4日 / 4 November 2022."""
         # Translators: a CLDR date pattern for dates in lists and notices (d day, MMMM month, y year).
-        return self._format(day, self.translations.pgettext("date pattern", "d MMMM y"))
+        return self._format(day, str(self.translations.pgettext("date pattern", "d MMMM y")))
 
     def weekdays(self) -> list[tuple[str, str]]:
         """(short, full) weekday names from Monday: (一, 星期一) / (Mon, Monday)."""
@@ -92,9 +92,9 @@ class Locale:
         if not parts:
             return Markup("")
         # Translators: joins a name to the names before it, except the last one (Ann Lee, Bob Ray).
-        between = self.translations.pgettext("names", "%(names)s, %(name)s")
+        between = str(self.translations.pgettext("names", "%(names)s, %(name)s"))
         # Translators: joins the last name to the names before it (Ann Lee and Bob Ray).
-        last = self.translations.pgettext("names", "%(names)s and %(name)s")
+        last = str(self.translations.pgettext("names", "%(names)s and %(name)s"))
         if (between, last) == ("%(names)s, %(name)s", "%(names)s and %(name)s"):  # no catalog says how
             marks = [f"\x00{i}\x00" for i in range(len(parts))]
             joined = str(escape(format_list(marks, locale=self.babel)))

@@ -26,7 +26,6 @@ from epaper.site.structured import edition_moment, json_for_script, news_article
 from epaper.site.urls import SitePaths, feed_path
 from epaper.themes import THEME_DIR
 
-
 THEME_DOMAIN = "theme"  # the layouts' gettext domain: locales/<locale>/LC_MESSAGES/theme.po
 
 
