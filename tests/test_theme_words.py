@@ -259,3 +259,12 @@ def test_a_translation_that_drops_a_placeholder_is_named(tmp_path: Path) -> None
     source = Catalog(domain="theme")
     source.add("Page %(n)s")
     assert update_catalogs.problems(po, source) == ["xx: 'Page %(n)s': 'Seite' has other placeholders than ['n']"]
+
+
+@pytest.mark.parametrize(("language", "title"), [("zh-CN", "返回正文第 1 处"), ("zh-TW", "返回正文第 1 處"),
+                                                 ("en", "Back to the text of note 1")])
+def test_a_footnotes_way_back_is_titled_in_the_papers_language(make_site, language: str, title: str) -> None:
+    files = two_editions()
+    files["content/2022/2022-11-04/note.md"] = article("注释", page=1, body="正文[^1]。\n\n[^1]: 注。")
+    _, out = build_ok(make_site(files, config=CONFIG.replace("language: zh-CN", f"language: {language}")))
+    assert soup(out, "2022-11-04/note/").select_one(".footnote-backref")["title"] == title

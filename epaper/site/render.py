@@ -24,9 +24,7 @@ from epaper.site.i18n import Locale
 from epaper.site.jobs import Job
 from epaper.site.structured import edition_moment, json_for_script, news_article
 from epaper.site.urls import SitePaths, feed_path
-from epaper.themes import THEME_DIR
-
-THEME_DOMAIN = "theme"  # the layouts' gettext domain: locales/<locale>/LC_MESSAGES/theme.po
+from epaper.themes import THEME_DIR, THEME_DOMAIN, catalog_folders
 
 
 def _pct(value: float) -> str:
@@ -75,9 +73,7 @@ class Renderer:
         self.root = root
         self.config = site.config
         self.dirs = [root / "layouts", theme / "layouts"]
-        # The theme's words in the paper's language: a site's layouts/locales/ overrides the
-        # theme's locales/ message by message (the site's top level stays content, layouts, static).
-        self.catalogs = [root / "layouts" / "locales", theme / "locales"]
+        self.catalogs = catalog_folders(root, theme)  # the theme's words in the paper's language
         translations = catalogs.load(self.config.language, THEME_DOMAIN, self.catalogs)
         self.locale = Locale(self.config.language, memory.dates if memory else None, translations)
         if memory:
