@@ -187,10 +187,10 @@ class BuildState:
         A layout error ends the build with its PATH:LINE."""
         assert self.site is not None and self.cache is not None and self.writer is not None
         self.static = output_names(self.site.static_files)
-        self.renderer = renderer = Renderer(self.options.site, self.site, memory=self.cache.render_memory(),
-                                            assets={rel: name for rel, (name, _) in self.static.items()})
         writer = self.writer
         try:
+            self.renderer = renderer = Renderer(self.options.site, self.site, memory=self.cache.render_memory(),
+                                                assets={rel: name for rel, (name, _) in self.static.items()})
             self.keys = {job.path: renderer.key(job) for job in self.pages}
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.check_room()

@@ -16,7 +16,7 @@ from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
 
-from conftest import CONFIG, REPO, article, build_ok, soup, two_editions, write_files
+from conftest import CONFIG, REPO, article, build_errors, build_ok, soup, two_editions, write_files
 from epaper.model import SiteData
 
 _spec = importlib.util.spec_from_file_location("update_catalogs", REPO / "scripts" / "update_catalogs.py")
@@ -217,6 +217,20 @@ def test_an_english_site_catalog_overrides_the_english_msgids(make_site) -> None
     files["content/2022/2022-11-04/two.md"] = article("Two", page=1, authors="[Ann Lee, Bob Ray]")
     _, out = build_ok(make_site(files, config=CONFIG.replace("language: zh-CN", "language: en")))
     assert soup(out, "2022-11-04/two/").select_one(".authors").get_text() == "Words by Ann Lee and Bob Ray"
+
+
+def test_a_site_catalog_that_would_break_a_page_is_an_error_at_its_line(make_site) -> None:
+    files = two_editions() | _site_po({"Archive": "过刊", "Page %(n)s": "第%(nn)s版"})
+    assert build_errors(make_site(files)) == [
+        'layouts/locales/zh_CN/LC_MESSAGES/theme.po:8: the translation of "Page %(n)s" does not fit its '
+        "message (KeyError: 'nn'); it may use ['n']"]
+
+
+def test_a_site_catalog_gettext_cannot_read_is_an_error_at_its_line(make_site) -> None:
+    files = two_editions() | {"layouts/locales/zh_CN/LC_MESSAGES/theme.po": 'msgid "Archive"\n过刊\n'}
+    assert build_errors(make_site(files)) == [
+        "layouts/locales/zh_CN/LC_MESSAGES/theme.po:2: cannot be read as a gettext catalog: '过刊' is not "
+        "a msgid, msgstr, comment or quoted line"]
 
 
 def test_an_edited_site_catalog_renders_every_page_again(make_site) -> None:

@@ -226,7 +226,10 @@ _WATCHDOG = _Watchdog()
 def footnote_backlink(language: str, site: Path) -> str:
     """The title of a footnote's link back to the text, `{}` for its number, in the paper's
     language: a theme word like the layouts', from the same catalogs (a site's own first)."""
-    translations = catalogs.load(language, THEME_DOMAIN, catalog_folders(site))
+    # A site catalog with mistakes is left out here: the render stage names them with PATH:LINE.
+    folders = [f for f in catalog_folders(site)
+               if not any(catalogs.mistakes(po) for po in catalogs.catalog_files(language, THEME_DOMAIN, [f]))]
+    translations = catalogs.load(language, THEME_DOMAIN, folders)
     text = str(translations.gettext("Back to the text of note %(n)s"))
     return text.replace("{", "{{").replace("}", "}}") % {"n": "{}"}
 

@@ -74,6 +74,9 @@ class Renderer:
         self.config = site.config
         self.dirs = [root / "layouts", theme / "layouts"]
         self.catalogs = catalog_folders(root, theme)  # the theme's words in the paper's language
+        for po in catalogs.catalog_files(self.config.language, THEME_DOMAIN, self.catalogs[:1]):  # the site's
+            for line, what in catalogs.mistakes(po):
+                raise TemplateProblem(self.shown(str(po)), line, what)
         translations = catalogs.load(self.config.language, THEME_DOMAIN, self.catalogs)
         self.locale = Locale(self.config.language, memory.dates if memory else None, translations)
         if memory:
