@@ -82,7 +82,7 @@ def mistakes(po: Path) -> list[tuple[int, str]]:
                 text % {name: "" for name in names}
             except (KeyError, ValueError, TypeError) as exc:
                 found.append((message.lineno or 1, f'the translation of "{ids[0]}" does not fit its message '
-                                              f"({type(exc).__name__}: {exc}); it may use {sorted(names)}"))
+                                                   f"({type(exc).__name__}: {exc}); it may use {sorted(names)}"))
     return found
 
 
