@@ -13,7 +13,7 @@ from epaper import parallel
 from epaper.content.article import parse_article
 from epaper.content.config import load_config
 from epaper.content.load import LoadedSite, load_content, parse_settings
-from epaper.content.markup import MarkdownRenderer
+from epaper.content.markup import MarkdownRenderer, footnote_backlink
 from epaper.content.reader import SiteReader, read_regular
 from epaper.content.resolve import resolve
 from epaper.errors import BuildError, Diagnostics
@@ -144,7 +144,7 @@ class BuildState:
         config = load_config(reader, self.options.base_url)
         if config is None:  # no usable config.yaml: nothing else can be checked
             raise Stop
-        self.cache = BuildCache(self.options.site, parse_settings(config))
+        self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site))
         self.loaded = load_content(reader, config, self.cache, self.jobs)
         # The loaded site lives until the build ends: the cyclic collector need not walk it again
         # and again (a fifth of an edit's rebuild at 10,000 articles). Unfrozen when the build ends.
@@ -187,10 +187,10 @@ class BuildState:
         A layout error ends the build with its PATH:LINE."""
         assert self.site is not None and self.cache is not None and self.writer is not None
         self.static = output_names(self.site.static_files)
-        self.renderer = renderer = Renderer(self.options.site, self.site, memory=self.cache.render_memory(),
-                                            assets={rel: name for rel, (name, _) in self.static.items()})
         writer = self.writer
         try:
+            self.renderer = renderer = Renderer(self.options.site, self.site, memory=self.cache.render_memory(),
+                                                assets={rel: name for rel, (name, _) in self.static.items()})
             self.keys = {job.path: renderer.key(job) for job in self.pages}
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.check_room()
@@ -426,7 +426,8 @@ def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, 
     for digest_, article in wanted.items():
         if digest_ in found:
             continue
-        renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html, loaded.config.is_chinese)
+        renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html,
+                                                 footnote_backlink(loaded.config.language, loaded.root))
         try:
             data = read_regular(loaded.root / article.source)
         except OSError:

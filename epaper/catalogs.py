@@ -11,12 +11,13 @@ its own folder before the theme's, and its translations win message by message.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.support import NullTranslations, Translations
 
 PACKAGE_LOCALES = Path(__file__).resolve().parent / "locales"
@@ -56,6 +57,35 @@ def catalog_file(folder: Path, language: str, domain: str) -> Path | None:
     return None
 
 
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
+
+
+def mistakes(po: Path) -> list[tuple[int, str]]:
+    """(line, what) for each entry of a catalog that would break the page it is shown on: a line
+    gettext cannot read, or a translation that does not format with its message's %(names)s
+    (a name the message lacks, a lone %). For a site's own catalog, checked before rendering."""
+    try:
+        with po.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except PoFileError as exc:
+        return [(exc.lineno + 1, f"cannot be read as a gettext catalog: {exc.line.strip()!r} is not "
+                                 "a msgid, msgstr, comment or quoted line")]
+    found = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = [str(i) for i in message.id] if isinstance(message.id, (list, tuple)) else [str(message.id)]
+        names = {n for i in ids for n in PLACEHOLDER.findall(i)} | ({"num"} if len(ids) > 1 else set())
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        for text in (str(s) for s in strings if s):
+            try:
+                text % {name: "" for name in names}
+            except (KeyError, ValueError, TypeError) as exc:
+                found.append((message.lineno or 1, f'the translation of "{ids[0]}" does not fit its message '
+                                                   f"({type(exc).__name__}: {exc}); it may use {sorted(names)}"))
+    return found
+
+
 def compile_po(po: Path, domain: str) -> Translations:
     """Read a `.po` source and compile it in memory; fuzzy entries are left out, as msgfmt does."""
     with po.open("rb") as handle:
@@ -66,10 +96,15 @@ def compile_po(po: Path, domain: str) -> Translations:
     return Translations(buffer, domain=domain)
 
 
+def catalog_files(language: str, domain: str, folders: Sequence[Path] = (PACKAGE_LOCALES,)) -> list[Path]:
+    """The `.po` files `load` reads, in the folders' order: what a render cache must hash."""
+    return [po for po in (catalog_file(Path(f), language, domain) for f in folders) if po is not None]
+
+
 def load(language: str, domain: str, folders: Sequence[Path] = (PACKAGE_LOCALES,)) -> NullTranslations:
     """The translations of `domain` for `language`, earlier folders overriding later ones message
     by message. NullTranslations (the English msgids) when no folder has a catalog."""
-    found = [po for po in (catalog_file(Path(f), language, domain) for f in folders) if po is not None]
+    found = catalog_files(language, domain, folders)
     if not found:
         return NullTranslations()
     *overrides, base = found

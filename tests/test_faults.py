@@ -857,7 +857,7 @@ def test_a_parse_worker_that_fails_closes_its_cache_connection(tmp_path: Path, m
     store.flush()  # the database exists, as it does after a first build
     store.close()
     closed.clear()
-    task = load.ParseTask(unsafe_html=False, chinese=True, store=tmp_path / "cache", store_settings="s",
+    task = load.ParseTask(unsafe_html=False, backlink="返回正文第 {} 处", store=tmp_path / "cache", store_settings="s",
                           typography=Typography())
     monkeypatch.setattr(HtmlStore, "put", lambda self, d, h: self._connect())  # a worker that has connected
     with pytest.raises(RuntimeError):

@@ -27,7 +27,7 @@ from epaper.content.fields import (
     shown,
     yaml_mapping,
 )
-from epaper.content.markup import MarkdownRenderer
+from epaper.content.markup import MarkdownRenderer, footnote_backlink
 from epaper.content.reader import NotRegular, SiteReader, decode, not_regular, read_regular
 from epaper.content.yamlutil import Invalid
 from epaper.errors import Diagnostic, Diagnostics, did_you_mean
@@ -311,9 +311,10 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
                       media=_media(reader, editions, cache))
 
 
-def parse_settings(config: Config) -> str:
-    """What an article's parse depends on besides its bytes."""
-    return f"unsafe_html={config.unsafe_html} chinese={config.is_chinese} typography: {config.typography.key}"
+def parse_settings(config: Config, root: Path) -> str:
+    """What an article's parse depends on besides its bytes (the footnotes' words among them)."""
+    backlink = footnote_backlink(config.language, root)
+    return f"unsafe_html={config.unsafe_html} backlink={backlink!r} typography: {config.typography.key}"
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
@@ -339,8 +340,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             records[rel] = old
         else:
             misses.append((rel, path))
-    task = ParseTask(config.unsafe_html, config.is_chinese, cache.html.path.parent, cache.html.settings,
-                     config.typography)
+    task = ParseTask(config.unsafe_html, footnote_backlink(config.language, reader.root), cache.html.path.parent,
+                     cache.html.settings, config.typography)
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
     results = [r for part in parallel.fan_out(_parse_files, task, misses, workers) for r in part]
     for rel, record in results:
@@ -362,7 +363,7 @@ class ParseTask:
     """What parsing depends on besides each file's bytes, and where its Markdown HTML goes."""
 
     unsafe_html: bool
-    chinese: bool
+    backlink: str  # a footnote's link back to the text, in the paper's language
     store: Path  # the HTML store's folder
     store_settings: str
     typography: Typography  # the check's rules: its warnings are cached with the file's other diagnostics
@@ -371,7 +372,7 @@ class ParseTask:
 def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tuple[str, SourceRecord | str]]:
     """Read, hash and parse content files; runs in a worker process for big builds. The rendered
     Markdown goes straight to the HTML store: the parent never holds every article's body."""
-    renderer = MarkdownRenderer(unsafe_html=task.unsafe_html, chinese=task.chinese)
+    renderer = MarkdownRenderer(unsafe_html=task.unsafe_html, backlink=task.backlink)
     with HtmlStore(task.store, task.store_settings) as html:  # closed even when a worker fails
         return _parse_into(html, task, items, renderer)
 
@@ -410,4 +411,4 @@ def load_site(root: Path, diags: Diagnostics, base_url: str | None = None, jobs:
     config = load_config(reader, base_url)
     if config is None:
         return None
-    return load_content(reader, config, BuildCache(root, parse_settings(config)), jobs)
+    return load_content(reader, config, BuildCache(root, parse_settings(config, root)), jobs)

@@ -12,12 +12,14 @@ import time
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from epaper import parallel
+from epaper import catalogs, parallel
+from epaper.themes import THEME_DOMAIN, catalog_folders
 
 _CJK = (
     "\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
@@ -221,17 +223,27 @@ class _Watchdog:
 _WATCHDOG = _Watchdog()
 
 
+def footnote_backlink(language: str, site: Path) -> str:
+    """The title of a footnote's link back to the text, `{}` for its number, in the paper's
+    language: a theme word like the layouts', from the same catalogs (a site's own first)."""
+    # A site catalog with mistakes is left out here: the render stage names them with PATH:LINE.
+    folders = [f for f in catalog_folders(site)
+               if not any(catalogs.mistakes(po) for po in catalogs.catalog_files(language, THEME_DOMAIN, [f]))]
+    translations = catalogs.load(language, THEME_DOMAIN, folders)
+    text = str(translations.gettext("Back to the text of note %(n)s"))
+    return text.replace("{", "{{").replace("}", "}}") % {"n": "{}"}
+
+
 class MarkdownRenderer:
     """One reusable Markdown instance per build: creating one per article is slow."""
 
-    def __init__(self, unsafe_html: bool = False, chinese: bool = True) -> None:
-        self._options = (unsafe_html, chinese)
+    def __init__(self, unsafe_html: bool = False, backlink: str = "Back to the text of note {}") -> None:
+        self._options = (unsafe_html, backlink)
         self._md: markdown.Markdown | None = None
         self._make()
 
     def _make(self) -> None:
-        unsafe_html, chinese = self._options
-        backlink = "返回正文第 %d 处" if chinese else "Back to the text of note %d"
+        unsafe_html, backlink = self._options
         self._md = markdown.Markdown(
             extensions=["tables", "footnotes", _NewspaperExtension(unsafe_html)],
             extension_configs={"footnotes": {"BACKLINK_TITLE": backlink}},

@@ -1,108 +1,70 @@
-"""Labels and dates in the paper's language: Chinese for zh-*, English otherwise."""
+"""Dates, lists and Babel's locale for the paper's language; the words come from gettext catalogs.
+
+Every word and mark the theme prints is a message in `theme/locales/<locale>/LC_MESSAGES/theme.po`
+(see epaper/catalogs.py), so a language is a catalog, not code. What is not a sentence — dates,
+month and weekday names, "A, B and C" / "甲、乙和丙" — comes from Babel's CLDR data for the locale:
+zh-CN reads 2022年11月4日, zh-TW reads its traditional forms (週一), en reads Friday, 4 November 2022.
+"""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from types import MappingProxyType
+from collections.abc import Iterable
 
-from babel.dates import format_date, get_day_names
+from babel import Locale as BabelLocale
+from babel import UnknownLocaleError
+from babel.dates import format_date, format_skeleton, get_day_names
+from babel.lists import format_list
+from babel.support import NullTranslations
+from markupsafe import Markup, escape
 
-LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
-    "zh": {
-        "page": "第{n}版", "issue": "第{n}期", "edition": "本期", "latest": "最新一期",
-        "prev_edition": "上一期", "next_edition": "下一期", "prev_page": "上一版", "next_page": "下一版",
-        "back_to_edition": "返回本期", "pages": "版面", "contents": "本期目录", "archive": "往期回顾",
-        "sections": "栏目", "section": "栏目", "series": "专栏", "corrections": "更正",
-        "correction": "更正", "corrected": "已更正", "correction_notice": "本文已于{date}更正",
-        "corrects": "更正对象", "read_correction": "查看更正", "no_entries": "暂无文章",
-        "no_articles_on_page": "本版暂无文章", "prev_in_series": "上一篇", "next_in_series": "下一篇",
-        "older": "较早", "newer": "较新", "page_of": "第{n}页,共{total}页", "not_found": "页面不存在",
-        "not_found_text": "您访问的页面不存在或已移动。", "go_home": "返回最新一期",
-        "skip": "跳到正文", "authors": "作者", "published_in": "刊于",
-        "type_note": "编者按", "type_brief": "简讯", "type_correction": "更正",
-        "year": "{y}年", "month": "{m}月", "editions_count": "{n}期", "no_corrections": "暂无更正",
-        "search": "搜索", "search_label": "搜索本报文章", "search_results": "搜索结果",
-        "search_needs_js": "站内搜索需要启用 JavaScript。也可以按日期浏览往期回顾,或按栏目浏览。",
-        "search_prompt": "输入关键词搜索本报文章。", "search_none": "没有找到与“{q}”相关的文章。",
-        "search_count": "找到 {n} 篇与“{q}”相关的文章", "search_loading": "正在搜索……",
-        "search_unavailable": "搜索暂时不可用。", "filter_section": "栏目", "filter_year": "年份",
-        "all": "全部", "copy_link": "复制链接", "link_copied": "链接已复制", "share": "分享",
-        "article_link": "本文链接", "jump_to_date": "按日期查看", "go": "前往",
-        "source_line": "《{paper}》{date} {page}", "calendar": "日历", "more_results": "更多结果",
-        "sort": "排序", "sort_relevance": "相关度", "sort_newest": "最新在前",
-        "download_pdf": "下载本版 PDF", "on_this_page": "本版文章", "continued": "(续)",
-        "scan_alt": "{page}版面图", "turn_hint": "点击版面上的文章阅读;键盘 ← → 或左右滑动翻版",
-        "page_thumbs": "版面导航", "full_size": "查看大图",
-        "download_edition_pdf": "下载本期全部版面 PDF", "pdf_downloads": "PDF 下载",
-        "scan_to_share": "微信扫一扫", "qr_alt": "本文链接的二维码：{url}",
-        "type_size": "字号", "size_l": "大", "size_m": "中", "size_s": "小",
-        "pages_today": "今日{n}版", "cn_number": "国内统一连续出版物号 {cn}", "publisher": "主办：{name}",
-    },
-    "en": {
-        "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
-        "prev_edition": "Previous edition", "next_edition": "Next edition", "prev_page": "Previous page",
-        "next_page": "Next page", "back_to_edition": "Back to the edition", "pages": "Pages",
-        "contents": "Contents", "archive": "Archive", "sections": "Sections", "section": "Section",
-        "series": "Series", "corrections": "Corrections", "correction": "Correction",
-        "corrected": "Corrected", "correction_notice": "This article was corrected on {date}",
-        "corrects": "Corrects", "read_correction": "Read the correction", "no_entries": "No articles yet",
-        "no_articles_on_page": "No articles on this page", "prev_in_series": "Previous in the series",
-        "next_in_series": "Next in the series", "older": "Older", "newer": "Newer",
-        "page_of": "Page {n} of {total}", "not_found": "Page not found",
-        "not_found_text": "The page you asked for does not exist or has moved.",
-        "go_home": "Go to the latest edition", "skip": "Skip to content", "authors": "By",
-        "published_in": "Published in", "type_note": "Editor's note", "type_brief": "Brief",
-        "type_correction": "Correction", "year": "{y}", "month": "{month_name}",
-        "editions_count": "{n} editions", "no_corrections": "No corrections",
-        "search": "Search", "search_label": "Search the paper", "search_results": "Search results",
-        "search_needs_js": "Search needs JavaScript. You can also browse the archive by date, or the sections.",
-        "search_prompt": "Type a word to search the paper's articles.", "search_none": "Nothing found for “{q}”.",
-        "search_count": "{n} articles found for “{q}”", "search_loading": "Searching…",
-        "search_unavailable": "Search is not available right now.", "filter_section": "Section",
-        "filter_year": "Year", "all": "All", "copy_link": "Copy link", "link_copied": "Link copied",
-        "share": "Share", "article_link": "Link to this article", "jump_to_date": "Go to a date", "go": "Go",
-        "source_line": "{paper}, {date}, {page}", "calendar": "Calendar", "more_results": "More results",
-        "sort": "Order", "sort_relevance": "Best match", "sort_newest": "Newest first",
-        "download_pdf": "Download this page (PDF)", "on_this_page": "On this page", "continued": " (continued)",
-        "scan_alt": "{page} as printed",
-        "turn_hint": "Tap an article on the page to read it; turn pages with ← → or a swipe",
-        "page_thumbs": "Pages as printed", "full_size": "Full-size page",
-        "download_edition_pdf": "Download the whole edition (PDF)", "pdf_downloads": "PDF downloads",
-        "scan_to_share": "Scan to share", "qr_alt": "QR code of this article's link: {url}",
-        "type_size": "Text size", "size_l": "Large", "size_m": "Medium", "size_s": "Small",
-        "pages_today": "{n} pages today", "cn_number": "Serial number {cn}", "publisher": "Published by {name}",
-    },
-})
+# Chinese without a script: Hant where traditional characters are written, else Hans.
+_TRADITIONAL = frozenset({"TW", "HK", "MO"})
+
+
+def babel_locale(language: str) -> str:
+    """Babel's locale for a language tag, with the script Chinese needs for its date words:
+    zh-CN -> zh_Hans_CN, zh-TW -> zh_Hant_TW, zh -> zh_Hans_CN, en -> en, an unknown tag -> en."""
+    try:
+        parsed = BabelLocale.parse(language.replace("-", "_"))
+    except (ValueError, UnknownLocaleError):
+        return "en"
+    if parsed.language == "zh":
+        script = parsed.script or ("Hant" if parsed.territory in _TRADITIONAL else "Hans")
+        territory = parsed.territory or ("TW" if script == "Hant" else "CN")
+        return f"zh_{script}_{territory}"
+    return str(parsed)
 
 
 class Locale:
-    """What templates call for words and dates; picked once from config.language."""
+    """What templates call for dates and lists; picked once from config.language, with the
+    theme's catalog (the date patterns are messages too: a site's catalog may change them)."""
 
-    def __init__(self, language: str, memo: dict[str, str] | None = None) -> None:
-        self.chinese = language.lower().startswith("zh")
-        self.labels = LABELS["zh" if self.chinese else "en"]
-        self.babel = "zh_Hans_CN" if self.chinese else "en"
+    def __init__(self, language: str, memo: dict[str, str] | None = None,
+                 translations: NullTranslations | None = None) -> None:
+        self.babel = babel_locale(language)
+        self.chinese = self.babel.startswith("zh")
+        self.translations = translations if translations is not None else NullTranslations()
         # Formatted dates, kept in the build cache: loading Babel's locale data costs more than
         # an incremental build's rendering, and a date's wording never changes.
         self.memo = memo if memo is not None else {}
 
-    def t(self, key: str, **values: object) -> str:
-        return self.labels[key].format(**values)
-
-    def _format(self, day: dt.date, pattern: str) -> str:
-        key = f"{self.babel}|{pattern}|{day.isoformat()}"
+    def _format(self, day: dt.date, pattern: str, skeleton: bool = False) -> str:
+        key = f"{self.babel}|{'skeleton:' if skeleton else ''}{pattern}|{day.isoformat()}"
         text = self.memo.get(key)
         if text is None:
-            text = self.memo[key] = format_date(day, pattern, locale=self.babel)
+            text = self.memo[key] = (format_skeleton(pattern, day, locale=self.babel) if skeleton
+                                     else format_date(day, pattern, locale=self.babel))
         return text
 
     def date(self, day: dt.date) -> str:
         """2022年11月4日 星期五 / Friday, 4 November 2022."""
-        return self._format(day, "y年M月d日 EEEE" if self.chinese else "EEEE, d MMMM y")
+        # Translators: a CLDR date pattern for the masthead's date (EEEE weekday, d day, MMMM month, y year).
+        return self._format(day, str(self.translations.pgettext("date pattern", "EEEE, d MMMM y")))
 
     def short_date(self, day: dt.date) -> str:
         """2022年11月4日 / 4 November 2022."""
-        return self._format(day, "y年M月d日" if self.chinese else "d MMMM y")
+        # Translators: a CLDR date pattern for dates in lists and notices (d day, MMMM month, y year).
+        return self._format(day, str(self.translations.pgettext("date pattern", "d MMMM y")))
 
     def weekdays(self) -> list[tuple[str, str]]:
         """(short, full) weekday names from Monday: (一, 星期一) / (Mon, Monday)."""
@@ -111,6 +73,36 @@ class Locale:
         return [(short[i], full[i]) for i in range(7)]
 
     def month(self, year: int, month: int) -> str:
-        if self.chinese:
-            return f"{year}年{month}月"
-        return self._format(dt.date(year, month, 1), "MMMM y")
+        """2022年11月 / November 2022: the locale's own year-and-month form."""
+        return self._format(dt.date(year, month, 1), "yMMMM", skeleton=True)
+
+    def year(self, year: int) -> str:
+        """2022年 / 2022."""
+        return self._format(dt.date(year, 1, 1), "y", skeleton=True)
+
+    def page(self, number: int) -> str:
+        """A printed page's name: 第3版 / Page 3 (layouts call it as page_label)."""
+        return self.translations.gettext("Page %(n)s") % {"n": number}
+
+    def names(self, items: Iterable[object]) -> Markup:
+        """Names joined the language's way, each escaped unless it is markup already: "Ann Lee and
+        Bob Ray" / "张三、李四". The catalog's joins when it has them (a Chinese byline joins every
+        name with 、, where CLDR's and-list says 张三和李四), else Babel's list for the locale."""
+        parts = [Markup(escape(item)) for item in items]
+        if not parts:
+            return Markup("")
+        # Translators: joins a name to the names before it, except the last one (Ann Lee, Bob Ray).
+        between = str(self.translations.pgettext("names", "%(names)s, %(name)s"))
+        # Translators: joins the last name to the names before it (Ann Lee and Bob Ray).
+        last = str(self.translations.pgettext("names", "%(names)s and %(name)s"))
+        if (between, last) == ("%(names)s, %(name)s", "%(names)s and %(name)s"):  # no catalog says how
+            marks = [f"\x00{i}\x00" for i in range(len(parts))]
+            joined = str(escape(format_list(marks, locale=self.babel)))
+            for mark, part in zip(marks, parts, strict=True):
+                joined = joined.replace(mark, part)
+            return Markup(joined)
+        result = parts[0]
+        for index, part in enumerate(parts[1:], start=1):
+            pattern = last if index == len(parts) - 1 else between
+            result = Markup(escape(pattern)) % {"names": result, "name": part}
+        return result

@@ -16,6 +16,7 @@ import segno
 from jinja2 import meta
 from markupsafe import Markup, escape
 
+from epaper import catalogs
 from epaper.content.markup import fill_figures
 from epaper.model import Article, Picture, SiteData
 from epaper.output.cache import RenderMemory, code_fingerprint, digest
@@ -23,7 +24,7 @@ from epaper.site.i18n import Locale
 from epaper.site.jobs import Job
 from epaper.site.structured import edition_moment, json_for_script, news_article
 from epaper.site.urls import SitePaths, feed_path
-from epaper.themes import THEME_DIR
+from epaper.themes import THEME_DIR, THEME_DOMAIN, catalog_folders
 
 
 def _pct(value: float) -> str:
@@ -71,8 +72,13 @@ class Renderer:
                  memory: RenderMemory | None = None, assets: dict[str, str] | None = None) -> None:
         self.root = root
         self.config = site.config
-        self.locale = Locale(self.config.language, memory.dates if memory else None)
         self.dirs = [root / "layouts", theme / "layouts"]
+        self.catalogs = catalog_folders(root, theme)  # the theme's words in the paper's language
+        for po in catalogs.catalog_files(self.config.language, THEME_DOMAIN, self.catalogs[:1]):  # the site's
+            for line, what in catalogs.mistakes(po):
+                raise TemplateProblem(self.shown(str(po)), line, what)
+        translations = catalogs.load(self.config.language, THEME_DOMAIN, self.catalogs)
+        self.locale = Locale(self.config.language, memory.dates if memory else None, translations)
         if memory:
             memory.bytecode.mkdir(parents=True, exist_ok=True)
         self.env = jinja2.Environment(
@@ -82,21 +88,26 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(memory.bytecode)) if memory else None,
+            extensions=["jinja2.ext.i18n", "jinja2.ext.do"],  # do: lists of links joined by `names`
         )
+        self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         self.qr = QrCodes()
         self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
         # template hash -> templates it uses
         self.references: dict[str, list[str]] = memory.references if memory else {}
         self.env.globals.update(
-            site=self.config, t=self.locale.t, url=self.url, abs_url=self.abs_url,
-            page_label=lambda n: self.locale.t("page", n=n), locale=self.locale,
+            site=self.config, url=self.url, abs_url=self.abs_url, page_label=self.locale.page, locale=self.locale,
             moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(), qr_svg=self.qr.svg,
         )
         self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld,
-                                body=self.body, srcset=self.srcset, pct=_pct, filesize=filesize)
+                                body=self.body, srcset=self.srcset, pct=_pct, filesize=filesize,
+                                names=self.locale.names)
         self._layouts: dict[str, dict[str, str]] = {}
         self.assets = assets  # static path -> its fingerprinted output path (None: names as they are)
-        settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r}"
+        # The catalogs' bytes too: an edited .po re-renders every page that shows its words.
+        words = [f"{po}={digest(po.read_bytes())}"
+                 for po in catalogs.catalog_files(self.config.language, THEME_DOMAIN, self.catalogs)]
+        settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r} {words!r}"
         self.settings = hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
         self.digests = {a.source: a.digest for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})

@@ -174,7 +174,9 @@
         if (mine !== run) return;
         pending = result.results.slice();
         var n = pending.length;
-        say(status, fill(status.getAttribute(n ? "data-count" : "data-none"), { n: n, q: q }));
+        /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
+        var said = n === 1 && status.hasAttribute("data-count-one") ? "data-count-one" : "data-count";
+        say(status, fill(status.getAttribute(n ? said : "data-none"), { n: n, q: q }));
         return showMore();
       });
     }
