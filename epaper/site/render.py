@@ -16,7 +16,9 @@ import segno
 from jinja2 import meta
 from markupsafe import Markup, escape
 
+from epaper import messages as M
 from epaper.content.markup import fill_figures
+from epaper.errors import Text
 from epaper.model import Article, Picture, SiteData
 from epaper.output.cache import RenderMemory, code_fingerprint, digest
 from epaper.site.i18n import Locale
@@ -59,9 +61,9 @@ class QrCodes:
 class TemplateProblem(Exception):
     """A layout failed; carries PATH:LINE for the editor or designer."""
 
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(path, line, message)  # all three, so it survives pickling from a worker
-        self.path, self.line, self.message = path, line, message
+    def __init__(self, path: str, line: int, text: Text) -> None:
+        super().__init__(path, line, text)  # all three, so it survives pickling from a worker
+        self.path, self.line, self.text = path, line, text
 
 
 class Renderer:
@@ -178,9 +180,9 @@ class Renderer:
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
-                                      f"template syntax error: {exc.message}") from exc
+                                      M.TEMPLATE_SYNTAX(detail=exc.message or "")) from exc
             except jinja2.TemplateNotFound as exc:
-                raise TemplateProblem("layouts", 1, f"template not found: {exc.name}") from exc
+                raise TemplateProblem("layouts", 1, M.TEMPLATE_NOT_FOUND(name=str(exc.name))) from exc
             self._layouts[name] = found
         return self._layouts[name]
 
@@ -210,12 +212,12 @@ class Renderer:
             html = self.env.get_template(job.template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
-                                  f"template syntax error: {exc.message}") from exc
+                                  M.TEMPLATE_SYNTAX(detail=exc.message or "")) from exc
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem("layouts", 1, f"template not found: {exc.name}") from exc
+            raise TemplateProblem("layouts", 1, M.TEMPLATE_NOT_FOUND(name=str(exc.name))) from exc
         except Exception as exc:  # an error raised while a layout runs
             filename, line = self._template_frame(exc)
-            raise TemplateProblem(filename, line, f"error while rendering /{rel_url}: {exc}") from exc
+            raise TemplateProblem(filename, line, M.TEMPLATE_FAILED(url=rel_url, detail=str(exc))) from exc
         return html.encode("utf-8")
 
     def _template_frame(self, exc: BaseException) -> tuple[str, int]:
