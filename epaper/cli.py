@@ -11,9 +11,10 @@ from gettext import NullTranslations
 from pathlib import Path
 
 from epaper import build as pipeline
+from epaper import messages as M
 from epaper.content import scaffold
 from epaper.content.config import LANGUAGE_TAG, written_language
-from epaper.errors import BuildError, Diagnostic, UsageError, messages_translations
+from epaper.errors import BuildError, Diagnostic, Text, UsageError, messages_translations
 from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, describe
 from epaper.output.lock import Locked
 
@@ -129,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             result = pipeline.check(options)
             _print(result.diagnostics.warnings, translations)
-            print(f"ok: {_count(result)}", file=sys.stderr)
+            print(_count(result).render(translations), file=sys.stderr)
         else:
             result = pipeline.build(options)
             _print(result.diagnostics.warnings, translations)
@@ -149,7 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as exc:
         _print(exc.diagnostics, translations)
         errors = sum(1 for d in exc.diagnostics if not d.warning)
-        print(f"{errors} error{'s' * (errors != 1)}: nothing was written", file=sys.stderr)
+        summary = M.ONE_ERROR() if errors == 1 else M.ERRORS(count=errors)
+        print(summary.render(translations), file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)
@@ -224,9 +226,9 @@ def _print(diagnostics: list[Diagnostic], translations: NullTranslations) -> Non
         print(diagnostic.shown(translations), file=sys.stderr)
 
 
-def _count(result: pipeline.Result) -> str:
+def _count(result: pipeline.Result) -> Text:
     site = result.site
     if site is None:
-        return "nothing to check"
+        return M.NOTHING_TO_CHECK()
     articles = sum(len(e.articles) for e in site.editions)
-    return f"{len(site.editions)} editions, {articles} articles, {len(result.diagnostics.warnings)} warnings"
+    return M.CHECKED(editions=len(site.editions), articles=articles, warnings=len(result.diagnostics.warnings))

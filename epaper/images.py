@@ -57,7 +57,7 @@ class MediaRecord:
     has_alpha: bool = False
     problem: str | Text = ""  # why it cannot be used; empty when it can
     pages: int = 0  # a PDF's page count
-    unrenderable: str = ""  # why a PDF cannot be drawn as the page image (it may still be offered as is)
+    unrenderable: str | Text = ""  # why a PDF cannot be drawn as the page image (it may still be offered as is)
     racy: bool = False  # modified too close to when it was read: probe again next time
     ctime_ns: int = 0  # the inode's change time: an mtime put back (touch -r, rsync -t) still shows
 

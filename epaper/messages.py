@@ -4,7 +4,8 @@ Ids are grouped by what the editor is looking at (docs/errors.md has a section p
 E1xx/W1xx files that cannot be read, E2xx front matter and YAML, E3xx slugs and URLs,
 E4xx editions and pages, E5xx sections, series and corrections, E6xx config.yaml, E7xx layouts,
 the build and its output, E8xx scans, PDFs, photos and areas, W9xx typography; P0xx are parts
-of messages (words put into other messages). E is an error, W a warning. An id is never reused
+of messages (words put into other messages), N0xx the summary lines of the commands. E is an
+error, W a warning. An id is never reused
 for another meaning: a message whose meaning changes gets a new id.
 
 The Chinese texts are in epaper/locales/zh_Hans/LC_MESSAGES/messages.po (msgctxt = the id);
@@ -24,6 +25,7 @@ BUILD = "Layouts, the build and its output"
 MEDIA = "Page scans, PDFs, photos and areas"
 TYPOGRAPHY = "Typography (warnings)"
 PARTS = "Parts of messages"
+NOTES = "The commands' summaries"
 
 # Files that cannot be read
 LINK_OUTSIDE_SITE = Message("E101", "is a symbolic link to a place outside the site; refusing to read it", FILES)
@@ -224,9 +226,23 @@ UNKNOWN_FORMAT = Message("P045", "unknown", PARTS)
 CORRECTION_TARGET = Message("P046", "{date} 《{title}》", PARTS)
 CORRECTION_TARGET_PAGE = Message("P047", "{date} page {page} 《{title}》", PARTS)
 NOT_YAML = Message("P049", "not valid YAML", PARTS)
+PDF_PASSWORD = Message("P050", "is password-protected (encrypted): export the page again without a password", PARTS)
+PDF_ENCRYPTION = Message("P051", "uses an encryption PDFium does not support: export the page again without a "
+                         "password", PARTS)
+PDF_NO_PAGES = Message("P052", "has no pages", PARTS)
+PDF_DAMAGED = Message("P053", "is damaged: PDFium cannot open it (an interrupted export or copy?): export or copy "
+                      "it again", PARTS)
+PDF_NO_SIZE = Message("P054", "has a first page of no size", PARTS)
+PDF_TOO_LARGE = Message("P055", "has a first page too large to be a printed page ({width} × {height} mm)", PARTS)
+
+# The commands' summaries (after the diagnostics)
+ONE_ERROR = Message("N001", "1 error: nothing was written", NOTES)
+ERRORS = Message("N002", "{count} errors: nothing was written", NOTES)
+CHECKED = Message("N003", "ok: {editions} editions, {articles} articles, {warnings} warnings", NOTES)
+NOTHING_TO_CHECK = Message("N004", "ok: nothing to check", NOTES)
 
 
 def all_messages() -> list[Message]:
     """Every message declared here, by id: what the catalogs translate and docs/errors.md lists."""
     found = {m.id: m for m in globals().values() if isinstance(m, Message)}
-    return [found[key] for key in sorted(found, key=lambda i: (i[0] == "P" and int(i[1:]) < 100, int(i[1:]), i))]
+    return [found[key] for key in sorted(found, key=lambda i: (i[0] in "PN" and int(i[1:]) < 100, i[0] == "N", int(i[1:]), i))]
