@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from epaper import messages as M
 from epaper import parallel
 from epaper.content.article import parse_article
 from epaper.content.config import load_config
@@ -198,7 +199,7 @@ class BuildState:
             for path, sha, change in _render(renderer, writer, todo, self, self.jobs):
                 writer.record(path, sha, change)
         except TemplateProblem as problem:
-            self.diags.error(problem.path, problem.line, problem.message)
+            self.diags.error(problem.path, problem.line, problem.text)
             raise Stop from None
         self.rendered = {job.path for job in todo}
         for job in self.pages:
@@ -234,7 +235,7 @@ class BuildState:
             for path, data in search.make_index(writer.staging, writer.out):
                 writer.put(path, data)
         except search.SearchProblem as problem:
-            self.diags.warning("config.yaml", 1, f"{problem}; the site is built without a search index")
+            self.diags.warning("config.yaml", 1, M.NO_SEARCH(problem=problem.text))
             self.stop_on_errors()
 
     def swap(self, stamp: str | None) -> None:
@@ -244,9 +245,7 @@ class BuildState:
         writer.put("_headers", headers_file(sorted(writer.manifest), immutable(self.static)))
         foreign = Diagnostics()  # reported, not recorded: once the swap is done they are gone
         for name in writer.foreign():
-            foreign.warning(_shown(writer.out / name, self.options.site), 1, "is in the output folder but was not "
-                            f"made by epaper, so it leaves the site with this build; to publish it, put it in "
-                            f"static/{name}")
+            foreign.warning(_shown(writer.out / name, self.options.site), 1, M.FOREIGN_OUTPUT(name=name))
         if self.options.strict and foreign.warnings:
             self.diags.extend(foreign.warnings)
             raise Stop
@@ -392,7 +391,7 @@ def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: R
             else:
                 data = renditions.get(item, root / item.source)
         except (ChangedDuringBuild, OSError):
-            diags.error(item.source, 1, "changed or disappeared while the site was being built; build again")
+            diags.error(item.source, 1, M.CHANGED_DURING_BUILD())
             continue
         writer.put(item.path, data)
     return keys
@@ -434,7 +433,6 @@ def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, 
             data = b""
         fields, _ = parse_article(article.source, data, renderer) if digest(data) == digest_ else (None, [])
         if fields is None:  # gone or changed since it was loaded: never another text under its name
-            raise TemplateProblem(article.source, 1, "changed or disappeared while the site was being built; "
-                                  "build again")
+            raise TemplateProblem(article.source, 1, M.CHANGED_DURING_BUILD())
         found[digest_] = fields["html"]
     return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -60,16 +61,28 @@ def catalog_file(folder: Path, language: str, domain: str) -> Path | None:
 PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
-def mistakes(po: Path) -> list[tuple[int, str]]:
-    """(line, what) for each entry of a catalog that would break the page it is shown on: a line
-    gettext cannot read, or a translation that does not format with its message's %(names)s
-    (a name the message lacks, a lone %). For a site's own catalog, checked before rendering."""
+@dataclass(frozen=True)
+class Mistake:
+    """An entry of a catalog that would break the page it is shown on: `unreadable` (a line
+    gettext cannot read: `text` is that line) or `misfit` (a translation that does not format
+    with its message's %(names)s: `text` is the msgid, `detail` the formatting error)."""
+
+    line: int
+    kind: str
+    text: str
+    detail: str = ""
+    names: tuple[str, ...] = ()
+
+
+def mistakes(po: Path) -> list[Mistake]:
+    """Each entry of a catalog that would break the page it is shown on (a line gettext cannot
+    read, a translation with a %(name)s its message lacks or a lone %). For a site's own catalog,
+    checked before rendering; the caller words them (the messages live above this module)."""
     try:
         with po.open("rb") as handle:
             catalog = read_po(handle, abort_invalid=True)
     except PoFileError as exc:
-        return [(exc.lineno + 1, f"cannot be read as a gettext catalog: {exc.line.strip()!r} is not "
-                                 "a msgid, msgstr, comment or quoted line")]
+        return [Mistake(exc.lineno + 1, "unreadable", exc.line.strip())]
     found = []
     for message in catalog:
         if not message.id:
@@ -81,8 +94,8 @@ def mistakes(po: Path) -> list[tuple[int, str]]:
             try:
                 text % {name: "" for name in names}
             except (KeyError, ValueError, TypeError) as exc:
-                found.append((message.lineno or 1, f'the translation of "{ids[0]}" does not fit its message '
-                                                   f"({type(exc).__name__}: {exc}); it may use {sorted(names)}"))
+                found.append(Mistake(message.lineno or 1, "misfit", ids[0], f"{type(exc).__name__}: {exc}",
+                                     tuple(sorted(names))))
     return found
 
 

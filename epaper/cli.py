@@ -7,11 +7,14 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
+from gettext import NullTranslations
 from pathlib import Path
 
 from epaper import build as pipeline
+from epaper import messages as M
 from epaper.content import scaffold
-from epaper.errors import BuildError, Diagnostic, UsageError
+from epaper.content.config import LANGUAGE_TAG, written_language
+from epaper.errors import BuildError, Diagnostic, Text, UsageError, messages_translations
 from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, describe
 from epaper.output.lock import Locked
 
@@ -30,6 +33,7 @@ def parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="validate the content, write nothing")
     for command in (b, c):
         command.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+        _messages_option(command)
         command.add_argument("--strict", action="store_true", help="treat warnings as errors")
         command.add_argument("--now", type=_moment, help="pretend it is this moment (for future editions)")
     b.add_argument("--out", type=Path, help="the output folder (default: SITE/public)")
@@ -44,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     fx = sub.add_parser("fix", help="rewrite the typography check's findings in titles, kickers, subtitles, "
                         "captions and bodies, in place")
     fx.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+    _messages_option(fx)
     fx.add_argument("paths", type=Path, nargs="*", metavar="PATH",
                     help="articles or folders to fix (default: every article of the site)")
     n = sub.add_parser("new", help="write a skeleton edition or article")
@@ -62,9 +67,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
     s.add_argument("--port", type=int, default=8000, help="the port (default: 8000; 0 picks a free one)")
     s.add_argument("--drafts", action="store_true", help="include articles with draft: true")
+    _messages_option(s)
     a = sub.add_parser("areas", help="write area: for articles without one, found on their page's PDF")
     a.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
     a.add_argument("--date", type=_date, help="only the edition of this date, YYYY-MM-DD")
+    _messages_option(a)
     i = sub.add_parser("import", help="start an edition from its page PDFs")
     sources = i.add_subparsers(dest="source", required=True, metavar="{pdf}")
     ip = sources.add_parser("pdf", help="edition.yaml and a draft per article from page PDFs, page 1 first")
@@ -73,6 +80,22 @@ def parser() -> argparse.ArgumentParser:
     ip.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
     ip.add_argument("pdfs", type=Path, nargs="+", metavar="PAGE.pdf", help="the page PDFs, in page order")
     return p
+
+
+def _messages_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--messages", type=_language, metavar="LANG",
+                         help="the language of errors and warnings: en or zh-CN (default: config.yaml's language)")
+
+
+def _language(text: str) -> str:
+    if not LANGUAGE_TAG.match(text):
+        raise argparse.ArgumentTypeError(f"not a language tag: {text!r} (e.g. en or zh-CN)")
+    return text
+
+
+def translations_for(args: argparse.Namespace) -> NullTranslations:
+    """The diagnostics' catalog: --messages, else the language of the site's config.yaml."""
+    return messages_translations(getattr(args, "messages", None) or written_language(args.site))
 
 
 def _date(text: str) -> dt.date:
@@ -95,21 +118,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _pdf_command(args)
     if args.command == "serve":
         from epaper.serve import serve_command
-        return serve_command(args.site, args.host, args.port, args.drafts)
+        return serve_command(args.site, args.host, args.port, args.drafts, args.messages)
     options = pipeline.Options(
         site=args.site, now=args.now, strict=args.strict,
         out=getattr(args, "out", None), drafts=getattr(args, "drafts", False),
         future=getattr(args, "future", False), base_url=getattr(args, "base_url", None),
         jobs=getattr(args, "jobs", 0), wait=not getattr(args, "no_wait", False),
     )
+    translations = translations_for(args)
     try:
         if args.command == "check":
             result = pipeline.check(options)
-            _print(result.diagnostics.warnings)
-            print(f"ok: {_count(result)}", file=sys.stderr)
+            _print(result.diagnostics.warnings, translations)
+            print(_count(result).render(translations), file=sys.stderr)
         else:
             result = pipeline.build(options)
-            _print(result.diagnostics.warnings)
+            _print(result.diagnostics.warnings, translations)
             report = result.report
             assert report is not None
             if args.changes:
@@ -124,9 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"{len(report.removed)} removed", file=sys.stderr)
         return 0
     except BuildError as exc:
-        _print(exc.diagnostics)
+        _print(exc.diagnostics, translations)
         errors = sum(1 for d in exc.diagnostics if not d.warning)
-        print(f"{errors} error{'s' * (errors != 1)}: nothing was written", file=sys.stderr)
+        summary = M.ONE_ERROR() if errors == 1 else M.ERRORS(count=errors)
+        print(summary.render(translations), file=sys.stderr)
         return 1
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)
@@ -168,7 +193,7 @@ def _new(args: argparse.Namespace) -> int:
 def _fix(args: argparse.Namespace) -> int:
     from epaper.content import fix
     try:
-        return fix.run(args.site, args.paths)
+        return fix.run(args.site, args.paths, translations_for(args))
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)
         return 2
@@ -182,7 +207,7 @@ def _pdf_command(args: argparse.Namespace) -> int:
     try:
         if args.command == "import":
             return importer.run(args.site, args.date, args.pdfs, args.number)
-        return areas.run(args.site, args.date)
+        return areas.run(args.site, args.date, translations=translations_for(args))
     except UsageError as exc:
         print(f"epaper: {exc}", file=sys.stderr)
         return 2
@@ -196,14 +221,14 @@ def _pdf_command(args: argparse.Namespace) -> int:
         return 70
 
 
-def _print(diagnostics: list[Diagnostic]) -> None:
+def _print(diagnostics: list[Diagnostic], translations: NullTranslations) -> None:
     for diagnostic in diagnostics:
-        print(diagnostic, file=sys.stderr)
+        print(diagnostic.shown(translations), file=sys.stderr)
 
 
-def _count(result: pipeline.Result) -> str:
+def _count(result: pipeline.Result) -> Text:
     site = result.site
     if site is None:
-        return "nothing to check"
+        return M.NOTHING_TO_CHECK()
     articles = sum(len(e.articles) for e in site.editions)
-    return f"{len(site.editions)} editions, {articles} articles, {len(result.diagnostics.warnings)} warnings"
+    return M.CHECKED(editions=len(site.editions), articles=articles, warnings=len(result.diagnostics.warnings))

@@ -24,8 +24,10 @@ from typing import cast
 import PIL
 from PIL import Image, ImageOps
 
+from epaper import messages as M
 from epaper import parallel
 from epaper.content.reader import read_regular
+from epaper.errors import Text
 from epaper.model import Download, Picture, Rendition
 from epaper.output.cache import RACY_NS, digest
 from epaper.pdf import render as pdf_render
@@ -53,9 +55,9 @@ class MediaRecord:
     width: int = 0  # upright (EXIF orientation applied)
     height: int = 0
     has_alpha: bool = False
-    problem: str = ""  # why it cannot be used; empty when it can
+    problem: str | Text = ""  # why it cannot be used; empty when it can
     pages: int = 0  # a PDF's page count
-    unrenderable: str = ""  # why a PDF cannot be drawn as the page image (it may still be offered as is)
+    unrenderable: str | Text = ""  # why a PDF cannot be drawn as the page image (it may still be offered as is)
     racy: bool = False  # modified too close to when it was read: probe again next time
     ctime_ns: int = 0  # the inode's change time: an mtime put back (touch -r, rsync -t) still shows
 
@@ -80,12 +82,12 @@ def _probe(path: str, kind: str) -> MediaRecord:
             record.pages, record.width, record.height = info.pages, info.width, info.height
             record.unrenderable = info.problem
         else:
-            record.problem = "is not a PDF file (a PDF starts with %PDF-)"
+            record.problem = M.NOT_A_PDF()
         return record
     try:
         with Image.open(BytesIO(data)) as image:
             if image.format is None or image.format not in IMAGE_FORMATS:
-                record.problem = f"is not a JPEG or PNG image (it is {image.format or 'unknown'})"
+                record.problem = M.NOT_AN_IMAGE_FORMAT(format=image.format or M.UNKNOWN_FORMAT())
                 return record
             record.format = image.format
             if image.size[0] * image.size[1] > MAX_PIXELS:
@@ -95,12 +97,11 @@ def _probe(path: str, kind: str) -> MediaRecord:
             width, height = image.size
             record.has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     except Image.DecompressionBombError:
-        record.problem = f"is too large an image (more than {MAX_PIXELS // 1_000_000} megapixels)"
+        record.problem = M.IMAGE_TOO_LARGE(megapixels=MAX_PIXELS // 1_000_000)
         return record
     except Exception as exc:  # noqa: BLE001 - any bytes at all may come in: every failure is "damaged"
         known = data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n"
-        record.problem = (f"is a damaged image ({exc})" if known
-                          else "is not a JPEG or PNG image (its bytes are not an image Pillow can read)")
+        record.problem = M.IMAGE_DAMAGED(detail=str(exc)) if known else M.NOT_AN_IMAGE()
         return record
     if orientation in (5, 6, 7, 8):  # rotated a quarter turn: the camera's width is the height
         width, height = height, width

@@ -10,8 +10,8 @@ from conftest import REPO
 
 PACKAGE = REPO / "epaper"
 # What each part may import besides itself and the shared modules (errors, model, images, parallel, themes).
-SHARED = {"epaper.errors", "epaper.model", "epaper.images", "epaper.parallel", "epaper.themes", "epaper.catalogs",
-          "epaper"}
+SHARED = {"epaper.errors", "epaper.messages", "epaper.catalogs", "epaper.model", "epaper.images", "epaper.parallel",
+          "epaper.themes", "epaper"}
 ALLOWED = {
     "epaper.content": {"epaper.output.cache"},  # the load stage reads and fills the build cache
     "epaper.site": {"epaper.output.cache", "epaper.content.markup"},  # render keys; figures in bodies

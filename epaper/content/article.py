@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from epaper import messages as M
 from epaper.content.fields import (
     Fields,
     as_date,
@@ -20,7 +21,7 @@ from epaper.content.markup import MarkdownRenderer, summary_of
 from epaper.content.reader import decode
 from epaper.content.typography import check as check_typography
 from epaper.content.yamlutil import LineDict
-from epaper.errors import Diagnostic, Diagnostics, did_you_mean
+from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
 from epaper.model import ARTICLE_TYPES, Area, CorrectionTarget, Figure, Typography
 
 ARTICLE_KEYS = (
@@ -29,16 +30,15 @@ ARTICLE_KEYS = (
 )
 
 
-def split_front_matter(text: str) -> tuple[str | None, str, int, str | None]:
+def split_front_matter(text: str) -> tuple[str | None, str, int, Text | None]:
     """(front matter, body, first line of body, problem). Front matter sits between '---' lines."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        return None, text, 1, ("has no front matter: an article starts with a line '---', "
-                               "then its keys (title:, page: …), then another '---'")
+        return None, text, 1, M.NO_FRONT_MATTER()
     for index in range(1, len(lines)):
         if lines[index].rstrip() in ("---", "..."):
             return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2, None
-    return None, text, 1, "front matter is not closed: add a line '---' after its last key"
+    return None, text, 1, M.UNCLOSED_FRONT_MATTER()
 
 
 def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
@@ -51,28 +51,28 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
         return None, diags.items
     front, body, body_line, problem = split_front_matter(text)
     if problem or front is None:
-        diags.error(rel, 1, problem or "has no front matter")
+        diags.error(rel, 1, problem or M.NO_FRONT_MATTER())
         return None, diags.items
-    meta = yaml_mapping(front, rel, diags, "the front matter", first_line=2)
+    meta = yaml_mapping(front, rel, diags, M.WHAT_FRONT_MATTER(), first_line=2)
     if meta is None:
         return None, diags.items
     if typography is not None:
         diags.extend(check_typography(rel, text, typography))
-    f = Fields(meta, rel, diags, "an article", top=True)
+    f = Fields(meta, rel, diags, M.WHAT_ARTICLE(), top=True)
     f.check_keys(ARTICLE_KEYS)
     title = f.text("title", required=True)
     page = f.integer("page", required=True, positive=True)
     slug = f.slug("slug") if "slug" in meta else _file_slug(f, rel.rsplit("/", 1)[-1])
     kind = f.text("type") or "article"
     if kind not in ARTICLE_TYPES:
-        f.error("type", f'"type: {kind}" is not one of {", ".join(ARTICLE_TYPES)}{did_you_mean(kind, ARTICLE_TYPES)}')
+        f.error("type", M.BAD_TYPE(kind=kind, types=", ".join(ARTICLE_TYPES),
+                                   suggestion=did_you_mean(kind, ARTICLE_TYPES)))
         kind = "article"
     corrects = _corrects(f)
     if kind == "correction" and not corrects and "corrects" not in meta:
-        diags.error(rel, f.line("type"), '"type: correction" needs "corrects:" naming the article it corrects '
-                    "(DATE/SLUG, or {date: …, page: …, title: …})")
+        diags.error(rel, f.line("type"), M.CORRECTION_NEEDS_TARGET())
     if kind != "correction" and "corrects" in meta:
-        f.error("corrects", '"corrects:" is only for "type: correction"')
+        f.error("corrects", M.CORRECTS_ONLY_CORRECTIONS())
     fields: dict[str, Any] = dict(
         source=rel, slug=slug, title=title, page_number=page,
         kicker=f.text("kicker"), subtitle=f.text("subtitle"), authors=_authors(f),
@@ -83,13 +83,13 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
     )
     if (fields["caption"] or fields["credit"]) and not fields["image"] and "image" not in meta:
         key = "caption" if fields["caption"] else "credit"
-        diags.warning(rel, f.line(key), f'"{key}:" belongs to the lead photo, but there is no "image:"')
+        diags.warning(rel, f.line(key), M.NO_IMAGE_FOR_CAPTION(key=key))
     if not title or page is None or slug is None:
         return None, diags.items
     try:
         fields["html"] = renderer.convert(body, dateline=fields["dateline"])
     except Exception as exc:  # Python-Markdown can fail on pathological input
-        diags.error(rel, body_line, f"the Markdown body could not be converted: {exc}")
+        diags.error(rel, body_line, M.MARKDOWN_FAILED(detail=str(exc)))
         return None, diags.items
     fields["figures"] = _figures(rel, body, body_line, renderer.figures, diags)
     fields["summary"] = summary_of(fields["html"])
@@ -99,8 +99,7 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
 def _image(f: Fields) -> str:
     value = f.text("image")
     if value and media_path("", value) is None:
-        f.error("image", f'"image: {value}" must name an image file in the edition\'s folder, beside the '
-                "article (for example photo.jpg)")
+        f.error("image", M.IMAGE_OUTSIDE(value=value))
         return ""
     return value
 
@@ -115,7 +114,7 @@ def _figures(rel: str, body: str, body_line: int, found: list[tuple[str, str, st
         if line is None:  # a reference-style image: its definition names the file
             line = next((body_line + i for i, text in enumerate(lines) if src in text), body_line)
         if media_path("", src) is None:
-            diags.error(rel, line, f'the image "{src}" must be a file in the edition\'s folder, beside the article')
+            diags.error(rel, line, M.FIGURE_OUTSIDE(src=src))
         figures.append(Figure(src, caption, credit, line, block))
     return tuple(figures)
 
@@ -128,9 +127,8 @@ def _areas(f: Fields) -> tuple[Area, ...]:
     value = f.data.get("area")
     if value is None:
         return ()
-    form = '"area:" is [x, y, w, h] in percent of the page (for example [5, 10, 45, 30]) or a list of such boxes'
     if not isinstance(value, list) or not value:
-        f.error("area", form)
+        f.error("area", M.AREA_FORM())
         return ()
     boxes = items_with_lines(value) if all(isinstance(v, list) for v in value) else [(value, f.line("area"))]
     areas = []
@@ -138,22 +136,21 @@ def _areas(f: Fields) -> tuple[Area, ...]:
         line = line or f.line("area")
         if (not isinstance(box, list) or len(box) != 4
                 or not all(isinstance(n, _NUMBER) and not isinstance(n, bool) and math.isfinite(n) for n in box)):
-            f.diags.error(f.path, line, f"{form}, not {shown(box)}")
+            f.diags.error(f.path, line, M.AREA_FORM_NOT(value=shown(box)))
             continue
         x, y, w, h = (float(n) for n in box)
         written = "[" + ", ".join(str(n) for n in box) + "]"
-        problem = ""
+        problem: Text | None = None
         if min(x, y) < 0 or max(x, y) > 100:
-            problem = "x and y must be between 0 and 100"
+            problem = M.BOX_XY()
         elif w <= 0 or h <= 0:
-            problem = "the width and height must be more than 0"
+            problem = M.BOX_SIZE()
         elif x + w > 100 + 1e-9:
-            problem = f"x + w is {x + w:g}, past the right edge (100)"
+            problem = M.BOX_RIGHT(value=f"{x + w:g}")
         elif y + h > 100 + 1e-9:
-            problem = f"y + h is {y + h:g}, past the bottom edge (100)"
+            problem = M.BOX_BOTTOM(value=f"{y + h:g}")
         if problem:
-            f.diags.error(f.path, line, f'"area:" box {written} is not on the page: {problem} '
-                          "(a box is [x, y, w, h] in percent of the page)")
+            f.diags.error(f.path, line, M.AREA_OFF_PAGE(box=written, problem=problem))
             continue
         areas.append(Area(x, y, w, h, line))
     return tuple(areas)
@@ -163,8 +160,7 @@ def _file_slug(f: Fields, name: str) -> str | None:
     slug = name[:-3]
     problem = slug_problem(slug)
     if problem:
-        f.diags.error(f.path, 1, f'the file name "{name}" is not a valid slug: it {problem}; '
-                      'add "slug:" to the front matter (for example slug: youdaizheng)')
+        f.diags.error(f.path, 1, M.BAD_FILE_SLUG(name=name, problem=problem))
         return None
     return slug
 
@@ -174,12 +170,12 @@ def _authors(f: Fields) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, dict):
-        f.error("authors", '"authors:" must be a name or a list of names')
+        f.error("authors", M.AUTHORS_FORM())
         return ()
     names = []
     for item, _line in items_with_lines(value) if isinstance(value, list) else [(value, 0)]:
         if isinstance(item, (list, dict)) or item is None:
-            f.error("authors", '"authors:" must be a name or a list of names')
+            f.error("authors", M.AUTHORS_FORM())
             return ()
         names.append(str(item).strip())
     return tuple(n for n in names if n)
@@ -199,10 +195,8 @@ def _corrects(f: Fields) -> tuple[CorrectionTarget, ...]:
 
 
 def _target(item: Any, line: int, f: Fields) -> CorrectionTarget | None:
-    form = ('write "corrects:" as DATE/SLUG (2022-11-03/youdaizheng) '
-            "or as {date: 2022-11-03, page: 3, title: 原标题}")
     if isinstance(item, LineDict):
-        tf = Fields(item, f.path, f.diags, '"corrects:"')
+        tf = Fields(item, f.path, f.diags, M.WHAT_KEY(key="corrects"))
         tf.check_keys(("date", "page", "title"))
         date, title = tf.date("date", required=True), tf.text("title", required=True)
         page = tf.integer("page", positive=True)
@@ -213,9 +207,9 @@ def _target(item: Any, line: int, f: Fields) -> CorrectionTarget | None:
         day, _, slug = item.strip().rpartition("/")
         date = as_date(day)
         if date is None or slug_problem(slug):
-            f.diags.error(f.path, line, f'"corrects: {item}" is not DATE/SLUG: {form}')
+            f.diags.error(f.path, line, M.CORRECTS_NOT_DATE_SLUG(value=item))
             return None
         return CorrectionTarget(line=line, date=date, slug=slug)
-    f.diags.error(f.path, line, f"\"corrects:\" cannot be {shown(item)}: {form}")
+    f.diags.error(f.path, line, M.CORRECTS_CANNOT_BE(value=shown(item)))
     return None
 

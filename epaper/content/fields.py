@@ -8,20 +8,21 @@ import reprlib
 from typing import Any
 from urllib.parse import unquote
 
+from epaper import messages as M
 from epaper.content.yamlutil import Invalid, LineDict, LineList, load_yaml_values, short
-from epaper.errors import Diagnostics, did_you_mean
+from epaper.errors import Arg, Diagnostics, Text, did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 
 
-def slug_problem(slug: str) -> str | None:
+def slug_problem(slug: str) -> Text | None:
     """Why `slug` is not a safe URL segment, or None when it is."""
     if not SLUG.match(slug):
-        return "may hold only lower-case ASCII letters, digits and hyphens"
+        return M.SLUG_CHARACTERS()
     if slug.isdigit():
-        return "must not be digits alone (those URLs belong to printed pages)"
+        return M.SLUG_DIGITS()
     if not slug.strip("-"):  # "-" and "--" are no names; "-" also reads as an option on a command line
-        return "must hold a letter or a digit"
+        return M.SLUG_NO_LETTER()
     return None
 
 
@@ -40,27 +41,27 @@ def media_path(folder: str, written: str) -> str | None:
 class Fields:
     """Typed access to one YAML mapping, reporting wrong values at their key's line."""
 
-    def __init__(self, data: LineDict, path: str, diags: Diagnostics, what: str, top: bool = False) -> None:
+    def __init__(self, data: LineDict, path: str, diags: Diagnostics, what: Text, top: bool = False) -> None:
         self.data, self.path, self.diags, self.what, self.top = data, path, diags, what, top
 
     def line(self, key: str) -> int:
         return self.data.line_of(key)
 
-    def error(self, key: str, message: str) -> None:
-        self.diags.error(self.path, self.line(key), message)
+    def error(self, key: str, text: Text) -> None:
+        self.diags.error(self.path, self.line(key), text)
 
     def missing(self, key: str) -> None:
         # A whole file missing a key is reported at line 1; a nested entry at its own line.
         line = 1 if self.top else self.data.line
-        self.diags.error(self.path, self.line(key) if key in self.data else line, f'{self.what} needs "{key}:"')
+        self.diags.error(self.path, self.line(key) if key in self.data else line, M.NEEDS_KEY(what=self.what, key=key))
 
     def check_keys(self, known: tuple[str, ...]) -> None:
         for key, line in self.data.duplicates:
-            self.diags.error(self.path, line, f'"{key}:" is given twice; the second one would win silently')
+            self.diags.error(self.path, line, M.KEY_TWICE(key=key))
         for key in self.data:
             if key not in known:
                 self.diags.warning(self.path, self.line(key),
-                                   f'unknown key "{key}:" is ignored{did_you_mean(key, known)}')
+                                   M.UNKNOWN_KEY(key=key, suggestion=did_you_mean(key, known)))
 
     def text(self, key: str, required: bool = False) -> str:
         value = self.data.get(key)
@@ -71,7 +72,7 @@ class Fields:
         if isinstance(value, str):
             return value.strip()
         if isinstance(value, (list, dict)):
-            self.error(key, f'"{key}:" must be text, not a {"list" if isinstance(value, list) else "mapping"}')
+            self.error(key, M.NOT_TEXT(key=key, kind=M.KIND_LIST() if isinstance(value, list) else M.KIND_MAPPING()))
             return ""
         # A scalar where text is expected (title: 2022, title: yes) is its text as written.
         return str(self.data.raw.get(key, value)).strip()
@@ -85,10 +86,10 @@ class Fields:
         if isinstance(value, str) and value.strip().isdigit():
             value = int(value.strip())
         if isinstance(value, bool) or not isinstance(value, int):
-            self.error(key, f'"{key}:" must be a whole number, not {shown(self.data.raw.get(key, value))}')
+            self.error(key, M.NOT_WHOLE_NUMBER(key=key, value=shown(self.data.raw.get(key, value))))
             return None
         if positive and value < 1:
-            self.error(key, f'"{key}:" must be a positive whole number, not {value}')
+            self.error(key, M.NOT_POSITIVE(key=key, value=value))
             return None
         return value
 
@@ -97,7 +98,7 @@ class Fields:
         if value is None:
             return False
         if not isinstance(value, bool):
-            self.error(key, f'"{key}:" must be true or false, not {shown(self.data.raw.get(key, value))}')
+            self.error(key, M.NOT_BOOLEAN(key=key, value=shown(self.data.raw.get(key, value))))
             return False
         return value
 
@@ -109,7 +110,7 @@ class Fields:
             return None
         parsed = as_date(value)
         if parsed is None and not isinstance(value, Invalid):  # Invalid: reported while parsing
-            self.error(key, f'"{key}:" must be a date written YYYY-MM-DD, not {shown(self.data.raw.get(key, value))}')
+            self.error(key, M.NOT_DATE(key=key, value=shown(self.data.raw.get(key, value))))
         return parsed
 
     def slug(self, key: str) -> str | None:
@@ -118,15 +119,15 @@ class Fields:
             return None
         problem = slug_problem(value)
         if problem:
-            self.error(key, f'"{key}: {value}" is not a valid slug: it {problem}')
+            self.error(key, M.BAD_SLUG(key=key, value=value, problem=problem))
             return None
         return value
 
 
-def shown(value: Any) -> str:
+def shown(value: Any) -> Arg:
     """A value quoted for a message, shortened: a list is never stringified whole."""
     text = reprlib.repr(value) if isinstance(value, (list, dict)) else str(value)
-    return f'"{short(text)}"' if text else "nothing"
+    return f'"{short(text)}"' if text else M.NOTHING()
 
 
 def as_date(value: Any) -> dt.date | None:
@@ -142,10 +143,10 @@ def as_date(value: Any) -> dt.date | None:
     return None
 
 
-def as_mapping(value: Any, path: str, line: int, diags: Diagnostics, what: str) -> LineDict | None:
+def as_mapping(value: Any, path: str, line: int, diags: Diagnostics, what: Text) -> LineDict | None:
     if isinstance(value, LineDict):
         return value
-    diags.error(path, line, f"{what} must be a mapping of keys and values")
+    diags.error(path, line, M.NOT_MAPPING(what=what))
     return None
 
 
@@ -157,11 +158,11 @@ def items_with_lines(value: Any) -> list[tuple[Any, int]]:
 
 
 
-def yaml_mapping(text: str, rel: str, diags: Diagnostics, what: str, first_line: int = 1) -> LineDict | None:
+def yaml_mapping(text: str, rel: str, diags: Diagnostics, what: Text, first_line: int = 1) -> LineDict | None:
     """YAML text that must be a mapping (empty counts as an empty one), or None after reporting why."""
     data, problems = load_yaml_values(text, first_line=first_line)
     for problem in problems:  # an impossible date is reported here, and the other keys still checked
-        diags.error(rel, problem.line, problem.message)
+        diags.error(rel, problem.line, problem.text)
     if problems and data is None:
         return None
     return as_mapping(data if data is not None else LineDict(), rel, 1, diags, what)

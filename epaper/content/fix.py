@@ -6,6 +6,7 @@ else the file is left alone. Files are replaced atomically (as `areas` does)."""
 from __future__ import annotations
 
 import sys
+from gettext import NullTranslations
 from pathlib import Path
 
 from epaper.content import typography
@@ -19,14 +20,14 @@ from epaper.errors import Diagnostics, UsageError
 from epaper.model import Typography
 
 
-def run(site: Path, paths: list[Path]) -> int:
+def run(site: Path, paths: list[Path], translations: NullTranslations | None = None) -> int:
     """Fix the articles named (files or folders; default: all of content/). 0, or 1 after content errors."""
     diags = Diagnostics()
     reader = SiteReader(site, diags)
     config = load_config(reader)
     if config is None:
         for diagnostic in diags.errors:
-            print(diagnostic, file=sys.stderr)
+            print(diagnostic.shown(translations), file=sys.stderr)
         return 1
     files = [f"{folder.rel}/{name}" for folder in find_editions(reader) for name in folder.articles]
     chosen = _chosen(site, files, paths)
@@ -44,7 +45,7 @@ def run(site: Path, paths: list[Path]) -> int:
         changes += done
         changed_files += bool(done)
     for diagnostic in diags.items:
-        print(diagnostic, file=sys.stderr)
+        print(diagnostic.shown(translations), file=sys.stderr)
     print(f"fix: {changes} change{'s' * (changes != 1)} in {changed_files} of {len(chosen)} articles",
           file=sys.stderr)
     return 1 if diags.has_errors() else 0

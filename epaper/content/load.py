@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from epaper import messages as M
 from epaper import parallel
 from epaper.content.article import parse_article
 from epaper.content.config import load_config
@@ -30,7 +31,7 @@ from epaper.content.fields import (
 from epaper.content.markup import MarkdownRenderer, footnote_backlink
 from epaper.content.reader import NotRegular, SiteReader, decode, not_regular, read_regular
 from epaper.content.yamlutil import Invalid
-from epaper.errors import Diagnostic, Diagnostics, did_you_mean
+from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
 from epaper.images import MediaRecord, probe
 from epaper.model import Article, Config, Edition, Page, PageEntry, Typography
 from epaper.output.cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
@@ -65,7 +66,7 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
     Plain strings and one os.walk: this runs over tens of thousands of files on every build."""
     content = reader.root / "content"
     if not content.is_dir():
-        reader.diags.error("content", 1, "not found: a site keeps its editions in content/")
+        reader.diags.error("content", 1, M.NO_CONTENT())
         return []
     root = str(reader.root)
     editions: list[EditionFolder] = []
@@ -82,13 +83,12 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
         if "edition.yaml" in files:
             if outer is not None:
                 reader.diags.error(f"{rel}/edition.yaml", 1,
-                                   f"editions don't nest: this folder is inside the edition {reader.rel(Path(outer))}/")
+                                   M.NESTED_EDITION(outer=reader.rel(Path(outer))))
             else:
                 editions.append(EditionFolder(folder, rel, markdown))
                 outer = folder
         elif markdown:
-            why = ("is in a subfolder of an edition; articles sit beside edition.yaml; skipped" if outer
-                   else "is not in an edition folder (no edition.yaml beside it); skipped")
+            why = M.IN_EDITION_SUBFOLDER() if outer else M.NOT_IN_EDITION()
             for name in markdown:
                 reader.diags.warning(f"{rel}/{name}", 1, why)
         if outer is not None:
@@ -102,10 +102,10 @@ def parse_edition(rel: str, data: bytes) -> tuple[dict[str, Any] | None, list[Di
     text = decode(rel, data, diags)
     if text is None:
         return None, diags.items
-    meta = yaml_mapping(text, rel, diags, "edition.yaml")
+    meta = yaml_mapping(text, rel, diags, M.WHAT_FILE(name="edition.yaml"))
     if meta is None:
         return None, diags.items
-    f = Fields(meta, rel, diags, "an edition", top=True)
+    f = Fields(meta, rel, diags, M.WHAT_EDITION(), top=True)
     f.check_keys(EDITION_KEYS)
     date = f.date("date", required=True)
     number = f.integer("number", positive=True)
@@ -142,7 +142,7 @@ def _publish(f: Fields) -> dt.datetime | None:
             return dt.datetime.fromisoformat(value.strip())
         except ValueError:
             pass
-    f.error("publish", f'"publish:" must be a date and time such as 2022-11-04 06:00:00+08:00, not {shown(value)}')
+    f.error("publish", M.BAD_PUBLISH(value=shown(value)))
     return None
 
 
@@ -152,15 +152,15 @@ def _pages(f: Fields) -> list[PageEntry] | None:
         f.missing("pages")
         return None
     if not isinstance(value, list) or not value:
-        f.error("pages", '"pages:" must be a list of printed pages such as {number: 1, name: 要闻, section: yaowen}')
+        f.error("pages", M.PAGES_FORM())
         return None
     pages: list[PageEntry] = []
     seen: dict[int, int] = {}
     for item, line in items_with_lines(value):
-        entry = as_mapping(item, f.path, line, f.diags, 'each of "pages:"')
+        entry = as_mapping(item, f.path, line, f.diags, M.WHAT_EACH_OF(key="pages"))
         if entry is None:
             continue
-        pf = Fields(entry, f.path, f.diags, "a page")
+        pf = Fields(entry, f.path, f.diags, M.WHAT_PAGE())
         pf.check_keys(PAGE_KEYS)
         number = pf.integer("number", required=True, positive=True)
         name = pf.text("name")
@@ -168,12 +168,11 @@ def _pages(f: Fields) -> list[PageEntry] | None:
         scan, pdf = pf.text("scan"), pf.text("pdf")
         for key, value in (("scan", scan), ("pdf", pdf)):
             if value and media_path("", value) is None:
-                pf.error(key, f'"{key}: {value}" must name a file in the edition\'s folder, '
-                         "beside edition.yaml (for example page-01.jpg)")
+                pf.error(key, M.PAGE_FILE_OUTSIDE(key=key, value=value))
         if number is None:
             continue
         if number in seen:
-            pf.error("number", f"page {number} is listed twice (first at line {seen[number]})")
+            pf.error("number", M.PAGE_TWICE(number=number, first=seen[number]))
             continue
         seen[number] = pf.line("number")
         pages.append(PageEntry(number, name, section, pf.line("section") if section else line,
@@ -209,25 +208,24 @@ def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> di
             path = reader.root / rel
             try:
                 if not path.resolve().is_relative_to(reader.real_root):
-                    found[key] = MediaRecord(0, 0, "", kind, problem="is a symbolic link to a place outside the "
-                                             "site; refusing to read it")
+                    found[key] = MediaRecord(0, 0, "", kind, problem=M.LINK_OUTSIDE_SITE())
                     continue
                 st = os.stat(path)
             except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
                 if isinstance(exc, RuntimeError) or exc.errno in (errno.ELOOP, errno.EACCES, errno.EIO):
                     why = exc.strerror if isinstance(exc, OSError) else os.strerror(errno.ELOOP)
-                    found[key] = MediaRecord(0, 0, "", kind, problem=f"cannot be read: {why}")
+                    found[key] = MediaRecord(0, 0, "", kind, problem=M.CANNOT_READ(reason=why or ""))
                     continue
                 folder = reader.root / edition.folder
                 try:
                     names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
                 except OSError:
                     names = []
-                found[key] = MediaRecord(0, 0, "", kind, problem="was not found"
-                                         + did_you_mean(posixpath.basename(rel), names))
+                found[key] = MediaRecord(0, 0, "", kind, problem=M.NOT_FOUND(
+                    suggestion=did_you_mean(posixpath.basename(rel), names)))
                 continue
             if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # a FIFO would block probe() forever
-                found[key] = MediaRecord(0, 0, "", kind, problem=not_regular(st.st_mode) or "is a folder")
+                found[key] = MediaRecord(0, 0, "", kind, problem=not_regular(st.st_mode) or M.A_FOLDER_PART())
                 continue
             old = known.get(key)
             if (old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
@@ -237,7 +235,7 @@ def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> di
             try:
                 found[key] = probe(str(path), kind)
             except OSError as exc:
-                found[key] = MediaRecord(0, 0, "", kind, problem=f"cannot be read: {exc.strerror or exc}")
+                found[key] = MediaRecord(0, 0, "", kind, problem=M.CANNOT_READ(reason=exc.strerror or str(exc)))
                 continue
             cache.sources_changed = True
     if set(known) != {k for k, r in found.items() if r.sha}:
@@ -289,7 +287,7 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
     for folder in folders:
         rel = f"{folder.rel}/edition.yaml"
         if not folder.articles:
-            diags.error(rel, 1, "this edition has no articles: add a .md file beside edition.yaml")
+            diags.error(rel, 1, M.NO_ARTICLES())
         record = records.get(rel)
         edition_record: SourceRecord | None = None
         if record is not None:
@@ -329,10 +327,10 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         try:
             st = os.stat(path)
         except OSError as exc:
-            reader.diags.error(rel, 1, f"cannot be read: {exc.strerror or exc}")
+            reader.diags.error(rel, 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
             continue
         if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # never open a FIFO: it blocks forever
-            reader.diags.error(rel, 1, not_regular(st.st_mode) or "is a folder, not a file")
+            reader.diags.error(rel, 1, not_regular(st.st_mode) or M.A_FOLDER())
             continue
         old = known.get(rel)
         if (old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
@@ -345,7 +343,7 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
     results = [r for part in parallel.fan_out(_parse_files, task, misses, workers) for r in part]
     for rel, record in results:
-        if isinstance(record, str):  # could not be read: why
+        if isinstance(record, Text):  # could not be read: why
             reader.diags.error(rel, 1, record)
             continue
         records[rel] = record
@@ -369,7 +367,7 @@ class ParseTask:
     typography: Typography  # the check's rules: its warnings are cached with the file's other diagnostics
 
 
-def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tuple[str, SourceRecord | str]]:
+def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tuple[str, SourceRecord | Text]]:
     """Read, hash and parse content files; runs in a worker process for big builds. The rendered
     Markdown goes straight to the HTML store: the parent never holds every article's body."""
     renderer = MarkdownRenderer(unsafe_html=task.unsafe_html, backlink=task.backlink)
@@ -378,17 +376,17 @@ def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tupl
 
 
 def _parse_into(html: HtmlStore, task: ParseTask, items: Sequence[tuple[str, str]],
-                renderer: MarkdownRenderer) -> list[tuple[str, SourceRecord | str]]:
-    results: list[tuple[str, SourceRecord | str]] = []
+                renderer: MarkdownRenderer) -> list[tuple[str, SourceRecord | Text]]:
+    results: list[tuple[str, SourceRecord | Text]] = []
     for rel, path in items:
         try:
             st = os.stat(path)
             data = read_regular(path)  # a FIFO or device is refused, never opened
         except NotRegular as exc:
-            results.append((rel, str(exc)))
+            results.append((rel, exc.text))
             continue
         except OSError as exc:
-            results.append((rel, f"cannot be read: {exc.strerror or exc}"))
+            results.append((rel, M.CANNOT_READ(reason=exc.strerror or str(exc))))
             continue
         if rel.endswith("/edition.yaml"):
             fields, diagnostics = parse_edition(rel, data)

@@ -11,7 +11,8 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from epaper.errors import Diagnostics
+from epaper import messages as M
+from epaper.errors import Diagnostics, Text
 
 
 class SiteReader:
@@ -34,13 +35,13 @@ class SiteReader:
             path.resolve().relative_to(self.real_root)
             return True
         except ValueError:
-            self.diags.error(self.rel(path), 1, "is a symbolic link to a place outside the site; refusing to read it")
+            self.diags.error(self.rel(path), 1, M.LINK_OUTSIDE_SITE())
             return False
         except OSError as exc:
-            self.diags.error(self.rel(path), 1, f"cannot be read: {exc.strerror or exc}")
+            self.diags.error(self.rel(path), 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
             return False
         except RuntimeError:  # Python < 3.13 reports a symlink loop so
-            self.diags.error(self.rel(path), 1, f"cannot be read: {os.strerror(errno.ELOOP)}")
+            self.diags.error(self.rel(path), 1, M.CANNOT_READ(reason=os.strerror(errno.ELOOP)))
             return False
 
     def read(self, path: Path) -> bytes | None:
@@ -50,16 +51,16 @@ class SiteReader:
         try:
             return read_regular(path)
         except NotRegular as exc:
-            self.diags.error(self.rel(path), 1, str(exc))
+            self.diags.error(self.rel(path), 1, exc.text)
             return None
         except OSError as exc:
-            self.diags.error(self.rel(path), 1, f"cannot be read: {exc.strerror or exc}")
+            self.diags.error(self.rel(path), 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
             return None
 
     def walk_error(self, exc: OSError) -> None:
         """os.walk's onerror: a folder that cannot be listed is an error, not an empty folder."""
         self.diags.error(self.rel(Path(exc.filename)) if exc.filename else "content", 1,
-                         f"cannot be read: {exc.strerror or exc}")
+                         M.CANNOT_READ(reason=exc.strerror or str(exc)))
 
     def files(self, base: Path, within: Path | None = None) -> Iterator[Path]:
         """Every readable regular file below `base` (a folder of the site), sorted; each folder
@@ -94,8 +95,7 @@ class SiteReader:
             shown = target.relative_to(self.real_root).as_posix()
         except ValueError:
             shown = str(target)
-        self.diags.error(self.rel(path), 1, f"is a symbolic link to {shown}, outside {self.rel(folder)}/; "
-                         "refusing to publish it (copy the file into the folder instead)")
+        self.diags.error(self.rel(path), 1, M.LINK_OUTSIDE_FOLDER(target=shown, folder=self.rel(folder)))
         return False
 
     def readable(self, path: Path) -> bool:
@@ -107,9 +107,9 @@ class SiteReader:
             os.close(_open_regular(path))
             return True
         except NotRegular as exc:
-            self.diags.error(self.rel(path), 1, str(exc))
+            self.diags.error(self.rel(path), 1, exc.text)
         except OSError as exc:
-            self.diags.error(self.rel(path), 1, f"cannot be read: {exc.strerror or exc}")
+            self.diags.error(self.rel(path), 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
         return False
 
     def text(self, path: Path) -> str | None:
@@ -120,14 +120,18 @@ class SiteReader:
 class NotRegular(OSError):
     """A FIFO, socket or device where a file was expected: refused, never opened."""
 
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
-def not_regular(mode: int) -> str | None:
+
+def not_regular(mode: int) -> Text | None:
     """Why a file of this mode is refused ("is not a regular file (a FIFO) …"), or None."""
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
-    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "not a file")
-    return f"is not a regular file ({kind}); only files and folders are read"
+    kind = (M.KIND_FIFO() if stat.S_ISFIFO(mode) else M.KIND_SOCKET() if stat.S_ISSOCK(mode)
+            else M.KIND_DEVICE() if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else M.KIND_NOT_FILE())
+    return M.NOT_REGULAR(kind=kind)
 
 
 def _open_regular(path: Path | str) -> int:
@@ -160,15 +164,13 @@ def decode(rel: str, data: bytes, diags: Diagnostics) -> str | None:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        hint = "save it as UTF-8"
         try:
             data.decode("gb18030")
-            hint = "it looks like GBK (GB18030), the usual Chinese Windows encoding: save it as UTF-8"
+            diags.error(rel, line, M.NOT_UTF8_GBK())
         except UnicodeDecodeError:
-            pass
-        diags.error(rel, line, f"is not UTF-8 text ({hint})")
+            diags.error(rel, line, M.NOT_UTF8())
         return None
     if "\x00" in text:
-        diags.error(rel, text[: text.index("\x00")].count("\n") + 1, "contains a NUL byte: is it a binary file?")
+        diags.error(rel, text[: text.index("\x00")].count("\n") + 1, M.NUL_BYTE())
         return None
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from epaper import messages as M
 from epaper.content.fields import media_path
 from epaper.content.load import LoadedSite
-from epaper.errors import Diagnostics, closest, did_you_mean
+from epaper.errors import Arg, Diagnostics, Message, Text, closest, did_you_mean
 from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
 from epaper.model import (
     Article,
@@ -51,7 +52,7 @@ def _unique_dates(editions: list[Edition], diags: Diagnostics) -> list[Edition]:
     for edition in sorted(editions, key=lambda e: (e.date, e.source)):
         if edition.date in first:
             diags.error(edition.source, edition.lines.get("date", 1),
-                        f"two editions have the date {edition.date}: this one and {first[edition.date].source}")
+                        M.DATE_TWICE(date=str(edition.date), other=first[edition.date].source))
             continue
         first[edition.date] = edition
     return list(first.values())
@@ -60,20 +61,20 @@ def _unique_dates(editions: list[Edition], diags: Diagnostics) -> list[Edition]:
 def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None:
     for page in edition.pages:
         if page.section_slug and page.section_slug not in config.sections:
-            diags.error(edition.source, page.line, _unknown("section", page.section_slug, config.sections))
+            diags.error(edition.source, page.line, _unknown(M.UNKNOWN_SECTION, page.section_slug, config.sections))
     numbers = [p.number for p in edition.pages]
     slugs: dict[str, Article] = {}
     for article in sorted(edition.articles, key=lambda a: a.source):
         if article.page_number not in numbers:
             diags.error(article.source, article.line("page"),
-                        f"page {article.page_number} is not a page of the edition {edition.date} "
-                        f"(its pages: {', '.join(str(n) for n in numbers)}; see {edition.source})")
+                        M.NOT_A_PAGE(page=article.page_number, date=str(edition.date),
+                                     pages=", ".join(str(n) for n in numbers), source=edition.source))
         else:
             page = edition.page(article.page_number)
             slug = article.section_slug or page.section_slug
             if article.section_slug and article.section_slug not in config.sections:
                 diags.error(article.source, article.line("section"),
-                            _unknown("section", article.section_slug, config.sections))
+                            _unknown(M.UNKNOWN_SECTION, article.section_slug, config.sections))
             elif slug in config.sections:
                 article.links.section = config.sections[slug]
         if article.series_slug:
@@ -81,12 +82,10 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
                 article.links.series = config.series[article.series_slug]
             else:
                 diags.error(article.source, article.line("series"),
-                            _unknown("series", article.series_slug, config.series))
+                            _unknown(M.UNKNOWN_SERIES, article.series_slug, config.series))
         if article.slug in slugs:
             other = slugs[article.slug]
-            diags.error(article.source, article.line("slug"),
-                        f'the slug "{article.slug}" is already used by {other.source} in this edition; '
-                        "both would be written to one URL")
+            diags.error(article.source, article.line("slug"), M.SLUG_TAKEN(slug=article.slug, other=other.source))
         else:
             slugs[article.slug] = article
 
@@ -94,46 +93,46 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
 def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnostics) -> None:
     """Each scan, PDF and photo named must be a usable file; those that are get their renditions."""
 
-    def record(kind: str, written: str, path: str, line: int, what: str) -> tuple[str, MediaRecord] | None:
+    def record(kind: str, written: str, path: str, line: int, what: Text) -> tuple[str, MediaRecord] | None:
         rel = media_path(edition.folder, written)
         if rel is None:  # a name leaving the folder: reported where it was read
             return None
         found = media.get(f"{kind}:{rel}")
         if found is None or found.problem:
-            diags.error(path, line, f'{what} "{written}" ({rel}) {found.problem if found else "was not found"}')
+            diags.error(path, line, M.MEDIA_PROBLEM(what=what, written=written, path=rel,
+                                                    problem=found.problem if found else M.NOT_FOUND(suggestion="")))
             return None
         return rel, found
 
     for page in edition.pages:
-        if page.scan and (got := record("image", page.scan, edition.source, page.scan_line, "the scan")):
+        if page.scan and (got := record("image", page.scan, edition.source, page.scan_line, M.WHAT_SCAN())):
             page.links.picture = picture(got[0], got[1], SCAN_WIDTHS)
-        if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, "the PDF")):
+        if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, M.WHAT_PDF())):
             name = f"{edition.date.isoformat()}-{page.label}.pdf"
             page.links.download = download(page.url + name, got[0], got[1])
             if not page.scan:  # the PDF is the scan
                 _pdf_as_scan(edition, page, got[0], got[1], diags)
     for article in edition.articles:
         if article.image and (got := record("image", article.image, article.source, article.line("image"),
-                                            "the lead photo")):
+                                            M.WHAT_LEAD_PHOTO())):
             article.links.lead = picture(got[0], got[1], PHOTO_WIDTHS)
         pictures: dict[str, Picture] = {}
         for figure in article.figures:
             if figure.src not in pictures and (got := record("image", figure.src, article.source, figure.line,
-                                                             "the image")):
+                                                             M.WHAT_IMAGE())):
                 pictures[figure.src] = picture(got[0], got[1], PHOTO_WIDTHS)
         article.links.pictures = pictures
 
 
 def _pdf_as_scan(edition: Edition, page: Page, rel: str, found: MediaRecord, diags: Diagnostics) -> None:
     """A page with a PDF and no scan shows its PDF's first page, rendered at build time."""
-    where = f'page {page.number}: the PDF "{page.pdf}" ({rel})'
     if found.unrenderable:
-        diags.error(edition.source, page.pdf_line, f'{where} {found.unrenderable}; with no "scan:", '
-                    "its first page would be the page image")
+        diags.error(edition.source, page.pdf_line, M.PDF_UNRENDERABLE(number=page.number, written=page.pdf,
+                                                                      path=rel, problem=found.unrenderable))
         return
     if found.pages > 1:
-        diags.warning(edition.source, page.pdf_line, f"{where} has {found.pages} pages: the page image is "
-                      "drawn from the first; export each printed page as its own PDF")
+        diags.warning(edition.source, page.pdf_line, M.PDF_PAGES(number=page.number, written=page.pdf, path=rel,
+                                                                 pages=found.pages))
     page.links.picture = picture(rel, found, SCAN_WIDTHS)
 
 
@@ -148,17 +147,16 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
             continue
         if not page.scan and not page.pdf:
             diags.error(article.source, article.line("area"),
-                        f'"area:" places the article on the scan of page {page.number}, but that page has no '
-                        f'"scan:" (nor a "pdf:" to draw one from) in {edition.source} (line {page.line})')
+                        M.AREA_NO_SCAN(number=page.number, source=edition.source, line=page.line))
             continue
         for other in by_page.get(page.number, []):
             for box in article.areas:
                 hit = next((b for b in other.areas if box.overlaps(b)), None)
                 if hit is not None:
                     diags.warning(article.source, box.line or article.line("area"),
-                                  f'"area:" box [{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}] overlaps '
-                                  f"[{hit.x:g}, {hit.y:g}, {hit.w:g}, {hit.h:g}] of {other.source} "
-                                  f"on page {page.number}: a tap there reaches only one of them")
+                                  M.AREA_OVERLAP(box=f"[{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}]",
+                                                 other_box=f"[{hit.x:g}, {hit.y:g}, {hit.w:g}, {hit.h:g}]",
+                                                 other=other.source, number=page.number))
         by_page.setdefault(page.number, []).append(article)
 
 
@@ -173,10 +171,9 @@ def _media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:
                 yield item.source, item.sha
 
 
-def _unknown(kind: str, slug: str, declared: dict[str, Section]) -> str:
-    known = ", ".join(declared) or "none"
-    return (f'unknown {kind} "{slug}"{did_you_mean(slug, declared)}; every {kind} used must be declared '
-            f"in config.yaml (declared: {known})")
+def _unknown(message: Message, slug: str, declared: dict[str, Section]) -> Text:
+    return message(slug=slug, suggestion=did_you_mean(slug, declared),
+                   declared=", ".join(declared) or M.NONE_DECLARED())
 
 
 def normalize_title(title: str) -> str:
@@ -194,24 +191,21 @@ def _find_originals(editions: list[Edition], diags: Diagnostics, drafts: bool) -
             if original is None or original in correction.originals:  # named twice: one notice
                 continue
             assert original.edition is not None and correction.edition is not None
-            where = f"corrects {target.describe()}"
+            where = _described(target)
             if original is correction:
-                diags.error(correction.source, target.line, f"{where}: a correction cannot correct itself")
+                diags.error(correction.source, target.line, M.CORRECTS_ITSELF(target=where))
             elif original.edition.date > correction.edition.date:
                 diags.error(correction.source, target.line,
-                            f"{where}: that article is in a later edition ({original.edition.date}); "
-                            "a correction follows the article it corrects")
+                            M.CORRECTS_LATER(target=where, date=str(original.edition.date)))
             elif original.draft and not drafts and not correction.draft:
-                diags.error(correction.source, target.line,
-                            f"{where}: {original.source} is a draft, left out of the build; "
-                            "publish it or build with --drafts")
+                diags.error(correction.source, target.line, M.CORRECTS_DRAFT(target=where, source=original.source))
             else:
                 correction.originals.append(original)
 
 
 def _original(correction: Article, target: CorrectionTarget, by_date: dict[dt.date, Edition],
               everything: list[Article], diags: Diagnostics) -> Article | None:
-    where = f"corrects {target.describe()}"
+    where = _described(target)
     edition = by_date.get(target.date) if target.date else None
     candidates: list[Article] = []
     if edition is not None:
@@ -225,23 +219,32 @@ def _original(correction: Article, target: CorrectionTarget, by_date: dict[dt.da
         return candidates[0]
     if len(candidates) > 1:
         names = "; ".join(f"{a.source} (page {a.page_number})" for a in candidates)
-        diags.error(correction.source, target.line, f"{where}: matches {len(candidates)} articles ({names}); "
-                    "add page: or write DATE/SLUG")
+        diags.error(correction.source, target.line, M.CORRECTS_AMBIGUOUS(target=where, count=len(candidates),
+                                                                          names=names))
         return None
     if edition is not None and edition.unreadable:
         return None  # the original may be the file that failed to load: that error says enough
-    diags.error(correction.source, target.line, f"{where}: no such article{_nearest(target, everything)}")
+    diags.error(correction.source, target.line, M.CORRECTS_NOTHING(target=where, closest=_nearest(target, everything)))
     return None
 
 
-def _nearest(target: CorrectionTarget, everything: Iterable[Article]) -> str:
+def _described(target: CorrectionTarget) -> Arg:
+    """The target as the editor wrote it: DATE/SLUG, or date, page and title."""
+    if target.slug:
+        return f"{target.date}/{target.slug}"
+    if target.page is not None:
+        return M.CORRECTION_TARGET_PAGE(date=str(target.date), page=target.page, title=target.title or "")
+    return M.CORRECTION_TARGET(date=str(target.date), title=target.title or "")
+
+
+def _nearest(target: CorrectionTarget, everything: Iterable[Article]) -> Arg:
     labels = {}
     for article in everything:
         assert article.edition is not None
         labels[f"{article.edition.date}/{article.slug} 《{article.title}》 (page {article.page_number})"] = article
     key = f"{target.date}/{target.slug}" if target.slug else f"{target.date} 《{target.title}》"
     near = closest(key, labels)
-    return f"; the closest are: {', '.join(near)}" if near else ""
+    return M.CLOSEST(names=", ".join(near)) if near else ""
 
 
 def _published(editions: list[Edition], config: Config, diags: Diagnostics, drafts: bool,
@@ -263,8 +266,7 @@ def _published(editions: list[Edition], config: Config, diags: Diagnostics, draf
             continue
         articles = [a for a in edition.articles if drafts or not a.draft]
         if edition.articles and not articles:
-            diags.warning(edition.source, 1, "every article of this edition is a draft: the edition is left out "
-                          "(build with --drafts to see it)")
+            diags.warning(edition.source, 1, M.ALL_DRAFTS())
             continue
         edition.links.articles = articles
         kept.append(edition)

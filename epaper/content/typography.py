@@ -22,8 +22,10 @@ from types import MappingProxyType
 
 import autocorrect_py
 
+from epaper import messages as M
 from epaper.content.yamlutil import load_yaml
 from epaper.errors import Diagnostic
+from epaper.errors import Text as MessageText
 from epaper.model import Typography
 
 FIELDS = ("title", "kicker", "subtitle", "caption")  # front matter values readers read as text
@@ -50,7 +52,7 @@ class Change:
     new: str
     before: str  # the changed stretch with a little context, as printed
     after: str
-    reason: str
+    reason: MessageText
 
 
 # ------------------------------------------------------------------ the rules
@@ -396,27 +398,30 @@ def _opcodes(old: str, new: str) -> Sequence[tuple[str, int, int, int, int]]:
 _WIDE_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
-def _reason(old: str, new: str, settings: Typography) -> str:
+def _reason(old: str, new: str, settings: Typography) -> MessageText:
     """Which rule a change follows, in words."""
     reasons = []
     if any(c in old for c in ",;:!?().") and any(c in new for c in "，；：！？（）。"):
-        reasons.append("half-width punctuation in Chinese text")
+        reasons.append(M.REASON_FULLWIDTH())
     if any(c in old for c in "\"'") and any(c in new for c in "“”‘’"):
-        reasons.append("straight quotes around Chinese text")
+        reasons.append(M.REASON_QUOTES())
     if _WIDE_ALNUM.search(old):
-        reasons.append("full-width letters or digits")
+        reasons.append(M.REASON_HALFWIDTH_WORD())
     if any(c in old for c in "，；：！？（）。") and any(c in new for c in ",;:!?()."):
-        reasons.append("full-width punctuation in English text")
+        reasons.append(M.REASON_HALFWIDTH_PUNCTUATION())
     if old.count(" ") > new.count(" ") and not reasons:
         if _NO_SPACE.search(old) and not settings.space_between_cjk_and_latin:
-            reasons.append("a space between Chinese and Latin letters or digits "
-                           "(typography: space_between_cjk_and_latin is false)")
+            reasons.append(M.REASON_EXTRA_SPACE())
         else:
-            reasons.append("a space beside full-width punctuation")
+            reasons.append(M.REASON_SPACE_FULLWIDTH())
     if old.count(" ") < new.count(" ") and not reasons:
-        reasons.append("no space between Chinese and Latin letters or digits "
-                       "(typography: space_between_cjk_and_latin is true)")
-    return "; ".join(reasons) or "Chinese copy-editing"
+        reasons.append(M.REASON_MISSING_SPACE())
+    if not reasons:
+        return M.REASON_OTHER()
+    joined = reasons[-1]
+    for reason in reversed(reasons[:-1]):
+        joined = M.REASONS(first=reason, rest=joined)
+    return joined
 
 
 CONTEXT = 6  # characters shown either side of a change
@@ -502,6 +507,6 @@ def check(rel: str, text: str, settings: Typography) -> list[Diagnostic]:
     """A warning for each change `fix` would make, at its line."""
     if not settings.check:
         return []
-    return [Diagnostic(rel, change.line, f'typography: "{change.before}" should be "{change.after}" '
-                       f"({change.reason}); epaper fix rewrites it", warning=True)
+    return [Diagnostic(rel, change.line, M.TYPOGRAPHY_CHANGE(before=change.before, after=change.after,
+                                                             reason=change.reason), warning=True)
             for change in shown(plan(text, settings))]

@@ -6,6 +6,9 @@ from typing import Any
 
 import yaml
 
+from epaper import messages as M
+from epaper.errors import Text
+
 
 class LineDict(dict):
     """A mapping that remembers the line of each key and the raw text of each scalar."""
@@ -43,7 +46,7 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
-        self.problems: list[tuple[int, str]] = []  # (0-based line, message): values that are no value
+        self.problems: list[tuple[int, Text]] = []  # (0-based line, message): values that are no value
 
 
 class Invalid(str):
@@ -69,7 +72,7 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
         reason = str(exc)
         if "timedelta" in reason:
             reason = "a time zone offset is less than 24 hours"
-        loader.problems.append((node.start_mark.line, f'"{short(node.value)}" is not a real date or time ({reason})'))
+        loader.problems.append((node.start_mark.line, M.NOT_A_DATE(value=short(node.value), reason=reason)))
         return Invalid(node.value)
 
 
@@ -156,7 +159,12 @@ class YamlProblem:
     """A YAML syntax problem at a line of the text that was parsed (1-based)."""
 
     line: int
-    message: str
+    text: Text
+
+    @property
+    def message(self) -> str:
+        """The English text (the commands that only need to know that a file parses)."""
+        return str(self.text)
 
 
 def load_yaml(text: str, first_line: int = 1) -> tuple[Any, YamlProblem | None]:
@@ -178,8 +186,7 @@ def load_yaml_values(text: str, first_line: int = 1) -> tuple[Any, list[YamlProb
         data = loader.construct_document(node) if node is not None else None
     except _TooBig as exc:
         line = exc.line + first_line
-        return None, [YamlProblem(line, f"YAML aliases expand to more than {MAX_VALUES:,} values; "
-                                        "write the values out instead of repeating anchors (*name)")]
+        return None, [YamlProblem(line, M.YAML_ALIASES(limit=f"{MAX_VALUES:,}"))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None and mark.index >= len(text.rstrip()):
@@ -188,19 +195,18 @@ def load_yaml_values(text: str, first_line: int = 1) -> tuple[Any, list[YamlProb
         line = (mark.line + first_line) if mark else first_line
         line = min(line, first_line + max(0, text.rstrip().count("\n")))
         parts = [p for p in (exc.context, exc.problem) if p]
-        message = "; ".join(parts) or "not valid YAML"
-        return None, [YamlProblem(line, f"YAML syntax error: {message}")]
+        return None, [YamlProblem(line, M.YAML_SYNTAX(detail="; ".join(parts) if parts else M.NOT_YAML()))]
     except yaml.YAMLError as exc:  # e.g. a reader error on control characters
         mark = getattr(exc, "problem_mark", None)
         line = (mark.line + first_line) if mark else first_line
-        return None, [YamlProblem(line, f"YAML syntax error: {exc}")]
+        return None, [YamlProblem(line, M.YAML_SYNTAX(detail=str(exc)))]
     except RecursionError:
-        return None, [YamlProblem(first_line, "YAML nested too deeply")]
+        return None, [YamlProblem(first_line, M.YAML_TOO_DEEP())]
     finally:
         loader.dispose()
     if first_line != 1:
         _shift(data, first_line - 1, set())
-    return data, [YamlProblem(line + first_line, message) for line, message in loader.problems]
+    return data, [YamlProblem(line + first_line, text) for line, text in loader.problems]
 
 
 def _shift(node: Any, by: int, seen: set[int]) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from epaper import __version__
 
 CACHE_DIR = ".epaper-cache"
-FORMAT = 2  # 2: pages of edition.yaml as PageEntry
+FORMAT = 3  # 2: pages of edition.yaml as PageEntry; 3: diagnostics as message ids and arguments
 
 
 def digest(data: bytes) -> str:
@@ -134,7 +134,7 @@ _ALLOWED = frozenset({
 } | {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("epaper.output.cache", "SourceRecord"),
-    ("epaper.output.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
+    ("epaper.output.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"), ("epaper.errors", "Text"),
     ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"),
     ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),

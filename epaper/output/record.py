@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from epaper.errors import Diagnostic
+from epaper.errors import Diagnostic, Text
 
-FORMAT = 1
+FORMAT = 2  # 2: warnings kept as message ids and arguments
 
 Manifest = dict[str, str]  # output path -> content hash
 Tree = dict[str, str | None]  # a folder's files as recorded; None: a file whose hash is unknown
@@ -56,7 +56,8 @@ def read_record(path: Path) -> BuildRecord:
         return BuildRecord(
             trees=state.get("trees", {}), renders=state.get("renders", {}), stamp=state.get("stamp"),
             next_change=dt.datetime.fromisoformat(next_change) if next_change else None,
-            warnings=[Diagnostic(*w) for w in state.get("warnings", [])], written=state.get("written", 0))
+            warnings=[Diagnostic(path, line, Text.from_plain(text), warning)
+                      for path, line, text, warning in state.get("warnings", [])], written=state.get("written", 0))
     except Exception:
         return BuildRecord()
 
@@ -66,7 +67,7 @@ def write_record(path: Path, record: BuildRecord) -> None:
     state: dict[str, Any] = {
         "format": FORMAT, "trees": record.trees, "renders": record.renders, "stamp": record.stamp,
         "next_change": record.next_change.isoformat() if record.next_change else None,
-        "warnings": [(w.path, w.line, w.message, w.warning) for w in record.warnings],
+        "warnings": [(w.path, w.line, w.text.plain(), w.warning) for w in record.warnings],
         "written": record.written,
     }
     path.parent.mkdir(parents=True, exist_ok=True)

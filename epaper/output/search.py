@@ -13,6 +13,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from epaper import messages as M
+from epaper.errors import Text
 from epaper.output.pagefind_order import stabilize
 
 FOLDER = "pagefind/"
@@ -21,13 +23,16 @@ FOLDER = "pagefind/"
 class SearchProblem(Exception):
     """Pagefind could not index the site."""
 
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
+
 
 def executable() -> Path:
     try:
         from pagefind_bin_extended import get_executable
     except ImportError:
-        raise SearchProblem("search: true needs Pagefind: pip install 'pagefind[extended]' "
-                            "(or set search: false in config.yaml)") from None
+        raise SearchProblem(M.NO_PAGEFIND()) from None
     return get_executable()
 
 
@@ -66,10 +71,10 @@ def make_index(site: Path, out: Path) -> Iterator[tuple[str, bytes]]:
             run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
                                  capture_output=True, text=True, timeout=3600)
         except (OSError, subprocess.SubprocessError) as exc:  # not runnable, or over an hour
-            raise SearchProblem(f"Pagefind could not run: {exc}") from None
+            raise SearchProblem(M.PAGEFIND_CANNOT_RUN(detail=str(exc))) from None
         if run.returncode != 0:
             detail = (run.stderr or run.stdout).strip().splitlines()
-            raise SearchProblem(f"Pagefind failed to index the site: {detail[-1] if detail else run.returncode}")
+            raise SearchProblem(M.PAGEFIND_FAILED(detail=detail[-1] if detail else str(run.returncode)))
         stabilize(bundle)  # same pages, same bytes
         for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
             yield FOLDER + path.relative_to(bundle).as_posix(), path.read_bytes()

@@ -9,6 +9,7 @@ import datetime as dt
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from gettext import NullTranslations
 from pathlib import Path
 from typing import TextIO
 
@@ -44,14 +45,14 @@ def article_texts(site: Path, article: Article) -> list[str]:
 
 
 def run(site: Path, date: dt.date | None = None, out: TextIO | None = None,
-        err: TextIO | None = None) -> int:
+        err: TextIO | None = None, translations: NullTranslations | None = None) -> int:
     """Place the articles of every edition (or of DATE's); 1 when the site has content errors.
     The report goes to `out` (standard output), the site's errors to `err` (standard error)."""
     out, err = out or sys.stdout, err or sys.stderr
     diags = Diagnostics()
     loaded = load_site(site, diags)
     for diagnostic in diags.errors:
-        print(diagnostic, file=err)
+        print(diagnostic.shown(translations), file=err)
     if loaded is None:
         return 1
     editions = sorted((e for e in loaded.editions if date is None or e.date == date), key=lambda e: e.date)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pypdf
 
+from epaper import messages as M
 from epaper.content.reader import read_regular
 from epaper.errors import Diagnostics
 from epaper.images import ChangedDuringBuild, seal
@@ -110,12 +111,10 @@ def join_editions(site: SiteData, root: Path, pdfs: EditionPdfs, diags: Diagnost
         try:
             sha, size = pdfs.get(root, edition)
         except (ChangedDuringBuild, OSError):
-            diags.error(edition.source, 1, "a page PDF changed or disappeared while the site was being built; "
-                        "build again")
+            diags.error(edition.source, 1, M.PDF_CHANGED_DURING_BUILD())
             continue
         except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on a damaged PDF
-            diags.warning(edition.source, 1, f"the pages' PDFs could not be joined into one ({exc}); the "
-                          "edition is built without its whole-edition PDF")
+            diags.warning(edition.source, 1, M.JOIN_FAILED(detail=str(exc)))
             continue
         edition.links.download = Download(edition_pdf_path(edition), edition.source, sha, size,
                                           cached=str(pdfs.folder / pdfs.name(edition)))

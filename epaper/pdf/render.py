@@ -15,6 +15,9 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image
 
+from epaper import messages as M
+from epaper.errors import Text
+
 RENDER_DPI = 150  # the nominal size of a page image: 2000-odd pixels across a broadsheet page
 MAX_SIDE = 12000  # pixels: beyond this a PDF's page box is a mistake, not a page
 
@@ -29,7 +32,7 @@ class PdfInfo:
     pages: int = 0
     width: int = 0  # the first page's image at RENDER_DPI, in pixels (rotation applied)
     height: int = 0
-    problem: str = ""
+    problem: str | Text = ""  # empty when it can be drawn
 
 
 def inspect(data: bytes) -> PdfInfo:
@@ -42,17 +45,17 @@ def inspect(data: bytes) -> PdfInfo:
         try:
             count = len(document)
             if count == 0:
-                return PdfInfo(problem="has no pages")
+                return PdfInfo(problem=M.PDF_NO_PAGES())
             page = document[0]
             width_pt, height_pt = page.get_size()
             if page.get_rotation() % 180:
                 width_pt, height_pt = height_pt, width_pt
             if width_pt <= 0 or height_pt <= 0:
-                return PdfInfo(count, problem="has a first page of no size")
+                return PdfInfo(count, problem=M.PDF_NO_SIZE())
             width, height = (max(1, round(v * RENDER_DPI / 72)) for v in (width_pt, height_pt))
             if max(width, height) > MAX_SIDE:
-                return PdfInfo(count, problem=f"has a first page too large to be a printed page "
-                                              f"({width_pt / 72 * 25.4:.0f} × {height_pt / 72 * 25.4:.0f} mm)")
+                return PdfInfo(count, problem=M.PDF_TOO_LARGE(width=f"{width_pt / 72 * 25.4:.0f}",
+                                                              height=f"{height_pt / 72 * 25.4:.0f}"))
             page.render(scale=64 / max(width_pt, height_pt))  # a thumbnail: fails if the page cannot be drawn
             return PdfInfo(count, width, height)
         except pdfium.PdfiumError as exc:
@@ -61,18 +64,18 @@ def inspect(data: bytes) -> PdfInfo:
             document.close()
 
 
-def _why(exc: pdfium.PdfiumError, data: bytes) -> str:
+def _why(exc: pdfium.PdfiumError, data: bytes) -> Text:
     """PDFium's error as an editor's reason. PDFium keeps its last error code across calls and
     sets none for a document without pages, so the code is believed only when the bytes agree."""
     code = getattr(exc, "err_code", None)
     encrypted = b"/Encrypt" in data
     if encrypted and code == pdfium.raw.FPDF_ERR_PASSWORD:
-        return "is password-protected (encrypted): export the page again without a password"
+        return M.PDF_PASSWORD()
     if encrypted and code == pdfium.raw.FPDF_ERR_SECURITY:
-        return "uses an encryption PDFium does not support: export the page again without a password"
+        return M.PDF_ENCRYPTION()
     if b"/ObjStm" not in data and not re.search(rb"/Type\s*/Page(?![A-Za-z])", data):
-        return "has no pages"
-    return "is damaged: PDFium cannot open it (an interrupted export or copy?): export or copy it again"
+        return M.PDF_NO_PAGES()
+    return M.PDF_DAMAGED()
 
 
 def render(data: bytes, width: int, height: int) -> Image.Image:

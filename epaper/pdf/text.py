@@ -13,6 +13,8 @@ from types import MappingProxyType
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+from epaper import messages as M
+from epaper.errors import Text
 from epaper.pdf.render import _LOCK, _why
 
 # Chinese PDFs' text layers often map a glyph to a Kangxi radical or a CJK radical supplement
@@ -112,6 +114,10 @@ class PageText:
 class PdfProblem(Exception):
     """The PDF cannot be read: the message says why, as the build would."""
 
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
+
 
 RULE = 3.0  # points: a path thinner than this is a rule; thicker ones are boxes whose edges count
 
@@ -125,7 +131,7 @@ def read_page(data: bytes, simplified: bool = True) -> PageText:
             raise PdfProblem(_why(exc, data)) from None
         try:
             if len(document) == 0:
-                raise PdfProblem("has no pages")
+                raise PdfProblem(M.PDF_NO_PAGES())
             page = document[0]
             width, height = page.get_size()
             lines = _lines(page, height, simplified)

@@ -9,15 +9,17 @@ import json
 import os
 from pathlib import Path
 
+from epaper import messages as M
 from epaper.content.fields import media_path
 from epaper.content.load import LoadedSite
-from epaper.errors import Diagnostics
+from epaper.errors import Diagnostics, Text
 from epaper.model import Area, Article, Edition, Page
 from epaper.pdf.areas import article_texts
 from epaper.pdf.place import Wanted, place
 from epaper.pdf.text import Box, PageText, PdfProblem, letters, read_page
 
 CACHE_NAME = "pdf-check.json"
+FORMAT = 2  # 2: warnings kept as message ids and arguments (Text.plain), not as English text
 COVERED = 10  # letters of another article inside an area before it counts as covering it
 
 
@@ -38,13 +40,13 @@ def check_areas(loaded: LoadedSite, path: Path, diags: Diagnostics) -> None:
             if rel is None or not articles or not any(a.areas for a in articles) or record is None or record.problem \
                     or record.unrenderable:
                 continue
-            key = hashlib.sha256(json.dumps([record.sha, simplified] + [[a.source, a.digest] for a in articles])
+            key = hashlib.sha256(json.dumps([FORMAT, record.sha, simplified] + [[a.source, a.digest] for a in articles])
                                  .encode()).hexdigest()
             if key not in known:
                 known[key] = _page_warnings(loaded.root, edition, page, rel, articles, simplified)
             kept[key] = known[key]
-            for source, line, message in kept[key]:
-                diags.warning(source, line, message)
+            for source, line, plain in kept[key]:
+                diags.warning(source, line, Text.from_plain(plain))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{CACHE_NAME}.{os.getpid()}.tmp")
@@ -62,7 +64,6 @@ def _page_warnings(site: Path, edition: Edition, page: Page, rel: str, articles:
         return []  # the build reports an unusable PDF
     if not text.lines:
         return []  # no text layer: nothing to compare with
-    where = f'page {page.number}\'s PDF "{page.pdf}"'
     printed = "".join(letters(line.text) for line in text.lines)
     placed = place(text, [Wanted(a.source, a.title, article_texts(site, a), [a.kicker, a.title, a.subtitle])
                           for a in articles], simplified)
@@ -73,8 +74,7 @@ def _page_warnings(site: Path, edition: Edition, page: Page, rel: str, articles:
         title = letters(article.title)
         if title and title not in printed:
             warnings.append([article.source, article.line("area"),
-                             f'"area:" puts it on {where}, but that PDF does not print its title 《{article.title}》 '
-                             "(is page: right?)"])
+                             M.AREA_TITLE_NOT_ON_PDF(number=page.number, pdf=page.pdf, title=article.title).plain()])
             continue
         for box in article.areas:
             for other in articles:
@@ -84,9 +84,9 @@ def _page_warnings(site: Path, edition: Edition, page: Page, rel: str, articles:
                              if _within(line.box, box, text))
                 if inside >= COVERED:
                     warnings.append([article.source, box.line or article.line("area"),
-                                     f'"area:" box [{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}] covers text of '
-                                     f"{other.source} (《{other.title}》) on {where}: "
-                                     "a tap there opens the wrong article"])
+                                     M.AREA_COVERS_OTHER(box=f"[{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}]",
+                                                         other=other.source, title=other.title, number=page.number,
+                                                         pdf=page.pdf).plain()])
     return warnings
 
 

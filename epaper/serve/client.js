@@ -8,7 +8,7 @@
   const file = tag.dataset.epaperFile || "";
   const ASSET = /\.(css|m?js|png|jpe?g|gif|svg|webp|avif|ico|woff2?|ttf|otf)$/i;
   const zh = (document.documentElement.lang || "").toLowerCase().startsWith("zh");
-  let overlay = null, current = [], dismissed = null, socket = null;
+  let overlay = null, current = [[], []], dismissed = null, socket = null;
 
   const touchesThisPage = (s) =>
     !s.changed || file === "404.html" || s.changed.some((f) => f === file || ASSET.test(f));
@@ -19,7 +19,7 @@
       if (s.generation === here.generation + 1 && !touchesThisPage(s)) here.generation = s.generation;
       else return location.reload();
     }
-    show(s.ok ? [] : s.errors);
+    show(s.ok ? [] : s.errors, s.ok ? [] : s.warnings || []);
   }
 
   function el(name, cls, text) {
@@ -29,9 +29,10 @@
     return node;
   }
 
-  function show(errors) {
-    current = errors;
-    const key = errors.join("\n");
+  // Errors, then the build's warnings (each line already says 警告/warning in the editor's language).
+  function show(errors, warnings = []) {
+    current = [errors, warnings];
+    const key = errors.concat(warnings).join("\n");
     if (!errors.length || key === dismissed) {
       if (overlay) { overlay.remove(); overlay = null; }
       return;
@@ -57,6 +58,8 @@
       li { font: 14px/1.5 ui-monospace, "SFMono-Regular", Menlo, Consolas, "Noto Sans Mono CJK SC", monospace;
         white-space: pre-wrap; word-break: break-word; padding: 8px 10px; margin: 0 0 6px;
         background: #fdf0f0; border-left: 3px solid #c62828; }
+      li.warning { background: #fff8e1; border-left-color: #f9a825; }
+      li.warning .where { color: #7a5200; }
       .where { font-weight: 700; color: #8e0000; }
       button { float: right; font: inherit; font-size: 13px; border: 1px solid #bbb; background: #f6f6f6;
         border-radius: 4px; padding: 2px 10px; cursor: pointer; }`;
@@ -68,8 +71,8 @@
       el("p", "", zh ? "改正并保存文件后，页面会自动恢复。下面仍是上一次成功构建的页面。"
                      : "Fix the file and save: this page comes back by itself. Underneath is the last good build."));
     const list = el("ol");
-    for (const line of errors) {
-      const item = el("li");
+    for (const [line, warning] of errors.map((l) => [l, false]).concat(warnings.map((l) => [l, true]))) {
+      const item = el("li", warning ? "warning" : "error");
       const m = /^(.*?:\d+):\s?([\s\S]*)$/.exec(line);
       if (m) item.append(el("span", "where", m[1] + ":"), document.createTextNode(" " + m[2]));
       else item.textContent = line;
@@ -83,8 +86,8 @@
   }
 
   function dismiss() {  // until the errors change
-    dismissed = current.join("\n");
-    show(current);
+    dismissed = current[0].concat(current[1]).join("\n");
+    show(current[0], current[1]);
   }
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && overlay) dismiss(); });
 
@@ -113,7 +116,7 @@
       .then((s) => { update(s); connect(); }, () => setTimeout(poll, 2000));
   }
 
-  show(here.ok ? [] : here.errors);
+  show(here.ok ? [] : here.errors, here.ok ? [] : here.warnings || []);
   connect();
 
   // A printed page's scan gets the preview's area editor, served by the preview only.

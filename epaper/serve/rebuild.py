@@ -24,8 +24,10 @@ from urllib.parse import quote, urlsplit
 import yaml
 
 from epaper.build import Options
+from epaper.content.config import written_language
 from epaper.content.reader import read_regular
 from epaper.content.yamlutil import load_yaml
+from epaper.errors import messages_translations
 from epaper.output.writer import WriteReport
 from epaper.serve.host import BuildHost
 from epaper.themes import THEME_DIR
@@ -45,12 +47,14 @@ class Status:
 
     ok: bool = False
     errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # shown under a failed build's errors, each marked as a warning
     generation: int = 0  # bumps each time a build changed the output
     changed: tuple[str, ...] | None = None  # output files the last bump touched; None: unknown
     base_path: str = "/"  # the site's path on the preview server, from base_url
 
     def to_json(self, server: str) -> dict[str, Any]:
-        return {"server": server, "ok": self.ok, "errors": list(self.errors), "generation": self.generation,
+        return {"server": server, "ok": self.ok, "errors": list(self.errors), "warnings": list(self.warnings),
+                "generation": self.generation,
                 "changed": None if self.changed is None else list(self.changed)}
 
 
@@ -71,12 +75,14 @@ class Rebuilder:
 
     An incremental build can replace the body of rebuild(); the server only needs its Status."""
 
-    def __init__(self, site: Path, out: Path, origin: str, drafts: bool = False, log: Log = stderr_line) -> None:
+    def __init__(self, site: Path, out: Path, origin: str, drafts: bool = False, log: Log = stderr_line,
+                 messages: str | None = None) -> None:
         self.site = site
         self.out = out
         self.origin = origin  # "http://127.0.0.1:8000": base_url's path is added per build
         self.drafts = drafts
         self.log = log
+        self.messages = messages  # --messages; None: config.yaml's language, read again at each build
         self.status = Status()
         self.builds = 0
         self._warnings: frozenset[str] = frozenset()
@@ -99,10 +105,12 @@ class Rebuilder:
         if self.host is None:  # the first build, before the server's threads: fork the build process now
             self.host = BuildHost()
         outcome = self.host.build(options)
+        translations = messages_translations(self.messages or written_language(self.site))
+        warnings = [d.shown(translations) for d in outcome.diagnostics if d.warning]
         if outcome.kind == "errors":
-            errors = tuple(str(d) for d in outcome.diagnostics if not d.warning)
-            self._print_warnings([str(d) for d in outcome.diagnostics if d.warning])
-            return self._failed(what, errors, started)
+            errors = tuple(d.shown(translations) for d in outcome.diagnostics if not d.warning)
+            self._print_warnings(warnings)
+            return self._failed(what, errors, started, tuple(warnings))
         if outcome.kind == "usage":
             return self._failed(what, (f"epaper: {outcome.message}",), started)
         if outcome.kind == "internal":  # a bug of ours: the editor gets one line, the server goes on
@@ -111,15 +119,15 @@ class Rebuilder:
             return self._failed(what, (f"epaper: internal error ({outcome.message}); the last good "
                                        "build is still served. Run with EPAPER_DEBUG=1 for details and report it",),
                                 started)
-        self._print_warnings([str(d) for d in outcome.diagnostics])
+        self._print_warnings(warnings)
         report = outcome.report or WriteReport()
         touched = sorted(set(report.added + report.changed + report.removed))
         base_path = urlsplit(options.base_url or "/").path
         if touched or previous.generation == 0:
-            self.status = Status(True, (), previous.generation + 1,
+            self.status = Status(True, (), tuple(warnings), previous.generation + 1,
                                  tuple(touched) if len(touched) <= MAX_CHANGED else None, base_path)
         else:  # same output (say, a mistake fixed back): browsers only drop the error overlay
-            self.status = Status(True, (), previous.generation, previous.changed, base_path)
+            self.status = Status(True, (), tuple(warnings), previous.generation, previous.changed, base_path)
         if outcome.up_to_date:
             done = "the output is up to date"
         elif not changed:
@@ -136,14 +144,14 @@ class Rebuilder:
             self.host.close()
             self.host = None
 
-    def _failed(self, what: str, errors: tuple[str, ...], started: float) -> Status:
+    def _failed(self, what: str, errors: tuple[str, ...], started: float, warnings: tuple[str, ...] = ()) -> Status:
         for line in errors:
             self.log(line)
         n = len(errors)
         kept = "still serving the last good build" if self.status.generation else "no good build to serve yet"
         self.log(f"{_clock()} {what}: {n} error{'s' * (n != 1)}, {kept} ({_ms(started)} ms)")
         old = self.status
-        self.status = Status(False, errors, old.generation, old.changed, old.base_path)
+        self.status = Status(False, errors, warnings, old.generation, old.changed, old.base_path)
         return self.status
 
     def _print_warnings(self, warnings: list[str]) -> None:

@@ -53,8 +53,9 @@ class Preview:
     """The dev server: a first build, then serving, watching and rebuilding until stop()."""
 
     def __init__(self, site: Path, host: str = "127.0.0.1", port: int = 8000, drafts: bool = False,
-                 log: Log = stderr_line, poll: float = 0.15, quiet: float = 0.3) -> None:
+                 log: Log = stderr_line, poll: float = 0.15, quiet: float = 0.3, messages: str | None = None) -> None:
         self.site = site.resolve()
+        self.messages = messages  # --messages: the diagnostics' language, else config.yaml's
         self.host = host
         self.port = port
         self.drafts = drafts
@@ -105,7 +106,7 @@ class Preview:
         self.addresses = [sock.getsockname() for sock in sockets]
         self._folder = PreviewFolder(self.site)
         self.out = self._folder.out
-        self.rebuilder = Rebuilder(self.site, self.out, self.origin, self.drafts, self.log)
+        self.rebuilder = Rebuilder(self.site, self.out, self.origin, self.drafts, self.log, self.messages)
         try:
             # The watcher's first snapshot comes before the first build: a save during it is not lost.
             self.watcher = Watcher(self.watched(), self._changed, self.poll, self.quiet, log=self.log)
@@ -226,12 +227,12 @@ def quiet_tornado() -> None:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
-def serve_command(site: Path, host: str, port: int, drafts: bool) -> int:
+def serve_command(site: Path, host: str, port: int, drafts: bool, messages: str | None = None) -> int:
     """`build.py serve`: exit status 0 on Ctrl-C, 2 when the site or port cannot be used."""
     quiet_tornado()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C does
-    preview = Preview(site, host, port, drafts)
+    preview = Preview(site, host, port, drafts, messages=messages)
     try:
         try:
             url = preview.start()

@@ -13,7 +13,8 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from epaper.errors import Diagnostics
+from epaper import messages as M
+from epaper.errors import Arg, Diagnostics
 from epaper.model import Article, Download, Edition, Rendition, Section, SiteData
 from epaper.site.jobs import Job
 from epaper.site.sitemaps import sitemap_jobs
@@ -207,8 +208,8 @@ def _archive(editions: list[Edition]) -> list[tuple[int, list[Month]]]:
 def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
                   files: Iterable[Rendition | Download] = ()) -> None:
     """Two sources must never write one output file; a static file loses to a page."""
-    generated = {job.path: job.origin or job.template for job in jobs}
-    generated["_headers"] = "the caching rules"
+    generated: dict[str, Arg] = {job.path: job.origin or job.template for job in jobs}
+    generated["_headers"] = M.CACHING_RULES()
     generated.update((item.path, item.source) for item in files)  # image renditions, PDFs
     for path, source in static_files.items():
         if path in generated or path.startswith("pagefind/"):
@@ -216,5 +217,5 @@ def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, di
                 shown = source.relative_to(root).as_posix()
             except ValueError:
                 shown = f"static/{path} of the default theme"
-            made = generated.get(path, "the search index")
-            diags.error(shown, 1, f"would overwrite the page /{path} made from {made}")
+            made = generated.get(path, M.SEARCH_INDEX())
+            diags.error(shown, 1, M.OVERWRITES_PAGE(path=path, made=made))

@@ -17,7 +17,9 @@ from jinja2 import meta
 from markupsafe import Markup, escape
 
 from epaper import catalogs
+from epaper import messages as M
 from epaper.content.markup import fill_figures
+from epaper.errors import Text
 from epaper.model import Article, Picture, SiteData
 from epaper.output.cache import RenderMemory, code_fingerprint, digest
 from epaper.site.i18n import Locale
@@ -57,12 +59,19 @@ class QrCodes:
         return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
+def catalog_mistake(mistake: catalogs.Mistake) -> Text:
+    """What an editor reads about a site catalog that would break its pages."""
+    if mistake.kind == "unreadable":
+        return M.CATALOG_UNREADABLE(line=repr(mistake.text))
+    return M.CATALOG_MISFIT(msgid=mistake.text, detail=mistake.detail, names=", ".join(mistake.names) or "-")
+
+
 class TemplateProblem(Exception):
     """A layout failed; carries PATH:LINE for the editor or designer."""
 
-    def __init__(self, path: str, line: int, message: str) -> None:
-        super().__init__(path, line, message)  # all three, so it survives pickling from a worker
-        self.path, self.line, self.message = path, line, message
+    def __init__(self, path: str, line: int, text: Text) -> None:
+        super().__init__(path, line, text)  # all three, so it survives pickling from a worker
+        self.path, self.line, self.text = path, line, text
 
 
 class Renderer:
@@ -75,8 +84,8 @@ class Renderer:
         self.dirs = [root / "layouts", theme / "layouts"]
         self.catalogs = catalog_folders(root, theme)  # the theme's words in the paper's language
         for po in catalogs.catalog_files(self.config.language, THEME_DOMAIN, self.catalogs[:1]):  # the site's
-            for line, what in catalogs.mistakes(po):
-                raise TemplateProblem(self.shown(str(po)), line, what)
+            for mistake in catalogs.mistakes(po):
+                raise TemplateProblem(self.shown(str(po)), mistake.line, catalog_mistake(mistake))
         translations = catalogs.load(self.config.language, THEME_DOMAIN, self.catalogs)
         self.locale = Locale(self.config.language, memory.dates if memory else None, translations)
         if memory:
@@ -189,9 +198,9 @@ class Renderer:
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
-                                      f"template syntax error: {exc.message}") from exc
+                                      M.TEMPLATE_SYNTAX(detail=exc.message or "")) from exc
             except jinja2.TemplateNotFound as exc:
-                raise TemplateProblem("layouts", 1, f"template not found: {exc.name}") from exc
+                raise TemplateProblem("layouts", 1, M.TEMPLATE_NOT_FOUND(name=str(exc.name))) from exc
             self._layouts[name] = found
         return self._layouts[name]
 
@@ -221,12 +230,12 @@ class Renderer:
             html = self.env.get_template(job.template).render(**context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
-                                  f"template syntax error: {exc.message}") from exc
+                                  M.TEMPLATE_SYNTAX(detail=exc.message or "")) from exc
         except jinja2.TemplateNotFound as exc:
-            raise TemplateProblem("layouts", 1, f"template not found: {exc.name}") from exc
+            raise TemplateProblem("layouts", 1, M.TEMPLATE_NOT_FOUND(name=str(exc.name))) from exc
         except Exception as exc:  # an error raised while a layout runs
             filename, line = self._template_frame(exc)
-            raise TemplateProblem(filename, line, f"error while rendering /{rel_url}: {exc}") from exc
+            raise TemplateProblem(filename, line, M.TEMPLATE_FAILED(url=rel_url, detail=str(exc))) from exc
         return html.encode("utf-8")
 
     def _template_frame(self, exc: BaseException) -> tuple[str, int]:

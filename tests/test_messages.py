@@ -1,0 +1,292 @@
+"""Errors and warnings in the editor's language (issue 14, point 3): every diagnostic has a message
+id, every id a Chinese translation, and a Chinese paper's editors read them in Chinese."""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import string
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conftest import CONFIG, REPO, article, two_editions
+from epaper import catalogs, messages
+from epaper.errors import Diagnostic, Message, Text, messages_translations
+from epaper.serve import Preview
+
+pytest_plugins = ["browser"]
+
+ED = "content/2022/2022-11-04/"
+PACKAGE = REPO / "epaper"
+ID = re.compile(r"^[EWPN]\d{3}$")
+# Calls that report a diagnostic, and the argument that must be a message id's Text.
+REPORTERS = {"error": 2, "warning": 2, "Diagnostic": 2, "TemplateProblem": 2, "SearchProblem": 0,
+             "NotRegular": 0, "YamlProblem": 1}
+
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def broken_site(make_site: Callable[..., Path], config: str = CONFIG) -> Path:
+    """A misspelt section (an error with did-you-mean), a misspelt key (a warning with
+    did-you-mean) and a YAML syntax error (the library's own words after a translated lead)."""
+    files = two_editions()
+    files[ED + "bad-section.md"] = article("栏目写错", section="yaowne")
+    files[ED + "bad-key.md"] = article("键写错", tittle="x")
+    files[ED + "bad-yaml.md"] = "---\ntitle: 好\npage: [1\n---\n正文\n"
+    return make_site(files, config=config)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "epaper", *args], capture_output=True, text=True, timeout=120,
+                          cwd=REPO)
+
+
+# ---------------------------------------------------------------- every diagnostic has an id
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if ".venv" not in p.parts)
+
+
+def test_every_diagnostic_is_reported_with_a_message_id_not_with_text() -> None:
+    """No `.error(path, line, "text")`, `Diagnostic(…, f"…")` or `raise TemplateProblem(…, "…")`:
+    the message argument is never a string made on the spot (mypy checks it is a Text, and a Text
+    is made only by calling a Message of epaper/messages.py)."""
+    found = []
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            index = REPORTERS.get(name)
+            if index is None or len(node.args) <= index:
+                continue
+            argument = node.args[index]
+            if isinstance(argument, (ast.Constant, ast.JoinedStr, ast.BinOp)) and not (
+                    isinstance(argument, ast.Constant) and not isinstance(argument.value, str)):
+                found.append(f"{path.relative_to(REPO)}:{node.lineno}: {name}(…) given text, not a message id")
+    assert not found, "\n".join(found)
+
+
+def test_messages_are_declared_only_in_the_messages_module_with_unique_well_formed_ids() -> None:
+    declared = {}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Message":
+                assert path.name in ("messages.py", "errors.py"), \
+                    f"{path.relative_to(REPO)}:{node.lineno}: declare messages in epaper/messages.py"
+    for value in vars(messages).values():
+        if isinstance(value, Message):
+            assert ID.match(value.id), value
+            assert declared.setdefault(value.id, value) is value, f"{value.id} is used for two messages"
+            assert value.section, f"{value.id} has no docs/errors.md section"
+
+
+def test_every_declared_message_is_used() -> None:
+    """A message no code reports is a stale id in the catalog and in docs/errors.md."""
+    code = "\n".join(p.read_text(encoding="utf-8") for p in _sources() if p.name != "messages.py")
+    names = {name for name, value in vars(messages).items() if isinstance(value, Message)}
+    aliases = {name for name in names if getattr(messages, name).id in ("P001", "P002")}  # used by errors.py
+    unused = sorted(n for n in names - aliases if not re.search(rf"\bM\.{n}\b", code))
+    assert not unused, f"declared but never reported: {unused}"
+
+
+# ---------------------------------------------------------------- every id translated and documented
+
+
+def test_every_message_id_has_a_chinese_translation_with_the_same_fields() -> None:
+    translations = catalogs.load("zh-CN", "messages")
+    missing, broken = [], []
+    for message in messages.all_messages():
+        chinese = translations.pgettext(message.id, message.template)
+        if chinese == message.template and message.template not in ("{name}", "PDF"):
+            missing.append(message.id)
+        elif fields(chinese) != fields(message.template):
+            broken.append(f"{message.id}: {fields(chinese)} != {fields(message.template)}")
+    assert not missing, f"no Chinese translation (or a stale one, marked fuzzy): {missing}"
+    assert not broken, "\n".join(broken)
+
+
+def test_english_is_the_templates_themselves() -> None:
+    translations = messages_translations("en")
+    for message in messages.all_messages():
+        assert translations.pgettext(message.id, message.template) == message.template
+
+
+def test_docs_errors_md_lists_every_id_in_both_languages_and_is_up_to_date() -> None:
+    done = subprocess.run([sys.executable, str(REPO / "scripts" / "errors_doc.py"), "--check"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    doc = (REPO / "docs" / "errors.md").read_text(encoding="utf-8")
+    translations = catalogs.load("zh-CN", "messages")
+    for message in messages.all_messages():
+        row = next((line for line in doc.splitlines() if line.startswith(f"| `{message.id}` |")), None)
+        assert row is not None, f"{message.id} is not in docs/errors.md"
+        assert translations.pgettext(message.id, message.template) in row.replace("\\|", "|")
+
+
+# ---------------------------------------------------------------- how a diagnostic is shown
+
+
+def test_a_diagnostic_is_shown_as_path_line_message_and_id_in_each_language() -> None:
+    warning = Diagnostic("content/a.md", 5, messages.UNKNOWN_KEY(key="tittle", suggestion=messages.SUGGESTION(
+        name="title")), warning=True)
+    assert warning.shown() == 'content/a.md:5: warning: unknown key "tittle:" is ignored (did you mean "title"?) [W209]'
+    assert warning.shown(messages_translations("zh-CN")) == \
+        "content/a.md:5: 警告：未知的键“tittle:”，已忽略（是不是“title”？） [W209]"
+    assert str(warning) == 'content/a.md:5: warning: unknown key "tittle:" is ignored (did you mean "title"?)'
+
+
+def test_traditional_chinese_sites_fall_back_to_the_simplified_catalog() -> None:
+    text = messages.NO_ARTICLES()
+    assert text.render(messages_translations("zh-TW")) == text.render(messages_translations("zh-CN"))
+    assert text.render(messages_translations("zh-TW")) != str(text)
+
+
+def test_a_translation_that_does_not_fit_its_fields_falls_back_to_english(tmp_path: Path) -> None:
+    po = tmp_path / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgctxt "E102"\nmsgid "cannot be read: {reason}"\nmsgstr "无法读取：{原因}"\n', encoding="utf-8")
+    broken = catalogs.load("zh-CN", "messages", (tmp_path,))
+    assert messages.CANNOT_READ(reason="Permission denied").render(broken) == "cannot be read: Permission denied"
+
+
+def test_a_text_survives_the_build_record_and_the_pdf_check_cache_as_plain_data() -> None:
+    text = messages.UNKNOWN_SECTION(slug="x", suggestion=messages.SUGGESTION(name="y"), declared="y")
+    assert Text.from_plain(text.plain()) == text
+    assert Text.from_plain([list(p) if isinstance(p, tuple) else p for p in text.plain()]) == text  # from JSON
+
+
+# ---------------------------------------------------------------- the terminal
+
+
+def test_check_of_a_chinese_site_prints_its_errors_and_warnings_in_chinese(make_site: Callable[..., Path]) -> None:
+    site = broken_site(make_site)
+    done = cli("check", "--site", str(site))
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    lines = done.stderr.splitlines()
+    assert lines[:3] == [
+        f"{ED}bad-key.md:4: 警告：未知的键“tittle:”，已忽略（是不是“title”？） [W209]",
+        f"{ED}bad-section.md:4: 未知的栏目“yaowne”（是不是“yaowen”？）；用到的每个栏目都必须在 config.yaml "
+        "中声明（已声明：yaowen, zonghe） [E501]",
+        f"{ED}bad-yaml.md:3: YAML 语法错误：while parsing a flow sequence; did not find expected ',' or ']' [E203]",
+    ]
+
+
+def test_messages_en_gives_the_same_diagnostics_in_english(make_site: Callable[..., Path]) -> None:
+    site = broken_site(make_site)
+    done = cli("check", "--site", str(site), "--messages", "en")
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[:3] == [
+        f'{ED}bad-key.md:4: warning: unknown key "tittle:" is ignored (did you mean "title"?) [W209]',
+        f'{ED}bad-section.md:4: unknown section "yaowne" (did you mean "yaowen"?); every section used must be '
+        "declared in config.yaml (declared: yaowen, zonghe) [E501]",
+        f"{ED}bad-yaml.md:3: YAML syntax error: while parsing a flow sequence; did not find expected ',' or ']' "
+        "[E203]",
+    ]
+
+
+def test_an_english_site_gets_english_and_messages_zh_cn_gives_chinese(make_site: Callable[..., Path]) -> None:
+    site = broken_site(make_site, config=CONFIG.replace("language: zh-CN", "language: en"))
+    english = cli("check", "--site", str(site)).stderr
+    assert 'unknown section "yaowne" (did you mean "yaowen"?)' in english and "栏目" not in english
+    chinese = cli("check", "--site", str(site), "--messages", "zh-CN").stderr
+    assert "未知的栏目“yaowne”（是不是“yaowen”？）" in chinese
+
+
+def test_a_config_yaml_with_errors_still_chooses_the_language(make_site: Callable[..., Path]) -> None:
+    site = make_site(two_editions(), config=CONFIG.replace("Asia/Shanghai", "Mars/Base"))
+    done = cli("build", "--site", str(site))
+    assert done.returncode == 1
+    assert "config.yaml:4: “timezone:”“Mars/Base”不是已知的时区，例如 Asia/Shanghai [E606]" in done.stderr
+
+
+def test_the_warnings_of_an_up_to_date_build_are_printed_again_in_the_chosen_language(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    files = two_editions()
+    files[ED + "bad-key.md"] = article("键写错", tittle="x")
+    site = make_site(files)
+    out = tmp_path / "out"
+    first = cli("build", "--site", str(site), "--out", str(out))
+    assert first.returncode == 0 and "警告：未知的键“tittle:”" in first.stderr
+    again = cli("build", "--site", str(site), "--out", str(out), "--messages", "en")  # from the build record
+    assert "is up to date" in again.stderr
+    assert f'{ED}bad-key.md:4: warning: unknown key "tittle:" is ignored (did you mean "title"?) [W209]' \
+        in again.stderr
+
+
+def test_messages_must_be_a_language_tag() -> None:
+    done = cli("check", "--messages", "../x")
+    assert done.returncode == 2 and "not a language tag" in done.stderr
+
+
+# ---------------------------------------------------------------- the preview's overlay
+
+
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+
+
+def test_the_preview_reports_in_the_sites_language_and_marks_warnings(make_site: Callable[..., Path]) -> None:
+    site = broken_site(make_site)
+    lines: list[str] = []
+    preview = Preview(site, port=0, log=lines.append, poll=0.05, quiet=0.15)
+    try:
+        preview.start()
+        status = preview.rebuilder.status
+        assert not status.ok
+        assert any("未知的栏目“yaowne”（是不是“yaowen”？）" in line and line.endswith("[E501]")
+                   for line in status.errors)
+        assert status.warnings == (f"{ED}bad-key.md:4: 警告：未知的键“tittle:”，已忽略（是不是“title”？） [W209]",)
+        assert status.warnings[0] in lines and status.errors[0] in lines  # the terminal too
+    finally:
+        preview.stop()
+    english = Preview(site, port=0, log=lines.append, poll=0.05, quiet=0.15, messages="en")
+    try:
+        english.start()
+        assert english.rebuilder.status.warnings[0].endswith('warning: unknown key "tittle:" is ignored '
+                                                             '(did you mean "title"?) [W209]')
+    finally:
+        english.stop()
+
+
+def test_in_chromium_the_overlay_of_a_chinese_site_shows_chinese_errors_and_marked_warnings(
+        make_site: Callable[..., Path], chromium_page: object, tmp_path: Path) -> None:
+    from playwright.sync_api import Page, expect
+
+    page: Page = chromium_page  # type: ignore[assignment]
+    files = two_editions()
+    files[ED + "bad-key.md"] = article("键写错", tittle="x")
+    site = make_site(files)
+    preview = Preview(site, port=0, log=lambda line: None, poll=0.05, quiet=0.15)
+    try:
+        preview.start()
+        page.goto(preview.url)
+        expect(page.locator("h1, .masthead").first).to_be_visible()
+        path = site / ED / "bad-key.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("page: 1", "page: 1\nsection: yaowne"),
+                        encoding="utf-8")
+        overlay = page.locator("#epaper-error-overlay")
+        expect(overlay).to_be_visible(timeout=15000)
+        error = overlay.locator("li.error")
+        warning = overlay.locator("li.warning")
+        expect(error).to_have_count(1)
+        expect(error).to_contain_text("未知的栏目“yaowne”（是不是“yaowen”？）")
+        expect(error).to_contain_text("[E501]")
+        expect(warning).to_have_count(1)
+        expect(warning).to_contain_text("警告：未知的键“tittle:”，已忽略（是不是“title”？）")
+        expect(overlay.locator("h2")).to_have_text("构建失败")
+        colours = warning.evaluate("li => getComputedStyle(li).borderLeftColor"), \
+            error.evaluate("li => getComputedStyle(li).borderLeftColor")
+        assert colours[0] != colours[1]  # a warning looks unlike an error
+        page.screenshot(path=str(os.environ.get("EPAPER_SCREENSHOT") or tmp_path / "overlay-zh.png"))
+    finally:
+        preview.stop()
