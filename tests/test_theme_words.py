@@ -223,7 +223,7 @@ def test_a_site_catalog_that_would_break_a_page_is_an_error_at_its_line(make_sit
     files = two_editions() | _site_po({"Archive": "过刊", "Page %(n)s": "第%(nn)s版"})
     assert build_errors(make_site(files)) == [
         'layouts/locales/zh_CN/LC_MESSAGES/theme.po:8: the translation of "Page %(n)s" does not fit its '
-        "message (KeyError: 'nn'); it may use ['n']"]
+        "message (KeyError: 'nn'); it may use n"]
 
 
 def test_a_site_catalog_gettext_cannot_read_is_an_error_at_its_line(make_site) -> None:
