@@ -173,13 +173,13 @@ def write_state(path: Path, shards: Mapping[str, Shard]) -> None:
 # ------------------------------------------------------------------ the build's index
 
 def update_index(articles: list[Article], live: Mapping[str, str] | None, staging: Path, out: Path,
-                 state_path: Path, compact_at: int = COMPACT_AT) -> Iterator[tuple[str, bytes | None]]:
+                 state_path: Path, compact_at: int | None = None) -> Iterator[tuple[str, bytes | None]]:
     """Every file of the new index as (output path, bytes), or (output path, None) for a file kept
     from the live site, in a stable order; remembers the shards in `state_path` at the end.
     `staging` holds this build's pages; only the articles of the shards made again are read.
     Every Pagefind run ends before the first file is given: a failing one leaves no half index."""
     state = read_state(state_path, live)
-    todo = plan(articles, state, compact_at)
+    todo = plan(articles, state, COMPACT_AT if compact_at is None else compact_at)
     shards: dict[str, Shard] = dict(todo.keep)
     old_fresh = state.get(FRESH)
     if old_fresh is not None and old_fresh.key == members_key(todo.make[FRESH]):
