@@ -41,6 +41,7 @@ from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import check_outputs, files, plan
 from epaper.site.render import Renderer, TemplateProblem
+from epaper.site.urls import output_file
 from epaper.themes import THEME_DIR
 
 
@@ -217,23 +218,24 @@ class BuildState:
             self.writer.put(name, content)
 
     def index(self) -> None:
-        """The search index of the new pages, or the live one when no page's HTML changed.
-        When Pagefind fails the paper still goes out, without search, and says so."""
-        assert self.site is not None and self.writer is not None
+        """The search index of the new pages: only the shards whose articles changed are made
+        again (search.py). When Pagefind fails the paper still goes out, without search, and says so."""
+        assert self.site is not None and self.writer is not None and self.cache is not None
         if not (self.site.config.search and self.options.search):
             return
-        if not any(not a.draft for e in self.site.editions for a in e.articles):
-            return  # nothing to index (Pagefind would take every page then)
         writer = self.writer
-        kept = search.kept_index(writer.live, writer.manifest)
-        if kept is not None:
-            for path in kept:
-                writer.keep(path)
-            return
-        writer.prune(".html")  # the pages of the build before last that this site no longer has
+        articles = [search.Article(path, e.date.strftime("%Y-%m"), writer.manifest[path])
+                    for e in self.site.editions for a in e.articles if not a.draft
+                    for path in (output_file(a.url),)]
+        if not articles:
+            return  # nothing to index (Pagefind would take every page then)
+        state = self.cache.folder_for("search") / f"{digest(str(writer.out).encode())}.json"
         try:
-            for path, data in search.make_index(writer.staging, writer.out):
-                writer.put(path, data)
+            for path, data in search.update_index(articles, writer.live, writer.staging, writer.out, state):
+                if data is None:
+                    writer.keep(path)
+                else:
+                    writer.put(path, data)
         except search.SearchProblem as problem:
             self.diags.warning("config.yaml", 1, M.NO_SEARCH(problem=problem.text))
             self.stop_on_errors()

@@ -221,13 +221,13 @@ def test_pagefind_runs_only_when_html_changed(make_site, monkeypatch) -> None:
     site = make_site(two_editions())
     age(site)  # out of the racy window, so an unchanged site is seen as unchanged
     runs = []
-    real = search.make_index
+    real = search.index_pages
 
-    def counting(folder, out):
-        runs.append(folder)  # one Pagefind run
-        return real(folder, out)
+    def counting(staging, tmp, members):
+        runs.append(members)  # one Pagefind run
+        return real(staging, tmp, members)
 
-    monkeypatch.setattr(search, "make_index", counting)
+    monkeypatch.setattr(search, "index_pages", counting)
     _, out = build_ok(site)
     index = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
     assert len(runs) == 1 and index

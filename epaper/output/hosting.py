@@ -18,13 +18,15 @@ SEARCH_HASHED = ("fragment/", "index/", "filter/")
 def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     """The _headers file for a site whose output files are `paths`."""
     forever = sorted(f"/{p}" for p in fingerprinted)
-    forever += [f"/{SEARCH}{folder}*" for folder in SEARCH_HASHED if any(p.startswith(SEARCH + folder) for p in paths)]
+    indexes = _index_folders(paths)
+    forever += [f"/{index}{folder}*" for index in indexes for folder in SEARCH_HASHED
+                if any(p.startswith(index + folder) for p in paths)]
     forever += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.endswith(".pf_meta"))
     if any(p.startswith("media/") for p in paths):
         forever.append("/media/*")  # image renditions, named by their source's hash and width
     short = ["/", "/index.html", "/404.html"]
     short += sorted(f"/{p}" for p in paths if "/" not in p and p.endswith((".xml", ".txt", ".json")))
-    short += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.count("/") == 1
+    short += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.rpartition("/")[0] + "/" in indexes
                     and not p.endswith(".pf_meta"))
     short += [f"/{folder}/*" for folder in ("archive", "corrections", "sections", "series", "search", "sitemaps")
               if any(p.startswith(folder + "/") for p in paths)]
@@ -35,3 +37,15 @@ def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     for rule in short:
         lines += [rule, f"  Cache-Control: {REVALIDATE}", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _index_folders(paths: list[str]) -> list[str]:
+    """The folders of the search index's shards (pagefind/, pagefind/shard/2010/): each has its
+    entry files (revalidated: a shard compacted keeps its folder) and content-named subfolders."""
+    found = set()
+    for path in paths:
+        if path.startswith(SEARCH):
+            folder = path.rpartition("/")[0] + "/"
+            parent, _, name = folder[:-1].rpartition("/")
+            found.add(parent + "/" if name + "/" in SEARCH_HASHED else folder)
+    return sorted(found)

@@ -1,23 +1,50 @@
-"""Search: after the pages are placed in the staging folder, Pagefind (from PyPI's
-`pagefind[extended]`, whose binary segments Chinese) reads their HTML and writes its
-index into a temporary folder; every file of it goes through the writer under pagefind/.
+"""Search: the articles' pages indexed by Pagefind (from PyPI's `pagefind[extended]`, whose
+binary segments Chinese) in shards by period, so that a publish indexes what changed, not
+the archive (Pagefind has no incremental mode; one run holds every page it reads).
 
-Only articles are indexed (their templates mark the body with data-pagefind-body; drafts
-are not marked). The index depends on nothing but the HTML, so when no HTML file differs
-from the live site's, Pagefind does not run and the live index is kept."""
+The shards, like an LSM tree's levels:
+- the *fresh* shard, at pagefind/ itself (with Pagefind's scripts): the newest month's
+  articles, and every article whose page changed since its period's shard was made;
+- a *sealed* shard per closed year (pagefind/shard/2010/) and per closed month of the
+  newest year (pagefind/shard/2011-03/), made once and then kept byte for byte.
+A new edition re-indexes the fresh shard only; an edited old article moves to the fresh
+shard and its stale copy in the sealed shard is listed in pagefind/shards.json's `hidden`
+(its Pagefind page id), which the search page drops from the results. A sealed shard is made
+again (compacted) when more than COMPACT_AT of its articles are stale, and month shards are
+folded into their year's shard when the year closes. The search page merges the shards with
+Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
+the chunks the query needs) and ranks all results as one list by score.
+
+What each shard holds is remembered in the build cache (one file per output folder) and
+trusted only while every file it names is in the live site with the same hash; otherwise
+every shard is made again. Only articles are indexed (their template marks the body with
+data-pagefind-body; drafts are not marked), so a shard is fed exactly its articles' pages."""
 from __future__ import annotations
 
+import gzip
+import json
+import os
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 
 from epaper import messages as M
 from epaper.errors import Text
+from epaper.output.cache import code_fingerprint, digest
 from epaper.output.pagefind_order import stabilize
 
 FOLDER = "pagefind/"
+SHARDS = FOLDER + "shards.json"  # the sealed shards to merge and the page ids they must hide
+SHARD_FOLDER = "shard/"  # under FOLDER
+FRESH = ""  # the fresh shard's name
+COMPACT_AT = 100  # stale articles (edited or deleted) a sealed shard may carry before it is made again
+STATE_VERSION = 1
+# Pagefind's scripts and WebAssembly: only the fresh shard (the primary index) ships them.
+_SCRIPTS = (".js", ".css", ".pagefind")
 
 
 class SearchProblem(Exception):
@@ -36,22 +63,170 @@ def executable() -> Path:
     return get_executable()
 
 
-def kept_index(live: Mapping[str, str] | None, new: Mapping[str, str]) -> list[str] | None:
-    """The live index's paths when it still fits the new site (every HTML file of the new site
-    is byte for byte the live one, and the live site has an index); None when it must be made."""
-    if live is None or not any(p.startswith(FOLDER) for p in live):
-        return None
-    old = {p: h for p, h in live.items() if p.endswith(".html")}
-    if old != {p: h for p, h in new.items() if p.endswith(".html")}:
-        return None
-    return sorted(p for p in live if p.startswith(FOLDER))
+@dataclass(frozen=True)
+class Article:
+    """One published article's page, as the index sees it."""
+
+    path: str  # its output file, 2022-11-04/brief/index.html
+    period: str  # its edition's month, 2022-11
+    sha: str  # its HTML's hash: a new one means the indexed copy is stale
+
+    @property
+    def url(self) -> str:
+        """The URL Pagefind gives the page (relative to the site root)."""
+        return "/" + self.path.removesuffix("index.html")
+
+
+@dataclass
+class Shard:
+    """One Pagefind index as built: the articles it holds and its files in the output."""
+
+    entries: dict[str, tuple[str, str]] = field(default_factory=dict)  # url -> (HTML hash, Pagefind page id)
+    files: dict[str, str] = field(default_factory=dict)  # output path -> hash
+    key: str = ""  # what it was made from (the fresh shard: kept while its articles are the same)
+
+
+@dataclass
+class Plan:
+    """What a build does with each shard: make it from these articles, or keep it."""
+
+    make: dict[str, list[Article]]  # shard name -> its articles (FRESH: the fresh shard)
+    keep: dict[str, Shard]  # sealed shards kept as they are
+
+
+def shard_of(period: str, newest: str) -> str:
+    """The shard an article of `period` belongs in when `newest` is the newest month."""
+    if period == newest:
+        return FRESH
+    return period[:4] if period[:4] < newest[:4] else period
+
+
+def plan(articles: list[Article], state: Mapping[str, Shard], compact_at: int = COMPACT_AT) -> Plan:
+    """Which shards to make and which to keep, given the shards built before (`state`)."""
+    newest = max(a.period for a in articles)
+    groups: dict[str, list[Article]] = {}
+    for article in articles:
+        groups.setdefault(shard_of(article.period, newest), []).append(article)
+    make: dict[str, list[Article]] = {}
+    keep: dict[str, Shard] = {}
+    fresh = list(groups.pop(FRESH, []))
+    for name, members in sorted(groups.items()):
+        old = state.get(name)
+        if old is None:
+            make[name] = members
+            continue
+        current = {a.url: a.sha for a in members}
+        moved = [a for a in members if old.entries.get(a.url, ("", ""))[0] != a.sha]
+        stale = [url for url, (sha, _) in old.entries.items() if current.get(url) != sha]
+        if len(stale) > compact_at:
+            make[name] = members
+        else:
+            keep[name] = old
+            fresh.extend(moved)
+    make[FRESH] = sorted(fresh, key=lambda a: a.path)
+    return Plan(make, keep)
+
+
+def members_key(articles: list[Article]) -> str:
+    """What a shard is made from: its pages and their hashes, and the Pagefind that indexes them."""
+    text = "\n".join(f"{a.path} {a.sha}" for a in sorted(articles, key=lambda a: a.path))
+    return digest(f"{_recipe()}\n{text}".encode())
+
+
+def _recipe() -> str:
+    try:
+        version = metadata.version("pagefind-bin-extended")
+    except metadata.PackageNotFoundError:
+        version = "?"
+    return f"{code_fingerprint()} pagefind {version}"
+
+
+def _prefix(name: str) -> str:
+    return FOLDER if name == FRESH else f"{FOLDER}{SHARD_FOLDER}{name}/"
+
+
+# ------------------------------------------------------------------ the state in the build cache
+
+def read_state(path: Path, live: Mapping[str, str] | None) -> dict[str, Shard]:
+    """The shards built before, if the live site still has every file of each of them."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != STATE_VERSION or data.get("recipe") != _recipe():
+            return {}
+        shards = {name: Shard({u: (e[0], e[1]) for u, e in s["entries"].items()}, dict(s["files"]), s.get("key", ""))
+                  for name, s in data["shards"].items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return {}
+    if live is None:
+        return {}
+    return {name: shard for name, shard in shards.items()
+            if all(live.get(p) == sha for p, sha in shard.files.items())}
+
+
+def write_state(path: Path, shards: Mapping[str, Shard]) -> None:
+    """Atomically: a killed build leaves the old state (which the live site's hashes then judge)."""
+    data = {"version": STATE_VERSION, "recipe": _recipe(),
+            "shards": {name: {"entries": {u: list(e) for u, e in sorted(s.entries.items())},
+                              "files": dict(sorted(s.files.items())), "key": s.key}
+                       for name, s in sorted(shards.items())}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# ------------------------------------------------------------------ the build's index
+
+def update_index(articles: list[Article], live: Mapping[str, str] | None, staging: Path, out: Path,
+                 state_path: Path, compact_at: int | None = None) -> Iterator[tuple[str, bytes | None]]:
+    """Every file of the new index as (output path, bytes), or (output path, None) for a file kept
+    from the live site, in a stable order; remembers the shards in `state_path` at the end.
+    `staging` holds this build's pages; only the articles of the shards made again are read.
+    Every Pagefind run ends before the first file is given: a failing one leaves no half index."""
+    state = read_state(state_path, live)
+    todo = plan(articles, state, COMPACT_AT if compact_at is None else compact_at)
+    shards: dict[str, Shard] = dict(todo.keep)
+    old_fresh = state.get(FRESH)
+    if old_fresh is not None and old_fresh.key == members_key(todo.make[FRESH]):
+        shards[FRESH] = old_fresh  # the same articles as last time: Pagefind need not run
+        del todo.make[FRESH]
+    kept = sorted(shards)
+    with _scratch(out) as tmp:
+        bundles = {name: index_pages(staging, tmp / f"{n}", members) for n, (name, members)
+                   in enumerate(sorted(todo.make.items()))}
+        for name, bundle in bundles.items():
+            members = todo.make[name]
+            ids = page_ids(bundle)
+            shard = Shard({a.url: (a.sha, ids.get(a.url, "")) for a in members}, key=members_key(members))
+            for path, data in shard_files(bundle, name):
+                shard.files[path] = digest(data)
+                yield path, data
+            shards[name] = shard
+    for name in kept:
+        for path in sorted(shards[name].files):
+            yield path, None
+    yield SHARDS, shards_file(shards, articles)
+    write_state(state_path, shards)
+
+
+def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
+    """pagefind/shards.json: the sealed shards' folders (relative to pagefind/) for mergeIndex, newest
+    first, and the page ids of stale copies they still hold, which the search page drops."""
+    current = {a.url: a.sha for a in articles}
+    live_ids = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
+                if current.get(url) == sha}
+    hidden = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
+              if current.get(url) != sha} - live_ids
+    sealed = sorted((name for name in shards if name != FRESH), reverse=True)
+    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "hidden": sorted(hidden)}
+    return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 @contextmanager
 def _scratch(out: Path) -> Iterator[Path]:
-    """Pagefind's output folder: `.public.pagefind/` beside the output, not in /tmp, so that
-    one a killed build left behind is found and removed by the next build of that output
-    (which holds the output's lock: no other build is using it)."""
+    """Pagefind's folders: `.public.pagefind/` beside the output, not in /tmp, so that one a
+    killed build left behind is found and removed by the next build of that output (which
+    holds the output's lock: no other build is using it)."""
     folder = out.parent / f".{out.name}.pagefind"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
@@ -61,20 +236,47 @@ def _scratch(out: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def make_index(site: Path, out: Path) -> Iterator[tuple[str, bytes]]:
-    """Index the HTML of the folder `site` (which holds this build's pages and only those) for
-    the output folder `out`: each file of the index, as (output path, bytes), in a stable order."""
+def index_pages(staging: Path, tmp: Path, members: list[Article]) -> Path:
+    """Index these articles' pages with Pagefind (linked from `staging` into a scratch folder, so
+    that Pagefind reads them and only them); the bundle's folder, byte-stable."""
     binary = executable()
-    with _scratch(out) as tmp:
-        bundle = tmp / "pagefind"
+    pages, bundle = tmp / "site", tmp / "pagefind"
+    for article in members:
+        target = pages / article.path
+        target.parent.mkdir(parents=True, exist_ok=True)
         try:
-            run = subprocess.run([str(binary), "--site", str(site), "--output-path", str(bundle), "--silent"],
-                                 capture_output=True, text=True, timeout=3600)
-        except (OSError, subprocess.SubprocessError) as exc:  # not runnable, or over an hour
-            raise SearchProblem(M.PAGEFIND_CANNOT_RUN(detail=str(exc))) from None
-        if run.returncode != 0:
-            detail = (run.stderr or run.stdout).strip().splitlines()
-            raise SearchProblem(M.PAGEFIND_FAILED(detail=detail[-1] if detail else str(run.returncode)))
-        stabilize(bundle)  # same pages, same bytes
-        for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
-            yield FOLDER + path.relative_to(bundle).as_posix(), path.read_bytes()
+            os.link(staging / article.path, target)
+        except OSError:
+            shutil.copyfile(staging / article.path, target)
+    try:
+        run = subprocess.run([str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"],
+                             capture_output=True, text=True, timeout=3600)
+    except (OSError, subprocess.SubprocessError) as exc:  # not runnable, or over an hour
+        raise SearchProblem(M.PAGEFIND_CANNOT_RUN(detail=str(exc))) from None
+    if run.returncode != 0:
+        detail = (run.stderr or run.stdout).strip().splitlines()
+        raise SearchProblem(M.PAGEFIND_FAILED(detail=detail[-1] if detail else str(run.returncode)))
+    shutil.rmtree(pages, ignore_errors=True)
+    stabilize(bundle)  # same pages, same bytes
+    return bundle
+
+
+def shard_files(bundle: Path, name: str) -> Iterator[tuple[str, bytes]]:
+    """The files of a shard's bundle as (output path, bytes); the fresh shard also ships Pagefind's
+    scripts and WebAssembly, which the merged shards use."""
+    prefix = _prefix(name)
+    for path in sorted(p for p in bundle.rglob("*") if p.is_file()):
+        rel = path.relative_to(bundle).as_posix()
+        if name != FRESH and "/" not in rel and rel.endswith(_SCRIPTS):
+            continue
+        yield prefix + rel, path.read_bytes()
+
+
+def page_ids(bundle: Path) -> dict[str, str]:
+    """Each indexed URL's Pagefind page id (its fragment's name: what a search result's `id` is)."""
+    ids: dict[str, str] = {}
+    for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(path.read_bytes())
+        body = data[data.index(b"{"):]
+        ids[json.loads(body)["url"]] = path.name.removesuffix(".pf_fragment")
+    return ids

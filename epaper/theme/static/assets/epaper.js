@@ -115,6 +115,7 @@
     var base = form.getAttribute("data-base");
     var params = new URLSearchParams(location.search);
     var pagefind = null;
+    var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
     var pending = [];
     var run = 0;
 
@@ -172,7 +173,14 @@
       if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
       return pagefind.search(q, options).then(function (result) {
         if (mine !== run) return;
-        pending = result.results.slice();
+        /* One ranked list over every shard: stale copies of edited articles are hidden, and a page
+           held by two shards (the same id) is shown once. */
+        var seen = {};
+        pending = result.results.filter(function (r) {
+          if (hidden[r.id] || seen[r.id]) return false;
+          seen[r.id] = true;
+          return true;
+        });
         var n = pending.length;
         /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
         var said = n === 1 && status.hasAttribute("data-count-one") ? "data-count-one" : "data-count";
@@ -195,27 +203,51 @@
     function options(select, counts) {
       var values = Object.keys(counts || {}).sort();
       if (select.name === "year") values.reverse();  /* newest first */
+      var chosen = select.value || params.get(select.name);
+      while (select.options.length > 1) select.remove(1);
       values.forEach(function (value) {
         var option = document.createElement("option");
         option.value = value;
         option.textContent = value;
         select.appendChild(option);
       });
-      var wanted = params.get(select.name);
-      if (wanted) select.value = wanted;
+      if (chosen) select.value = chosen;
     }
 
-    import(form.getAttribute("data-pagefind"))
+    /* Before the filters are known (they come after the first results: loading them all costs
+       bytes the first results need not wait for) a filter in the URL is its select's only choice. */
+    function preselect(select) {
+      var wanted = params.get(select.name);
+      if (!wanted) return;
+      var option = document.createElement("option");
+      option.value = wanted;
+      option.textContent = wanted;
+      select.appendChild(option);
+      select.value = wanted;
+    }
+
+    /* The sealed shards of the index (pagefind/shards.json), merged into the fresh one. */
+    function merge(script) {
+      var folder = script.slice(0, script.lastIndexOf("/") + 1);
+      return fetch(folder + "shards.json")
+        .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
+        .then(function (list) {
+          (list.hidden || []).forEach(function (id) { hidden[id] = true; });
+          return Promise.all((list.shards || []).map(function (shard) {
+            return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
+          }));
+        });
+    }
+
+    var script = form.getAttribute("data-pagefind");
+    import(script)
       .then(function (module) {
         pagefind = module;
         return pagefind.options({ baseUrl: base, excerptLength: 40 });
       })
-      .then(function () { return pagefind.filters(); })
-      .then(function (available) {
-        Array.prototype.forEach.call(selects, function (select) {
-          options(select, available[select.getAttribute("data-filter")]);
-        });
-        form.querySelector(".search-filters").hidden = false;
+      .then(function () { return merge(script); })
+      .then(function () {
+        Array.prototype.forEach.call(selects, preselect);
         form.addEventListener("submit", function (event) {
           event.preventDefault();
           remember();
@@ -230,6 +262,13 @@
         }
         more.addEventListener("click", showMore);
         return search();
+      })
+      .then(function () { return pagefind.filters(); })
+      .then(function (available) {
+        Array.prototype.forEach.call(selects, function (select) {
+          options(select, available[select.getAttribute("data-filter")]);
+        });
+        form.querySelector(".search-filters").hidden = false;
       })
       .catch(function () { say(status, status.getAttribute("data-unavailable")); });
   }

@@ -1,0 +1,176 @@
+"""The search index in shards by period: a publish re-indexes the shards its change touched
+(a new edition: the fresh shard alone), an edited old article is found in its new version
+only, and a reader's search of a years-long archive in Chinese finds every year's articles
+while downloading little."""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EDITION, article, build_ok, write_files
+from epaper.output import search
+from epaper.output.search import FRESH, Article, Shard, plan
+from searching import served
+
+pytest_plugins = ["browser"]
+
+
+def dated(date: str, slug: str, title: str, body: str = "正文。") -> dict[str, str]:
+    """One edition (if not there yet, the same file again) and one article of it."""
+    return {f"content/{date}/edition.yaml": EDITION.format(date=date, number=int(date.replace("-", "")) % 10000),
+            f"content/{date}/{slug}.md": article(title, page=1, body=body)}
+
+
+def archive() -> dict[str, str]:
+    """Articles in a closed year (2021), a closed month (2022-10) and the newest month (2022-11)."""
+    files: dict[str, str] = {}
+    for date, slug, title in (("2021-06-01", "dao", "水稻丰收"), ("2021-06-01", "qiao", "大桥通车"),
+                              ("2022-10-01", "shi", "图书馆开放"), ("2022-11-03", "che", "公交开通"),
+                              ("2022-11-04", "lu", "道路整修")):
+        files.update(dated(date, slug, title))
+    return files
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The pages of each Pagefind run of the builds in the test, in order."""
+    seen: list[list[str]] = []
+    real = search.index_pages
+
+    def counting(staging: Path, tmp: Path, members: list[Article]) -> Path:
+        seen.append(sorted(a.path for a in members))
+        return real(staging, tmp, members)
+
+    monkeypatch.setattr(search, "index_pages", counting)
+    return seen
+
+
+def shards(out: Path) -> dict[str, Any]:
+    return json.loads((out / "pagefind/shards.json").read_text(encoding="utf-8"))
+
+
+def index_files(out: Path, folder: str) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / folder).rglob("*")) if p.is_file()}
+
+
+NEWEST = ["2022-11-03/che/index.html", "2022-11-04/lu/index.html"]
+
+
+def test_a_new_edition_reindexes_only_the_fresh_shard(make_site, runs: list[list[str]]) -> None:
+    site = make_site(archive())
+    _, out = build_ok(site)
+    assert runs == [NEWEST, ["2021-06-01/dao/index.html", "2021-06-01/qiao/index.html"],
+                    ["2022-10-01/shi/index.html"]]  # cold: the fresh shard, then each sealed one
+    assert shards(out) == {"shards": ["shard/2022-10/", "shard/2021/"], "hidden": []}
+    sealed = index_files(out, "pagefind/shard")
+    runs.clear()
+    write_files(site, dated("2022-11-06", "xin", "新一期"))
+    result, out = build_ok(site)
+    assert runs == [[*NEWEST, "2022-11-06/xin/index.html"]]  # the fresh shard alone
+    assert index_files(out, "pagefind/shard") == sealed
+    assert set(sealed) <= set(result.report.unchanged)
+
+
+def test_an_edited_old_article_moves_to_the_fresh_shard_and_its_stale_copy_is_hidden(make_site, runs) -> None:
+    site = make_site(archive())
+    _, out = build_ok(site)
+    sealed = index_files(out, "pagefind/shard")
+    runs.clear()
+    write_files(site, {"content/2021-06-01/dao.md": article("水稻丰收", page=1, body="改过的正文。")})
+    _, out = build_ok(site)
+    assert runs == [["2021-06-01/dao/index.html", *NEWEST]]  # not the year 2021
+    assert index_files(out, "pagefind/shard") == sealed
+    assert len(shards(out)["hidden"]) == 1
+    runs.clear()
+    write_files(site, {"content/2021-06-01/dao.md": article("水稻丰收", page=1)})  # back as it was
+    _, out = build_ok(site)
+    assert runs == [NEWEST] and shards(out)["hidden"] == []  # the sealed copy is current again
+
+
+def test_a_shard_with_too_many_stale_articles_is_compacted(make_site, runs, monkeypatch) -> None:
+    monkeypatch.setattr(search, "COMPACT_AT", 0)
+    site = make_site(archive())
+    build_ok(site)
+    runs.clear()
+    write_files(site, {"content/2021-06-01/dao.md": article("水稻丰收", page=1, body="改过的正文。")})
+    _, out = build_ok(site)
+    assert runs == [["2021-06-01/dao/index.html", "2021-06-01/qiao/index.html"]]  # 2021 again; fresh unchanged
+    assert shards(out)["hidden"] == []
+
+
+def test_a_new_year_folds_the_months_of_the_last_into_its_year_shard(make_site, runs) -> None:
+    site = make_site(archive())
+    build_ok(site)
+    runs.clear()
+    write_files(site, dated("2023-01-02", "xin", "新年"))
+    _, out = build_ok(site)
+    assert runs == [["2023-01-02/xin/index.html"],
+                    ["2022-10-01/shi/index.html", *NEWEST]]  # the fresh shard, then 2022 whole
+    assert shards(out) == {"shards": ["shard/2022/", "shard/2021/"], "hidden": []}
+    assert not (out / "pagefind/shard/2022-10").exists()
+
+
+def test_the_plan_keeps_sealed_shards_and_moves_changed_articles_to_the_fresh_one() -> None:
+    old = Article("2021-06-01/a/index.html", "2021-06", "1")
+    other = Article("2021-06-01/b/index.html", "2021-06", "2")
+    new = Article("2022-11-01/c/index.html", "2022-11", "3")
+    state = {"2021": Shard({old.url: ("1", "id-a"), other.url: ("2", "id-b")})}
+    edited = Article(old.path, old.period, "9")
+    todo = plan([edited, other, new], state, compact_at=1)
+    assert todo.make == {FRESH: [edited, new]} and set(todo.keep) == {"2021"}
+    todo = plan([edited, new], state, compact_at=1)  # b deleted as well: two stale, over the bound
+    assert todo.make == {"2021": [edited], FRESH: [new]} and todo.keep == {}
+
+
+# ------------------------------------------------------------------ a years-long archive in a browser
+
+WORDS = ["高质量发展", "乡村振兴", "城市更新", "民生实事", "基层治理", "营商环境", "项目建设", "数字经济", "绿色低碳", "生态环境", "公共服务", "社会保障", "医疗卫生", "教育事业", "文化惠民", "交通网络", "水利设施", "安全生产", "稳岗就业", "人才队伍", "特色产业", "新能源"]
+YEARS = (2019, 2020, 2021, 2022)
+
+
+def years_of_articles() -> dict[str, str]:
+    """Four years of editions (two a month, six articles each: 576 articles) of newspaper
+    Chinese; one article a year speaks of 古城墙修缮 (the old city wall's repair)."""
+    rng = random.Random(13)
+    files: dict[str, str] = {}
+    for year in YEARS:
+        for month in range(1, 13):
+            for day in (5, 20):
+                date = f"{year}-{month:02d}-{day:02d}"
+                files[f"content/{date}/edition.yaml"] = EDITION.format(date=date, number=year * 100 + month * 2 + day // 20)
+                for n in range(6):
+                    text = "，".join("".join(rng.choice(WORDS) for _ in range(3)) for _ in range(40)) + "。"
+                    title = "".join(rng.choice(WORDS) for _ in range(2))
+                    if month == 7 and day == 5 and n == 0:
+                        title, text = f"{year}年古城墙修缮完工", text + f"古城墙修缮工程{year}年完工。"
+                    files[f"content/{date}/a{n}.md"] = article(title, page=1 + n % 2, body=text)
+    return files
+
+
+def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_download_limit(
+        make_site, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    site = make_site(years_of_articles())
+    _, out = build_ok(site)
+    assert shards(out)["shards"] == ["shard/2022-11/", "shard/2022-10/", "shard/2022-09/", "shard/2022-08/",
+                                     "shard/2022-07/", "shard/2022-06/", "shard/2022-05/", "shard/2022-04/",
+                                     "shard/2022-03/", "shard/2022-02/", "shard/2022-01/",
+                                     "shard/2021/", "shard/2020/", "shard/2019/"]
+    page = chromium_page
+    downloaded: list[tuple[str, int]] = []
+    page.on("requestfinished", lambda request: downloaded.append(
+        (request.url, request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"])))
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=古城墙修缮")
+        results = page.locator(".search-results li h2 a")
+        expect(results.first).to_be_visible()
+        before_results = sum(size for _, size in downloaded)
+        expect(results).to_have_count(len(YEARS))
+        assert sorted(results.all_text_contents()) == [f"{year}年古城墙修缮完工" for year in YEARS]
+    assert before_results <= 1.5 * 2**20, f"{before_results} bytes before the first results"
+    fetched = {url.split("/pagefind/", 1)[1].split("/", 2)[1] for url, _ in downloaded if "/pagefind/shard/" in url}
+    assert {"2019", "2020", "2021"} <= fetched  # the shards were merged, not one index read
