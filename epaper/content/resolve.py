@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from epaper.content.fields import media_path
 from epaper.content.load import LoadedSite
 from epaper.errors import Diagnostics, closest, did_you_mean
-from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
+from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, ZOOM_WIDTH, MediaRecord, download, picture
 from epaper.model import (
     Article,
     Config,
@@ -106,7 +106,7 @@ def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnos
 
     for page in edition.pages:
         if page.scan and (got := record("image", page.scan, edition.source, page.scan_line, "the scan")):
-            page.links.picture = picture(got[0], got[1], SCAN_WIDTHS)
+            page.links.picture = picture(got[0], got[1], SCAN_WIDTHS, ZOOM_WIDTH)
         if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, "the PDF")):
             name = f"{edition.date.isoformat()}-{page.label}.pdf"
             page.links.download = download(page.url + name, got[0], got[1])
@@ -134,7 +134,7 @@ def _pdf_as_scan(edition: Edition, page: Page, rel: str, found: MediaRecord, dia
     if found.pages > 1:
         diags.warning(edition.source, page.pdf_line, f"{where} has {found.pages} pages: the page image is "
                       "drawn from the first; export each printed page as its own PDF")
-    page.links.picture = picture(rel, found, SCAN_WIDTHS)
+    page.links.picture = picture(rel, found, SCAN_WIDTHS, ZOOM_WIDTH)
 
 
 def _check_areas(edition: Edition, diags: Diagnostics) -> None:

@@ -37,6 +37,9 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "scan_to_share": "微信扫一扫", "qr_alt": "本文链接的二维码：{url}",
         "type_size": "字号", "size_l": "大", "size_m": "中", "size_s": "小",
         "pages_today": "今日{n}版", "cn_number": "国内统一连续出版物号 {cn}", "publisher": "主办：{name}",
+        "zoom_tools": "版面缩放", "zoom_in": "放大", "zoom_out": "缩小", "zoom_fit": "整版",
+        "pageview_hint": "点击版面上的文章阅读；滚轮、双击或双指缩放；键盘 ← → 或左右滑动翻版",
+        "turn_to": "{where}：{page}",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -71,6 +74,10 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "scan_to_share": "Scan to share", "qr_alt": "QR code of this article's link: {url}",
         "type_size": "Text size", "size_l": "Large", "size_m": "Medium", "size_s": "Small",
         "pages_today": "{n} pages today", "cn_number": "Serial number {cn}", "publisher": "Published by {name}",
+        "zoom_tools": "Zoom the page", "zoom_in": "Zoom in", "zoom_out": "Zoom out", "zoom_fit": "Whole page",
+        "pageview_hint": "Tap an article on the page to read it; zoom with the wheel, a double tap or a pinch; "
+                         "turn pages with ← → or a swipe",
+        "turn_to": "{where}: {page}",
     },
 })
 
