@@ -55,10 +55,19 @@
       return viewport !== null && viewport.getZoom() > viewport.getHomeZoom() * 1.01;
     }
 
+    /* At the page's own size one finger scrolls the web page (and a sideways swipe turns it);
+       zoomed in, every gesture is the viewer's. Both the canvas and its container say so. */
+    function touch(on) {
+      [viewer.canvas, viewer.container].forEach(function (element) {
+        if (element) { element.style.touchAction = on ? "none" : "pan-y"; }
+      });
+    }
+
     function show() {
       if (viewport === null) { return; }
       var on = zoomed();
       frame.classList.toggle("is-zoomed", on);
+      touch(on);
       if (!tools) { return; }
       tools.querySelector('[data-zoom="out"]').disabled = !on;
       tools.querySelector('[data-zoom="fit"]').disabled = !on;
@@ -97,7 +106,14 @@
       show();
     });
     viewer.addHandler("zoom", show);
-    viewer.addHandler("animation-finish", show);
+    viewer.addHandler("animation-start", function () { frame.setAttribute("data-moving", ""); });
+    viewer.addHandler("animation-finish", function () { frame.removeAttribute("data-moving"); show(); });
+    if (viewer.canvas) { viewer.canvas.tabIndex = -1; }  /* the keys work from anywhere; Tab goes to the articles */
+    /* A click on an article's area is a link's click: the viewer would cancel it as its own. */
+    viewer.innerTracker.preProcessEventHandler = function (info) {
+      var target = info.originalEvent && info.originalEvent.target;
+      if (info.eventType === "click" && target && target.closest && target.closest("a.hotspot")) { info.preventDefault = false; }
+    };
 
     if (tools) {
       tools.addEventListener("click", function (event) {
@@ -106,27 +122,32 @@
       });
     }
 
-    /* A drag that starts on an article pans: it does not open the article when it ends. A tap
-       on one opens it after the double-tap time, unless it was the first of a double tap. */
-    var moved = false;
+    /* The viewer captures the pointer, so a click on an article's area reaches the viewer, not
+       the link: a click (not a drag) that began on an area opens its article. A tap opens it after
+       the double-tap time, unless it was the first tap of a double tap (which zooms). */
+    var downOn = null;
     var pointer = "mouse";
     var pending = null;
-    frame.addEventListener("pointerdown", function (event) { moved = false; pointer = event.pointerType; }, true);
-    viewer.addHandler("canvas-drag", function () { moved = true; });
+    frame.addEventListener("pointerdown", function (event) {
+      downOn = event.target.closest ? event.target.closest("a.hotspot") : null;
+      pointer = event.pointerType;
+    }, true);
+    viewer.addHandler("canvas-click", function (event) {
+      var spot = downOn;
+      if (!event.quick || !spot) { return; }
+      event.preventDefaultAction = true;
+      var original = event.originalEvent || {};
+      if (pointer !== "touch") {
+        if (original.ctrlKey || original.metaKey || original.shiftKey) { window.open(spot.href, "_blank", "noopener"); } else { window.location.assign(spot.href); }
+        return;
+      }
+      if (pending !== null) { clearTimeout(pending); pending = null; return; }  /* the second tap of a double tap */
+      pending = setTimeout(function () { pending = null; window.location.assign(spot.href); }, viewer.dblClickTimeThreshold || 300);
+    });
     viewer.addHandler("canvas-double-click", function () {
       if (pending !== null) { clearTimeout(pending); pending = null; }
     });
     spots.forEach(function (spot) {
-      spot.addEventListener("click", function (event) {
-        if (event.detail === 0) { return; }  /* the keyboard's Enter: open it */
-        if (moved) { event.preventDefault(); return; }
-        if (pointer === "touch") {
-          event.preventDefault();
-          if (pending !== null) { clearTimeout(pending); pending = null; return; }
-          pending = setTimeout(function () { pending = null; window.location.assign(spot.href); },
-            viewer.dblClickTimeThreshold || 300);
-        }
-      });
       spot.addEventListener("focus", function () {
         reveal(spot);
         holder.scrollTop = 0;  /* focus must not scroll the viewer's clipped boxes */
