@@ -157,6 +157,23 @@ def test_a_pinch_magnifies_the_page_on_a_phone_and_the_area_stays_on_its_article
         assert zoomed["width"] > 1.8 * home["width"]
         assert_area_still_over_its_article(before, home, shot(page), zoomed, frame)
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        # zoomed in, a sideways swipe moves about the page: it does not turn it
+        page.evaluate("""() => {
+            const target = document.querySelector('.pv-viewer');
+            const touch = x => new Touch({identifier: 1, target, clientX: x, clientY: 300});
+            target.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(320)], changedTouches: [touch(320)], bubbles: true}));
+            target.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(40)], bubbles: true}));
+        }""")
+        page.keyboard.press("0")  # back to the whole page: the same swipe turns it
+        settle(page, zoomed=False)
+        assert page.url == sample + PAGE
+        page.evaluate("""() => {
+            const target = document.querySelector('.pv-viewer');
+            const touch = x => new Touch({identifier: 1, target, clientX: x, clientY: 300});
+            target.dispatchEvent(new TouchEvent('touchstart', {touches: [touch(320)], changedTouches: [touch(320)], bubbles: true}));
+            target.dispatchEvent(new TouchEvent('touchend', {touches: [], changedTouches: [touch(40)], bubbles: true}));
+        }""")
+        page.wait_for_url(sample + "/2022-11-04/02/")
     finally:
         page.context.close()
 
