@@ -66,7 +66,7 @@ def main() -> int:
                     desk.goto(origin + path)
                     desk.wait_for_selector(".pv-frame.is-zoomable")
                     desk.wait_for_load_state("networkidle")
-                    desk.evaluate("window.scrollTo(0, document.querySelector('main').getBoundingClientRect().top + scrollY)")
+                    desk.evaluate("scrollTo(0, document.querySelector('main').getBoundingClientRect().top + scrollY)")
                     desk.locator(LEAD).hover()
                     desk.wait_for_selector(".hotspot.is-lit")
                     desk.wait_for_function(  # the light's fade-in has finished

@@ -93,7 +93,7 @@ def likeness(a: Image.Image, b: Image.Image) -> float:
     xs = list(a.resize(small, Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(1)).tobytes())
     ys = list(b.resize(small, Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(1)).tobytes())
     mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    cov = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     vx, vy = sum((x - mx) ** 2 for x in xs), sum((y - my) ** 2 for y in ys)
     return cov / ((vx * vy) ** 0.5 or 1.0)
 
@@ -111,7 +111,6 @@ def assert_area_still_over_its_article(before: Image.Image, home: dict[str, floa
     fy = [(v - zoomed["y"]) / zoomed["height"] for v in (y0, y1)]
     region = (home["x"] + fx[0] * home["width"], home["y"] + fy[0] * home["height"],
               home["x"] + fx[1] * home["width"], home["y"] + fy[1] * home["height"])
-    size = (max(8, round(region[2] - region[0])), max(8, round(region[3] - region[1])))
     seen = after.crop((round(x0), round(y0), round(x1), round(y1)))
     same = before.crop(tuple(round(v) for v in region))
     shift = (region[3] - region[1]) / 3  # the same region a third of its height lower: other lines of print

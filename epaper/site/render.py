@@ -182,9 +182,9 @@ class Renderer:
                     sha = found[shown] = digest(source.encode("utf-8"))
                     if sha not in self.references:
                         ast = self.env.parse(source, name=current, filename=filename)
-                        optional = {n.template.value for n in ast.find_all(jinja2.nodes.Include)
-                                    if n.ignore_missing and isinstance(n.template, jinja2.nodes.Const)}
-                        self.references[sha] = [f"?{t}" if t in optional else t
+                        wanted_if_there = {n.template.value for n in ast.find_all(jinja2.nodes.Include)
+                                           if n.ignore_missing and isinstance(n.template, jinja2.nodes.Const)}
+                        self.references[sha] = [f"?{t}" if t in wanted_if_there else t
                                                 for t in meta.find_referenced_templates(ast) if t]
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
