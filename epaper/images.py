@@ -34,6 +34,7 @@ from epaper.pdf import render as pdf_render
 
 SCAN_WIDTHS = (800, 1600)  # a printed page: phone and desktop/HiDPI
 PHOTO_WIDTHS = (640, 1280)  # an article photo: the text column, and twice that
+ZOOM_WIDTH = 3200  # a printed page zoomed in: small type sharp at four times the desktop width
 THUMB_WIDTH = 320  # page thumbnails on the edition page, photo thumbnails in lists
 JPEG_QUALITY = 82
 IMAGE_FORMATS = MappingProxyType({"JPEG": "jpg", "PNG": "png"})
@@ -109,19 +110,23 @@ def _probe(path: str, kind: str) -> MediaRecord:
     return record
 
 
-def picture(source: str, record: MediaRecord, widths: tuple[int, ...]) -> Picture:
-    """The renditions a source image gets: these widths (never wider than itself) and a thumbnail."""
+def picture(source: str, record: MediaRecord, widths: tuple[int, ...], zoom: int = 0) -> Picture:
+    """The renditions a source image gets: these widths (never wider than itself) and a thumbnail;
+    with `zoom`, one more level that wide for the zoomable page, when it is wider than the widest
+    width. A PDF is drawn at any width (it is vector), a scan never beyond its own pixels."""
     ext = "png" if record.has_alpha else "jpg"
     fmt = "PNG" if record.has_alpha else "JPEG"
 
-    def rendition(width: int) -> Rendition:
-        width = min(width, record.width)
+    def rendition(width: int, cap: int = record.width) -> Rendition:
+        width = min(width, cap)
         height = max(1, round(record.height * width / record.width))
         return Rendition(f"media/{record.sha[:20]}-{width}.{ext}", width, height, source, record.sha, fmt)
 
     renditions = {r.width: r for r in (rendition(w) for w in widths)}
-    return Picture(source, record.sha, record.width, record.height, tuple(renditions[w] for w in sorted(renditions)),
-                   rendition(THUMB_WIDTH))
+    shown = tuple(renditions[w] for w in sorted(renditions))
+    deep = rendition(zoom, zoom if record.format == "PDF" else record.width) if zoom else None
+    return Picture(source, record.sha, record.width, record.height, shown, rendition(THUMB_WIDTH),
+                   (deep,) if deep and deep.width > shown[-1].width else ())
 
 
 def download(path: str, source: str, record: MediaRecord) -> Download:

@@ -139,6 +139,12 @@ class Picture:
     height: int
     renditions: tuple[Rendition, ...]
     thumb: Rendition
+    zoom: tuple[Rendition, ...] = ()  # wider levels for the zoomable page only (never in srcset)
+
+    @property
+    def levels(self) -> tuple[Rendition, ...]:
+        """Every width the zoom viewer may load, narrowest first: it loads the widest only when zoomed in."""
+        return self.renditions + self.zoom
 
     @property
     def src(self) -> Rendition:

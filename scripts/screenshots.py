@@ -3,7 +3,9 @@
     python scripts/screenshots.py        # needs Debian's Chromium and playwright (scripts/test installs both)
 
 Builds the sample site into a temporary folder, serves it on 127.0.0.1 and shoots an
-edition page and an article page at 390 px, the width of a common phone."""
+edition page, an article page and a printed page at 390 px, the width of a common phone, and
+the printed page on a 1366 × 900 desktop screen, scrolled to it, with its lead headline hovered
+(its area lit on the page)."""
 from __future__ import annotations
 
 import functools
@@ -28,7 +30,10 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-SHOTS = {"edition-phone.png": "/2022-11-04/", "article-phone.png": "/2022-11-04/jingkaiqu-xiandaihua-xinpianzhang/"}
+SHOTS = {"edition-phone.png": "/2022-11-04/", "article-phone.png": "/2022-11-04/jingkaiqu-xiandaihua-xinpianzhang/",
+         "page-phone.png": "/2022-11-04/01/"}
+DESKTOP = {"page-desktop.png": "/2022-11-04/01/"}
+LEAD = ".pv-headlines li[data-article=jingkaiqu-xiandaihua-xinpianzhang]"
 
 
 def main() -> int:
@@ -55,6 +60,18 @@ def main() -> int:
                     page.goto(origin + path)
                     page.wait_for_load_state("networkidle")
                     page.screenshot(path=str(REPO / "docs/screenshots" / name))
+                    print(f"wrote docs/screenshots/{name}")
+                desk = browser.new_page(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+                for name, path in DESKTOP.items():
+                    desk.goto(origin + path)
+                    desk.wait_for_selector(".pv-frame.is-zoomable")
+                    desk.wait_for_load_state("networkidle")
+                    desk.evaluate("scrollTo(0, document.querySelector('main').getBoundingClientRect().top + scrollY)")
+                    desk.locator(LEAD).hover()
+                    desk.wait_for_selector(".hotspot.is-lit")
+                    desk.wait_for_function(  # the light's fade-in has finished
+                        "() => document.querySelector('.hotspot.is-lit').getAnimations().length === 0")
+                    desk.screenshot(path=str(REPO / "docs/screenshots" / name))
                     print(f"wrote docs/screenshots/{name}")
                 browser.close()
         finally:

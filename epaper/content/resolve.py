@@ -15,7 +15,7 @@ from epaper import messages as M
 from epaper.content.fields import media_path
 from epaper.content.load import LoadedSite
 from epaper.errors import Arg, Diagnostics, Message, Text, closest, did_you_mean
-from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
+from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, ZOOM_WIDTH, MediaRecord, download, picture
 from epaper.model import (
     Article,
     Config,
@@ -106,7 +106,7 @@ def _check_media(edition: Edition, media: dict[str, MediaRecord], diags: Diagnos
 
     for page in edition.pages:
         if page.scan and (got := record("image", page.scan, edition.source, page.scan_line, M.WHAT_SCAN())):
-            page.links.picture = picture(got[0], got[1], SCAN_WIDTHS)
+            page.links.picture = picture(got[0], got[1], SCAN_WIDTHS, ZOOM_WIDTH)
         if page.pdf and (got := record("pdf", page.pdf, edition.source, page.pdf_line, M.WHAT_PDF())):
             name = f"{edition.date.isoformat()}-{page.label}.pdf"
             page.links.download = download(page.url + name, got[0], got[1])
@@ -133,7 +133,7 @@ def _pdf_as_scan(edition: Edition, page: Page, rel: str, found: MediaRecord, dia
     if found.pages > 1:
         diags.warning(edition.source, page.pdf_line, M.PDF_PAGES(number=page.number, written=page.pdf, path=rel,
                                                                  pages=found.pages))
-    page.links.picture = picture(rel, found, SCAN_WIDTHS)
+    page.links.picture = picture(rel, found, SCAN_WIDTHS, ZOOM_WIDTH)
 
 
 def _check_areas(edition: Edition, diags: Diagnostics) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from epaper import messages as M
 from epaper.errors import Arg, Diagnostics
-from epaper.model import Article, Download, Edition, Rendition, Section, SiteData
+from epaper.model import Article, Download, Edition, Page, Rendition, Section, SiteData
 from epaper.site.jobs import Job
 from epaper.site.sitemaps import sitemap_jobs
 from epaper.site.urls import ARCHIVE, CORRECTIONS, HOME, SEARCH, feed_path, output_file, page_count, section_url
@@ -69,13 +69,17 @@ def plan(site: SiteData) -> list[Job]:
     for i, edition in enumerate(editions):
         jobs.append(_edition(src, site, edition, output_file(edition.url), i))
         pages = edition.pages
+        strip = {m for p in pages for m in p.media}  # every page's thumbnail is in the strip of pages
         for j, page in enumerate(pages):
+            prev_page = pages[j - 1] if j > 0 else None
+            next_page = pages[j + 1] if j + 1 < len(pages) else None
+            turn_prev, turn_next = _turns(editions, i, prev_page, next_page)
+            sources = {edition.source, *strip} | {t.edition.source for t in (turn_prev, turn_next) if t and t.edition}
             jobs.append(Job(
-                output_file(page.url), "page.html", frozenset({edition.source, *page.media} | src.all(page.articles)),
+                output_file(page.url), "page.html", frozenset(sources | src.all(page.articles)),
                 origin=f"{edition.source} (page {page.number})",
-                context=dict(edition=edition, page=page,
-                             prev_page=pages[j - 1] if j > 0 else None,
-                             next_page=pages[j + 1] if j + 1 < len(pages) else None)))
+                context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
+                             turn_prev=turn_prev, turn_next=turn_next)))
         articles = edition.articles
         for j, article in enumerate(articles):
             prev_article = articles[j - 1] if j > 0 else None
@@ -114,7 +118,7 @@ def files(site: SiteData) -> list[Rendition | Download]:
             found[edition.download.path] = edition.download
         for page in edition.pages:
             if page.picture:
-                found.update((r.path, r) for r in (*page.picture.renditions, page.picture.thumb))
+                found.update((r.path, r) for r in (*page.picture.levels, page.picture.thumb))
             if page.download:
                 found[page.download.path] = page.download
         for article in edition.articles:
@@ -123,6 +127,17 @@ def files(site: SiteData) -> list[Rendition | Download]:
             for item in article.pictures.values():
                 found.update((r.path, r) for r in item.renditions)
     return [found[path] for path in sorted(found)]
+
+
+def _turns(editions: list[Edition], i: int, prev_page: Page | None,
+           next_page: Page | None) -> tuple[Page | None, Page | None]:
+    """Where turning a printed page leads: its neighbours, and past the edition's last page the
+    next edition's first (before its first, the previous edition's last), as a reader leafs on."""
+    if prev_page is None and i > 0 and editions[i - 1].pages:
+        prev_page = editions[i - 1].pages[-1]
+    if next_page is None and i + 1 < len(editions) and editions[i + 1].pages:
+        next_page = editions[i + 1].pages[0]
+    return prev_page, next_page
 
 
 def _edition(src: Sources, site: SiteData, edition: Edition | None, path: str, i: int, home: bool = False) -> Job:

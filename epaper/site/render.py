@@ -187,14 +187,25 @@ class Renderer:
             try:
                 while pending:
                     current = pending.pop()
-                    source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+                    optional = current.startswith("?")  # {% include "…" ignore missing %}
+                    current = current.removeprefix("?")
+                    try:
+                        source, filename, _ = self.env.loader.get_source(self.env, current)  # type: ignore[union-attr]
+                    except jinja2.TemplateNotFound:
+                        if not optional:
+                            raise
+                        found[f"(none) {current}"] = ""  # a site adding it later re-renders its pages
+                        continue
                     shown = self.shown(filename)
                     if shown in found:
                         continue
                     sha = found[shown] = digest(source.encode("utf-8"))
                     if sha not in self.references:
                         ast = self.env.parse(source, name=current, filename=filename)
-                        self.references[sha] = [t for t in meta.find_referenced_templates(ast) if t]
+                        wanted_if_there = {n.template.value for n in ast.find_all(jinja2.nodes.Include)
+                                           if n.ignore_missing and isinstance(n.template, jinja2.nodes.Const)}
+                        self.references[sha] = [f"?{t}" if t in wanted_if_there else t
+                                                for t in meta.find_referenced_templates(ast) if t]
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,

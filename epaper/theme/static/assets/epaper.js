@@ -326,7 +326,7 @@
   if (main) {
     main.addEventListener("touchstart", function (event) {
       var zoomed = window.visualViewport && window.visualViewport.scale > 1.01;
-      var scroller = event.target.closest && event.target.closest(".page-strip, .page-thumbs, table, pre");
+      var scroller = event.target.closest && event.target.closest(".page-strip, .page-thumbs, .pv-strip, .is-zoomed, table, pre");
       start = (event.touches.length === 1 && !zoomed && !scroller)
         ? { x: event.touches[0].clientX, y: event.touches[0].clientY, t: Date.now() } : null;
     }, { passive: true });
