@@ -147,7 +147,7 @@ def test_the_chinese_sample_has_no_half_width_marks_beside_chinese(chinese: tupl
     assert found == {}
     page = soup(out, "2022-11-04/03/")
     assert page.find("meta", attrs={"name": "description"})["content"].startswith("金坛日报 2022年11月4日 第3版 经济：")
-    assert page.select_one(".turn-hint").get_text() == "点击版面上的文章阅读；键盘 ← → 或左右滑动翻版"
+    assert page.select_one(".turn-hint").get_text() == "点击版面上的文章阅读；滚轮、双击或双指缩放；键盘 ← → 或左右滑动翻版"
 
 
 def test_chinese_joins_names_and_quotes_titles_the_chinese_way(make_site) -> None:
