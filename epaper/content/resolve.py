@@ -144,6 +144,7 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
     by_page: dict[int, list[Article]] = {}
     for article in sorted(edition.articles, key=lambda a: a.source):
         page = numbers.get(article.page_number)
+        _check_jumps(edition, article, numbers, diags)
         if not article.areas or page is None:
             continue
         if not page.scan and not page.pdf:
@@ -160,6 +161,25 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
                                   f"[{hit.x:g}, {hit.y:g}, {hit.w:g}, {hit.h:g}] of {other.source} "
                                   f"on page {page.number}: a tap there reaches only one of them")
         by_page.setdefault(page.number, []).append(article)
+
+
+def _check_jumps(edition: Edition, article: Article, numbers: dict[int, Page], diags: Diagnostics) -> None:
+    """A box on another page ({page: N, box: [...]}: the article continued there) must name a page of
+    the edition, not the article's own, that has a scan to sit on."""
+    listed = ", ".join(str(n) for n in numbers)
+    for box in article.jumps:
+        where = f'"area:" box {{page: {box.page}, box: [{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}]}}'
+        other = numbers.get(box.page)
+        if other is None:
+            diags.error(article.source, box.line, f"{where} names page {box.page}, but {edition.source} lists no "
+                        f"page {box.page} (its pages: {listed})")
+        elif other.number == article.page_number:
+            diags.error(article.source, box.line, f"{where} names the article's own page ({box.page}): write the "
+                        "box as [x, y, w, h]; {page: N, box: …} is for a part continued on another page")
+        elif not other.scan and not other.pdf:
+            diags.error(article.source, box.line, f'{where} places part of the article on the scan of page '
+                        f'{other.number}, but that page has no "scan:" (nor a "pdf:" to draw one from) in '
+                        f"{edition.source} (line {other.line})")
 
 
 def _media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:

@@ -37,6 +37,9 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "scan_to_share": "微信扫一扫", "qr_alt": "本文链接的二维码：{url}",
         "type_size": "字号", "size_l": "大", "size_m": "中", "size_s": "小",
         "pages_today": "今日{n}版", "cn_number": "国内统一连续出版物号 {cn}", "publisher": "主办：{name}",
+        "in_print": "见报位置", "see_on_page": "查看{page}", "continued_on": "下转{page}",
+        "ellipsis": "……", "prev_month": "上个月", "next_month": "下个月", "no_paper": "当日无报",
+        "open_calendar": "按日期查看往期",
     },
     "en": {
         "page": "Page {n}", "issue": "No. {n}", "edition": "This edition", "latest": "Latest edition",
@@ -71,6 +74,9 @@ LABELS: Mapping[str, Mapping[str, str]] = MappingProxyType({
         "scan_to_share": "Scan to share", "qr_alt": "QR code of this article's link: {url}",
         "type_size": "Text size", "size_l": "Large", "size_m": "Medium", "size_s": "Small",
         "pages_today": "{n} pages today", "cn_number": "Serial number {cn}", "publisher": "Published by {name}",
+        "in_print": "Where it was printed", "see_on_page": "See it on {page}", "continued_on": "Continued on {page}",
+        "ellipsis": "…", "prev_month": "Previous month", "next_month": "Next month", "no_paper": "no paper",
+        "open_calendar": "Editions by date",
     },
 })
 
