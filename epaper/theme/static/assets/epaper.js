@@ -117,6 +117,7 @@
     var pagefind = null;
     var pending = [];
     var run = 0;
+    var shown = "";  /* the query of the results listed */
 
     input.value = params.get("q") || "";
 
@@ -136,7 +137,9 @@
       item.appendChild(where);
       var summary = document.createElement("p");
       summary.className = "item-summary search-excerpt";
-      summary.appendChild(excerpt(data.excerpt || ""));
+      var own = window.epaperExcerpt && window.epaperExcerpt(data, shown, list.getAttribute("data-ellipsis") || "…",
+                                                            /^zh/i.test(document.documentElement.lang));
+      summary.appendChild(own || excerpt(data.excerpt || ""));  /* body only, whole query: search-excerpt.js */
       item.appendChild(summary);
       return item;
     }
@@ -168,6 +171,7 @@
       pending = [];
       if (!q) { say(status, status.getAttribute("data-prompt")); return Promise.resolve(); }
       say(status, status.getAttribute("data-loading"));
+      shown = q;
       var options = { filters: filters() };
       if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
       return pagefind.search(q, options).then(function (result) {
