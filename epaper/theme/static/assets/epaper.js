@@ -1,6 +1,6 @@
 /* epaper default theme: small progressive enhancements. Every page works without this
-   file; with it, the copy-link and share buttons, the date picker and the search page
-   come alive. No framework, no outside requests. */
+   file; with it, the copy-link and share buttons and the search page come alive (the
+   calendar date picker is calendar.js). No framework, no outside requests. */
 (function () {
   "use strict";
 
@@ -44,40 +44,6 @@
         });
       });
     }
-  }
-
-  /* ---------------------------------------------------------- date picker */
-
-  /* The edition of `day` (YYYY-MM-DD), else the nearest earlier one, else the first. */
-  function editionFor(dates, day) {
-    var found = dates.length ? dates[0] : null;
-    for (var i = 0; i < dates.length; i++) {
-      if (dates[i] <= day) found = dates[i]; else break;
-    }
-    return found;
-  }
-  window.epaperEditionFor = editionFor;  /* for the tests */
-
-  function datePickers() {
-    each("form.date-jump", function (form) {
-      var input = form.querySelector("input[type=date]");
-      var base = form.getAttribute("data-base");
-      fetch(form.getAttribute("data-editions"), { credentials: "same-origin" })
-        .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
-        .then(function (data) {
-          var dates = (data.dates || []).slice().sort();
-          if (!dates.length) return;
-          input.min = dates[0];
-          input.max = dates[dates.length - 1];
-          form.hidden = false;
-          form.addEventListener("submit", function (event) {
-            event.preventDefault();
-            var target = editionFor(dates, input.value || input.max);
-            if (target) location.href = base + target + "/";
-          });
-        })
-        .catch(function () { /* the archive link stays */ });
-    });
   }
 
   /* --------------------------------------------------------------- search */
@@ -259,7 +225,6 @@
   function start() {
     typeSize();
     copyLinks();
-    datePickers();
     searchPage();
   }
 
