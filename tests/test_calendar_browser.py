@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from test_search_excerpts_browser import serve
 
 from conftest import CONFIG, EDITION, article, build_ok
-from test_search_excerpts_browser import serve
 
 pytest_plugins = ["browser"]
 

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from test_serve import ARTICLE, Lines, http, wait_for
 
 from conftest import two_editions
 from epaper.serve import Preview
-from test_serve import ARTICLE, Lines, http, wait_for
 
 pytest_plugins = ["browser"]
 
@@ -61,8 +61,9 @@ def test_the_preview_answers_searches_and_indexes_again_after_a_save(preview: Pr
 def test_builds_and_reloads_never_wait_for_the_index(make_site: Callable[..., Path],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """Pagefind held back: the preview still starts, serves, and rebuilds a save for the reload."""
-    import epaper.serve.search as preview_search
     from test_serve import get, set_title, status_of
+
+    import epaper.serve.search as preview_search
 
     release = threading.Event()
     real = preview_search.search.make_index

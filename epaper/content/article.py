@@ -143,9 +143,10 @@ def _areas(f: Fields) -> tuple[Area, ...]:
         line = line or f.line("area")
         page = 0
         if isinstance(box, dict):
-            page, box = _other_page(f, box, line)
-            if page is None:
+            other, box = _other_page(f, box, line)
+            if other is None:
                 continue
+            page = other
         if (not isinstance(box, list) or len(box) != 4
                 or not all(isinstance(n, _NUMBER) and not isinstance(n, bool) and math.isfinite(n) for n in box)):
             f.diags.error(f.path, line, f"{form}, not {shown(box)}")

@@ -81,7 +81,7 @@ class PreviewSearch:
             with self._state:
                 while self._pending is None and not self._closed:
                     self._state.wait()
-                if self._closed:
+                if self._closed or self._pending is None:
                     return
                 snapshot, self._pending = self._pending, None
                 self._made += 1
