@@ -89,3 +89,31 @@ def test_excerpts_come_from_the_body_read_as_chinese_and_mark_the_whole_query(si
     assert correction["text"] == "11月3日3版一文中，应是本月底对已签收的优待证全部发放到位，特此更正。"
     headline_only = next(r for r in found if r["title"] == "老城区优待证办理点")
     assert headline_only["text"] == "办理点设在老城区。" and headline_only["marks"] == []  # the body's start
+
+
+@pytest.fixture(scope="module")
+def english(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("excerpts-en") / "site"
+    words = " ".join(f"word{n}" for n in range(60))
+    files = {
+        "config.yaml": CONFIG.replace("language: zh-CN", "language: en"),
+        ED4 + "edition.yaml": EDITION.format(date="2022-11-04", number=11234),
+        ED4 + "ferry.md": article("Ferry service returns", page=1,
+                                  body=f"{words}. The new ferry service starts on Monday. More words follow here."),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    _, out = build_ok(root)
+    yield from serve(out)
+
+
+def test_english_excerpts_mark_the_whole_phrase_and_cut_with_an_ellipsis(english: str, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    page = chromium_page
+    page.goto(f"{english}/search/?q=ferry service")
+    expect(page.locator(".search-status")).to_contain_text("1 articles found")
+    excerpt = page.locator(".search-excerpt")
+    expect(excerpt.locator("mark")).to_have_text(["ferry service"])
+    text = excerpt.inner_text()
+    assert text.startswith("…The new ferry service") and "Ferry service returns" not in text, text
