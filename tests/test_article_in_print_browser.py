@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from conftest import CONFIG, article, build_ok
 from test_article_in_print import ED, SCANNED, _png
 from test_search_excerpts_browser import serve
+
+from conftest import CONFIG, article, build_ok
 
 pytest_plugins = ["browser"]
 
