@@ -61,18 +61,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from serve(out)
 
 
-def _results(page: Any, base: str, query: str) -> list[dict[str, Any]]:
+def _results(page: Any, base: str, query: str, count: int) -> list[dict[str, Any]]:
     from playwright.sync_api import expect
     page.goto(f"{base}/search/?q={query}")
-    expect(page.locator(".search-status")).to_contain_text("找到")
     items = page.locator(".search-results li")
+    expect(items).to_have_count(count)  # the status comes first, the results as their data loads
+    expect(items.locator(".search-excerpt").last).not_to_be_empty()
     return [{"title": item.locator("h2").inner_text(),
              "text": item.locator(".search-excerpt").inner_text(),
              "marks": item.locator(".search-excerpt mark").all_inner_texts()} for item in items.all()]
 
 
 def test_excerpts_come_from_the_body_read_as_chinese_and_mark_the_whole_query(site: str, chromium_page: Any) -> None:
-    found = _results(chromium_page, site, "优待证")
+    found = _results(chromium_page, site, "优待证", 3)
     assert {r["title"] for r in found} == {"全区优待证月底发放到位", "更正启事", "老城区优待证办理点"}
     for result in found:
         text = result["text"]
