@@ -151,9 +151,10 @@ IMAGE_OUTSIDE = Message("E804", '"image: {value}" must name an image file in the
 FIGURE_OUTSIDE = Message("E805", 'the image "{src}" must be a file in the edition\'s folder, beside the article',
                          MEDIA)
 AREA_FORM = Message("E806", '"area:" is [x, y, w, h] in percent of the page (for example [5, 10, 45, 30]) or a '
-                    "list of such boxes", MEDIA)
+                    "list of such boxes (a box on another page: {{page: 4, box: [x, y, w, h]}})", MEDIA)
 AREA_FORM_NOT = Message("E807", '"area:" is [x, y, w, h] in percent of the page (for example [5, 10, 45, 30]) or '
-                        "a list of such boxes, not {value}", MEDIA)
+                        "a list of such boxes (a box on another page: {{page: 4, box: [x, y, w, h]}}), not {value}",
+                        MEDIA)
 AREA_OFF_PAGE = Message("E808", '"area:" box {box} is not on the page: {problem} (a box is [x, y, w, h] in '
                         "percent of the page)", MEDIA)
 AREA_NO_SCAN = Message("E809", '"area:" places the article on the scan of page {number}, but that page has no '
@@ -166,6 +167,15 @@ AREA_COVERS_OTHER = Message("W812", '"area:" box {box} covers text of {other} (�
                             '"{pdf}": a tap there opens the wrong article', MEDIA)
 JOIN_FAILED = Message("W813", "the pages' PDFs could not be joined into one ({detail}); the edition is built "
                       "without its whole-edition PDF", MEDIA)
+JUMP_FORM = Message("E820", 'an "area:" box on another page is {{page: N, box: [x, y, w, h]}}, not {value}', MEDIA)
+JUMP_PAGE_NUMBER = Message("E821", '"page:" of an "area:" box is a page number of the edition (1, 2, …), not {value}',
+                           MEDIA)
+JUMP_NO_SUCH_PAGE = Message("E822", '"area:" box {box} names page {number}, but {source} lists no page {number} '
+                            "(its pages: {listed})", MEDIA)
+JUMP_OWN_PAGE = Message("E823", '"area:" box {box} names the article\'s own page ({number}): write the box as '
+                        "[x, y, w, h]; {{page: N, box: …}} is for a part continued on another page", MEDIA)
+JUMP_NO_SCAN = Message("E824", '"area:" box {box} places part of the article on the scan of page {number}, but that '
+                       'page has no "scan:" (nor a "pdf:" to draw one from) in {source} (line {line})', MEDIA)
 
 # Typography (warnings)
 TYPOGRAPHY_CHANGE = Message("W901", 'typography: "{before}" should be "{after}" ({reason}); epaper fix rewrites it',

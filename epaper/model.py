@@ -92,13 +92,15 @@ class CorrectionTarget:
 
 @dataclass(frozen=True)
 class Area:
-    """A box on a page scan, in percent of the page's width and height, and its line."""
+    """A box on a page scan, in percent of the page's width and height, and its line; `page`
+    names another page of the edition for the part of an article continued there (0: its own)."""
 
     x: float
     y: float
     w: float
     h: float
     line: int = 0
+    page: int = 0
 
     def overlaps(self, other: Area) -> bool:
         """True when the two boxes share some surface (touching edges do not count)."""
@@ -207,6 +209,7 @@ class Article:
     caption: str = ""
     credit: str = ""
     areas: tuple[Area, ...] = ()  # where it is printed on its page's scan
+    jumps: tuple[Area, ...] = ()  # its boxes on other pages of the edition ("continued on page N")
     figures: tuple[Figure, ...] = ()  # images in its Markdown body
     lines: dict[str, int] = field(default_factory=dict)  # front-matter key -> line
     links: ArticleLinks = field(default_factory=ArticleLinks, repr=False)
@@ -281,6 +284,11 @@ class Article:
     def page(self) -> Page:
         assert self.edition is not None
         return self.edition.page(self.page_number)
+
+    @property
+    def continued_on(self) -> list[int]:
+        """The other pages its area lists boxes on, in page order: "continued on page N"."""
+        return sorted({box.page for box in self.jumps})
 
     def sort_key(self) -> tuple:
         """Position on its page: ordered ones first, then the rest, then slug."""

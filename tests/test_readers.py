@@ -123,11 +123,12 @@ def test_archive_is_a_calendar_of_month_grids_from_monday(make_site) -> None:
     links = {a.get_text(): a["href"] for a in month.select("tbody a")}
     assert links == {"2": "/2022-11-02/", "3": "/2022-11-03/", "4": "/2022-11-04/"}
     assert month.find("td", string="5").find("a") is None  # no edition that day: plain text
-    picker = doc.select_one("form.date-jump input[type=date]")
-    assert (picker["min"], picker["max"]) == ("2022-11-02", "2022-11-04")
+    picker = doc.select_one("nav.calendar")  # the calendar date picker opens on the latest edition's month
+    assert (picker["data-day"], picker["data-editions"]) == ("2022-11-04", "/editions.json")
+    assert picker.select_one("a.calendar-archive")["href"] == "/archive/#m2022-11"  # without JavaScript
     assert json.loads((out / "editions.json").read_text(encoding="utf-8")) == {
         "dates": ["2022-11-02", "2022-11-03", "2022-11-04"]}
-    assert soup(out, "2022-11-03/").select_one("form.date-jump input[type=date]") is not None
+    assert soup(out, "2022-11-03/").select_one("nav.calendar")["data-day"] == "2022-11-03"
 
 
 def test_archive_weekdays_and_source_line_in_english(make_site) -> None:

@@ -1,5 +1,5 @@
 """The readers' edition in a real browser (Debian's Chromium): search in Chinese under a
-base_url with a path, the date picker, the copy-link button, print, accessibility (axe-core)
+base_url with a path, the copy-link button, print, accessibility (axe-core)
 and phone widths. The built site is served by a small http.server, as a static host would."""
 from __future__ import annotations
 
@@ -156,22 +156,6 @@ def test_search_results_newest_first(news: str, chromium_page: Any) -> None:
     page.reload()  # the order is in the URL: a shared link keeps it
     expect(page.locator("#search-sort")).to_have_value("date")
     expect(titles).to_have_text(["新公交线路开通", "社区食堂开张"])
-
-
-def test_date_picker_jumps_to_that_edition_or_the_nearest_earlier(news: str, chromium_page: Any) -> None:
-    from playwright.sync_api import expect
-    page = chromium_page
-    page.goto(f"{news}/news/2022-11-04/")
-    picker = page.locator("form.date-jump")
-    expect(picker).to_be_visible()
-    field = page.locator("#jump-date")
-    assert (field.get_attribute("min"), field.get_attribute("max")) == ("2022-11-01", "2022-11-04")
-    field.fill("2022-11-02")  # no paper that day: the one before
-    page.click("form.date-jump button")
-    page.wait_for_url(f"{news}/news/2022-11-01/")
-    page.locator("#jump-date").fill("2022-11-03")
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{news}/news/2022-11-03/")
 
 
 def test_copy_link_button_copies_the_canonical_url(news: str, chromium: Any) -> None:

@@ -424,3 +424,15 @@ def test_a_save_writes_nothing_when_one_file_cannot_take_its_line(preview: Previ
     status, data = post(preview, GOOD + [{"source": ED + "flow.md", "area": [2, 2, 10, 10]}], token)
     assert status == 409 and 'has "area:" written in an unusual way' in data["error"], data
     assert same()  # weitu.md, asked first, was not written either
+
+
+def test_a_save_refuses_an_article_continued_on_another_page(preview: Preview) -> None:
+    """Its boxes on the other page would be lost: the editor leaves that area: to the file."""
+    token = token_of(preview)
+    (preview.site / ED / "jump.md").write_text(
+        "---\ntitle: 转版文章\npage: 1\narea: [[60, 60, 10, 10], {page: 2, box: [5, 5, 20, 20]}]\n---\n正文。\n",
+        encoding="utf-8")
+    same = unchanged(preview)
+    status, data = post(preview, GOOD + [{"source": ED + "jump.md", "area": [60, 60, 12, 12]}], token)
+    assert status == 409 and "also lists boxes on page 2" in data["error"], data
+    assert same()

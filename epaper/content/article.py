@@ -73,13 +73,15 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
         diags.error(rel, f.line("type"), M.CORRECTION_NEEDS_TARGET())
     if kind != "correction" and "corrects" in meta:
         f.error("corrects", M.CORRECTS_ONLY_CORRECTIONS())
+    areas = _areas(f)
     fields: dict[str, Any] = dict(
         source=rel, slug=slug, title=title, page_number=page,
         kicker=f.text("kicker"), subtitle=f.text("subtitle"), authors=_authors(f),
         byline=f.text("byline"), dateline=f.text("dateline"), order=f.integer("order"),
         section_slug=f.slug("section"), series_slug=f.slug("series"), type=kind,
         draft=f.boolean("draft"), corrects=corrects, image=_image(f), caption=f.text("caption"),
-        credit=f.text("credit"), areas=_areas(f), lines=dict(meta.lines),
+        credit=f.text("credit"), lines=dict(meta.lines),
+        areas=tuple(a for a in areas if not a.page), jumps=tuple(a for a in areas if a.page),
     )
     if (fields["caption"] or fields["credit"]) and not fields["image"] and "image" not in meta:
         key = "caption" if fields["caption"] else "credit"
@@ -123,17 +125,25 @@ _NUMBER = (int, float)
 
 
 def _areas(f: Fields) -> tuple[Area, ...]:
-    """area: [x, y, w, h] in percent of the page, or a list of such boxes."""
+    """area: [x, y, w, h] in percent of the page, or a list of such boxes; a box printed on
+    another page of the edition (an article continued there) is {page: N, box: [x, y, w, h]}."""
     value = f.data.get("area")
     if value is None:
         return ()
     if not isinstance(value, list) or not value:
         f.error("area", M.AREA_FORM())
         return ()
-    boxes = items_with_lines(value) if all(isinstance(v, list) for v in value) else [(value, f.line("area"))]
+    listed = all(isinstance(v, (list, dict)) for v in value)
+    boxes = items_with_lines(value) if listed else [(value, f.line("area"))]
     areas = []
     for box, line in boxes:
         line = line or f.line("area")
+        page = 0
+        if isinstance(box, dict):
+            other, box = _other_page(f, box, line)
+            if other is None:
+                continue
+            page = other
         if (not isinstance(box, list) or len(box) != 4
                 or not all(isinstance(n, _NUMBER) and not isinstance(n, bool) and math.isfinite(n) for n in box)):
             f.diags.error(f.path, line, M.AREA_FORM_NOT(value=shown(box)))
@@ -152,8 +162,22 @@ def _areas(f: Fields) -> tuple[Area, ...]:
         if problem:
             f.diags.error(f.path, line, M.AREA_OFF_PAGE(box=written, problem=problem))
             continue
-        areas.append(Area(x, y, w, h, line))
+        areas.append(Area(x, y, w, h, line, page))
     return tuple(areas)
+
+
+def _other_page(f: Fields, item: dict[str, Any], line: int) -> tuple[int | None, Any]:
+    """The page number and box of an `area:` box printed on another page, {page: N, box: [...]};
+    (None, None) after an error. Whether page N exists is resolve's to say (it knows the edition)."""
+    keys = set(item)
+    if keys != {"page", "box"}:
+        f.diags.error(f.path, line, M.JUMP_FORM(value=shown(item)))
+        return None, None
+    page = item["page"]
+    if not isinstance(page, int) or isinstance(page, bool) or page < 1:
+        f.diags.error(f.path, line, M.JUMP_PAGE_NUMBER(value=shown(page)))
+        return None, None
+    return page, item["box"]
 
 
 def _file_slug(f: Fields, name: str) -> str | None:

@@ -143,6 +143,7 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
     by_page: dict[int, list[Article]] = {}
     for article in sorted(edition.articles, key=lambda a: a.source):
         page = numbers.get(article.page_number)
+        _check_jumps(edition, article, numbers, diags)
         if not article.areas or page is None:
             continue
         if not page.scan and not page.pdf:
@@ -158,6 +159,23 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
                                                  other_box=f"[{hit.x:g}, {hit.y:g}, {hit.w:g}, {hit.h:g}]",
                                                  other=other.source, number=page.number))
         by_page.setdefault(page.number, []).append(article)
+
+
+def _check_jumps(edition: Edition, article: Article, numbers: dict[int, Page], diags: Diagnostics) -> None:
+    """A box on another page ({page: N, box: [...]}: the article continued there) must name a page of
+    the edition, not the article's own, that has a scan to sit on."""
+    listed = ", ".join(str(n) for n in numbers)
+    for box in article.jumps:
+        where = f"{{page: {box.page}, box: [{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}]}}"
+        other = numbers.get(box.page)
+        if other is None:
+            diags.error(article.source, box.line, M.JUMP_NO_SUCH_PAGE(box=where, number=box.page,
+                                                                      source=edition.source, listed=listed))
+        elif other.number == article.page_number:
+            diags.error(article.source, box.line, M.JUMP_OWN_PAGE(box=where, number=box.page))
+        elif not other.scan and not other.pdf:
+            diags.error(article.source, box.line, M.JUMP_NO_SCAN(box=where, number=other.number,
+                                                                 source=edition.source, line=other.line))
 
 
 def _media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:

@@ -181,6 +181,10 @@ def save(preview: Preview, changes: list[Change]) -> list[dict[str, str]]:
     loaded = load(site)
     for change in changes:
         article, _ = find_article(loaded, change.source)
+        if article.jumps:  # writing its boxes here would drop those it has on other pages
+            pages = ", ".join(str(n) for n in article.continued_on)
+            raise Refused(409, f"{change.source}: its area: also lists boxes on page {pages}; the editor "
+                               "would drop them, so change this article's area: in the file")
         now = tuple(rounded((b.x, b.y, b.w, b.h)) for b in article.areas)
         if change.was is not None and change.was != now:
             shown = area_text([list(b) for b in now]) if now else "none"

@@ -198,6 +198,12 @@ class SiteHandler(Handler):
                 return self.redirect(quote(status.base_path, safe="/%"))
             return self._not_found(body)
         rel = parts[len(base):]
+        if rel[:1] == ["pagefind"]:  # the search index, made in the background (serve/search.py)
+            found = self.preview.rebuilder.search.file(rel[1:])
+            data = _read(found) if found else None
+            if found is None or data is None:
+                return self._not_found(body)
+            return self._send(200, "/".join(rel), found, data, body)
         root = os.path.realpath(self.preview.out)
         target = os.path.realpath(os.path.join(root, *rel))
         if target != root and not target.startswith(root + os.sep):

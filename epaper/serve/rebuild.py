@@ -30,6 +30,7 @@ from epaper.content.yamlutil import load_yaml
 from epaper.errors import messages_translations
 from epaper.output.writer import WriteReport
 from epaper.serve.host import BuildHost
+from epaper.serve.search import PreviewSearch
 from epaper.themes import THEME_DIR
 
 Log = Callable[[str], None]
@@ -87,6 +88,8 @@ class Rebuilder:
         self.builds = 0
         self._warnings: frozenset[str] = frozenset()
         self.host: BuildHost | None = None  # runs the builds; forked at the first one
+        self.search = PreviewSearch(out.parent / "search", log)  # indexed in the background, not by the build
+        self._pages_changed = False  # since the search index was last asked for
 
     def options(self) -> Options:
         """Read base_url's path again each time: config.yaml may have changed it."""
@@ -123,6 +126,8 @@ class Rebuilder:
         report = outcome.report or WriteReport()
         touched = sorted(set(report.added + report.changed + report.removed))
         base_path = urlsplit(options.base_url or "/").path
+        if previous.generation == 0 or any(p.endswith(".html") for p in touched):
+            self._pages_changed = True
         if touched or previous.generation == 0:
             self.status = Status(True, (), tuple(warnings), previous.generation + 1,
                                  tuple(touched) if len(touched) <= MAX_CHANGED else None, base_path)
@@ -138,8 +143,16 @@ class Rebuilder:
         self.log(f"{_clock()} {what}: {done} in {_ms(started)} ms")
         return self.status
 
+    def refresh_search(self) -> None:
+        """After a good build that changed pages, and before the next build: index them in the
+        background (the snapshot takes a moment; Pagefind runs in the search thread)."""
+        if self._pages_changed and self.status.ok:
+            self._pages_changed = False
+            self.search.refresh(self.out)
+
     def close(self) -> None:
-        """End the build process (the preview is stopping)."""
+        """End the build process and the search thread (the preview is stopping)."""
+        self.search.close()
         if self.host is not None:
             self.host.close()
             self.host = None

@@ -111,6 +111,7 @@ class Preview:
             # The watcher's first snapshot comes before the first build: a save during it is not lost.
             self.watcher = Watcher(self.watched(), self._changed, self.poll, self.quiet, log=self.log)
             self._announced = self.rebuilder.rebuild().generation
+            self.rebuilder.refresh_search()  # before the watcher's thread can start another build
             self._thread = threading.Thread(target=self._run, args=(sockets,), name="epaper-serve", daemon=True)
             self._thread.start()
             self._ready.wait(timeout=30)
@@ -148,6 +149,7 @@ class Preview:
         status = self.rebuilder.rebuild(paths)
         if self._loop:
             self._loop.add_callback(self._announce, status)
+        self.rebuilder.refresh_search()  # after the reload is on its way; Pagefind runs in its own thread
 
     def _announce(self, status: Status) -> None:
         state = status.to_json(self.server_id)

@@ -87,7 +87,7 @@ def plan(site: SiteData) -> list[Job]:
             related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
                        *article.originals, *article.corrections]
             jobs.append(Job(
-                output_file(article.url), "article.html", frozenset(src.all(related)),
+                output_file(article.url), "article.html", frozenset(src.all(related) | article.page.media),
                 context=dict(article=article, edition=edition, page=article.page,
                              prev_article=prev_article, next_article=next_article),
                 needs_html=(article,), origin=article.source))

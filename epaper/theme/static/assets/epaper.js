@@ -1,6 +1,6 @@
 /* epaper default theme: small progressive enhancements. Every page works without this
-   file; with it, the copy-link and share buttons, the date picker and the search page
-   come alive. No framework, no outside requests. */
+   file; with it, the copy-link and share buttons and the search page come alive (the
+   calendar date picker is calendar.js). No framework, no outside requests. */
 (function () {
   "use strict";
 
@@ -46,40 +46,6 @@
     }
   }
 
-  /* ---------------------------------------------------------- date picker */
-
-  /* The edition of `day` (YYYY-MM-DD), else the nearest earlier one, else the first. */
-  function editionFor(dates, day) {
-    var found = dates.length ? dates[0] : null;
-    for (var i = 0; i < dates.length; i++) {
-      if (dates[i] <= day) found = dates[i]; else break;
-    }
-    return found;
-  }
-  window.epaperEditionFor = editionFor;  /* for the tests */
-
-  function datePickers() {
-    each("form.date-jump", function (form) {
-      var input = form.querySelector("input[type=date]");
-      var base = form.getAttribute("data-base");
-      fetch(form.getAttribute("data-editions"), { credentials: "same-origin" })
-        .then(function (response) { if (!response.ok) throw new Error(response.status); return response.json(); })
-        .then(function (data) {
-          var dates = (data.dates || []).slice().sort();
-          if (!dates.length) return;
-          input.min = dates[0];
-          input.max = dates[dates.length - 1];
-          form.hidden = false;
-          form.addEventListener("submit", function (event) {
-            event.preventDefault();
-            var target = editionFor(dates, input.value || input.max);
-            if (target) location.href = base + target + "/";
-          });
-        })
-        .catch(function () { /* the archive link stays */ });
-    });
-  }
-
   /* --------------------------------------------------------------- search */
 
   /* Pagefind's excerpt is text with <mark> around the matches: keep exactly that. */
@@ -118,6 +84,7 @@
     var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
     var pending = [];
     var run = 0;
+    var shown = "";  /* the query of the results listed */
 
     input.value = params.get("q") || "";
 
@@ -137,7 +104,9 @@
       item.appendChild(where);
       var summary = document.createElement("p");
       summary.className = "item-summary search-excerpt";
-      summary.appendChild(excerpt(data.excerpt || ""));
+      var own = window.epaperExcerpt && window.epaperExcerpt(data, shown, list.getAttribute("data-ellipsis") || "…",
+                                                            /^zh/i.test(document.documentElement.lang));
+      summary.appendChild(own || excerpt(data.excerpt || ""));  /* body only, whole query: search-excerpt.js */
       item.appendChild(summary);
       return item;
     }
@@ -169,6 +138,7 @@
       pending = [];
       if (!q) { say(status, status.getAttribute("data-prompt")); return Promise.resolve(); }
       say(status, status.getAttribute("data-loading"));
+      shown = q;
       var options = { filters: filters() };
       if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
       return pagefind.search(q, options).then(function (result) {
@@ -296,7 +266,6 @@
   function start() {
     typeSize();
     copyLinks();
-    datePickers();
     searchPage();
   }
 

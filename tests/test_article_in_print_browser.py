@@ -1,0 +1,55 @@
+"""Issue 15, point 3 in a real browser (Debian's Chromium): the article's page thumbnail shows its
+area marked, and its link lands on the printed page at the article's hotspot."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from test_article_in_print import ED, SCANNED, _png
+from test_search_excerpts_browser import serve
+
+from conftest import CONFIG, article, build_ok
+
+pytest_plugins = ["browser"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("in-print") / "site"
+    files: dict[str, str | bytes] = {
+        "config.yaml": CONFIG, ED + "edition.yaml": SCANNED, ED + "page-01.png": _png(), ED + "page-02.png": _png(),
+        ED + "lead.md": article("头版头条", page=1, area="[[10, 60, 50, 30], {page: 2, box: [5, 5, 40, 20]}]"),
+    }
+    for rel, content in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            (root / rel).write_bytes(content)
+        else:
+            (root / rel).write_text(content, encoding="utf-8")
+    _, out = build_ok(root)
+    yield from serve(out)
+
+
+def test_the_thumbnail_marks_the_area_and_its_link_lands_on_the_hotspot(site: str, chromium: Any) -> None:
+    from playwright.sync_api import expect
+    context = chromium.new_context(viewport={"width": 1100, "height": 500})
+    try:
+        page = context.new_page()
+        page.goto(f"{site}/2022-11-04/lead/")
+        thumb = page.locator(".page-thumb-frame")
+        expect(thumb).to_be_visible()
+        frame, mark = thumb.bounding_box(), page.locator(".page-thumb-area").bounding_box()
+        assert frame and mark
+        assert abs(mark["x"] - (frame["x"] + 0.10 * frame["width"])) < 2  # where the area is, to the pixel
+        assert abs(mark["y"] - (frame["y"] + 0.60 * frame["height"])) < 2
+        assert abs(mark["width"] - 0.50 * frame["width"]) < 2
+        expect(page.locator(".continued-on a")).to_have_text("下转第2版")
+        page.locator("a.page-thumb-link").click()
+        page.wait_for_url(f"{site}/2022-11-04/01/#area-lead")
+        hotspot = page.locator("#area-lead")
+        assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == "area-lead"
+        box = hotspot.bounding_box()
+        assert box and 0 <= box["y"] < 500  # scrolled to: the article's area is on screen
+    finally:
+        context.close()
