@@ -113,7 +113,7 @@ def test_english_excerpts_mark_the_whole_phrase_and_cut_with_an_ellipsis(english
     from playwright.sync_api import expect
     page = chromium_page
     page.goto(f"{english}/search/?q=ferry service")
-    expect(page.locator(".search-status")).to_contain_text("1 articles found")
+    expect(page.locator(".search-status")).to_contain_text("1 article found")
     excerpt = page.locator(".search-excerpt")
     expect(excerpt.locator("mark")).to_have_text(["ferry service"])
     text = excerpt.inner_text()

@@ -248,6 +248,13 @@ def index_pages(staging: Path, tmp: Path, members: list[Article]) -> Path:
             os.link(staging / article.path, target)
         except OSError:
             shutil.copyfile(staging / article.path, target)
+    _pagefind(binary, pages, bundle)
+    shutil.rmtree(pages, ignore_errors=True)
+    return bundle
+
+
+def _pagefind(binary: Path, pages: Path, bundle: Path) -> None:
+    """One Pagefind run over the folder `pages` into `bundle`, made byte-stable."""
     try:
         run = subprocess.run([str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"],
                              capture_output=True, text=True, timeout=3600)
@@ -256,9 +263,19 @@ def index_pages(staging: Path, tmp: Path, members: list[Article]) -> Path:
     if run.returncode != 0:
         detail = (run.stderr or run.stdout).strip().splitlines()
         raise SearchProblem(M.PAGEFIND_FAILED(detail=detail[-1] if detail else str(run.returncode)))
-    shutil.rmtree(pages, ignore_errors=True)
     stabilize(bundle)  # same pages, same bytes
-    return bundle
+
+
+def make_index(site: Path, out: Path) -> Iterator[tuple[str, bytes]]:
+    """One index of every page in the folder `site`, as (output path, bytes): the fresh shard alone
+    with a shards.json that merges nothing. For the preview, which indexes its pages in the
+    background after each build and keeps no shards between runs."""
+    binary = executable()
+    with _scratch(out) as tmp:
+        bundle = tmp / "pagefind"
+        _pagefind(binary, site, bundle)
+        yield from shard_files(bundle, FRESH)
+    yield SHARDS, shards_file({}, [])
 
 
 def shard_files(bundle: Path, name: str) -> Iterator[tuple[str, bytes]]:
