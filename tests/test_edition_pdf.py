@@ -64,7 +64,7 @@ def test_edition_pdf_joins_every_page_pdf_in_order_and_is_linked_with_its_size(m
     for url in ("", "2022-11-04/"):
         link = soup(out, url).select_one("a.edition-pdf")
         assert link["href"] == "/2022-11-04/2022-11-04.pdf"
-        assert link.select_one(".size").get_text() == f"({max(1, round(len(joined) / 1024))} KB)"
+        assert link.select_one(".size").get_text() == f"（{max(1, round(len(joined) / 1024))} KB）"  # a Chinese site: full-width
         assert [a["href"] for a in soup(out, url).select(".page-pdfs a")] == [
             "/2022-11-04/01/2022-11-04-01.pdf", "/2022-11-04/02/2022-11-04-02.pdf"]
 

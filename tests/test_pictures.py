@@ -93,7 +93,7 @@ def test_scan_page_has_hotspots_with_the_areas_geometry_and_titles(make_site) ->
     assert found == [
         ("/2022-11-04/toutiao/", (4.5, 12.0, 91.0, 40.25), "头条:全区优待证月底发放到位"),
         ("/2022-11-04/ertiao/", (4.5, 55.0, 44.0, 40.0), "二条跨栏"),
-        ("/2022-11-04/ertiao/", (51.5, 55.0, 44.0, 40.0), "二条跨栏(续)"),
+        ("/2022-11-04/ertiao/", (51.5, 55.0, 44.0, 40.0), "二条跨栏（续）"),
     ]
     # every article of the page is listed beside the scan, with or without an area
     listed = [a.get_text(strip=True) for a in page.select(".page-articles .item-title a")]
@@ -438,7 +438,7 @@ def test_in_chromium_click_an_area_to_read_and_turn_pages_with_keys(served: str,
     assert page.evaluate("(i => i.complete && i.naturalWidth > 0)(document.querySelector('img.scan-image'))")
     assert re.search(r"/media/\w+-(800|1000)\.jpg$", page.evaluate("document.querySelector('img.scan-image').currentSrc"))
     frame = page.locator(".scan-frame").bounding_box()
-    spot = page.get_by_role("link", name="二条跨栏(续)")
+    spot = page.get_by_role("link", name="二条跨栏（续）")
     box = spot.bounding_box()
     assert frame and box
     assert abs((box["x"] - frame["x"]) / frame["width"] * 100 - 51.5) < 0.5  # where the area says
