@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from epaper import messages as M
 from epaper import parallel
 from epaper.content.article import parse_article
 from epaper.content.config import load_config
@@ -16,7 +17,6 @@ from epaper.content.load import LoadedSite, load_content, parse_settings
 from epaper.content.markup import MarkdownRenderer
 from epaper.content.reader import SiteReader, read_regular
 from epaper.content.resolve import resolve
-from epaper import messages as M
 from epaper.errors import BuildError, Diagnostics
 from epaper.images import ChangedDuringBuild, RenditionCache, unseal
 from epaper.images import recipe as image_recipe

@@ -245,4 +245,5 @@ NOTHING_TO_CHECK = Message("N004", "ok: nothing to check", NOTES)
 def all_messages() -> list[Message]:
     """Every message declared here, by id: what the catalogs translate and docs/errors.md lists."""
     found = {m.id: m for m in globals().values() if isinstance(m, Message)}
-    return [found[key] for key in sorted(found, key=lambda i: (i[0] in "PN" and int(i[1:]) < 100, i[0] == "N", int(i[1:]), i))]
+    order = sorted(found, key=lambda i: (i[0] in "PN" and int(i[1:]) < 100, i[0] == "N", int(i[1:]), i))
+    return [found[key] for key in order]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIG, EDITION, REPO, article, two_editions
+from conftest import CONFIG, REPO, article, two_editions
 from epaper import catalogs, messages
 from epaper.errors import Diagnostic, Message, Text, messages_translations
 from epaper.serve import Preview

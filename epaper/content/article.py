@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from epaper import messages as M
 from epaper.content.fields import (
     Fields,
     as_date,
@@ -20,7 +21,6 @@ from epaper.content.markup import MarkdownRenderer, summary_of
 from epaper.content.reader import decode
 from epaper.content.typography import check as check_typography
 from epaper.content.yamlutil import LineDict
-from epaper import messages as M
 from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
 from epaper.model import ARTICLE_TYPES, Area, CorrectionTarget, Figure, Typography
 

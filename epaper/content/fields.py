@@ -8,8 +8,8 @@ import reprlib
 from typing import Any
 from urllib.parse import unquote
 
-from epaper.content.yamlutil import Invalid, LineDict, LineList, load_yaml_values, short
 from epaper import messages as M
+from epaper.content.yamlutil import Invalid, LineDict, LineList, load_yaml_values, short
 from epaper.errors import Arg, Diagnostics, Text, did_you_mean
 
 SLUG = re.compile(r"^[a-z0-9-]+$")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from epaper import messages as M
 from epaper import parallel
 from epaper.content.article import parse_article
 from epaper.content.config import load_config
@@ -30,7 +31,6 @@ from epaper.content.fields import (
 from epaper.content.markup import MarkdownRenderer
 from epaper.content.reader import NotRegular, SiteReader, decode, not_regular, read_regular
 from epaper.content.yamlutil import Invalid
-from epaper import messages as M
 from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
 from epaper.images import MediaRecord, probe
 from epaper.model import Article, Config, Edition, Page, PageEntry, Typography

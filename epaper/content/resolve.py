@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from epaper import messages as M
 from epaper.content.fields import media_path
 from epaper.content.load import LoadedSite
-from epaper import messages as M
 from epaper.errors import Arg, Diagnostics, Message, Text, closest, did_you_mean
 from epaper.images import PHOTO_WIDTHS, SCAN_WIDTHS, MediaRecord, download, picture
 from epaper.model import (

@@ -22,8 +22,8 @@ from types import MappingProxyType
 
 import autocorrect_py
 
-from epaper.content.yamlutil import load_yaml
 from epaper import messages as M
+from epaper.content.yamlutil import load_yaml
 from epaper.errors import Diagnostic
 from epaper.errors import Text as MessageText
 from epaper.model import Typography

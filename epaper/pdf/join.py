@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pypdf
 
-from epaper.content.reader import read_regular
 from epaper import messages as M
+from epaper.content.reader import read_regular
 from epaper.errors import Diagnostics
 from epaper.images import ChangedDuringBuild, seal
 from epaper.model import Download, Edition, SiteData

@@ -9,9 +9,9 @@ import json
 import os
 from pathlib import Path
 
+from epaper import messages as M
 from epaper.content.fields import media_path
 from epaper.content.load import LoadedSite
-from epaper import messages as M
 from epaper.errors import Diagnostics, Text
 from epaper.model import Area, Article, Edition, Page
 from epaper.pdf.areas import article_texts
