@@ -58,7 +58,9 @@ def catalog_text(messages: list[Message], known: dict[str, tuple[str, str, bool]
 
 
 def _cell(text: str) -> str:
-    return "`" + text.replace("|", "\\|") + "`" if text else "(not translated)"
+    """A template as the editor reads it: literal braces single ({{date: …}} is {date: …})."""
+    text = text.replace("{{", "{").replace("}}", "}").replace("|", "\\|")
+    return f"`{text}`" if text else "(not translated)"
 
 
 def doc_text(current: str, messages: list[Message], known: dict[str, tuple[str, str, bool]]) -> str:
