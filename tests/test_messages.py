@@ -291,3 +291,13 @@ def test_in_chromium_the_overlay_of_a_chinese_site_shows_chinese_errors_and_mark
         page.screenshot(path=str(os.environ.get("EPAPER_SCREENSHOT") or tmp_path / "overlay-zh.png"))
     finally:
         preview.stop()
+
+
+def test_fix_says_what_it_did_not_fix_in_the_sites_language(make_site: Callable[..., Path]) -> None:
+    files: dict[str, str | bytes] = dict(two_editions())
+    files[ED + "gbk.md"] = article("标题", body="他说,好").encode("gb18030")
+    site = make_site(files)
+    chinese = cli("fix", "--site", str(site)).stderr
+    assert f"{ED}gbk.md:1: 未修改：不是 UTF-8 文本 [N903]" in chinese.splitlines()
+    english = cli("fix", "--site", str(site), "--messages", "en").stderr
+    assert f"{ED}gbk.md:1: not fixed: is not UTF-8 text [N903]" in english.splitlines()
