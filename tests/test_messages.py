@@ -25,7 +25,7 @@ PACKAGE = REPO / "epaper"
 ID = re.compile(r"^[EWPN]\d{3}$")
 # Calls that report a diagnostic, and the argument that must be a message id's Text.
 REPORTERS = {"error": 2, "warning": 2, "Diagnostic": 2, "TemplateProblem": 2, "SearchProblem": 0,
-             "NotRegular": 0, "YamlProblem": 1}
+             "NotRegular": 0, "YamlProblem": 1, "PdfProblem": 0}
 
 
 def fields(template: str) -> set[str]:
