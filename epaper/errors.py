@@ -20,7 +20,7 @@ from typing import Union
 from epaper import catalogs
 
 Arg = Union[str, int, "Text"]
-Plain = Union[tuple, list]  # a Text as marshal-able nested tuples (the build record keeps warnings so)
+Plain = tuple | list  # a Text as marshal-able nested tuples (the build record keeps warnings so)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Ids are grouped by what the editor is looking at (docs/errors.md has a section p
 E1xx/W1xx files that cannot be read, E2xx front matter and YAML, E3xx slugs and URLs,
 E4xx editions and pages, E5xx sections, series and corrections, E6xx config.yaml, E7xx layouts,
 the build and its output, E8xx scans, PDFs, photos and areas, W9xx typography; P0xx are parts
-of messages (words put into other messages), N0xx the summary lines of the commands. E is an
-error, W a warning. An id is never reused
+of messages (words put into other messages), N the lines of a command's report (`fix`'s
+"not fixed", the summaries). E is an error, W a warning. An id is never reused
 for another meaning: a message whose meaning changes gets a new id.
 
 The Chinese texts are in epaper/locales/zh_Hans/LC_MESSAGES/messages.po (msgctxt = the id);
@@ -23,9 +23,10 @@ LINKS = "Sections, series and corrections"
 CONFIG = "config.yaml"
 BUILD = "Layouts, the build and its output"
 MEDIA = "Page scans, PDFs, photos and areas"
-TYPOGRAPHY = "Typography (warnings)"
+TYPOGRAPHY = "Typography (warnings) and fix"
 PARTS = "Parts of messages"
 NOTES = "The commands' summaries"
+SECTIONS = (FILES, FRONT, SLUGS, EDITIONS, LINKS, CONFIG, BUILD, MEDIA, TYPOGRAPHY, PARTS, NOTES)
 
 # Files that cannot be read
 LINK_OUTSIDE_SITE = Message("E101", "is a symbolic link to a place outside the site; refusing to read it", FILES)
@@ -191,6 +192,12 @@ REASON_MISSING_SPACE = Message("P907", "no space between Chinese and Latin lette
                                "space_between_cjk_and_latin is true)", TYPOGRAPHY)
 REASON_OTHER = Message("P908", "Chinese copy-editing", TYPOGRAPHY)
 REASONS = Message("P909", "{first}; {rest}", TYPOGRAPHY)
+NOT_FIXED = Message("N902", "not fixed: {problem}; fix it by hand", TYPOGRAPHY)
+NOT_FIXED_UTF8 = Message("N903", "not fixed: is not UTF-8 text", TYPOGRAPHY)
+NOT_FIXED_LINK = Message("N904", "not fixed: is a symbolic link; fix the file it points to", TYPOGRAPHY)
+FRONT_MATTER_WOULD_NOT_PARSE = Message("P910", "the front matter would not parse after the change", TYPOGRAPHY)
+KEY_WOULD_CHANGE = Message("P911", '"{key}:" would read differently after the change', TYPOGRAPHY)
+KEY_WOULD_NOT_BE_TEXT = Message("P912", '"{key}:" would no longer be text after the change', TYPOGRAPHY)
 
 # Parts of messages: words and phrases other messages put in their {fields}
 WARNING = WARNING_LABEL
@@ -259,4 +266,4 @@ NOTHING_TO_CHECK = Message("N004", "ok: nothing to check", NOTES)
 def all_messages() -> list[Message]:
     """Every message declared here, by id: what the catalogs translate and docs/errors.md lists."""
     found = {m.id: m for m in globals().values() if isinstance(m, Message)}
-    return [found[key] for key in sorted(found, key=lambda i: (i[0] in "PN" and int(i[1:]) < 100, i[0] == "N", int(i[1:]), i))]
+    return sorted(found.values(), key=lambda m: (SECTIONS.index(m.section), m.id[0] == "P", int(m.id[1:]), m.id))

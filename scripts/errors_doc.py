@@ -58,7 +58,9 @@ def catalog_text(messages: list[Message], known: dict[str, tuple[str, str, bool]
 
 
 def _cell(text: str) -> str:
-    return "`" + text.replace("|", "\\|") + "`" if text else "(not translated)"
+    """A template as the editor reads it: literal braces single ({{date: …}} is {date: …})."""
+    text = text.replace("{{", "{").replace("}}", "}").replace("|", "\\|")
+    return f"`{text}`" if text else "(not translated)"
 
 
 def doc_text(current: str, messages: list[Message], known: dict[str, tuple[str, str, bool]]) -> str:
@@ -70,7 +72,7 @@ def doc_text(current: str, messages: list[Message], known: dict[str, tuple[str, 
              "English); `--messages en` or `--messages zh-CN` on `build`, `check`, `serve`, `fix` and "
              "`areas` chooses. A traditional-script site (zh-TW) gets the simplified Chinese messages "
              "until a zh_Hant catalog exists. `{name}` stands for what the message fills in; P-ids are "
-             "parts that other messages put in their `{fields}`, N-ids the commands' summary lines.", ""]
+             "parts that other messages put in their `{fields}`, N-ids lines of a command's report.", ""]
     section = None
     for message in messages:
         if message.section != section:

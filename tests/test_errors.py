@@ -219,7 +219,7 @@ def test_all_errors_of_a_run_are_reported_together(make_site) -> None:
 
 def test_errors_exit_1_and_print_path_line(make_site, capsys) -> None:
     site = make_site({**two_editions(), ED + "bad.md": "---\ntitle: [\n---\n"})
-    assert run_cli("build", "--site", str(site)) == 1
+    assert run_cli("build", "--site", str(site), "--messages", "en") == 1
     err = capsys.readouterr().err
     assert f"{ED}bad.md:2: YAML syntax error" in err and "Traceback" not in err
     assert not (site / "public").exists()
@@ -255,7 +255,7 @@ def test_config_errors_are_reported_with_the_content_errors_they_cause(make_site
     ]
     assert f'{ED}edition.yaml:4: unknown section "yaowen"; every section used must be declared in config.yaml ' \
         "(declared: none)" in lines
-    assert run_cli("check", "--site", str(site)) == 1
+    assert run_cli("check", "--site", str(site), "--messages", "en") == 1
     assert 'config.yaml:6: warning: unknown key "titel:" is ignored (did you mean "title"?)' in capsys.readouterr().err
 
 

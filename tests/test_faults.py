@@ -132,8 +132,14 @@ def _other_user_site(make_site, files: dict[str, str | bytes]) -> Path:
 
 def _as_other_user(*args: str) -> subprocess.CompletedProcess:
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, sys.executable, "-m", "epaper", *args], env=ENV, capture_output=True,
+    return subprocess.run([*prefix, sys.executable, "-m", "epaper", *_english(args)], env=ENV, capture_output=True,
                           text=True, timeout=60, cwd="/")
+
+
+def _english(args: tuple[str, ...]) -> list[str]:
+    """The command with --messages en where it prints diagnostics: these tests read the English."""
+    return [*args, "--messages", "en"] if args and args[0] in ("build", "check", "serve", "fix", "areas") \
+        else list(args)
 
 
 @pytest.fixture
@@ -174,9 +180,9 @@ def test_an_unreadable_folder_or_file_is_an_error_naming_it(other_user_site, fol
     site = other_user_site(_with_layout_override())
     os.chmod(site / folder, 0)
     checked = _as_other_user("check", "--site", str(site))
-    assert checked.returncode == 1 and named in checked.stderr.splitlines(), checked.stderr
+    assert checked.returncode == 1 and f"{named} [E102]" in checked.stderr.splitlines(), checked.stderr
     built = _as_other_user("build", "--site", str(site), "--strict")
-    assert built.returncode == 1 and named in built.stderr.splitlines(), built.stderr
+    assert built.returncode == 1 and f"{named} [E102]" in built.stderr.splitlines(), built.stderr
     assert not (site / "public").exists()
 
 
@@ -187,7 +193,8 @@ def _fifo(path: Path) -> None:
 
 def _check_quickly(site: Path) -> subprocess.CompletedProcess:
     try:
-        return subprocess.run([sys.executable, "-m", "epaper", "check", "--site", str(site)], env=ENV,
+        return subprocess.run([sys.executable, "-m", "epaper", "check", "--site", str(site), "--messages", "en"],
+                              env=ENV,
                               capture_output=True, text=True, timeout=60)
     except subprocess.TimeoutExpired:
         pytest.fail("check hangs on a FIFO")
@@ -257,8 +264,8 @@ def test_a_dangling_article_symlink_is_an_error_in_incremental_builds_too(make_s
     build_ok(site)
     assert build_ok(site)[0].up_to_date
     os.symlink("gone.md", site / ED / "dangling.md")
-    done = subprocess.run([sys.executable, "-m", "epaper", "build", "--site", str(site)], env=ENV,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "epaper", "build", "--site", str(site), "--messages", "en"],
+                          env=ENV, capture_output=True, text=True, timeout=60)
     assert done.returncode == 1, done.stderr
     assert f"{ED}dangling.md:1: cannot be read: No such file or directory" in done.stderr
 
@@ -318,7 +325,8 @@ def test_a_big_yaml_alias_bomb_is_refused_quickly_in_little_memory(make_site) ->
     limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30)); "
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", limit + "from epaper.cli import main; raise SystemExit(main())",
-                           "check", "--site", str(site)], env=ENV, capture_output=True, text=True, timeout=60)
+                           "check", "--site", str(site), "--messages", "en"], env=ENV, capture_output=True, text=True,
+                          timeout=60)
     assert time.monotonic() - started < 30
     assert done.returncode == 1 and "aliases expand to more than" in done.stderr, done.stderr
 
@@ -551,8 +559,8 @@ def test_a_damaged_html_row_in_the_cache_is_rendered_again_not_published(make_si
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "epaper", *args], env=ENV, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "epaper", *_english(args)], env=ENV, capture_output=True,
+                          text=True, timeout=120)
 
 
 def test_a_failure_after_the_swap_says_the_new_site_is_live(make_site, monkeypatch, capsys) -> None:

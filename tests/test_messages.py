@@ -25,7 +25,7 @@ PACKAGE = REPO / "epaper"
 ID = re.compile(r"^[EWPN]\d{3}$")
 # Calls that report a diagnostic, and the argument that must be a message id's Text.
 REPORTERS = {"error": 2, "warning": 2, "Diagnostic": 2, "TemplateProblem": 2, "SearchProblem": 0,
-             "NotRegular": 0, "YamlProblem": 1}
+             "NotRegular": 0, "YamlProblem": 1, "PdfProblem": 0}
 
 
 def fields(template: str) -> set[str]:
@@ -128,7 +128,8 @@ def test_docs_errors_md_lists_every_id_in_both_languages_and_is_up_to_date() -> 
     for message in messages.all_messages():
         row = next((line for line in doc.splitlines() if line.startswith(f"| `{message.id}` |")), None)
         assert row is not None, f"{message.id} is not in docs/errors.md"
-        assert translations.pgettext(message.id, message.template) in row.replace("\\|", "|")
+        chinese = translations.pgettext(message.id, message.template).replace("{{", "{").replace("}}", "}")
+        assert chinese in row.replace("\\|", "|")
 
 
 # ---------------------------------------------------------------- how a diagnostic is shown
@@ -290,3 +291,13 @@ def test_in_chromium_the_overlay_of_a_chinese_site_shows_chinese_errors_and_mark
         page.screenshot(path=str(os.environ.get("EPAPER_SCREENSHOT") or tmp_path / "overlay-zh.png"))
     finally:
         preview.stop()
+
+
+def test_fix_says_what_it_did_not_fix_in_the_sites_language(make_site: Callable[..., Path]) -> None:
+    files: dict[str, str | bytes] = dict(two_editions())
+    files[ED + "gbk.md"] = article("标题", body="他说,好").encode("gb18030")
+    site = make_site(files)
+    chinese = cli("fix", "--site", str(site)).stderr
+    assert f"{ED}gbk.md:1: 未修改：不是 UTF-8 文本 [N903]" in chinese.splitlines()
+    english = cli("fix", "--site", str(site), "--messages", "en").stderr
+    assert f"{ED}gbk.md:1: not fixed: is not UTF-8 text [N903]" in english.splitlines()

@@ -400,7 +400,7 @@ def test_any_bytes_probe_as_a_usable_image_or_a_problem(tmp_path_factory, data: 
     path.write_bytes(data)
     record = epaper.images.probe(str(path), "image")
     if record.problem:
-        assert record.width == 0 and record.problem.startswith(("is not a JPEG or PNG", "is a damaged", "is too large"))
+        assert record.width == 0 and str(record.problem).startswith(("is not a JPEG or PNG", "is a damaged", "is too large"))
         return
     assert record.width > 0 and record.height > 0 and record.format in ("JPEG", "PNG")
     picture = epaper.images.picture("x.jpg", record, epaper.images.PHOTO_WIDTHS)

@@ -43,7 +43,7 @@ def test_a_new_pdfium_redraws_the_page_images_of_an_incremental_build(make_site,
 def test_fix_refuses_a_fifo_instead_of_waiting_on_it(make_site) -> None:
     site = make_site(two_editions())
     os.mkfifo(site / ED / "pipe.md")
-    done = subprocess.run([sys.executable, "-m", "epaper", "fix", "--site", str(site)], capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "epaper", "fix", "--site", str(site), "--messages", "en"], capture_output=True,
                           text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
     assert f"{ED}pipe.md:1: is not a regular file (a FIFO)" in done.stderr, done.stderr
     assert done.returncode == 1

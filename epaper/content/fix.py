@@ -9,6 +9,7 @@ import sys
 from gettext import NullTranslations
 from pathlib import Path
 
+from epaper import messages as M
 from epaper.content import typography
 from epaper.content.article import split_front_matter
 from epaper.content.config import load_config
@@ -16,7 +17,7 @@ from epaper.content.load import find_editions
 from epaper.content.reader import SiteReader
 from epaper.content.rewrite import plain, replace_file
 from epaper.content.yamlutil import load_yaml
-from epaper.errors import Diagnostics, UsageError
+from epaper.errors import Diagnostic, Diagnostics, Text, UsageError
 from epaper.model import Typography
 
 
@@ -37,9 +38,9 @@ def run(site: Path, paths: list[Path], translations: NullTranslations | None = N
         data = reader.read(path)  # refuses a FIFO, a device, a link out of the site (an error each)
         if data is None or path.is_symlink():
             if data is not None:
-                print(f"{rel}:1: not fixed: is a symbolic link; fix the file it points to", file=sys.stderr)
+                print(Diagnostic(rel, 1, M.NOT_FIXED_LINK()).shown(translations), file=sys.stderr)
             continue
-        done = fix_file(path, rel, config.typography, data)
+        done = fix_file(path, rel, config.typography, data, translations)
         if done is None:
             continue
         changes += done
@@ -71,7 +72,8 @@ def _chosen(site: Path, files: list[str], paths: list[Path]) -> list[str]:
     return chosen
 
 
-def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = None) -> int | None:
+def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = None,
+             translations: NullTranslations | None = None) -> int | None:
     """Rewrite one article (its bytes `data` when already read), printing `PATH:LINE: before ->
     after` per change; the number of changes, or None when the file was left alone (said why)."""
     if data is None:
@@ -79,7 +81,7 @@ def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = No
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        print(f"{rel}:1: not fixed: is not UTF-8 text", file=sys.stderr)
+        print(Diagnostic(rel, 1, M.NOT_FIXED_UTF8()).shown(translations), file=sys.stderr)
         return None
     changes = typography.plan(text, settings)
     if not changes:
@@ -87,7 +89,7 @@ def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = No
     result = typography.apply(text, changes)
     problem = _front_matter_problem(text, result, {c.line for c in changes})
     if problem:
-        print(f"{rel}:1: not fixed: {problem}; fix it by hand", file=sys.stderr)
+        print(Diagnostic(rel, 1, M.NOT_FIXED(problem=problem)).shown(translations), file=sys.stderr)
         return None
     replace_file(path, result.encode("utf-8"))
     shown = typography.shown(changes)
@@ -96,23 +98,23 @@ def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = No
     return len(shown)
 
 
-def _front_matter_problem(before: str, after: str, lines: set[int]) -> str:
-    """Why the rewritten front matter does not read back as it was (but the fixed values), or ''."""
+def _front_matter_problem(before: str, after: str, lines: set[int]) -> Text | None:
+    """Why the rewritten front matter does not read back as it was (but the fixed values), or None."""
     old, new = (split_front_matter(t.lstrip(typography.BOM).replace("\r\n", "\n").replace("\r", "\n"))[0]
                 for t in (before, after))
     old_data, old_problem = load_yaml(old or "", first_line=2)
     new_data, new_problem = load_yaml(new or "", first_line=2)
     if old_problem or not isinstance(old_data, dict):
-        return ""  # the build reports it; the body can still be fixed
+        return None  # the build reports it; the body can still be fixed
     if new_problem or not isinstance(new_data, dict):
-        return "the front matter would not parse after the change"
+        return M.FRONT_MATTER_WOULD_NOT_PARSE()
     for key in set(old_data) | set(new_data):
         fixed = key in typography.FIELDS and getattr(old_data, "lines", {}).get(key) in lines
         if not fixed and plain(old_data.get(key)) != plain(new_data.get(key)):
-            return f'"{key}:" would read differently after the change'
+            return M.KEY_WOULD_CHANGE(key=key)
         if fixed and not isinstance(new_data.get(key), str):
-            return f'"{key}:" would no longer be text after the change'
-    return ""
+            return M.KEY_WOULD_NOT_BE_TEXT(key=key)
+    return None
 
 
 

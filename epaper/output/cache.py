@@ -134,7 +134,8 @@ _ALLOWED = frozenset({
 } | {
     ("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timezone"),
     ("datetime", "timedelta"), ("epaper.output.cache", "SourceRecord"),
-    ("epaper.output.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"), ("epaper.errors", "Text"),
+    ("epaper.output.cache", "CacheData"), ("epaper.model", "CorrectionTarget"), ("epaper.errors", "Diagnostic"),
+    ("epaper.errors", "Text"),
     ("epaper.model", "Area"), ("epaper.model", "PageEntry"), ("epaper.model", "Figure"),
     ("epaper.images", "MediaRecord"),
     ("copyreg", "_reconstructor"), ("builtins", "object"),
