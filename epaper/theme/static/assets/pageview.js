@@ -147,6 +147,9 @@
     viewer.addHandler("canvas-double-click", function () {
       if (pending !== null) { clearTimeout(pending); pending = null; }
     });
+    frame.addEventListener("click", function (event) {  /* a tap's own click: canvas-click decides */
+      if (event.detail > 0 && event.target.closest && event.target.closest("a.hotspot")) { event.preventDefault(); }
+    }, true);
     spots.forEach(function (spot) {
       spot.addEventListener("focus", function () {
         reveal(spot);
