@@ -585,10 +585,11 @@ def test_a_failure_after_the_swap_says_the_new_site_is_live(make_site, monkeypat
 
 @pytest.fixture
 def small_disk(tmp_path: Path):
-    """A 2 MB tmpfs, or a skip where mounting is not allowed."""
+    """A 3 MB tmpfs (room for a small site's output, with the theme's zoom viewer, and one more
+    build of it), or a skip where mounting is not allowed."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a small tmpfs here to fill a disk: {done.stderr.decode().strip()}")
     yield mount

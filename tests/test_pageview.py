@@ -4,6 +4,7 @@ edition's last page, and a layout's optional partial (the calendar's slot). The 
 in test_pageview_browser.py."""
 from __future__ import annotations
 
+import importlib.util
 import io
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from pdfgen.simple import pages_pdf
 from PIL import Image
 
 import epaper.images
-from conftest import article, build_ok, soup, write_files
+from conftest import REPO, article, build_ok, soup, write_files
 
 ED = "content/2022/2022-11-04/"
 ED5 = "content/2022/2022-11-05/"
@@ -132,3 +133,15 @@ def test_a_layout_may_include_a_partial_that_does_not_exist_yet_and_adding_it_re
     write_files(site, {"layouts/partials/not-yet.html": "<p>here now</p>"})
     result, _ = build_ok(site)
     assert (out / "404.html").read_text(encoding="utf-8") == "<p>here now</p><p>404</p>"
+
+
+def test_the_vendored_viewer_is_the_pinned_version_with_its_licence_and_no_source_map() -> None:
+    spec = importlib.util.spec_from_file_location("vendor", REPO / "scripts/vendor_openseadragon.py")
+    assert spec and spec.loader
+    vendor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(vendor)
+    script = (vendor.TARGET / "openseadragon.min.js").read_bytes()
+    assert script.startswith(f"//! openseadragon {vendor.VERSION}\n".encode())
+    assert b"sourceMappingURL" not in script.splitlines()[-1]  # the map is not published
+    assert b"Redistribution and use in source and binary forms" in (vendor.TARGET / "LICENSE.txt").read_bytes()
+    assert vendor.without_source_map(b"a();\n//# sourceMappingURL=x.map\n") == b"a();\n"

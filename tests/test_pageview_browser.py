@@ -344,3 +344,22 @@ def test_without_javascript_the_page_is_the_scan_with_its_links(sample: str, chr
         page.wait_for_url(sample + "/2022-11-04/jingkaiqu-xiandaihua-xinpianzhang/")
     finally:
         context.close()
+
+
+def test_a_double_tap_zooms_without_opening_the_article_and_a_tap_opens_it(sample: str, chromium: Any) -> None:
+    page = open_page(chromium, sample + PAGE, width=375, height=800, touch=True)
+    try:
+        page.locator(".pv-frame").scroll_into_view_if_needed()
+        home = box(page, SPOT)
+        centre = {"x": home["x"] + home["width"] / 2, "y": home["y"] + home["height"] / 2}
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Input.synthesizeTapGesture", {**centre, "tapCount": 2, "gestureSourceType": "touch"})
+        settle(page)
+        assert box(page, SPOT)["width"] > 1.8 * home["width"]
+        page.keyboard.press("0")
+        settle(page, zoomed=False)
+        assert page.url == sample + PAGE  # the double tap did not open the article under it
+        cdp.send("Input.synthesizeTapGesture", {**centre, "tapCount": 1, "gestureSourceType": "touch"})
+        page.wait_for_url(sample + "/2022-11-04/jingkaiqu-xiandaihua-xinpianzhang/")
+    finally:
+        page.context.close()

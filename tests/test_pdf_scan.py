@@ -75,7 +75,7 @@ def test_page_images_are_rendered_once_and_cached(make_site, monkeypatch, tmp_pa
     monkeypatch.setattr(epaper.pdf.render, "render", counting)
     site = make_site(pdf_site())
     build_ok(site)
-    assert sorted(w for w, _ in rendered) == [320, 800, 1240]  # thumbnail and two widths
+    assert sorted(w for w, _ in rendered) == [320, 800, 1240, 3200]  # thumbnail, two widths, the zoom level
     rendered.clear()
     (site / ED / "toutiao.md").write_text(article("头条改", page=1, order=1, area="[0, 0, 50, 50]"), encoding="utf-8")
     result, _ = build_ok(site)
@@ -84,7 +84,7 @@ def test_page_images_are_rendered_once_and_cached(make_site, monkeypatch, tmp_pa
     assert rendered == []  # another output folder: from the cache, keyed by the PDF's content
     (site / ED / "page-01.pdf").write_bytes(pages_pdf(1, colors=((200, 30, 30),)))
     _, out = build_ok(site)
-    assert len(rendered) == 3  # a new PDF: drawn again
+    assert len(rendered) == 4  # a new PDF: drawn again (thumbnail, two widths, the zoom level)
     src = soup(out, "2022-11-04/01/").select_one("img.scan-image")["src"]
     assert pixel(out / src.lstrip("/"), 0.1, 0.1)[0] > 150
 

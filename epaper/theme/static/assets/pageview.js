@@ -147,6 +147,9 @@
     viewer.addHandler("canvas-double-click", function () {
       if (pending !== null) { clearTimeout(pending); pending = null; }
     });
+    frame.addEventListener("click", function (event) {  /* a tap's own click: canvas-click decides */
+      if (event.detail > 0 && event.target.closest && event.target.closest("a.hotspot")) { event.preventDefault(); }
+    }, true);
     spots.forEach(function (spot) {
       spot.addEventListener("focus", function () {
         reveal(spot);
@@ -157,8 +160,28 @@
       });
     });
 
+    /* A headline focused while zoomed brings its article's area into view too. */
+    Array.prototype.forEach.call(document.querySelectorAll(".pv-headlines [data-article]"), function (item) {
+      item.addEventListener("focusin", function () {
+        var spot = frame.querySelector('a.hotspot[data-article="' + item.getAttribute("data-article") + '"]');
+        if (spot) { reveal(spot); }
+      });
+    });
+
+    /* The preview's area editor (serve only) draws boxes in percent of the whole page: while it
+       is on, the page stays whole and still. */
+    var editing = false;
+    new MutationObserver(function () {
+      var now = frame.classList.contains("epaper-editing");
+      if (now === editing || viewport === null) { return; }
+      editing = now;
+      if (editing) { viewport.goHome(true); }
+      viewer.setMouseNavEnabled(!editing);
+      if (tools) { tools.hidden = editing; }
+    }).observe(frame, { attributes: true, attributeFilter: ["class"] });
+
     window.addEventListener("keydown", function (event) {
-      if (viewport === null || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
+      if (viewport === null || editing || event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) { return; }
       if (typing(event.target)) { return; }
       var key = event.key;
       if (key === "+" || key === "=") { zoom("in"); } else if (key === "-" || key === "_") { zoom("out"); } else if (key === "0") {
