@@ -47,7 +47,7 @@
     .epaper-edit-bar [hidden] { display: none; }
     .epaper-edit-status { font-weight: 600; }
     .epaper-edit-status.is-error { color: #b71c1c; }
-    .epaper-editing .hotspot, .epaper-editing .turn { visibility: hidden; }
+    .areas-being-edited .hotspot, .areas-being-edited .turn { visibility: hidden; }
     .epaper-edit-layer { position: absolute; inset: 0; z-index: 50; cursor: crosshair; touch-action: none;
       user-select: none; -webkit-user-select: none; background: rgba(255, 251, 230, .12); }
     .epaper-edit-box { position: absolute; box-sizing: border-box; border: 2px solid #1565c0;
@@ -352,7 +352,7 @@
     articles = data.articles;
     on = true;
     sessionStorage.setItem(KEPT, "1");
-    frame.classList.add("epaper-editing");
+    frame.classList.add("areas-being-edited");
     layer = el("div", "epaper-edit-layer");
     layer.addEventListener("pointerdown", down);
     layer.addEventListener("pointermove", move);
@@ -375,7 +375,7 @@
     if (dirty.size && !window.confirm(say("放弃未保存的更改？", "Discard the changes not saved?"))) return;
     on = false;
     sessionStorage.removeItem(KEPT);
-    frame.classList.remove("epaper-editing");
+    frame.classList.remove("areas-being-edited");
     if (layer) layer.remove();
     layer = picker = null;
     boxes = [];

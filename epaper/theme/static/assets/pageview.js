@@ -172,7 +172,7 @@
        is on, the page stays whole and still. */
     var editing = false;
     new MutationObserver(function () {
-      var now = frame.classList.contains("epaper-editing");
+      var now = frame.classList.contains("areas-being-edited");
       if (now === editing || viewport === null) { return; }
       editing = now;
       if (editing) { viewport.goHome(true); }
