@@ -161,13 +161,14 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
                                      "shard/2022-03/", "shard/2022-02/", "shard/2022-01/",
                                      "shard/2021/", "shard/2020/", "shard/2019/"]
     page = chromium_page
-    downloaded: list[tuple[str, int]] = []
-    page.on("requestfinished", lambda request: downloaded.append(
-        (request.url, request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"])))
+    finished: list[Any] = []  # the requests done, sized once the first results show
+    page.on("requestfinished", lambda request: finished.append(request))
     with served(out) as host:
         page.goto(f"{host}/search/?q=古城墙修缮")
         results = page.locator(".search-results li h2 a")
         expect(results.first).to_be_visible()
+        done = list(finished)
+        downloaded = [(r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]) for r in done]
         before_results = sum(size for _, size in downloaded)
         expect(results).to_have_count(len(YEARS))
         assert sorted(results.all_text_contents()) == [f"{year}年古城墙修缮完工" for year in YEARS]
