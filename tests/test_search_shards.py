@@ -175,3 +175,19 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
     assert before_results <= 1.5 * 2**20, f"{before_results} bytes before the first results"
     fetched = {url.split("/pagefind/", 1)[1].split("/", 2)[1] for url, _ in downloaded if "/pagefind/shard/" in url}
     assert {"2019", "2020", "2021"} <= fetched  # the shards were merged, not one index read
+
+
+def test_newest_first_follows_the_dates_across_shards(make_site, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    site = make_site(archive())
+    _, out = build_ok(site)
+    assert len(shards(out)["shards"]) == 2  # 2022-10 and 2021, beside the fresh 2022-11
+    page = chromium_page
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=正文&sort=date")
+        titles = page.locator(".search-results li h2 a")
+        expect(titles).to_have_count(5)
+        found = titles.all_text_contents()
+        assert found[:3] == ["道路整修", "公交开通", "图书馆开放"] and sorted(found[3:]) == ["大桥通车", "水稻丰收"]
+        page.select_option("#search-sort", "")  # best match again: every article still found once
+        expect(titles).to_have_count(5)
