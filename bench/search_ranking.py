@@ -64,20 +64,16 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path=find_chromium(), args=LAUNCH_ARGS, headless=True)
         page = browser.new_page()
         page.set_default_timeout(120_000)
-        page.goto(f"{host}/search/")
+        page.goto(f"{host}/404.html")  # not the search page: its script would merge the shards once more
         sharded = page.evaluate(QUERY, [f"{host}/pagefind/pagefind.js", True, queries])
         single = page.evaluate(QUERY, [f"{host}/pagefind-full/pagefind.js", False, queries])
         page.close()
-        sizes: list[int] = []
         first = browser.new_page()
-        def finished(request: Any) -> None:
-            sizes.append(request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"])
-
-        first.on("requestfinished", finished)
+        finished: list[Any] = []  # sized once the first results show, while the page is open
+        first.on("requestfinished", lambda request: finished.append(request))
         first.goto(f"{host}/search/?q={queries[0]}")
         first.locator(".search-results li h2 a").first.wait_for()
-        downloaded = sum(sizes)
-        first.remove_listener("requestfinished", finished)
+        downloaded = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in list(finished))
         first.wait_for_load_state("networkidle")
         browser.close()
     shutil.rmtree(full, ignore_errors=True)
@@ -96,6 +92,9 @@ def main() -> int:
         tied.append(sum(scores.get(i, -1) >= 0.95 * floor for i in sharded[q]["ids"]) / len(single[q]["ids"])
                     if single[q]["ids"] else float(not sharded[q]["ids"]))
         worst.append(max((ranked.index(i) + 1 for i in sharded[q]["ids"] if i in scores), default=0))
+    for q in queries:
+        if sharded[q]["count"] != single[q]["count"]:
+            print(f"  {q}: {sharded[q]['count']} results in the shards, {single[q]['count']} in one index", file=sys.stderr)
     for q, t, w in zip(queries, tied, worst, strict=True):
         if t < 0.8:
             print(f"  {q}: near-tie agreement {t:.2f}, worst rank {w}, results {single[q]['count']}", file=sys.stderr)

@@ -161,16 +161,33 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
                                      "shard/2022-03/", "shard/2022-02/", "shard/2022-01/",
                                      "shard/2021/", "shard/2020/", "shard/2019/"]
     page = chromium_page
-    downloaded: list[tuple[str, int]] = []
-    page.on("requestfinished", lambda request: downloaded.append(
-        (request.url, request.sizes()["responseBodySize"] + request.sizes()["responseHeadersSize"])))
+    finished: list[Any] = []  # the requests done, sized once the first results show
+    page.on("requestfinished", lambda request: finished.append(request))
     with served(out) as host:
         page.goto(f"{host}/search/?q=古城墙修缮")
         results = page.locator(".search-results li h2 a")
         expect(results.first).to_be_visible()
+        done = list(finished)
+        downloaded = [(r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]) for r in done]
         before_results = sum(size for _, size in downloaded)
         expect(results).to_have_count(len(YEARS))
         assert sorted(results.all_text_contents()) == [f"{year}年古城墙修缮完工" for year in YEARS]
     assert before_results <= 1.5 * 2**20, f"{before_results} bytes before the first results"
     fetched = {url.split("/pagefind/", 1)[1].split("/", 2)[1] for url, _ in downloaded if "/pagefind/shard/" in url}
     assert {"2019", "2020", "2021"} <= fetched  # the shards were merged, not one index read
+
+
+def test_newest_first_follows_the_dates_across_shards(make_site, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    site = make_site(archive())
+    _, out = build_ok(site)
+    assert len(shards(out)["shards"]) == 2  # 2022-10 and 2021, beside the fresh 2022-11
+    page = chromium_page
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=正文&sort=date")
+        titles = page.locator(".search-results li h2 a")
+        expect(titles).to_have_count(5)
+        found = titles.all_text_contents()
+        assert found[:3] == ["道路整修", "公交开通", "图书馆开放"] and sorted(found[3:]) == ["大桥通车", "水稻丰收"]
+        page.select_option("#search-sort", "")  # best match again: every article still found once
+        expect(titles).to_have_count(5)

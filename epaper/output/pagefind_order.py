@@ -162,3 +162,31 @@ def _sort_filters(item: Any, renamed: dict[str, str]) -> Any:
     if isinstance(item, dict):
         return {k: _sort_filters(v, renamed) for k, v in item.items()}
     return item
+
+
+def qualify_pages(bundle: Path, tag: str) -> None:
+    """Put `tag` into every page id of a bundle (zh-cn_3cb5332 -> zh-cn_2010-3cb5332), renaming the
+    fragment files: Pagefind names a page by a short hash, unique within one index only, and the
+    search page tells merged shards' pages apart by id. All or nothing: on a layout this code does
+    not know, the bundle is left as Pagefind wrote it. Run stabilize() after it (the metadata's name)."""
+    renames: list[tuple[Path, Path]] = []
+    writes: dict[Path, bytes] = {}
+    try:
+        for path in sorted(bundle.glob("pagefind.*.pf_meta")):
+            item = _read(path)
+            for page in item[1]:
+                lang, _, short = page[0].rpartition("_")
+                new = f"{lang}_{tag}-{short}"
+                old_file = bundle / "fragment" / f"{page[0]}.pf_fragment"
+                new_file = bundle / "fragment" / f"{new}.pf_fragment"
+                if not old_file.is_file():
+                    raise ValueError(f"no fragment {old_file.name}")
+                renames.append((old_file, new_file))
+                page[0] = new
+            writes[path] = _write(item)
+    except (OSError, ValueError, IndexError, TypeError, KeyError):
+        return
+    for old_file, new_file in renames:
+        old_file.rename(new_file)
+    for path, content in writes.items():
+        path.write_bytes(content)

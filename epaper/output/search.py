@@ -9,8 +9,9 @@ The shards, like an LSM tree's levels:
   newest year (pagefind/shard/2011-03/), made once and then kept byte for byte.
 A new edition re-indexes the fresh shard only; an edited old article moves to the fresh
 shard and its stale copy in the sealed shard is listed in pagefind/shards.json's `hidden`
-(its Pagefind page id), which the search page drops from the results. A sealed shard is made
-again (compacted) when more than COMPACT_AT of its articles are stale, and month shards are
+(its Pagefind page id, which in a sealed shard carries the shard's name: Pagefind's short ids
+are unique within one index only), which the search page drops from the results. A sealed
+shard is made again (compacted) when more than COMPACT_AT of its articles are stale, and month shards are
 folded into their year's shard when the year closes. The search page merges the shards with
 Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
 the chunks the query needs) and ranks all results as one list by score.
@@ -35,7 +36,7 @@ from pathlib import Path
 from epaper import messages as M
 from epaper.errors import Text
 from epaper.output.cache import code_fingerprint, digest
-from epaper.output.pagefind_order import stabilize
+from epaper.output.pagefind_order import qualify_pages, stabilize
 
 FOLDER = "pagefind/"
 SHARDS = FOLDER + "shards.json"  # the sealed shards to merge and the page ids they must hide
@@ -196,6 +197,9 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
                    in enumerate(sorted(todo.make.items()))}
         for name, bundle in bundles.items():
             members = todo.make[name]
+            if name != FRESH:
+                qualify_pages(bundle, name)  # ids unique across shards: hiding one never hides another
+                stabilize(bundle)
             ids = page_ids(bundle)
             shard = Shard({a.url: (a.sha, ids.get(a.url, "")) for a in members}, key=members_key(members))
             for path, data in shard_files(bundle, name):

@@ -82,6 +82,7 @@
     var params = new URLSearchParams(location.search);
     var pagefind = null;
     var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
+    var age = {};  /* sealed shard name -> 1 for the newest, 2 for the next older, ... */
     var pending = [];
     var run = 0;
     var shown = "";  /* the query of the results listed */
@@ -151,12 +152,26 @@
           seen[r.id] = true;
           return true;
         });
+        if (options.sort) pending.sort(newestShardFirst);
         var n = pending.length;
         /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
         var said = n === 1 && status.hasAttribute("data-count-one") ? "data-count-one" : "data-count";
         say(status, fill(status.getAttribute(n ? said : "data-none"), { n: n, q: q }));
         return showMore();
       });
+    }
+
+    /* Newest first across shards: Pagefind orders merged results by score, and with a sort a
+       shard's scores are its ranks, so shards would interleave. A sealed shard's page ids carry
+       its name (zh-cn_2010-3cb5332; the fresh shard's have none): the fresh shard's results come
+       first, then each sealed shard's, newest first, each in its own (date) order. */
+    function newestShardFirst(a, b) {
+      return (age[shardOf(a.id)] || 0) - (age[shardOf(b.id)] || 0) || b.score - a.score;
+    }
+
+    function shardOf(id) {
+      var named = /_(.+)-[^-_]*$/.exec(id);
+      return named ? named[1] : "";
     }
 
     function remember() {
@@ -196,12 +211,13 @@
       select.value = wanted;
     }
 
-    /* The sealed shards of the index (pagefind/shards.json), merged into the fresh one. */
+    /* The sealed shards of the index (pagefind/shards.json, newest first), merged into the fresh one. */
     function merge(script) {
       var folder = script.slice(0, script.lastIndexOf("/") + 1);
       return fetch(folder + "shards.json")
         .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
         .then(function (list) {
+          (list.shards || []).forEach(function (shard, k) { age[shard.split("/")[1]] = k + 1; });
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
           return Promise.all((list.shards || []).map(function (shard) {
             return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
