@@ -76,7 +76,7 @@ def plan(site: SiteData) -> list[Job]:
             turn_prev, turn_next = _turns(editions, i, prev_page, next_page)
             sources = {edition.source, *strip} | {t.edition.source for t in (turn_prev, turn_next) if t and t.edition}
             jobs.append(Job(
-                output_file(page.url), "page.html", frozenset(sources | src.all(page.articles)),
+                output_file(page.url), "page.html", frozenset(sources | src.all(page.articles) | src.all(page.continued)),
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
                              turn_prev=turn_prev, turn_next=turn_next)))
