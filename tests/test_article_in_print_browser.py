@@ -106,7 +106,7 @@ def test_continued_on_lands_zoomed_on_the_continued_part_which_lights_with_its_h
         for edge in ("x", "y"):  # wholly inside the viewer and the window
             size = "width" if edge == "x" else "height"
             assert frame[edge] - 1 <= box[edge] and box[edge] + box[size] <= frame[edge] + frame[size] + 1, (box, frame)
-        assert 0 <= box["y"] and box["y"] + box["height"] <= 700, box
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 700, box
         headline = page.locator('.pv-headlines li[data-article="lead"]')
         expect(headline.locator(".item-title")).to_have_text("头版头条（续）")
         headline.hover()
