@@ -290,6 +290,11 @@ class Article:
         """The other pages its area lists boxes on, in page order: "continued on page N"."""
         return sorted({box.page for box in self.jumps})
 
+    def boxes_on(self, number: int) -> list[Area]:
+        """Its boxes printed on page `number` of its edition, another than its own: the part
+        continued there, which that page draws as hotspots too."""
+        return [box for box in self.jumps if box.page == number]
+
     def sort_key(self) -> tuple:
         """Position on its page: ordered ones first, then the rest, then slug."""
         return (self.order is None, self.order or 0, self.slug)
@@ -316,6 +321,7 @@ class PageLinks:
 
     edition: Edition | None = None
     articles: list[Article] = field(default_factory=list)
+    continued: list[Article] = field(default_factory=list)  # articles of other pages continued on this one
     picture: Picture | None = None  # the scan (or the PDF drawn as one), probed
     download: Download | None = None  # the PDF
 
@@ -345,6 +351,12 @@ class Page:
     @property
     def articles(self) -> list[Article]:
         return self.links.articles
+
+    @property
+    def continued(self) -> list[Article]:
+        """The articles of other pages whose area lists a box on this one, in edition order:
+        the page draws and lists their continued part too."""
+        return self.links.continued
 
     @property
     def picture(self) -> Picture | None:

@@ -300,6 +300,8 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
         for page in edition.pages:
             number = page.number
             page.links.articles = [a for a in edition.articles if a.page_number == number]
+            page.links.continued = [a for a in edition.articles
+                                    if a.page_number != number and any(b.page == number for b in a.jumps)]
         for article in edition.articles:
             article.links.corrections = []
     published = {id(a) for e in editions for a in e.articles}

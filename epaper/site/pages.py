@@ -75,8 +75,9 @@ def plan(site: SiteData) -> list[Job]:
             next_page = pages[j + 1] if j + 1 < len(pages) else None
             turn_prev, turn_next = _turns(editions, i, prev_page, next_page)
             sources = {edition.source, *strip} | {t.edition.source for t in (turn_prev, turn_next) if t and t.edition}
+            sources |= src.all(page.articles) | src.all(page.continued)  # its articles, and those continued on it
             jobs.append(Job(
-                output_file(page.url), "page.html", frozenset(sources | src.all(page.articles)),
+                output_file(page.url), "page.html", frozenset(sources),
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
                              turn_prev=turn_prev, turn_next=turn_next)))

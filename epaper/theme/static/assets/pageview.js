@@ -95,6 +95,31 @@
       if (!inside) { viewport.panTo(area.getCenter()); viewport.applyConstraints(); }
     }
 
+    /* Opened at an article's area (#area-SLUG from its page thumbnail, #area-SLUG-pN from its
+       "continued on page N"): zoom in on that area, with a margin, and scroll it into the window. */
+    function land() {
+      var id = window.location.hash.slice(1);
+      try { id = decodeURIComponent(id); } catch (e) { return; }
+      var spot = id ? document.getElementById(id) : null;
+      if (!spot || spots.indexOf(spot) < 0) { return; }
+      var area = box(spot);
+      var margin = Math.max(area.width, area.height) * 0.15;
+      viewport.fitBoundsWithConstraints(new OSD.Rect(area.x - margin, area.y - margin,
+        area.width + 2 * margin, area.height + 2 * margin), true);
+      /* Where the area now is, from the viewer's numbers (its overlay moves at the next frame);
+         again once the page has loaded, as the browser scrolls to the fragment until then. */
+      function into() {
+        var at = viewport.viewportToViewerElementCoordinates(area.getCenter());
+        var y = holder.getBoundingClientRect().top + at.y;
+        var half = viewport.deltaPixelsFromPoints(new OSD.Point(0, area.height)).y / 2;
+        if (y - half < 0 || y + half > window.innerHeight) { window.scrollBy(0, y - window.innerHeight / 2); }
+      }
+      into();
+      if (document.readyState !== "complete") {
+        window.addEventListener("load", function () { window.setTimeout(into, 0); }, { once: true });
+      }
+    }
+
     viewer.addHandler("open", function () {
       viewport = viewer.viewport;
       spots.forEach(function (spot) {
@@ -103,8 +128,10 @@
       });
       frame.classList.add("is-zoomable");
       if (tools) { tools.hidden = false; }
+      land();
       show();
     });
+    window.addEventListener("hashchange", function () { if (viewport !== null) { land(); } });
     viewer.addHandler("zoom", show);
     viewer.addHandler("animation-start", function () { frame.setAttribute("data-moving", ""); });
     viewer.addHandler("animation-finish", function () { frame.removeAttribute("data-moving"); show(); });
