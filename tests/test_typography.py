@@ -232,3 +232,37 @@ def test_warnings_come_from_the_cache_for_an_unchanged_file_and_follow_the_setti
     assert not [d for d in check(Options(site=site)).diagnostics.warnings if "typography:" in d.message]
     config.write_text(CONFIG, encoding="utf-8")
     assert [str(d) for d in check(Options(site=site)).diagnostics.warnings] == first
+
+
+BLOCK = (
+    "---\n"
+    "title: >-\n"
+    "  我区融资担保,助小支农\n"
+    "  #2号文件,照办\n"
+    "\n"
+    "subtitle: |\n"
+    "    副题;说明\n"
+    "byline: 记者,不查\n"
+    "slug: block\n"
+    "page: 1\n"
+    "---\n"
+    "正文。\n"
+)
+
+
+def test_titles_written_as_block_scalars_are_checked_and_fixed_a_line_at_a_time() -> None:
+    """An editor's long title folded over lines (title: >-) is text readers read like any other:
+    each of its lines is checked and fixed in place; keys after the block are not its text."""
+    changes = plan(BLOCK, Typography())
+    assert sorted({c.line for c in changes}) == [3, 4, 7]
+    fixed = apply(BLOCK, changes)
+    assert fixed == BLOCK.replace("担保,助", "担保，助").replace("文件,照", "文件，照").replace("副题;说", "副题；说")
+    assert plan(fixed, Typography()) == []
+
+
+def test_fix_rewrites_a_block_scalar_title_and_keeps_its_form(make_site, capsys) -> None:
+    site = site_with(make_site, BLOCK)
+    path = site / ED / "tricky.md"
+    assert run_cli("fix", "--site", str(site), "--messages", "en") == 0
+    assert path.read_text(encoding="utf-8").startswith("---\ntitle: >-\n  我区融资担保，助小支农\n  #2号文件，照办\n")
+    assert f"{ED}tricky.md:3: 我区融资担保,助小支农 -> 我区融资担保，助小支农" in capsys.readouterr().out

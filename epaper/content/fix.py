@@ -98,6 +98,11 @@ def fix_file(path: Path, rel: str, settings: Typography, data: bytes | None = No
     return len(shown)
 
 
+def _next_key(starts: dict[str, int], line: int) -> float:
+    """The line of the key after the one on `line`: a block scalar's lines lie between them."""
+    return min((n for n in starts.values() if n > line), default=float("inf"))
+
+
 def _front_matter_problem(before: str, after: str, lines: set[int]) -> Text | None:
     """Why the rewritten front matter does not read back as it was (but the fixed values), or None."""
     old, new = (split_front_matter(t.lstrip(typography.BOM).replace("\r\n", "\n").replace("\r", "\n"))[0]
@@ -108,8 +113,10 @@ def _front_matter_problem(before: str, after: str, lines: set[int]) -> Text | No
         return None  # the build reports it; the body can still be fixed
     if new_problem or not isinstance(new_data, dict):
         return M.FRONT_MATTER_WOULD_NOT_PARSE()
+    starts = getattr(old_data, "lines", {})
     for key in set(old_data) | set(new_data):
-        fixed = key in typography.FIELDS and getattr(old_data, "lines", {}).get(key) in lines
+        fixed = key in typography.FIELDS and key in starts and any(
+            starts[key] <= n < _next_key(starts, starts[key]) for n in lines)  # its line, or its block's
         if not fixed and plain(old_data.get(key)) != plain(new_data.get(key)):
             return M.KEY_WOULD_CHANGE(key=key)
         if fixed and not isinstance(new_data.get(key), str):

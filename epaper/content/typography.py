@@ -339,13 +339,38 @@ def _value_text(line: str, start: int) -> Text | None:
     return text
 
 
+_BLOCK = re.compile(r"[|>][-+1-9]{0,2}[ \t]*(?:#.*)?$")  # a block scalar's header: | or >, its indicators
+
+
 def _front_texts(lines: list[str], close: int) -> Iterator[tuple[int, Text]]:
-    for index in range(1, close):
+    """The readers' text of the front matter: each one-line value of FIELDS, and each line of one
+    written as a block scalar (title: >- and the lines under it), a line at a time."""
+    index = 1
+    while index < close:
         m = _SCALAR.match(lines[index])
-        if m and m.group("key") in FIELDS:
-            text = _value_text(lines[index], m.end())
+        index += 1
+        if not m or m.group("key") not in FIELDS:
+            continue
+        line = lines[index - 1]
+        if not _BLOCK.match(line[m.end():]):
+            text = _value_text(line, m.end())
             if text is not None and text.chars:
-                yield index, text
+                yield index - 1, text
+            continue
+        while index < close and (not lines[index].strip() or lines[index][:1] in " \t"):
+            yield from _block_line(index, lines[index])
+            index += 1
+
+
+def _block_line(index: int, line: str) -> Iterator[tuple[int, Text]]:
+    """One line of a block scalar, from its indentation to its end: in a block, # is text."""
+    start, end = len(line) - len(line.lstrip(" \t")), len(line.rstrip())
+    if start >= end:
+        return
+    text = _new_text()
+    for i in range(start, end):
+        text.add(BREAK if line[i] == "\u3000" else line[i], i, i + 1, fixed=line[i] == "\u3000")
+    yield index, text
 
 
 # ------------------------------------------------------------------ changes
