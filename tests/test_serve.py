@@ -116,6 +116,7 @@ def serve(make_site: Callable[..., Path]) -> Iterator[Callable[..., Preview]]:
 
     def start(files: dict | None = None, config: str = CONFIG, **options: object) -> Preview:
         site = make_site(two_editions() if files is None else files, config=config)
+        options.setdefault("messages", "en")  # these tests read the log in English
         preview = Preview(site, port=0, log=Lines(), poll=0.05, quiet=0.15, **options)  # type: ignore[arg-type]
         started.append(preview)
         preview.start()
@@ -476,7 +477,8 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(make_site: Callable[...,
     assert not (site / "public").exists()  # the preview never touches the production output
     previews = Path(os.environ["XDG_CACHE_HOME"]) / "epaper" / "serve"
     assert previews.is_dir() and not any(previews.iterdir())  # its own output is gone
-    not_site = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site / "content")],
+    not_site = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site / "content"),
+                               "--messages", "en"],
                               capture_output=True, text=True, timeout=30, cwd=REPO)
     assert not_site.returncode == 2 and "not a site folder" in not_site.stderr
 
