@@ -15,7 +15,7 @@ from epaper import messages as M
 from epaper.content import scaffold
 from epaper.content.config import LANGUAGE_TAG, written_language
 from epaper.errors import BuildError, Diagnostic, Text, UsageError, count, messages_translations
-from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, describe
+from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, failure_text
 from epaper.output.lock import Locked
 
 
@@ -161,10 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.shown(translations), file=sys.stderr)
         return 2
     except WriteFailure as exc:
-        print(f"epaper: {exc}", file=sys.stderr)
+        print(f"epaper: {exc.text.render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except OSError as exc:  # outside the build's swap: the lock file, check's cache, --changes FILE
-        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        print(f"epaper: {failure_text(exc).render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except Locked as exc:
         print(f"epaper: {exc}; nothing was written (without --no-wait, the build waits for it)", file=sys.stderr)
@@ -204,7 +204,7 @@ def _fix(args: argparse.Namespace) -> int:
         print(exc.shown(translations), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        print(f"epaper: {failure_text(exc).render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
 
 

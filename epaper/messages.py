@@ -5,8 +5,9 @@ E1xx/W1xx files that cannot be read, E2xx front matter and YAML, E3xx slugs and 
 E4xx editions and pages, E5xx sections, series and corrections, E6xx config.yaml, E7xx layouts,
 the build and its output, E8xx scans, PDFs, photos and areas, W9xx typography; P0xx are parts
 of messages (words put into other messages), N the lines of a command's report (`fix`'s
-"not fixed", the summaries), U1xx a wrong command line or folder (exit status 2). E is an
-error, W a warning. An id is never reused for another meaning: a message whose meaning changes gets a new id.
+"not fixed", the summaries), U1xx a wrong command line or folder (exit status 2), U2xx the
+machine's failures (exit status 74). E is an error, W a warning. An id is never reused for
+another meaning: a message whose meaning changes gets a new id.
 
 The Chinese texts are in epaper/locales/zh_Hans/LC_MESSAGES/messages.po (msgctxt = the id);
 scripts/errors_doc.py writes the list in docs/errors.md and adds new ids to the catalog.
@@ -27,7 +28,8 @@ TYPOGRAPHY = "Typography (warnings) and fix"
 PARTS = "Parts of messages"
 NOTES = "The commands' summaries"
 USAGE = "The command line and folders"
-SECTIONS = (FILES, FRONT, SLUGS, EDITIONS, LINKS, CONFIG, BUILD, MEDIA, TYPOGRAPHY, PARTS, NOTES, USAGE)
+MACHINE = "The machine: disks, folders and permissions"
+SECTIONS = (FILES, FRONT, SLUGS, EDITIONS, LINKS, CONFIG, BUILD, MEDIA, TYPOGRAPHY, PARTS, NOTES, USAGE, MACHINE)
 
 # Files that cannot be read
 LINK_OUTSIDE_SITE = Message("E101", "is a symbolic link to a place outside the site; refusing to read it", FILES)
@@ -315,6 +317,29 @@ NOT_A_SITE = Message("U117", "{site} is not a site: it has no usable config.yaml
 NAME_THE_PDFS = Message("U118", "name the page PDFs, page 1 first", USAGE)
 PDF_UNREADABLE = Message("U119", "{path} cannot be read: {reason}", USAGE)
 PDF_REFUSED = Message("U120", "{path} {problem}; nothing was written", USAGE)
+
+
+# The machine: a full disk, a read-only folder, a permission (exit status 74)
+MACHINE_FAILED = Message("U201", "{what}: {paths} ({reason}); {fix}", MACHINE)
+MACHINE_FAILED_NO_PATH = Message("U202", "{what} ({reason}); {fix}", MACHINE)
+WRITE_FAILED_UNTOUCHED = Message("U203", "{problem}. the previous output in {out} is untouched", MACHINE)
+WRITE_FAILED_LIVE = Message("U204", "{problem}. the new site is live in {out}, but the build could not finish its "
+                            "records: the next build brings them up to date", MACHINE)
+DISK_FULL = Message("P080", "the disk is full", MACHINE)
+QUOTA_USED = Message("P081", "the disk quota is used up", MACHINE)
+READ_ONLY = Message("P082", "the file system is read-only", MACHINE)
+PERMISSION_DENIED = Message("P083", "permission denied", MACHINE)
+FILE_FOR_FOLDER = Message("P084", "a file is where a folder should be", MACHINE)
+FOLDER_FOR_FILE = Message("P085", "a folder is where a file should be", MACHINE)
+IO_ERROR = Message("P086", "an input/output error (a failing disk?)", MACHINE)
+CANNOT_READ_OR_WRITE = Message("P087", "cannot read or write", MACHINE)
+FREE_SPACE = Message("P088", "free some space and build again", MACHINE)
+BUILD_ELSEWHERE = Message("P089", "build into a writable folder (--out) or remount it", MACHINE)
+FIX_PERMISSIONS = Message("P090", "fix the permissions of that path, or build as the user owning it", MACHINE)
+MOVE_FILE = Message("P091", "move that file away", MACHINE)
+MOVE_FOLDER = Message("P092", "move that folder away", MACHINE)
+CHECK_DISK = Message("P093", "check the disk, then build again", MACHINE)
+CHECK_PATH = Message("P094", "check that path", MACHINE)
 
 
 def all_messages() -> list[Message]:

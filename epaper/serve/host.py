@@ -16,8 +16,7 @@ from multiprocessing.connection import Connection
 from epaper import parallel
 from epaper.build import Options, build
 from epaper.errors import BuildError, Diagnostic, Text, UsageError
-from epaper.output.failure import WriteFailure
-from epaper.output.failure import describe as describe_failure
+from epaper.output.failure import WriteFailure, failure_text
 from epaper.output.writer import WriteReport
 
 
@@ -44,9 +43,10 @@ def run_build(options: Options) -> Outcome:
     except UsageError as exc:
         return Outcome("usage", message=str(exc), text=exc.text)
     except WriteFailure as exc:
-        return Outcome("usage", message=str(exc))
+        return Outcome("usage", message=str(exc), text=exc.text)
     except OSError as exc:  # the machine's problem (a full disk), named as such
-        return Outcome("usage", message=describe_failure(exc))
+        text = failure_text(exc)
+        return Outcome("usage", message=str(text), text=text)
     except Exception as exc:
         return Outcome("internal", message=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
     return Outcome("built", list(result.diagnostics.warnings), result.report, result.up_to_date,
