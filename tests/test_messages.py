@@ -357,3 +357,18 @@ def test_a_count_shown_in_english_is_singular_for_one_and_chinese_has_one_form()
     assert messages.RENDERED(pages=count(1, messages.ONE_PAGE, messages.PAGES)).render(zh) == "渲染了 1 个页面"
     assert messages.FIXED(changes=count(1, messages.ONE_CHANGE, messages.CHANGES), files=1, articles=4).render(zh) \
         == "修正：4 篇文章中的 1 篇，共 1 处修改"
+
+
+def test_a_machine_failure_is_named_in_the_editors_language(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    import errno
+
+    from epaper.output.failure import failure_text
+    full = failure_text(OSError(errno.ENOSPC, "No space left on device", "/srv/public"))
+    assert full.render(messages_translations("zh-CN")) == \
+        "磁盘已满：/srv/public（No space left on device）；请腾出一些空间后重新构建"
+    assert str(full) == "the disk is full: /srv/public (No space left on device); free some space and build again"
+    site = make_site(two_editions())
+    nowhere = tmp_path / "no-such-folder" / "changes.txt"
+    done = cli("build", "--site", str(site), "--out", str(tmp_path / "out"), "--changes", str(nowhere))
+    assert done.returncode == 74
+    assert done.stderr.splitlines()[-1] == f"epaper: 无法读写：{nowhere}（No such file or directory）；请检查该路径"
