@@ -418,7 +418,7 @@ def test_two_hundred_rebuilds_do_not_grow_memory(make_site: Callable[..., Path],
     site = make_site(small_site())
     lines = Lines()
     out = tmp_path / "out"
-    rebuilder = Rebuilder(site, out, "http://127.0.0.1:8000", log=lines)
+    rebuilder = Rebuilder(site, out, "http://127.0.0.1:8000", log=lines, messages="en")
     source = site / "content/2022/2022-11-04/one.md"
     text = source.read_text(encoding="utf-8")
 
@@ -464,7 +464,7 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(make_site: Callable[...,
             url = match.group(1) if match else ""
         port = int(urlsplit(url).port or 0)
         assert http(port, "/")[0] == 200
-        busy = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site),
+        busy = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--messages", "en",
                                "--port", str(port)], capture_output=True, text=True, timeout=30, cwd=REPO)
         assert busy.returncode == 2 and "choose another --port" in busy.stderr
         proc.send_signal(signal.SIGINT)
