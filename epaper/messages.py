@@ -301,7 +301,7 @@ NO_ARTICLE_THERE = Message("U106", "{path}: holds no article of the site (an art
                            "edition.yaml)", USAGE)
 EDITION_EXISTS = Message("U107", "an edition of {date} already exists: {path}", USAGE)
 ALREADY_EXISTS = Message("U108", "{path} already exists", USAGE)
-BAD_SLUG = Message("U109", '"{slug}" is not a valid slug: it {problem}', USAGE)
+SLUG_REFUSED = Message("U109", '"{slug}" is not a valid slug: it {problem}', USAGE)
 NO_EDITION_YET = Message("U110", "there is no edition of {date}; create it first: python build.py new edition {date}",
                          USAGE)
 NO_SUCH_PAGE = Message("U111", "the edition of {date} has no page {page} (its pages: {pages})", USAGE)

@@ -576,7 +576,7 @@ def test_a_failure_after_the_swap_says_the_new_site_is_live(make_site, monkeypat
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
 
     monkeypatch.setattr(BuildCache, "save", full)
-    assert run_cli("build", "--site", str(site)) == 74
+    assert run_cli("build", "--site", str(site), "--messages", "en") == 74
     err = capsys.readouterr().err
     assert "the disk is full: " in err and "cache.pickle" in err and "the new site is live" in err, err
     assert "internal error" not in err and "untouched" not in err

@@ -88,6 +88,14 @@ def test_messages_are_declared_only_in_the_messages_module_with_unique_well_form
             assert value.section, f"{value.id} has no docs/errors.md section"
 
 
+def test_no_name_in_the_messages_module_is_declared_twice() -> None:
+    """A second `NAME = Message(…)` silently replaces the first: its id would leave the catalog."""
+    tree = ast.parse((PACKAGE / "messages.py").read_text(encoding="utf-8"))
+    names = [target.id for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
+
+
 def test_every_declared_message_is_used() -> None:
     """A message no code reports is a stale id in the catalog and in docs/errors.md."""
     code = "\n".join(p.read_text(encoding="utf-8") for p in _sources() if p.name != "messages.py")

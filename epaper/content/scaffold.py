@@ -71,7 +71,7 @@ def new_article(site: Path, date: dt.date, page: int, slug: str, title: str | No
     """SLUG.md in the edition of DATE, on PAGE, with every common key ready to fill in."""
     problem = slug_problem(slug)
     if problem:
-        raise UsageError(M.BAD_SLUG(slug=slug, problem=problem))
+        raise UsageError(M.SLUG_REFUSED(slug=slug, problem=problem))
     editions = _editions(site)
     if date not in editions:
         raise UsageError(M.NO_EDITION_YET(date=str(date)))
