@@ -167,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"epaper: {failure_text(exc).render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except Locked as exc:
-        print(f"epaper: {exc}; nothing was written (without --no-wait, the build waits for it)", file=sys.stderr)
+        print(f"epaper: {exc.text.render(translations)} [{exc.text.id}]", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130

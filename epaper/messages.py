@@ -317,6 +317,8 @@ NOT_A_SITE = Message("U117", "{site} is not a site: it has no usable config.yaml
 NAME_THE_PDFS = Message("U118", "name the page PDFs, page 1 first", USAGE)
 PDF_UNREADABLE = Message("U119", "{path} cannot be read: {reason}", USAGE)
 PDF_REFUSED = Message("U120", "{path} {problem}; nothing was written", USAGE)
+LOCKED = Message("U121", "another build (pid {pid}) is writing {out}; lock {lock}; nothing was written (without "
+                 "--no-wait, the build waits for it)", USAGE)
 
 
 # The machine: a full disk, a read-only folder, a permission (exit status 74)

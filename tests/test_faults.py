@@ -89,6 +89,7 @@ def test_a_second_build_with_no_wait_exits_3_naming_the_holder(make_site, tmp_pa
         assert waiting.poll() is None  # it waits for the lock
     assert done.returncode == 3
     assert f"pid {os.getpid()}" in done.stderr and not out.exists()
+    assert f"另一个构建（pid {os.getpid()}）正在写入 {out}" in done.stderr and "[U121]" in done.stderr  # a zh site
     _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0 and "waiting for another build" in err
     assert (out / "index.html").is_file()
