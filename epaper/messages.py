@@ -288,6 +288,10 @@ FIRST_BUILD = Message("P071", "first build", NOTES)
 FILES_CHANGED = Message("P072", "{names} changed", NOTES)
 FILES_AND_MORE_CHANGED = Message("P073", "{names} and {more} more changed", NOTES)
 FILE_DELETED = Message("P074", "{name} (deleted)", NOTES)
+SERVING = Message("N013", "serving {url}", NOTES)
+SERVING_EVERYWHERE = Message("N014", "serving {url} (listening on every interface)", NOTES)
+WATCHING = Message("N015", "watching {site}: content/, layouts/, static/, config.yaml and the default theme; Ctrl-C "
+                   "stops", NOTES)
 ONE_PAGE = Message("P060", "1 page", NOTES)
 PAGES = Message("P061", "{count} pages", NOTES)
 

@@ -450,8 +450,8 @@ def test_two_hundred_rebuilds_do_not_grow_memory(make_site: Callable[..., Path],
 def test_the_command_serves_and_stops_cleanly_on_ctrl_c(make_site: Callable[..., Path]) -> None:
     site = make_site(two_editions())
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0",
+                             "--messages", "en"], stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     try:
         assert proc.stderr is not None
         url = ""

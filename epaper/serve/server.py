@@ -236,16 +236,16 @@ def serve_command(site: Path, host: str, port: int, drafts: bool, messages: str 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C does
     preview = Preview(site, host, port, drafts, messages=messages)
+    translations = messages_translations(messages or written_language(site))
     try:
         try:
             url = preview.start()
         except UsageError as exc:
-            print(exc.shown(messages_translations(messages or written_language(site))), file=sys.stderr)
+            print(exc.shown(translations), file=sys.stderr)
             return 2
-        where = " (listening on every interface)" if preview.hosts.wildcard else ""
-        stderr_line(f"serving {url}{where}")
-        stderr_line(f"watching {preview.site}: content/, layouts/, static/, config.yaml and the default theme; "
-                "Ctrl-C stops")
+        serving = M.SERVING_EVERYWHERE if preview.hosts.wildcard else M.SERVING
+        stderr_line(serving(url=url).render(translations))
+        stderr_line(M.WATCHING(site=str(preview.site)).render(translations))
         preview.wait()
         return 0
     except KeyboardInterrupt:
