@@ -14,8 +14,8 @@ from epaper import build as pipeline
 from epaper import messages as M
 from epaper.content import scaffold
 from epaper.content.config import LANGUAGE_TAG, written_language
-from epaper.errors import BuildError, Diagnostic, Text, UsageError, messages_translations
-from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, describe
+from epaper.errors import BuildError, Diagnostic, Text, UsageError, count, messages_translations
+from epaper.output.failure import EXIT_ENVIRONMENT, WriteFailure, failure_text
 from epaper.output.lock import Locked
 
 
@@ -62,6 +62,7 @@ def parser() -> argparse.ArgumentParser:
     na.add_argument("slug", help="lower-case ASCII letters, digits and hyphens")
     for command in (ne, na):
         command.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
+        _messages_option(command)
     s = sub.add_parser("serve", help="preview the site on localhost, rebuilding and reloading on every save")
     s.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
     s.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
@@ -79,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     ip.add_argument("--number", type=int, help="the issue number (期号)")
     ip.add_argument("--site", type=Path, default=Path("."), help="the site folder (default: .)")
     ip.add_argument("pdfs", type=Path, nargs="+", metavar="PAGE.pdf", help="the page PDFs, in page order")
+    _messages_option(ip)
     return p
 
 
@@ -140,12 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 base = result.site.config.base_url if result.site else ""
                 text = "".join(line + "\n" for line in report.changes(base))
                 args.changes.write_text(text, encoding="utf-8")
+            out = str(options.out or options.site / "public")
             if result.up_to_date:
-                print(f"{options.out or options.site / 'public'} is up to date", file=sys.stderr)
+                print(M.UP_TO_DATE(out=out).render(translations), file=sys.stderr)
                 return 0
-            print(f"built {len(result.pages)} pages into {options.out or options.site / 'public'}: "
-                  f"{len(result.rendered)} rendered; files {len(report.added)} added, {len(report.changed)} changed, "
-                  f"{len(report.removed)} removed", file=sys.stderr)
+            built = M.BUILT(pages=count(len(result.pages), M.ONE_PAGE, M.PAGES), out=out,
+                            rendered=len(result.rendered), added=len(report.added), changed=len(report.changed),
+                            removed=len(report.removed))
+            print(built.render(translations), file=sys.stderr)
         return 0
     except BuildError as exc:
         _print(exc.diagnostics, translations)
@@ -154,16 +158,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(summary.render(translations), file=sys.stderr)
         return 1
     except UsageError as exc:
-        print(f"epaper: {exc}", file=sys.stderr)
+        print(exc.shown(translations), file=sys.stderr)
         return 2
     except WriteFailure as exc:
-        print(f"epaper: {exc}", file=sys.stderr)
+        print(f"epaper: {exc.text.render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except OSError as exc:  # outside the build's swap: the lock file, check's cache, --changes FILE
-        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        print(f"epaper: {failure_text(exc).render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     except Locked as exc:
-        print(f"epaper: {exc}; nothing was written (without --no-wait, the build waits for it)", file=sys.stderr)
+        print(f"epaper: {exc.text.render(translations)} [{exc.text.id}]", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         return 130
@@ -178,38 +182,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _new(args: argparse.Namespace) -> int:
+    translations = translations_for(args)
     try:
         if args.kind == "edition":
             path = scaffold.new_edition(args.site, args.date)
         else:
             path = scaffold.new_article(args.site, args.edition, args.page, args.slug, args.title)
     except UsageError as exc:
-        print(f"epaper: {exc}", file=sys.stderr)
+        print(exc.shown(translations), file=sys.stderr)
         return 2
-    print(f"wrote {path}", file=sys.stderr)
+    print(M.WROTE(path=str(path)).render(translations), file=sys.stderr)
     return 0
 
 
 def _fix(args: argparse.Namespace) -> int:
     from epaper.content import fix
+    translations = translations_for(args)
     try:
-        return fix.run(args.site, args.paths, translations_for(args))
+        return fix.run(args.site, args.paths, translations)
     except UsageError as exc:
-        print(f"epaper: {exc}", file=sys.stderr)
+        print(exc.shown(translations), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"epaper: {describe(exc)}", file=sys.stderr)
+        print(f"epaper: {failure_text(exc).render(translations)}", file=sys.stderr)
         return EXIT_ENVIRONMENT
 
 
 def _pdf_command(args: argparse.Namespace) -> int:
     from .pdf import areas, importer
+    translations = translations_for(args)
     try:
         if args.command == "import":
-            return importer.run(args.site, args.date, args.pdfs, args.number)
-        return areas.run(args.site, args.date, translations=translations_for(args))
+            return importer.run(args.site, args.date, args.pdfs, args.number, translations=translations)
+        return areas.run(args.site, args.date, translations=translations)
     except UsageError as exc:
-        print(f"epaper: {exc}", file=sys.stderr)
+        print(exc.shown(translations), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

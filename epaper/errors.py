@@ -160,7 +160,21 @@ class BuildError(Exception):
 
 
 class UsageError(Exception):
-    """A wrong command line or output folder: exit status 2, not a content error."""
+    """A wrong command line or output folder: exit status 2, not a content error. It carries a
+    message id's Text, so the command prints it in the editor's language."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))  # English: what logs and tests compare
+        self.text = text
+
+    def shown(self, translations: NullTranslations | None = None) -> str:
+        """'epaper: message [ID]' in the catalog's language."""
+        return f"epaper: {self.text.render(translations)} [{self.text.id}]"
+
+
+def count(number: int, one: Message, many: Message) -> Text:
+    """'1 page' or '{count} pages': English needs both forms (Chinese translates both alike)."""
+    return one() if number == 1 else many(count=number)
 
 
 def did_you_mean(name: object, candidates: Iterable[str]) -> Arg:

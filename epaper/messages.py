@@ -5,8 +5,9 @@ E1xx/W1xx files that cannot be read, E2xx front matter and YAML, E3xx slugs and 
 E4xx editions and pages, E5xx sections, series and corrections, E6xx config.yaml, E7xx layouts,
 the build and its output, E8xx scans, PDFs, photos and areas, W9xx typography; P0xx are parts
 of messages (words put into other messages), N the lines of a command's report (`fix`'s
-"not fixed", the summaries). E is an error, W a warning. An id is never reused
-for another meaning: a message whose meaning changes gets a new id.
+"not fixed", the summaries), U1xx a wrong command line or folder (exit status 2), U2xx the
+machine's failures (exit status 74). E is an error, W a warning. An id is never reused for
+another meaning: a message whose meaning changes gets a new id.
 
 The Chinese texts are in epaper/locales/zh_Hans/LC_MESSAGES/messages.po (msgctxt = the id);
 scripts/errors_doc.py writes the list in docs/errors.md and adds new ids to the catalog.
@@ -26,7 +27,9 @@ MEDIA = "Page scans, PDFs, photos and areas"
 TYPOGRAPHY = "Typography (warnings) and fix"
 PARTS = "Parts of messages"
 NOTES = "The commands' summaries"
-SECTIONS = (FILES, FRONT, SLUGS, EDITIONS, LINKS, CONFIG, BUILD, MEDIA, TYPOGRAPHY, PARTS, NOTES)
+USAGE = "The command line and folders"
+MACHINE = "The machine: disks, folders and permissions"
+SECTIONS = (FILES, FRONT, SLUGS, EDITIONS, LINKS, CONFIG, BUILD, MEDIA, TYPOGRAPHY, PARTS, NOTES, USAGE, MACHINE)
 
 # Files that cannot be read
 LINK_OUTSIDE_SITE = Message("E101", "is a symbolic link to a place outside the site; refusing to read it", FILES)
@@ -261,6 +264,88 @@ ONE_ERROR = Message("N001", "1 error: nothing was written", NOTES)
 ERRORS = Message("N002", "{count} errors: nothing was written", NOTES)
 CHECKED = Message("N003", "ok: {editions} editions, {articles} articles, {warnings} warnings", NOTES)
 NOTHING_TO_CHECK = Message("N004", "ok: nothing to check", NOTES)
+
+BUILT = Message("N005", "built {pages} into {out}: {rendered} rendered; files {added} added, {changed} changed, "
+                "{removed} removed", NOTES)
+UP_TO_DATE = Message("N006", "{out} is up to date", NOTES)
+WROTE = Message("N007", "wrote {path}", NOTES)
+IMPORTED = Message("N008", "import: {written} drafts written, {kept} kept, {skipped} parts of pages skipped", NOTES)
+PLACED = Message("N009", "areas: {placed} placed, {missing} not found, {kept} already had area:, {no_pdf} on pages "
+                 "without pdf:", NOTES)
+FIXED = Message("N010", "fix: {changes} in {files} of {articles} articles", NOTES)
+ONE_CHANGE = Message("P062", "1 change", NOTES)
+CHANGES = Message("P063", "{count} changes", NOTES)
+PREVIEW_FAILED = Message("N011", "{clock} {what}: {errors}, {kept} ({ms} ms)", NOTES)
+PREVIEW_BUILT = Message("N012", "{clock} {what}: {done} in {ms} ms", NOTES)
+ONE_ERROR_PART = Message("P064", "1 error", NOTES)
+ERRORS_PART = Message("P065", "{count} errors", NOTES)
+STILL_SERVING = Message("P066", "still serving the last good build", NOTES)
+NO_GOOD_BUILD = Message("P067", "no good build to serve yet", NOTES)
+OUTPUT_UP_TO_DATE = Message("P068", "the output is up to date", NOTES)
+RENDERED = Message("P069", "{pages} rendered", NOTES)
+RE_RENDERED = Message("P070", "{pages} re-rendered ({changed} changed, {added} added, {removed} removed)", NOTES)
+FIRST_BUILD = Message("P071", "first build", NOTES)
+FILES_CHANGED = Message("P072", "{names} changed", NOTES)
+FILES_AND_MORE_CHANGED = Message("P073", "{names} and {more} more changed", NOTES)
+FILE_DELETED = Message("P074", "{name} (deleted)", NOTES)
+SERVING = Message("N013", "serving {url}", NOTES)
+SERVING_EVERYWHERE = Message("N014", "serving {url} (listening on every interface)", NOTES)
+WATCHING = Message("N015", "watching {site}: content/, layouts/, static/, config.yaml and the default theme; Ctrl-C "
+                   "stops", NOTES)
+ONE_PAGE = Message("P060", "1 page", NOTES)
+PAGES = Message("P061", "{count} pages", NOTES)
+
+# The command line and folders: a wrong command line or output folder (exit status 2)
+NOT_A_SITE_FOLDER = Message("U101", "{site} is not a site folder (no config.yaml); choose one with --site", USAGE)
+NOT_A_PORT = Message("U102", "--port {port} is not a port number (0-65535; 0 picks a free one)", USAGE)
+CANNOT_LISTEN = Message("U103", "cannot listen on {host}:{port} ({reason}); choose another --port or --host", USAGE)
+NO_SUCH_PATH = Message("U104", "{path}: no such file or folder", USAGE)
+NOT_IN_SITE = Message("U105", "{path}: is not in the site {site}", USAGE)
+NO_ARTICLE_THERE = Message("U106", "{path}: holds no article of the site (an article is a .md file beside "
+                           "edition.yaml)", USAGE)
+EDITION_EXISTS = Message("U107", "an edition of {date} already exists: {path}", USAGE)
+ALREADY_EXISTS = Message("U108", "{path} already exists", USAGE)
+SLUG_REFUSED = Message("U109", '"{slug}" is not a valid slug: it {problem}', USAGE)
+NO_EDITION_YET = Message("U110", "there is no edition of {date}; create it first: python build.py new edition {date}",
+                         USAGE)
+NO_SUCH_PAGE = Message("U111", "the edition of {date} has no page {page} (its pages: {pages})", USAGE)
+OUT_IS_SITE = Message("U112", "--out {out} would replace the site folder itself; choose a folder inside it, like "
+                      "public/", USAGE)
+OUT_IN_SITE_PART = Message("U113", "--out {out} is inside the site's {part}/ folder; choose another folder, like "
+                           "public/", USAGE)
+OUT_IS_FILE = Message("U114", "--out {out} is a file, not a folder", USAGE)
+OUT_NOT_OURS = Message("U115", "--out {out} is not empty and does not look like an epaper output (no 404.html); "
+                       "refusing to replace it: remove it or choose another folder", USAGE)
+NO_EDITION_IN = Message("U116", "there is no edition of {date} in {folder}", USAGE)
+NOT_A_SITE = Message("U117", "{site} is not a site: it has no usable config.yaml", USAGE)
+NAME_THE_PDFS = Message("U118", "name the page PDFs, page 1 first", USAGE)
+PDF_UNREADABLE = Message("U119", "{path} cannot be read: {reason}", USAGE)
+PDF_REFUSED = Message("U120", "{path} {problem}; nothing was written", USAGE)
+LOCKED = Message("U121", "another build (pid {pid}) is writing {out}; lock {lock}; nothing was written (without "
+                 "--no-wait, the build waits for it)", USAGE)
+
+
+# The machine: a full disk, a read-only folder, a permission (exit status 74)
+MACHINE_FAILED = Message("U201", "{what}: {paths} ({reason}); {fix}", MACHINE)
+MACHINE_FAILED_NO_PATH = Message("U202", "{what} ({reason}); {fix}", MACHINE)
+WRITE_FAILED_UNTOUCHED = Message("U203", "{problem}. the previous output in {out} is untouched", MACHINE)
+WRITE_FAILED_LIVE = Message("U204", "{problem}. the new site is live in {out}, but the build could not finish its "
+                            "records: the next build brings them up to date", MACHINE)
+DISK_FULL = Message("P080", "the disk is full", MACHINE)
+QUOTA_USED = Message("P081", "the disk quota is used up", MACHINE)
+READ_ONLY = Message("P082", "the file system is read-only", MACHINE)
+PERMISSION_DENIED = Message("P083", "permission denied", MACHINE)
+FILE_FOR_FOLDER = Message("P084", "a file is where a folder should be", MACHINE)
+FOLDER_FOR_FILE = Message("P085", "a folder is where a file should be", MACHINE)
+IO_ERROR = Message("P086", "an input/output error (a failing disk?)", MACHINE)
+CANNOT_READ_OR_WRITE = Message("P087", "cannot read or write", MACHINE)
+FREE_SPACE = Message("P088", "free some space and build again", MACHINE)
+BUILD_ELSEWHERE = Message("P089", "build into a writable folder (--out) or remount it", MACHINE)
+FIX_PERMISSIONS = Message("P090", "fix the permissions of that path, or build as the user owning it", MACHINE)
+MOVE_FILE = Message("P091", "move that file away", MACHINE)
+MOVE_FOLDER = Message("P092", "move that folder away", MACHINE)
+CHECK_DISK = Message("P093", "check the disk, then build again", MACHINE)
+CHECK_PATH = Message("P094", "check that path", MACHINE)
 
 
 def all_messages() -> list[Message]:

@@ -89,6 +89,7 @@ def test_a_second_build_with_no_wait_exits_3_naming_the_holder(make_site, tmp_pa
         assert waiting.poll() is None  # it waits for the lock
     assert done.returncode == 3
     assert f"pid {os.getpid()}" in done.stderr and not out.exists()
+    assert f"另一个构建（pid {os.getpid()}）正在写入 {out}" in done.stderr and "[U121]" in done.stderr  # a zh site
     _, err = waiting.communicate(timeout=120)
     assert waiting.returncode == 0 and "waiting for another build" in err
     assert (out / "index.html").is_file()
@@ -576,7 +577,7 @@ def test_a_failure_after_the_swap_says_the_new_site_is_live(make_site, monkeypat
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
 
     monkeypatch.setattr(BuildCache, "save", full)
-    assert run_cli("build", "--site", str(site)) == 74
+    assert run_cli("build", "--site", str(site), "--messages", "en") == 74
     err = capsys.readouterr().err
     assert "the disk is full: " in err and "cache.pickle" in err and "the new site is live" in err, err
     assert "internal error" not in err and "untouched" not in err

@@ -22,10 +22,10 @@ pytest_plugins = ["browser"]
 
 ED = "content/2022/2022-11-04/"
 PACKAGE = REPO / "epaper"
-ID = re.compile(r"^[EWPN]\d{3}$")
+ID = re.compile(r"^[EWPNU]\d{3}$")
 # Calls that report a diagnostic, and the argument that must be a message id's Text.
 REPORTERS = {"error": 2, "warning": 2, "Diagnostic": 2, "TemplateProblem": 2, "SearchProblem": 0,
-             "NotRegular": 0, "YamlProblem": 1, "PdfProblem": 0}
+             "NotRegular": 0, "YamlProblem": 1, "PdfProblem": 0, "UsageError": 0}
 
 
 def fields(template: str) -> set[str]:
@@ -86,6 +86,14 @@ def test_messages_are_declared_only_in_the_messages_module_with_unique_well_form
             assert ID.match(value.id), value
             assert declared.setdefault(value.id, value) is value, f"{value.id} is used for two messages"
             assert value.section, f"{value.id} has no docs/errors.md section"
+
+
+def test_no_name_in_the_messages_module_is_declared_twice() -> None:
+    """A second `NAME = Message(…)` silently replaces the first: its id would leave the catalog."""
+    tree = ast.parse((PACKAGE / "messages.py").read_text(encoding="utf-8"))
+    names = [target.id for node in tree.body if isinstance(node, ast.Assign)
+             for target in node.targets if isinstance(target, ast.Name)]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
 
 
 def test_every_declared_message_is_used() -> None:
@@ -248,6 +256,7 @@ def test_the_preview_reports_in_the_sites_language_and_marks_warnings(make_site:
                    for line in status.errors)
         assert status.warnings == (f"{ED}bad-key.md:4: 警告：未知的键“tittle:”，已忽略（是不是“title”？） [W209]",)
         assert status.warnings[0] in lines and status.errors[0] in lines  # the terminal too
+        assert re.fullmatch(r"\d\d:\d\d:\d\d 首次构建：2 个错误，还没有可提供的成功构建（\d+ 毫秒）", lines[-1])
     finally:
         preview.stop()
     english = Preview(site, port=0, log=lines.append, poll=0.05, quiet=0.15, messages="en")
@@ -301,3 +310,73 @@ def test_fix_says_what_it_did_not_fix_in_the_sites_language(make_site: Callable[
     assert f"{ED}gbk.md:1: 未修改：不是 UTF-8 文本 [N903]" in chinese.splitlines()
     english = cli("fix", "--site", str(site), "--messages", "en").stderr
     assert f"{ED}gbk.md:1: not fixed: is not UTF-8 text [N903]" in english.splitlines()
+
+
+# ---------------------------------------------------------------- usage errors and the commands' reports
+
+
+def test_a_usage_error_of_a_chinese_site_is_printed_in_chinese_and_in_english_with_messages_en(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = make_site(two_editions())
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x", encoding="utf-8")
+    chinese = cli("build", "--site", str(site), "--out", str(a_file))
+    assert chinese.returncode == 2
+    assert chinese.stderr.splitlines() == [f"epaper: --out {a_file.resolve()} 是文件，不是文件夹 [U114]"]
+    english = cli("build", "--site", str(site), "--out", str(a_file), "--messages", "en")
+    assert english.returncode == 2
+    assert english.stderr.splitlines() == [f"epaper: --out {a_file.resolve()} is a file, not a folder [U114]"]
+    missing = cli("new", "article", "--site", str(site), "--edition", "2030-01-01", "--page", "1", "xin")
+    assert missing.returncode == 2
+    assert missing.stderr.splitlines() == [
+        "epaper: 没有 2030-01-01 的一期；请先创建：python build.py new edition 2030-01-01 [U110]"]
+    missing_en = cli("new", "article", "--site", str(site), "--edition", "2030-01-01", "--page", "1", "xin",
+                     "--messages", "en")
+    assert missing_en.stderr.splitlines() == [
+        "epaper: there is no edition of 2030-01-01; create it first: python build.py new edition 2030-01-01 [U110]"]
+
+
+def test_a_usage_error_puts_translated_parts_into_its_message(make_site: Callable[..., Path]) -> None:
+    site = make_site(two_editions())
+    done = cli("new", "article", "--site", str(site), "--edition", "2022-11-04", "--page", "1", "Bad_Slug")
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["epaper: “Bad_Slug”不是有效的 slug：它只能包含小写 ASCII 字母、数字和连字符 [U109]"]
+
+
+def test_the_builds_summary_line_is_in_the_sites_language(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    site = make_site(two_editions())
+    out = tmp_path / "out"
+    first = cli("build", "--site", str(site), "--out", str(out))
+    assert first.returncode == 0
+    assert re.fullmatch(rf"已构建 \d+ 个页面，输出到 {re.escape(str(out))}：渲染 \d+ 个；文件新增 \d+ 个，更改 0 个，"
+                        r"删除 0 个", first.stderr.splitlines()[-1])
+    again = cli("build", "--site", str(site), "--out", str(out))
+    assert again.stderr.splitlines()[-1] == f"{out} 已是最新"
+    english = cli("build", "--site", str(site), "--out", str(tmp_path / "en"), "--messages", "en")
+    assert re.fullmatch(rf"built \d+ pages into {re.escape(str(tmp_path / 'en'))}: \d+ rendered; files \d+ added, "
+                        r"0 changed, 0 removed", english.stderr.splitlines()[-1])
+
+
+def test_a_count_shown_in_english_is_singular_for_one_and_chinese_has_one_form() -> None:
+    from epaper.errors import count
+    assert str(messages.RENDERED(pages=count(1, messages.ONE_PAGE, messages.PAGES))) == "1 page rendered"
+    assert str(messages.RENDERED(pages=count(3, messages.ONE_PAGE, messages.PAGES))) == "3 pages rendered"
+    zh = messages_translations("zh-CN")
+    assert messages.RENDERED(pages=count(1, messages.ONE_PAGE, messages.PAGES)).render(zh) == "渲染了 1 个页面"
+    assert messages.FIXED(changes=count(1, messages.ONE_CHANGE, messages.CHANGES), files=1, articles=4).render(zh) \
+        == "修正：4 篇文章中的 1 篇，共 1 处修改"
+
+
+def test_a_machine_failure_is_named_in_the_editors_language(make_site: Callable[..., Path], tmp_path: Path) -> None:
+    import errno
+
+    from epaper.output.failure import failure_text
+    full = failure_text(OSError(errno.ENOSPC, "No space left on device", "/srv/public"))
+    assert full.render(messages_translations("zh-CN")) == \
+        "磁盘已满：/srv/public（No space left on device）；请腾出一些空间后重新构建"
+    assert str(full) == "the disk is full: /srv/public (No space left on device); free some space and build again"
+    site = make_site(two_editions())
+    nowhere = tmp_path / "no-such-folder" / "changes.txt"
+    done = cli("build", "--site", str(site), "--out", str(tmp_path / "out"), "--changes", str(nowhere))
+    assert done.returncode == 74
+    assert done.stderr.splitlines()[-1] == f"epaper: 无法读写：{nowhere}（No such file or directory）；请检查该路径"

@@ -76,7 +76,7 @@ def site_of(root: Path, pages: list[TruthPage]) -> Path:
 def areas(site: Path, *args: str) -> tuple[int, str]:
     out = io.StringIO()
     with redirect_stdout(out):
-        status = run_cli("areas", "--site", str(site), *args)
+        status = run_cli("areas", "--site", str(site), "--messages", "en", *args)  # the report read in English
     return status, out.getvalue()
 
 
@@ -280,7 +280,7 @@ def test_build_py_runs_areas(generated, tmp_path: Path) -> None:
 
     from conftest import REPO
     site = site_of(tmp_path / "site", [generated[TUNED[5]]])
-    run = subprocess.run([sys.executable, str(REPO / "build.py"), "areas", "--site", str(site)],
+    run = subprocess.run([sys.executable, str(REPO / "build.py"), "areas", "--site", str(site), "--messages", "en"],
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert f"areas: {len(generated[TUNED[5]].articles)} placed" in run.stdout

@@ -151,7 +151,7 @@ def test_tool_prints_the_sample_again_and_areas_places_it(tmp_path: Path) -> Non
             assert b"/CreationDate (D:" + re.sub(r"\D", "", edition.name).encode() + b"000000" in printed
             if made_by(printed) == made_by(committed.read_bytes()):  # another Chromium may set glyphs apart
                 assert printed == committed.read_bytes(), f"{committed}: not the same bytes from the same Chromium"
-    result = subprocess.run([sys.executable, str(REPO / "build.py"), "areas", "--site", str(site)],
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), "areas", "--site", str(site), "--messages", "en"],
                             check=True, capture_output=True, text=True, cwd=REPO)
     assert result.stdout.splitlines()[-1] == "areas: 8 placed, 0 not found, 0 already had area:, 0 on pages without pdf:"
     for rel, box in laid_out(site).items():

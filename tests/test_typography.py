@@ -200,8 +200,8 @@ def test_fix_takes_paths_of_the_site_and_refuses_others(make_site, tmp_path, cap
     site = site_with(make_site, TRICKY)
     assert run_cli("fix", "--site", str(site), str(site / "content/2022")) == 0
     assert (site / ED / "tricky.md").read_text(encoding="utf-8") == FIXED
-    assert run_cli("fix", "--site", str(site), str(tmp_path / "nowhere.md")) == 2
-    assert run_cli("fix", "--site", str(site), str(site / "config.yaml")) == 2
+    assert run_cli("fix", "--site", str(site), "--messages", "en", str(tmp_path / "nowhere.md")) == 2
+    assert run_cli("fix", "--site", str(site), "--messages", "en", str(site / "config.yaml")) == 2
     err = capsys.readouterr().err
     assert "nowhere.md: no such file or folder" in err and "config.yaml: holds no article of the site" in err
 

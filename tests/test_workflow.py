@@ -23,11 +23,11 @@ def test_new_edition_and_article_write_a_valid_skeleton(make_site, capsys) -> No
 
 def test_new_refuses_duplicates_bad_slugs_and_missing_pages(make_site, capsys) -> None:
     site = make_site(two_editions())
-    assert run_cli("new", "edition", "2022-11-04", "--site", str(site)) == 2
-    assert run_cli("new", "article", "--edition", "2022-11-04", "--page", "9", "--site", str(site), "x") == 2
-    assert run_cli("new", "article", "--edition", "2022-11-04", "--page", "1", "--site", str(site), "Bad Slug") == 2
-    assert run_cli("new", "article", "--edition", "2022-11-04", "--page", "1", "--site", str(site), "brief") == 2
-    assert run_cli("new", "article", "--edition", "2030-01-01", "--page", "1", "--site", str(site), "x") == 2
+    assert run_cli("new", "edition", "2022-11-04", "--site", str(site), "--messages", "en") == 2
+    assert run_cli("new", "article", "--edition", "2022-11-04", "--page", "9", "--site", str(site), "x", "--messages", "en") == 2
+    assert run_cli("new", "article", "--edition", "2022-11-04", "--page", "1", "--site", str(site), "Bad Slug", "--messages", "en") == 2
+    assert run_cli("new", "article", "--edition", "2022-11-04", "--page", "1", "--site", str(site), "brief", "--messages", "en") == 2
+    assert run_cli("new", "article", "--edition", "2030-01-01", "--page", "1", "--site", str(site), "x", "--messages", "en") == 2
     err = capsys.readouterr().err
     assert "already exists" in err and "no page 9" in err and "not a valid slug" in err and "no edition of 2030" in err
 

@@ -17,7 +17,7 @@ from epaper.content.load import find_editions
 from epaper.content.reader import SiteReader
 from epaper.content.rewrite import plain, replace_file
 from epaper.content.yamlutil import load_yaml
-from epaper.errors import Diagnostic, Diagnostics, Text, UsageError
+from epaper.errors import Diagnostic, Diagnostics, Text, UsageError, count
 from epaper.model import Typography
 
 
@@ -47,8 +47,8 @@ def run(site: Path, paths: list[Path], translations: NullTranslations | None = N
         changed_files += bool(done)
     for diagnostic in diags.items:
         print(diagnostic.shown(translations), file=sys.stderr)
-    print(f"fix: {changes} change{'s' * (changes != 1)} in {changed_files} of {len(chosen)} articles",
-          file=sys.stderr)
+    print(M.FIXED(changes=count(changes, M.ONE_CHANGE, M.CHANGES), files=changed_files, articles=len(chosen))
+          .render(translations), file=sys.stderr)
     return 1 if diags.has_errors() else 0
 
 
@@ -60,14 +60,14 @@ def _chosen(site: Path, files: list[str], paths: list[Path]) -> list[str]:
     for path in paths:
         absolute = (path if path.is_absolute() else Path.cwd() / path).resolve()
         if not absolute.exists():
-            raise UsageError(f"{path}: no such file or folder")
+            raise UsageError(M.NO_SUCH_PATH(path=str(path)))
         try:
             rel = absolute.relative_to(root).as_posix()
         except ValueError:
-            raise UsageError(f"{path}: is not in the site {site}") from None
+            raise UsageError(M.NOT_IN_SITE(path=str(path), site=str(site))) from None
         found = [f for f in files if f == rel or rel in (".", "") or f.startswith(rel + "/")]
         if not found:
-            raise UsageError(f"{path}: holds no article of the site (an article is a .md file beside edition.yaml)")
+            raise UsageError(M.NO_ARTICLE_THERE(path=str(path)))
         chosen.extend(f for f in found if f not in chosen)
     return chosen
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from epaper import messages as M
 from epaper.content.config import load_config
 from epaper.content.fields import as_date, slug_problem
 from epaper.content.load import find_editions
@@ -39,10 +40,10 @@ def new_edition(site: Path, date: dt.date) -> Path:
     """content/YYYY/YYYY-MM-DD/edition.yaml, with the pages of the latest earlier edition."""
     editions = _editions(site)
     if date in editions:
-        raise UsageError(f"an edition of {date} already exists: {editions[date][0] / 'edition.yaml'}")
+        raise UsageError(M.EDITION_EXISTS(date=str(date), path=str(editions[date][0] / "edition.yaml")))
     folder = site / "content" / f"{date.year}" / date.isoformat()
     if folder.exists():
-        raise UsageError(f"{folder} already exists")
+        raise UsageError(M.ALREADY_EXISTS(path=str(folder)))
     earlier = [d for d in editions if d < date] or list(editions)
     lines = [f"date: {date.isoformat()}", "pages:"]
     pages = editions[max(earlier)][1].get("pages") if earlier else None
@@ -70,17 +71,17 @@ def new_article(site: Path, date: dt.date, page: int, slug: str, title: str | No
     """SLUG.md in the edition of DATE, on PAGE, with every common key ready to fill in."""
     problem = slug_problem(slug)
     if problem:
-        raise UsageError(f'"{slug}" is not a valid slug: it {problem}')
+        raise UsageError(M.SLUG_REFUSED(slug=slug, problem=problem))
     editions = _editions(site)
     if date not in editions:
-        raise UsageError(f"there is no edition of {date}; create it first: python build.py new edition {date}")
+        raise UsageError(M.NO_EDITION_YET(date=str(date)))
     folder, data = editions[date]
     numbers = [p.get("number") for p in data.get("pages") or [] if isinstance(p, dict)]
     if page not in numbers:
-        raise UsageError(f"the edition of {date} has no page {page} (its pages: {', '.join(map(str, numbers))})")
+        raise UsageError(M.NO_SUCH_PAGE(date=str(date), page=page, pages=", ".join(map(str, numbers))))
     path = folder / f"{slug}.md"
     if path.exists():
-        raise UsageError(f"{path} already exists")
+        raise UsageError(M.ALREADY_EXISTS(path=str(path)))
     config = load_config(SiteReader(site, Diagnostics()))
     chinese = config.is_chinese if config else True
     placeholder = "标题" if chinese else "Title"

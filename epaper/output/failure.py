@@ -12,29 +12,39 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import MappingProxyType
 
+from epaper import messages as M
+from epaper.errors import Text
 from epaper.output.swap import staging_dir
 
 EXIT_ENVIRONMENT = 74  # sysexits' EX_IOERR: neither a content error (1) nor a bug (70)
 
 _WHAT = MappingProxyType({
-    errno.ENOSPC: ("the disk is full", "free some space and build again"),
-    errno.EDQUOT: ("the disk quota is used up", "free some space and build again"),
-    errno.EROFS: ("the file system is read-only", "build into a writable folder (--out) or remount it"),
-    errno.EACCES: ("permission denied", "fix the permissions of that path, or build as the user owning it"),
-    errno.EPERM: ("permission denied", "fix the permissions of that path, or build as the user owning it"),
-    errno.ENOTDIR: ("a file is where a folder should be", "move that file away"),
-    errno.EEXIST: ("a file is where a folder should be", "move that file away"),
-    errno.EISDIR: ("a folder is where a file should be", "move that folder away"),
-    errno.EIO: ("an input/output error (a failing disk?)", "check the disk, then build again"),
+    errno.ENOSPC: (M.DISK_FULL, M.FREE_SPACE),
+    errno.EDQUOT: (M.QUOTA_USED, M.FREE_SPACE),
+    errno.EROFS: (M.READ_ONLY, M.BUILD_ELSEWHERE),
+    errno.EACCES: (M.PERMISSION_DENIED, M.FIX_PERMISSIONS),
+    errno.EPERM: (M.PERMISSION_DENIED, M.FIX_PERMISSIONS),
+    errno.ENOTDIR: (M.FILE_FOR_FOLDER, M.MOVE_FILE),
+    errno.EEXIST: (M.FILE_FOR_FOLDER, M.MOVE_FILE),
+    errno.EISDIR: (M.FOLDER_FOR_FILE, M.MOVE_FOLDER),
+    errno.EIO: (M.IO_ERROR, M.CHECK_DISK),
 })
+
+
+def failure_text(exc: OSError) -> Text:
+    """The machine's problem as a message id's Text, shown in the editor's language. The
+    system's own reason (strerror) stays as the system gave it."""
+    what, fix = _WHAT.get(exc.errno or 0, (M.CANNOT_READ_OR_WRITE, M.CHECK_PATH))
+    paths = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p)
+    reason = str(exc.strerror or exc)
+    if paths:
+        return M.MACHINE_FAILED(what=what(), paths=paths, reason=reason, fix=fix())
+    return M.MACHINE_FAILED_NO_PATH(what=what(), reason=reason, fix=fix())
 
 
 def describe(exc: OSError) -> str:
     """'the disk is full: PATH (No space left on device); free some space and build again'."""
-    what, fix = _WHAT.get(exc.errno or 0, ("cannot read or write", "check that path"))
-    paths = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p)
-    reason = exc.strerror or str(exc)
-    return f"{what}: {paths} ({reason}); {fix}" if paths else f"{what} ({reason}); {fix}"
+    return str(failure_text(exc))
 
 
 class WriteFailure(Exception):
@@ -42,10 +52,9 @@ class WriteFailure(Exception):
 
     def __init__(self, error: OSError, out: Path, live: bool) -> None:
         self.error, self.out, self.live = error, out, live
-        outcome = (f"the new site is live in {out}, but the build could not finish its records: "
-                   "the next build brings them up to date") if live else \
-            f"the previous output in {out} is untouched"
-        super().__init__(f"{describe(error)}. {outcome}")
+        kind = M.WRITE_FAILED_LIVE if live else M.WRITE_FAILED_UNTOUCHED
+        self.text = kind(problem=failure_text(error), out=str(out))
+        super().__init__(str(self.text))
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

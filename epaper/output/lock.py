@@ -15,9 +15,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from epaper import messages as M
+from epaper.errors import Text
+
 
 class Locked(Exception):
-    """Another build holds the output's lock and the caller asked not to wait."""
+    """Another build holds the output's lock and the caller asked not to wait (exit status 3).
+    It carries a message id's Text, shown in the editor's language."""
+
+    def __init__(self, text: Text) -> None:
+        super().__init__(str(text))
+        self.text = text
 
 
 def lock_path(out: Path) -> Path:
@@ -48,7 +56,7 @@ def output_lock(out: Path, wait: bool = True) -> Iterator[None]:
         except BlockingIOError:
             holder = _holder(handle)
             if not wait:
-                raise Locked(f"another build (pid {holder}) is writing {out}; lock {path}") from None
+                raise Locked(M.LOCKED(pid=holder, out=str(out), lock=str(path))) from None
             print(f"epaper: waiting for another build (pid {holder}) writing {out} to finish (lock {path})",
                   file=sys.stderr, flush=True)
             fcntl.flock(handle, fcntl.LOCK_EX)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from epaper import messages as M
 from epaper.errors import Diagnostic, UsageError
 from epaper.output.cache import digest
 from epaper.output.record import (
@@ -69,15 +70,14 @@ def check_output_dir(out: Path, site: Path) -> None:
     """Refuse an output folder whose replacement would destroy something else."""
     out, site = out.resolve(), site.resolve()
     if out == site or out in site.parents:
-        raise UsageError(f"--out {out} would replace the site folder itself; choose a folder inside it, like public/")
+        raise UsageError(M.OUT_IS_SITE(out=str(out)))
     for part in ("content", "layouts", "static", ".epaper-cache"):
         if out == site / part or (site / part) in out.parents:
-            raise UsageError(f"--out {out} is inside the site's {part}/ folder; choose another folder, like public/")
+            raise UsageError(M.OUT_IN_SITE_PART(out=str(out), part=part))
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} is a file, not a folder")
+        raise UsageError(M.OUT_IS_FILE(out=str(out)))
     if out.is_dir() and any(out.iterdir()) and not (out / "404.html").exists():
-        raise UsageError(f"--out {out} is not empty and does not look like an epaper output (no 404.html); "
-                         "refusing to replace it: remove it or choose another folder")
+        raise UsageError(M.OUT_NOT_OURS(out=str(out)))
 
 
 class OutputWriter:

@@ -13,6 +13,7 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import TextIO
 
+from epaper import messages as M
 from epaper.content.article import split_front_matter
 from epaper.content.fields import media_path
 from epaper.content.load import load_site
@@ -57,13 +58,13 @@ def run(site: Path, date: dt.date | None = None, out: TextIO | None = None,
         return 1
     editions = sorted((e for e in loaded.editions if date is None or e.date == date), key=lambda e: e.date)
     if date is not None and not editions:
-        raise UsageError(f"there is no edition of {date} in {site / 'content'}")
+        raise UsageError(M.NO_EDITION_IN(date=str(date), folder=str(site / "content")))
     simplified = loaded.config.news_language != "zh-tw"
     tally = Tally()
     for edition in editions:
         _edition(site, edition, simplified, tally, lambda line: print(line, file=out))
-    print(f"areas: {tally.placed} placed, {tally.missing} not found, {tally.kept} already had area:, "
-          f"{tally.no_pdf} on pages without pdf:", file=out)
+    print(M.PLACED(placed=tally.placed, missing=tally.missing, kept=tally.kept, no_pdf=tally.no_pdf)
+          .render(translations), file=out)
     return 1 if diags.has_errors() else 0
 
 

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import sys
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any, TextIO, cast
 
@@ -19,6 +20,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 from pypinyin import lazy_pinyin
 
+from epaper import messages as M
 from epaper.content.article import split_front_matter
 from epaper.content.config import load_config
 from epaper.content.fields import slug_problem
@@ -163,7 +165,7 @@ def _existing(folder: Path) -> tuple[set[tuple[int, str]], set[str]]:
 
 
 def run(site: Path, date: dt.date, pdfs: list[Path], number: int | None = None,
-        out: TextIO | None = None) -> int:
+        out: TextIO | None = None, translations: NullTranslations | None = None) -> int:
     """Import the page PDFs (page 1 first) into the edition of DATE."""
     out = out or sys.stdout
 
@@ -171,18 +173,18 @@ def run(site: Path, date: dt.date, pdfs: list[Path], number: int | None = None,
         print(line, file=out)
 
     if load_config(SiteReader(site, Diagnostics())) is None:
-        raise UsageError(f"{site} is not a site: it has no usable config.yaml")
+        raise UsageError(M.NOT_A_SITE(site=str(site)))
     if not pdfs:
-        raise UsageError("name the page PDFs, page 1 first")
+        raise UsageError(M.NAME_THE_PDFS())
     datas = []
     for path in pdfs:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise UsageError(f"{path} cannot be read: {exc.strerror or exc}") from None
-        problem = inspect(data).problem if data.startswith(b"%PDF-") else "is not a PDF file (a PDF starts with %PDF-)"
+            raise UsageError(M.PDF_UNREADABLE(path=str(path), reason=str(exc.strerror or exc))) from None
+        problem = inspect(data).problem if data.startswith(b"%PDF-") else M.NOT_A_PDF()
         if problem:
-            raise UsageError(f"{path} {problem}; nothing was written")
+            raise UsageError(M.PDF_REFUSED(path=str(path), problem=problem))
         datas.append(data)
     found_folders = {d: f for d, (f, _) in _editions(site).items()}
     folder = found_folders.get(date) or site / "content" / str(date.year) / date.isoformat()
@@ -238,5 +240,5 @@ def run(site: Path, date: dt.date, pdfs: list[Path], number: int | None = None,
             skipped += 1
             shown = part.text if len(part.text) <= 24 else part.text[:23] + "…"
             say(f"page {page_number}: skipped the {part.kind} at {area_text([part.box])}: {shown}")
-    say(f"import: {written} drafts written, {kept} kept, {skipped} parts of pages skipped")
+    say(M.IMPORTED(written=written, kept=kept, skipped=skipped).render(translations))
     return 0

@@ -15,9 +15,8 @@ from multiprocessing.connection import Connection
 
 from epaper import parallel
 from epaper.build import Options, build
-from epaper.errors import BuildError, Diagnostic, UsageError
-from epaper.output.failure import WriteFailure
-from epaper.output.failure import describe as describe_failure
+from epaper.errors import BuildError, Diagnostic, Text, UsageError
+from epaper.output.failure import WriteFailure, failure_text
 from epaper.output.writer import WriteReport
 
 
@@ -31,6 +30,7 @@ class Outcome:
     up_to_date: bool = False
     rendered: int = 0
     message: str = ""  # for "usage" and "internal"
+    text: Text | None = None  # a usage error's message id, shown in the editor's language
     details: str = ""  # an internal error's traceback, shown with EPAPER_DEBUG=1
 
 
@@ -40,10 +40,13 @@ def run_build(options: Options) -> Outcome:
         result = build(options)
     except BuildError as exc:
         return Outcome("errors", list(exc.diagnostics))
-    except (UsageError, WriteFailure) as exc:
-        return Outcome("usage", message=str(exc))
+    except UsageError as exc:
+        return Outcome("usage", message=str(exc), text=exc.text)
+    except WriteFailure as exc:
+        return Outcome("usage", message=str(exc), text=exc.text)
     except OSError as exc:  # the machine's problem (a full disk), named as such
-        return Outcome("usage", message=describe_failure(exc))
+        text = failure_text(exc)
+        return Outcome("usage", message=str(text), text=text)
     except Exception as exc:
         return Outcome("internal", message=f"{type(exc).__name__}: {exc}", details=traceback.format_exc())
     return Outcome("built", list(result.diagnostics.warnings), result.report, result.up_to_date,

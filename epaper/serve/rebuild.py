@@ -17,17 +17,19 @@ import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import yaml
 
+from epaper import messages as M
 from epaper.build import Options
 from epaper.content.config import written_language
 from epaper.content.reader import read_regular
 from epaper.content.yamlutil import load_yaml
-from epaper.errors import messages_translations
+from epaper.errors import count, messages_translations
 from epaper.output.writer import WriteReport
 from epaper.serve.host import BuildHost
 from epaper.serve.search import PreviewSearch
@@ -101,27 +103,29 @@ class Rebuilder:
     def rebuild(self, changed: Collection[str] = ()) -> Status:
         """Build once; log one line (after any PATH:LINE errors); return the new Status. Never raises."""
         started = time.perf_counter()
-        what = describe(changed, self.site) if changed else "first build"
+        translations = messages_translations(self.messages or written_language(self.site))
+        what = describe(changed, self.site, translations) if changed else M.FIRST_BUILD().render(translations)
         previous = self.status
         options = self.options()
         self.builds += 1
         if self.host is None:  # the first build, before the server's threads: fork the build process now
             self.host = BuildHost()
         outcome = self.host.build(options)
-        translations = messages_translations(self.messages or written_language(self.site))
         warnings = [d.shown(translations) for d in outcome.diagnostics if d.warning]
         if outcome.kind == "errors":
             errors = tuple(d.shown(translations) for d in outcome.diagnostics if not d.warning)
             self._print_warnings(warnings)
-            return self._failed(what, errors, started, tuple(warnings))
+            return self._failed(what, errors, started, tuple(warnings), translations)
         if outcome.kind == "usage":
-            return self._failed(what, (f"epaper: {outcome.message}",), started)
+            line = f"epaper: {outcome.text.render(translations)} [{outcome.text.id}]" if outcome.text \
+                else f"epaper: {outcome.message}"
+            return self._failed(what, (line,), started, translations=translations)
         if outcome.kind == "internal":  # a bug of ours: the editor gets one line, the server goes on
             if os.environ.get("EPAPER_DEBUG"):
                 print(outcome.details, file=sys.stderr, flush=True)
             return self._failed(what, (f"epaper: internal error ({outcome.message}); the last good "
                                        "build is still served. Run with EPAPER_DEBUG=1 for details and report it",),
-                                started)
+                                started, translations=translations)
         self._print_warnings(warnings)
         report = outcome.report or WriteReport()
         touched = sorted(set(report.added + report.changed + report.removed))
@@ -133,14 +137,15 @@ class Rebuilder:
                                  tuple(touched) if len(touched) <= MAX_CHANGED else None, base_path)
         else:  # same output (say, a mistake fixed back): browsers only drop the error overlay
             self.status = Status(True, (), tuple(warnings), previous.generation, previous.changed, base_path)
+        pages = count(outcome.rendered, M.ONE_PAGE, M.PAGES)
         if outcome.up_to_date:
-            done = "the output is up to date"
+            done = M.OUTPUT_UP_TO_DATE()
         elif not changed:
-            done = f"{outcome.rendered} pages rendered"
+            done = M.RENDERED(pages=pages)
         else:
-            done = (f"{outcome.rendered} pages re-rendered ({len(report.changed)} changed, "
-                    f"{len(report.added)} added, {len(report.removed)} removed)")
-        self.log(f"{_clock()} {what}: {done} in {_ms(started)} ms")
+            done = M.RE_RENDERED(pages=pages, changed=len(report.changed), added=len(report.added),
+                                 removed=len(report.removed))
+        self.log(M.PREVIEW_BUILT(clock=_clock(), what=what, done=done, ms=_ms(started)).render(translations))
         return self.status
 
     def refresh_search(self) -> None:
@@ -157,12 +162,14 @@ class Rebuilder:
             self.host.close()
             self.host = None
 
-    def _failed(self, what: str, errors: tuple[str, ...], started: float, warnings: tuple[str, ...] = ()) -> Status:
+    def _failed(self, what: str, errors: tuple[str, ...], started: float, warnings: tuple[str, ...] = (),
+                translations: NullTranslations | None = None) -> Status:
         for line in errors:
             self.log(line)
-        n = len(errors)
-        kept = "still serving the last good build" if self.status.generation else "no good build to serve yet"
-        self.log(f"{_clock()} {what}: {n} error{'s' * (n != 1)}, {kept} ({_ms(started)} ms)")
+        kept = M.STILL_SERVING() if self.status.generation else M.NO_GOOD_BUILD()
+        shown = count(len(errors), M.ONE_ERROR_PART, M.ERRORS_PART)
+        summary = M.PREVIEW_FAILED(clock=_clock(), what=what, errors=shown, kept=kept, ms=_ms(started))
+        self.log(summary.render(translations))
         old = self.status
         self.status = Status(False, errors, warnings, old.generation, old.changed, old.base_path)
         return self.status
@@ -175,7 +182,7 @@ class Rebuilder:
         self._warnings = frozenset(warnings)
 
 
-def describe(changed: Iterable[str], site: Path) -> str:
+def describe(changed: Iterable[str], site: Path, translations: NullTranslations | None = None) -> str:
     """'content/…/a.md changed', 'x.md deleted', 'a.md, b.md and 3 more changed': for the one log line."""
     names = []
     for path in sorted(changed):
@@ -187,9 +194,11 @@ def describe(changed: Iterable[str], site: Path) -> str:
                 name = p.relative_to(THEME_DIR.parent.parent).as_posix()
             except ValueError:
                 name = str(p)
-        names.append(name + ("" if os.path.lexists(p) else " (deleted)"))
+        names.append(name if os.path.lexists(p) else M.FILE_DELETED(name=name).render(translations))
     shown = ", ".join(names[:3])
-    return f"{shown}{f' and {len(names) - 3} more' if len(names) > 3 else ''} changed"
+    if len(names) > 3:
+        return M.FILES_AND_MORE_CHANGED(names=shown, more=len(names) - 3).render(translations)
+    return M.FILES_CHANGED(names=shown).render(translations)
 
 
 def _clock() -> str:

@@ -23,7 +23,9 @@ from tornado.ioloop import IOLoop
 from tornado.netutil import bind_sockets
 from tornado.websocket import WebSocketClosedError
 
-from epaper.errors import UsageError
+from epaper import messages as M
+from epaper.content.config import written_language
+from epaper.errors import UsageError, messages_translations
 from epaper.serve.edit import (
     AREA_PATH,
     EDIT_JS_PATH,
@@ -94,14 +96,13 @@ class Preview:
     def start(self) -> str:
         """Bind, build once, then serve and watch in background threads; returns the URL."""
         if not (self.site / "config.yaml").is_file():
-            raise UsageError(f"{self.site} is not a site folder (no config.yaml); choose one with --site")
+            raise UsageError(M.NOT_A_SITE_FOLDER(site=str(self.site)))
         if not 0 <= self.port <= 65535:
-            raise UsageError(f"--port {self.port} is not a port number (0-65535; 0 picks a free one)")
+            raise UsageError(M.NOT_A_PORT(port=self.port))
         try:
             sockets = bind_sockets(self.port, address=self.host)
         except OSError as exc:
-            raise UsageError(f"cannot listen on {self.host}:{self.port} ({exc.strerror or exc}); "
-                             "choose another --port or --host") from None
+            raise UsageError(M.CANNOT_LISTEN(host=self.host, port=self.port, reason=str(exc.strerror or exc))) from None
         self.port = sockets[0].getsockname()[1]
         self.addresses = [sock.getsockname() for sock in sockets]
         self._folder = PreviewFolder(self.site)
@@ -235,16 +236,16 @@ def serve_command(site: Path, host: str, port: int, drafts: bool, messages: str 
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)  # `kill` cleans up like Ctrl-C does
     preview = Preview(site, host, port, drafts, messages=messages)
+    translations = messages_translations(messages or written_language(site))
     try:
         try:
             url = preview.start()
         except UsageError as exc:
-            print(f"epaper: {exc}", file=sys.stderr)
+            print(exc.shown(translations), file=sys.stderr)
             return 2
-        where = " (listening on every interface)" if preview.hosts.wildcard else ""
-        stderr_line(f"serving {url}{where}")
-        stderr_line(f"watching {preview.site}: content/, layouts/, static/, config.yaml and the default theme; "
-                "Ctrl-C stops")
+        serving = M.SERVING_EVERYWHERE if preview.hosts.wildcard else M.SERVING
+        stderr_line(serving(url=url).render(translations))
+        stderr_line(M.WATCHING(site=str(preview.site)).render(translations))
         preview.wait()
         return 0
     except KeyboardInterrupt:
