@@ -5,11 +5,8 @@ areas lighting each other up, and the desktop and phone layouts. The repository'
 newspaper is built once and served as a static host would."""
 from __future__ import annotations
 
-import functools
-import http.server
 import io
 import shutil
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +14,7 @@ import pytest
 from PIL import Image, ImageFilter
 
 from conftest import REPO, build_ok
+from searching import served
 
 pytest_plugins = ["browser"]
 
@@ -24,10 +22,6 @@ PAGE = "/2022-11-04/01/"
 SPOT = "a.hotspot[data-article=jingkaiqu-xiandaihua-xinpianzhang]"  # the lead article's area on page 1
 STILL = ".pv-frame.is-zoomable:not([data-moving])"
 
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +34,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         elif (REPO / name).exists():
             shutil.copy(REPO / name, site / name)
     _, out = build_ok(site)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with served(out) as url:
+        yield url
 
 
 def open_page(chromium: Any, url: str, width: int = 1280, height: int = 800, touch: bool = False) -> Any:

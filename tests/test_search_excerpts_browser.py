@@ -4,40 +4,20 @@ Chinese is printed (no Latin ". " between sentences, …… at the cuts) and mar
 (优待证, which Pagefind's segmenter splits into 优待 and 证)."""
 from __future__ import annotations
 
-import functools
-import http.server
 import re
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import CONFIG, EDITION, article, build_ok
+from searching import served
 
 pytest_plugins = ["browser"]
 
 ED3 = "content/2022/2022-11-03/"
 ED4 = "content/2022/2022-11-04/"
 LONG = "社区工作人员逐户核对信息，确保不漏一户。" * 6
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-def serve(root: Path) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +38,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         (root / rel).write_text(text, encoding="utf-8")
     (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
     _, out = build_ok(root)
-    yield from serve(out)
+    with served(out) as url:
+        yield url
 
 
 def _results(page: Any, base: str, query: str, count: int) -> list[dict[str, Any]]:
@@ -106,7 +87,8 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     _, out = build_ok(root)
-    yield from serve(out)
+    with served(out) as url:
+        yield url
 
 
 def test_english_excerpts_mark_the_whole_phrase_and_cut_with_an_ellipsis(english: str, chromium_page: Any) -> None:
