@@ -116,6 +116,7 @@ def serve(make_site: Callable[..., Path]) -> Iterator[Callable[..., Preview]]:
 
     def start(files: dict | None = None, config: str = CONFIG, **options: object) -> Preview:
         site = make_site(two_editions() if files is None else files, config=config)
+        options.setdefault("messages", "en")  # these tests read the log in English
         preview = Preview(site, port=0, log=Lines(), poll=0.05, quiet=0.15, **options)  # type: ignore[arg-type]
         started.append(preview)
         preview.start()
@@ -330,7 +331,7 @@ def test_a_save_rebuilds_and_prints_one_line(serve: Callable[..., Preview]) -> N
     set_title(preview.site, "笔谈之二", "笔谈之二（修订）")
     wait_for(lambda: "笔谈之二（修订）" in get(preview, f"/{ARTICLE_URL}")[1], what="the new title")
     time.sleep(0.3)
-    new = [line for line in lines[before:] if " search index" not in line]  # the index's own line, made beside
+    new = [line for line in lines[before:] if " search index" not in line]  # the search thread's own line
     assert len(new) == 1, new
     line = re.fullmatch(r"\d\d:\d\d:\d\d content/2022/2022-11-04/bitan-two\.md changed: (\d+) pages re-rendered "
                         r"\((\d+) changed, 0 added, 0 removed\) in \d+ ms", new[0])
@@ -418,7 +419,7 @@ def test_two_hundred_rebuilds_do_not_grow_memory(make_site: Callable[..., Path],
     site = make_site(small_site())
     lines = Lines()
     out = tmp_path / "out"
-    rebuilder = Rebuilder(site, out, "http://127.0.0.1:8000", log=lines)
+    rebuilder = Rebuilder(site, out, "http://127.0.0.1:8000", log=lines, messages="en")
     source = site / "content/2022/2022-11-04/one.md"
     text = source.read_text(encoding="utf-8")
 
@@ -450,8 +451,8 @@ def test_two_hundred_rebuilds_do_not_grow_memory(make_site: Callable[..., Path],
 def test_the_command_serves_and_stops_cleanly_on_ctrl_c(make_site: Callable[..., Path]) -> None:
     site = make_site(two_editions())
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0"],
-                            stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--port", "0",
+                             "--messages", "en"], stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
     try:
         assert proc.stderr is not None
         url = ""
@@ -464,7 +465,7 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(make_site: Callable[...,
             url = match.group(1) if match else ""
         port = int(urlsplit(url).port or 0)
         assert http(port, "/")[0] == 200
-        busy = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site),
+        busy = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site), "--messages", "en",
                                "--port", str(port)], capture_output=True, text=True, timeout=30, cwd=REPO)
         assert busy.returncode == 2 and "choose another --port" in busy.stderr
         proc.send_signal(signal.SIGINT)
@@ -477,7 +478,8 @@ def test_the_command_serves_and_stops_cleanly_on_ctrl_c(make_site: Callable[...,
     assert not (site / "public").exists()  # the preview never touches the production output
     previews = Path(os.environ["XDG_CACHE_HOME"]) / "epaper" / "serve"
     assert previews.is_dir() and not any(previews.iterdir())  # its own output is gone
-    not_site = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site / "content")],
+    not_site = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--site", str(site / "content"),
+                               "--messages", "en"],
                               capture_output=True, text=True, timeout=30, cwd=REPO)
     assert not_site.returncode == 2 and "not a site folder" in not_site.stderr
 
