@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from test_article_in_print import ED, SCANNED, _png
-from test_search_excerpts_browser import serve
 
 from conftest import CONFIG, article, build_ok
+from searching import served
 
 pytest_plugins = ["browser"]
 
@@ -30,7 +30,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         else:
             (root / rel).write_text(content, encoding="utf-8")
     _, out = build_ok(root)
-    yield from serve(out)
+    with served(out) as url:
+        yield url
 
 
 def test_the_thumbnail_marks_the_area_and_its_link_lands_on_the_hotspot(site: str, chromium: Any) -> None:
@@ -83,7 +84,8 @@ def continued_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         else:
             (root / rel).write_text(content, encoding="utf-8")
     _, out = build_ok(root)
-    yield from serve(out)
+    with served(out) as url:
+        yield url
 
 
 def test_continued_on_lands_zoomed_on_the_continued_part_which_lights_with_its_headline(

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_search_excerpts_browser import serve
 
 from conftest import CONFIG, EDITION, article, build_ok
+from searching import served
 
 pytest_plugins = ["browser"]
 
@@ -28,7 +28,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     _, out = build_ok(root)
-    yield from serve(out)
+    with served(out) as url:
+        yield url
 
 
 def _days(page: Any) -> tuple[list[str], list[str]]:
