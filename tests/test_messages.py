@@ -380,3 +380,26 @@ def test_a_machine_failure_is_named_in_the_editors_language(make_site: Callable[
     done = cli("build", "--site", str(site), "--out", str(tmp_path / "out"), "--changes", str(nowhere))
     assert done.returncode == 74
     assert done.stderr.splitlines()[-1] == f"epaper: 无法读写：{nowhere}（No such file or directory）；请检查该路径"
+
+
+def test_the_articles_a_correction_might_mean_are_named_in_the_editors_language(make_site) -> None:
+    """The candidates of "no such article" read as the rest of the message: 《标题》（第 3 版）, listed with 、."""
+    from conftest import CONFIG, EDITION, article
+    from epaper.build import Options, build
+    from epaper.errors import BuildError
+
+    ed3, ed4 = "content/2022/2022-11-03/", "content/2022/2022-11-04/"
+    site = make_site({
+        ed3 + "edition.yaml": EDITION.format(date="2022-11-03", number=1),
+        ed3 + "youdaizheng.md": article("全区优待证月底发放到位", page=1),
+        ed3 + "youdaizheng-er.md": article("全区优待证发放进度", page=1),
+        ed4 + "edition.yaml": EDITION.format(date="2022-11-04", number=2),
+        ed4 + "gengzheng.md": article("更正启事", page=1, type="correction", corrects="2022-11-03/youdaizhen"),
+    }, config=CONFIG)
+    with pytest.raises(BuildError) as caught:
+        build(Options(site=site, out=site / "public"))
+    [problem] = [d for d in caught.value.diagnostics if not d.warning]
+    chinese = problem.shown(catalogs.load("zh-CN", "messages"))
+    assert "2022-11-03/youdaizheng《全区优待证月底发放到位》（第 1 版）" in chinese, chinese
+    assert "（第 1 版）、2022-11-03/" in chinese and "(page" not in chinese, chinese
+    assert "2022-11-03/youdaizheng 《全区优待证月底发放到位》 (page 1), 2022-11-03/" in str(problem)

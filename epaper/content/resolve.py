@@ -256,13 +256,20 @@ def _described(target: CorrectionTarget) -> Arg:
 
 
 def _nearest(target: CorrectionTarget, everything: Iterable[Article]) -> Arg:
+    """The articles most like what a correction names, as the editor reads them (in their language)."""
     labels = {}
     for article in everything:
         assert article.edition is not None
-        labels[f"{article.edition.date}/{article.slug} 《{article.title}》 (page {article.page_number})"] = article
+        labels[f"{article.edition.date}/{article.slug} 《{article.title}》"] = article
     key = f"{target.date}/{target.slug}" if target.slug else f"{target.date} 《{target.title}》"
-    near = closest(key, labels)
-    return M.CLOSEST(names=", ".join(near)) if near else ""
+    names: Text | None = None
+    for label in closest(key, labels):
+        article = labels[label]
+        assert article.edition is not None
+        one = M.NEAR_ARTICLE(path=f"{article.edition.date}/{article.slug}", title=article.title,
+                             page=article.page_number)
+        names = one if names is None else M.AND_NEXT(first=names, next=one)
+    return M.CLOSEST(names=names) if names is not None else ""
 
 
 def _published(editions: list[Edition], config: Config, diags: Diagnostics, drafts: bool,
