@@ -172,16 +172,6 @@ class OutputWriter:
         if not self.folder.holds(path, sha):
             self.folder.link(path, self.out / path)
 
-    def prune(self, suffix: str) -> None:
-        """Remove from the staging folder the files ending in `suffix` that this build has not
-        placed (so far), before a tool reads the folder: what is left is this build's."""
-        self.begin()
-        spare = self.folder.spare
-        assert spare is not None, "prepare() makes the staging folder's contents known"
-        for path in sorted((p for p in spare if p.endswith(suffix) and p not in self.manifest), reverse=True):
-            self.folder.remove(path)
-            del spare[path]
-
     def foreign(self) -> list[str]:
         """Top-level names in the live output that no build made (a CNAME put there by hand):
         the staging folder never has them, so they would come and go with every swap; they
@@ -213,7 +203,7 @@ class OutputWriter:
             twin = self.folder.twin
             if twin is not None and not self.staging.exists():
                 twin.rename(self.staging)
-                trees[inode(self.staging)] = _tree(self.manifest)  # a copy: prune() edits the spare's
+                trees[inode(self.staging)] = _tree(self.manifest)  # a copy: the record keeps its own
             elif self.staging.is_dir():
                 trees[inode(self.staging)] = live  # hashes unknown (None) when the live folder was not on record
         write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or [], written))

@@ -47,7 +47,7 @@
     .epaper-edit-bar [hidden] { display: none; }
     .epaper-edit-status { font-weight: 600; }
     .epaper-edit-status.is-error { color: #b71c1c; }
-    .areas-being-edited .hotspot, .areas-being-edited .turn { visibility: hidden; }
+    .areas-being-edited .hotspot { visibility: hidden; }
     .epaper-edit-layer { position: absolute; inset: 0; z-index: 50; cursor: crosshair; touch-action: none;
       user-select: none; -webkit-user-select: none; background: rgba(255, 251, 230, .12); }
     .epaper-edit-box { position: absolute; box-sizing: border-box; border: 2px solid #1565c0;
