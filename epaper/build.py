@@ -122,6 +122,7 @@ class BuildState:
     edition_pdfs: EditionPdfs | None = None
     report: WriteReport | None = None
     froze_heap: bool = False
+    stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
 
     @property
     def jobs(self) -> int:
@@ -146,10 +147,18 @@ class BuildState:
         config = load_config(reader, self.options.base_url)
         if config is None:  # no usable config.yaml: nothing else can be checked
             raise Stop
-        self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site))
-        self.loaded = load_content(reader, config, self.cache, self.jobs)
-        # The loaded site lives until the build ends: the cyclic collector need not walk it again
-        # and again (a fifth of an edit's rebuild at 10,000 articles). Unfrozen when the build ends.
+        # The loaded site lives until the build ends: the cyclic collector need not walk it while
+        # it is made (reading 100,000 records is millions of objects, each a step towards another
+        # full collection), nor again and again after (a fifth of an edit's rebuild at 10,000
+        # articles): it is frozen out of the collector's sight until the build ends.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site))
+            self.loaded = load_content(reader, config, self.cache, self.jobs, self.stats)
+        finally:
+            if collecting:
+                gc.enable()
         if gc.get_freeze_count() == 0:
             gc.freeze()
             self.froze_heap = True
@@ -297,7 +306,7 @@ def build(options: Options) -> Result:
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
         state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
         assert state.writer is not None
-        stamp = _stamp(options, out)
+        stamp = _stamp(options, out, state.stats)
         now = options.now or dt.datetime.now(dt.UTC)
         try:
             if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
@@ -407,13 +416,13 @@ def _shown(path: Path, site: Path) -> str:
         return str(path)
 
 
-def _stamp(options: Options, out: Path) -> str | None:
-    """Every input's stat, and the options that shape the output."""
+def _stamp(options: Options, out: Path, stats: dict[str, os.stat_result]) -> str | None:
+    """Every input's stat, and the options that shape the output; the stats go into `stats`."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
     extra = repr((options.drafts, options.future, options.base_url, options.now, options.search,
                   str(out.absolute())))
-    return input_stamp(roots, extra)
+    return input_stamp(roots, extra, stats)
 
 
 def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, str]:

@@ -94,6 +94,7 @@ def fan_out(work: Callable[[S, Sequence[T]], R], shared: S, items: Sequence[T], 
 
 
 def _child(work: Callable[[Any, Sequence[Any]], Any], shared: Any, part: Sequence[Any], send: Any) -> None:
+    gc.enable()  # a stage may fork while its parent holds the collector off: a worker's garbage is its own
     try:
         outcome: tuple[bool, Any] = (True, work(shared, part))
     except BaseException as exc:  # sent back whole when it pickles, else as its traceback's text

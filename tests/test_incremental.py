@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import shutil
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
@@ -31,7 +32,7 @@ from conftest import (
 )
 from epaper.build import Options, build
 from epaper.output import search
-from epaper.output.cache import CACHE_DIR
+from epaper.output.cache import CACHE_DIR, RACY_NS
 from searching import search_urls, served
 
 pytest_plugins = ["browser"]
@@ -170,6 +171,39 @@ def test_corrupted_or_foreign_cache_is_rebuilt_not_trusted(make_site, tmp_path: 
     _, out = build_ok(site)
     assert digest(out) == full_build(site, tmp_path)
     shutil.rmtree(cache)  # safe to delete
+    _, out = build_ok(site)
+    assert digest(out) == full_build(site, tmp_path)
+
+
+def _record_rows(site: Path) -> dict[str, tuple[int, bytes]]:
+    """The build cache's rows of content records: edition folder -> (row id, pickled records)."""
+    with sqlite3.connect(site / CACHE_DIR / "records.sqlite") as db:
+        return {folder: (rowid, blob) for rowid, folder, blob in db.execute("SELECT rowid, folder, blob FROM records")}
+
+
+def test_an_edit_rewrites_the_records_of_its_edition_only(make_site) -> None:
+    """At 100,000 articles the records are 100 MB: an edit must not write them all again."""
+    site = make_site(two_editions())
+    age(site)
+    time.sleep(RACY_NS / 1e9)  # ageing set every change time to now: out of the racy window
+    build_ok(site)
+    before = _record_rows(site)
+    assert set(before) == {ED3.rstrip("/"), ED4.rstrip("/")}
+    (site / ED4 / "brief.md").write_text(article("改过", page=2), encoding="utf-8")
+    build_ok(site)
+    after = _record_rows(site)
+    assert after[ED3.rstrip("/")] == before[ED3.rstrip("/")]  # the same row, never rewritten
+    assert after[ED4.rstrip("/")][0] != before[ED4.rstrip("/")][0] and b"\xe6\x94\xb9\xe8\xbf\x87" in after[ED4.rstrip("/")][1]
+
+
+def test_a_damaged_record_row_means_parsing_again_not_trusting_it(make_site, tmp_path: Path) -> None:
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site)
+    with sqlite3.connect(site / CACHE_DIR / "records.sqlite") as db:
+        db.execute("UPDATE records SET blob = ? WHERE folder = ?", (b"\x80\x05garbage", ED3.rstrip("/")))
+    (site / ED4 / "brief.md").write_text(article("再改", page=2), encoding="utf-8")
+    age(site)
     _, out = build_ok(site)
     assert digest(out) == full_build(site, tmp_path)
 

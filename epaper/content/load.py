@@ -271,10 +271,11 @@ def check_layouts(reader: SiteReader) -> None:
             pass
 
 
-def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: int = 1) -> LoadedSite:
+def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: int = 1,
+                 stats: dict[str, os.stat_result] | None = None) -> LoadedSite:
     """The load stage after config.yaml: every edition and its articles (from the cache when their
     bytes are unchanged, else parsed, in up to `jobs` processes), their images and PDFs, and the
-    static files."""
+    static files. `stats`: the files' stats as the build's input stamp saw them (not links)."""
     diags = reader.diags
     check_layouts(reader)
     folders = find_editions(reader)
@@ -282,7 +283,7 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
     for folder in folders:
         files.append((f"{folder.rel}/edition.yaml", os.path.join(folder.path, "edition.yaml")))
         files.extend((f"{folder.rel}/{name}", os.path.join(folder.path, name)) for name in folder.articles)
-    records = _records(reader, files, config, cache, jobs)
+    records = _records(reader, files, config, cache, jobs, stats or {})
     editions = []
     for folder in folders:
         rel = f"{folder.rel}/edition.yaml"
@@ -316,19 +317,23 @@ def parse_settings(config: Config, root: Path) -> str:
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
-             jobs: int) -> dict[str, SourceRecord]:
-    """Each content file's record: reused when its stat is unchanged, else read and parsed."""
-    known = cache.data.sources
+             jobs: int, stats: dict[str, os.stat_result]) -> dict[str, SourceRecord]:
+    """Each content file's record: reused when its stat is unchanged, else read and parsed.
+    A stat the input stamp took is used as it is: the build then stands for what its stamp
+    says, and a file changed since is seen by the next build (its stamp differs)."""
+    known = cache.sources
     records: dict[str, SourceRecord] = {}
     misses: list[tuple[str, str]] = []
     for rel, path in files:
-        if os.path.islink(path) and not reader.inside(Path(path)):
-            continue
-        try:
-            st = os.stat(path)
-        except OSError as exc:
-            reader.diags.error(rel, 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
-            continue
+        st = stats.get(path)  # not a symbolic link when the stamp has it
+        if st is None:
+            if os.path.islink(path) and not reader.inside(Path(path)):
+                continue
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                reader.diags.error(rel, 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
+                continue
         if not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode):  # never open a FIFO: it blocks forever
             reader.diags.error(rel, 1, not_regular(st.st_mode) or M.A_FOLDER())
             continue
@@ -349,7 +354,7 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         records[rel] = record
     if results or len(records) != len(known):
         cache.sources_changed = True
-    cache.data.sources = records  # forget files that are gone
+    cache.sources = records  # forget files that are gone
     return records
 
 

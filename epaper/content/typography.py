@@ -13,6 +13,7 @@ Check and fix share this one computation: what check reports is exactly what fix
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import json
 import re
@@ -58,8 +59,9 @@ class Change:
 # ------------------------------------------------------------------ the rules
 
 def _configure(settings: Typography) -> None:
-    """AutoCorrect keeps one configuration per process: set before each use (it takes microseconds),
-    so no state is kept here and every rule is named each time."""
+    """AutoCorrect keeps one configuration per process: named before each use, every rule each
+    time, and loaded only when it differs from the one loaded last (a load takes 0.3 ms: 3 s of
+    CPU in a cold build of 10,000 articles, when every article asked for the same rules)."""
     space = int(settings.space_between_cjk_and_latin)
     rules = {
         "space-word": space, "space-punctuation": space, "space-bracket": space, "space-backticks": space,
@@ -69,7 +71,12 @@ def _configure(settings: Typography) -> None:
         "halfwidth-word": int(settings.halfwidth_word),
         "halfwidth-punctuation": int(settings.halfwidth_punctuation), "spellcheck": 0,
     }
-    autocorrect_py.load_config(json.dumps({"rules": rules}))  # type: ignore[attr-defined]  # not in its stubs
+    _load_config(json.dumps({"rules": rules}))
+
+
+@functools.lru_cache(maxsize=1)  # the configuration AutoCorrect holds: each _configure goes through here
+def _load_config(config: str) -> None:
+    autocorrect_py.load_config(config)  # type: ignore[attr-defined]  # not in its stubs
 
 
 def correct(text: str, settings: Typography) -> str:

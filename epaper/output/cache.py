@@ -64,11 +64,13 @@ def dependency_versions() -> str:
 RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" may change unseen
 
 
-def input_stamp(roots: list[Path], extra: str) -> str | None:
+def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] | None = None) -> str | None:
     """A hash of every input file's path, size and mtime (and of `extra`: options, code).
     Equal stamps mean no input changed, so a build can stop before reading anything.
     None when a file was modified so recently that a same-size save could still go
-    unnoticed within the clock's tick (git's "racily clean" problem)."""
+    unnoticed within the clock's tick (git's "racily clean" problem). Each file that is not a
+    symbolic link goes into `seen` with its stat, so the load need not stat it again (the
+    sources are walked once a build: at 100,000 articles a walk is a sizeable part of an edit)."""
     started = time.time_ns()
     newest = 0
     h = hashlib.blake2b(digest_size=16)
@@ -102,6 +104,8 @@ def input_stamp(roots: list[Path], extra: str) -> str | None:
                         continue
                     return None
                 newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime, as above
+                if seen is not None and not entry.is_symlink():
+                    seen[entry.path] = st
                 h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
     return None if newest >= started - RACY_NS else h.hexdigest()
 
@@ -123,7 +127,6 @@ class SourceRecord:
 class CacheData:
     fingerprint: str
     settings: str  # what parsing depends on besides the bytes (Markdown options)
-    sources: dict[str, SourceRecord] = field(default_factory=dict)
     templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
     dates: dict[str, str] = field(default_factory=dict)  # formatted dates (see i18n.Locale)
     media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
@@ -174,6 +177,8 @@ class BuildCache:
         self.discarded: str | None = None  # why an existing cache was not used
         self.data = self._read()
         self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
+        self.records = RecordStore(self.folder, f"{FORMAT} {code_fingerprint()} {settings}")
+        self.sources: dict[str, SourceRecord] = self.records.load()  # rel -> record; load.py replaces it
         self.sources_changed = False
 
     def render_memory(self) -> RenderMemory:
@@ -203,15 +208,15 @@ class BuildCache:
         except Exception:  # any damage at all: rebuild rather than trust it
             self.discarded = "it was damaged"
             return self._fresh()
-        if data.settings != self.settings:
-            data.sources = {}  # Markdown options changed: every article must be parsed again
         return data
 
     def save(self) -> None:
         """Write to a temporary file and rename: a killed build leaves the old cache whole."""
         if self.sources_changed:
-            self.html.save({r.sha for r in self.data.sources.values()})
+            self.html.save({r.sha for r in self.sources.values()})
+            self.records.save(self.sources)
         self.html.close()
+        self.records.close()
         self.folder.mkdir(parents=True, exist_ok=True)
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
@@ -229,6 +234,101 @@ class BuildCache:
             temporary.unlink(missing_ok=True)
             raise OSError(exc.errno, exc.strerror, exc.filename or str(self.path)) from exc
         os.replace(temporary, self.path)
+
+
+class RecordStore:
+    """The content files' SourceRecords in SQLite, one row an edition folder (a pickled dict of its
+    files' records): an edit's build rewrites its folder's row, where one pickle of the whole cache
+    made every build write the records of the whole archive again (100 MB at 100,000 articles).
+    Rows are keyed by epaper's code and the parse settings; any other key or any damage, and the
+    records are parsed again, never trusted."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.path = folder / "records.sqlite"
+        self.key = key
+        self.loaded: dict[str, dict[str, SourceRecord]] = {}  # folder -> its records as read
+        self.trusted = False  # the rows on disk are of this key (else all are written again)
+        self._db: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60)  # another build of the site may be saving
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, blob BLOB)")
+        return self._db
+
+    def load(self) -> dict[str, SourceRecord]:
+        """Every record on disk, by file (relative to the site); none when they are not ours."""
+        if not self.path.exists():
+            return {}
+        found: dict[str, SourceRecord] = {}
+        try:
+            db = self._connect()
+            if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
+                return {}
+            for folder, blob in db.execute("SELECT folder, blob FROM records ORDER BY folder"):
+                group = _Unpickler(io.BytesIO(blob)).load()
+                if not isinstance(group, dict) or not all(isinstance(r, SourceRecord) for r in group.values()):
+                    raise pickle.UnpicklingError("not a folder of records")
+                self.loaded[folder] = group
+                found.update(group)
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if damaged(exc):
+                self.path.unlink(missing_ok=True)
+            self.loaded = {}
+            return {}
+        except Exception:  # a damaged row: parse everything again rather than trust any of it
+            self.loaded = {}
+            return {}
+        self.trusted = True
+        return found
+
+    def save(self, records: dict[str, SourceRecord]) -> None:
+        """Write the folders whose records changed (all of them when the rows were not ours) and
+        forget the folders that are gone, in one transaction."""
+        groups: dict[str, dict[str, SourceRecord]] = {}
+        for rel, record in records.items():
+            groups.setdefault(rel.rpartition("/")[0], {})[rel] = record
+        old = self.loaded if self.trusted else {}
+        changed = [folder for folder, group in groups.items() if not _same_group(group, old.get(folder))]
+        gone = [folder for folder in old if folder not in groups]
+        try:
+            db = self._connect()
+            with db:
+                if not self.trusted:
+                    db.execute("DELETE FROM meta")
+                    db.execute("DELETE FROM records")
+                    db.execute("INSERT INTO meta VALUES (?)", (self.key,))
+                db.executemany("DELETE FROM records WHERE folder = ?", ((f,) for f in gone))
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)",
+                               ((f, _pickled(groups[f])) for f in sorted(changed)))
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if damaged(exc):  # the next build parses everything again
+                self.path.unlink(missing_ok=True)
+            return  # busy past the timeout: the rows stay as another build left them, each still true
+        self.loaded, self.trusted = groups, True
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _same_group(group: dict[str, SourceRecord], old: dict[str, SourceRecord] | None) -> bool:
+    """The same files with the very records read at start (a re-parsed file has a new one)."""
+    return old is not None and len(old) == len(group) and all(old.get(rel) is r for rel, r in group.items())
+
+
+def _pickled(group: dict[str, SourceRecord]) -> bytes:
+    handle = io.BytesIO()
+    pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.fast = True  # plain data without cycles: no memo
+    pickler.dump(group)
+    return handle.getvalue()
 
 
 class HtmlStore:

