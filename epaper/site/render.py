@@ -117,7 +117,7 @@ class Renderer:
         self._layouts: dict[str, dict[str, str]] = {}
         self.assets = assets  # static path -> its fingerprinted output path (None: names as they are)
         # The catalogs' bytes too: an edited .po re-renders every page that shows its words.
-        words = [f"{po}={digest(po.read_bytes())}"
+        words = [f"{self.shown(str(po))}={digest(po.read_bytes())}"  # where epaper is installed changes nothing
                  for po in catalogs.catalog_files(self.config.language, THEME_DOMAIN, self.catalogs)]
         settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r} {words!r}"
         self.settings = hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
