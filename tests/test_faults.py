@@ -85,13 +85,15 @@ def test_a_second_build_with_no_wait_exits_3_naming_the_holder(make_site, tmp_pa
                                "--no-wait"], env=ENV, capture_output=True, text=True, timeout=60)
         waiting = subprocess.Popen([sys.executable, "-m", "epaper", "build", "--site", str(site), "--out", str(out)],
                                    env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        time.sleep(1.5)
-        assert waiting.poll() is None  # it waits for the lock
+        assert waiting.stderr is not None
+        said = waiting.stderr.readline()  # it says so when it finds the lock held (no clock involved)
+        assert "waiting for another build" in said, said
+        assert waiting.poll() is None  # and waits for the lock
     assert done.returncode == 3
     assert f"pid {os.getpid()}" in done.stderr and not out.exists()
     assert f"另一个构建（pid {os.getpid()}）正在写入 {out}" in done.stderr and "[U121]" in done.stderr  # a zh site
     _, err = waiting.communicate(timeout=120)
-    assert waiting.returncode == 0 and "waiting for another build" in err
+    assert waiting.returncode == 0, err
     assert (out / "index.html").is_file()
 
 

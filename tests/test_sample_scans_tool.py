@@ -10,7 +10,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import ModuleType
 
@@ -139,9 +138,8 @@ def test_tool_prints_the_sample_again_and_areas_places_it(tmp_path: Path) -> Non
         elif path.suffix == ".md":
             path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
                                     if not line.startswith("area:")), encoding="utf-8")
-    started = time.monotonic()
-    subprocess.run([sys.executable, str(TOOL), "--site", str(site)], check=True, capture_output=True)
-    assert time.monotonic() - started < 10
+    # A hang guard, not a speed test (speed is bench/'s): a loaded machine takes many times a quiet one's.
+    subprocess.run([sys.executable, str(TOOL), "--site", str(site)], check=True, capture_output=True, timeout=600)
     for edition in EDITIONS:
         copy = site / edition.relative_to(REPO)
         assert (copy / "edition.yaml").read_bytes() == (edition / "edition.yaml").read_bytes()
