@@ -430,8 +430,8 @@ def measure_once(tool: Tool, site: Path, held: Path, corpus: Corpus, phases: tup
         run = measured(tool.argv(site), tool.cwd(site), env, log, timeout, memory_limit)
         if run.stopped:
             result.runs.setdefault(phase, []).append(run)
-            print(f"  {tool.name} N={corpus.size} {phase} #{r}: stopped at {run.stopped / GIB:.1f} GiB",
-                  file=sys.stderr)
+            print(f"  {tool.name}{' search' if tool.search else ''} N={corpus.size} {phase} #{r}: "
+                  f"stopped at {run.stopped / GIB:.1f} GiB", file=sys.stderr)
             return None
         if run.returncode != 0:
             what = phase if timed else f"the untimed build before {phase}"
