@@ -162,3 +162,19 @@ def test_goals_table_judges_issue_13s_goals_from_the_medians() -> None:
     assert row["N=100,000, search on: new edition (20 articles)"].endswith("| not measured |")
     table = run.table(results, True)
     assert "stopped at 16.0 GiB" in next(line for line in table.splitlines() if "| hugo |" in line)
+
+
+def test_hugo_article_layout_carries_epapers_pagefind_markup() -> None:
+    """Pagefind over Hugo's output indexes what epaper's index holds: article bodies only, with the
+    same meta, filters and sort, so search-on times compare like with like."""
+    import re
+
+    def attributes(text: str) -> set[str]:
+        """Each data-pagefind attribute with its value up to the first template expression."""
+        return {re.sub(r"\{[{%].*", "", a) for a in re.findall(r'data-pagefind-[a-z]+(?:="[^"]*")?', text)}
+
+    epaper = attributes((REPO / "epaper" / "theme" / "layouts" / "article.html").read_text(encoding="utf-8"))
+    hugo = attributes((REPO / "bench" / "sites" / "hugo" / "layouts" / "single.html").read_text(encoding="utf-8"))
+    assert {"data-pagefind-body", 'data-pagefind-meta="title"', 'data-pagefind-filter="year:',
+            'data-pagefind-sort="date:', "data-pagefind-ignore"} <= epaper
+    assert epaper <= hugo, epaper - hugo
