@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import math
 import random
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,6 +99,11 @@ class Corpus:
     @property
     def corrections(self) -> list[Article]:
         return [a for a in self.articles if a.type == "correction"]
+
+    @property
+    def newest(self) -> list[Article]:
+        """The last edition's articles: the nightly publish the benchmark times."""
+        return [a for a in self.articles if a.date == self.dates[-1]]
 
 
 # ------------------------------------------------------------------ text
@@ -191,9 +197,11 @@ def _correction_days(days: int, size: int) -> set[int]:
 
 
 def generate(size: int, dest: Path, tools: tuple[str, ...] = TOOLS, seed: int = SEED,
-             epaper_footer: Path = EPAPER_FOOTER) -> Corpus:
+             epaper_footer: Path = EPAPER_FOOTER, hold_newest: bool = False) -> Corpus:
     """Write the sites for `tools` under dest/TOOL/ (replacing them) and return the corpus.
-    `epaper_footer` is the theme footer the epaper site overrides (the epaper being timed)."""
+    `epaper_footer` is the theme footer the epaper site overrides (the epaper being timed).
+    With `hold_newest`, the last edition goes to held_newest(dest, TOOL) instead, at the same
+    paths relative to it as in the site, so the benchmark can copy it in as the nightly publish."""
     unknown = set(tools) - set(TOOLS)
     if unknown:
         raise ValueError(f"unknown tools: {', '.join(sorted(unknown))}")
@@ -203,8 +211,9 @@ def generate(size: int, dest: Path, tools: tuple[str, ...] = TOOLS, seed: int = 
     sites: list[_Writer] = []
     for tool in tools:
         root = dest / tool
-        if root.exists():
-            shutil.rmtree(root)
+        for folder in (root, held_newest(dest, tool)):
+            if folder.exists():
+                shutil.rmtree(folder)
         root.mkdir(parents=True)
         sites.append(_EpaperWriter(root, epaper_footer) if tool == "epaper"
                      else _HugoWriter(root) if tool == "hugo" else _PelicanWriter(root))
@@ -214,8 +223,9 @@ def generate(size: int, dest: Path, tools: tuple[str, ...] = TOOLS, seed: int = 
     for day, date in enumerate(dates):
         count = min(PER_DAY, size - day * PER_DAY)
         articles = _day_articles(rng, date, day * PER_DAY + 1, count, day in correction_days, history, corrected)
-        for site in sites:
-            site.edition(day, date, articles)
+        held = hold_newest and day == days - 1
+        for tool, site in zip(tools, sites, strict=True):
+            site.edition(day, date, articles, held_newest(dest, tool) if held else None)
         for article in articles:
             article.body = ""
         history.extend(articles)
@@ -223,9 +233,11 @@ def generate(size: int, dest: Path, tools: tuple[str, ...] = TOOLS, seed: int = 
 
 
 def edited_article(corpus: Corpus) -> Article:
-    """The article whose body the benchmark edits: a plain article in the middle of the archive."""
+    """The article whose body the benchmark edits: a plain article in the middle of the archive,
+    not in the newest edition (which the benchmark holds back for its nightly publish)."""
     middle = len(corpus.articles) // 2
-    return next(a for a in corpus.articles[middle:] + corpus.articles if a.type == "article")
+    return next(a for a in corpus.articles[middle:] + corpus.articles
+                if a.type == "article" and a.date != corpus.dates[-1])
 
 
 def article_file(tool: str, site: Path, article: Article) -> Path:
@@ -246,6 +258,28 @@ def article_output(tool: str, site: Path, article: Article) -> Path:
     return site / ("public" if tool == "epaper" else "output") / day / article.slug / "index.html"
 
 
+def held_newest(dest: Path, tool: str) -> Path:
+    """The side folder generate(hold_newest=True) writes the newest edition of `tool` into."""
+    return dest / f"{tool}.newest"
+
+
+def edition_folder(tool: str, site: Path, date: dt.date) -> Path:
+    """The folder holding one edition's sources (and nothing else) in the site of `tool`."""
+    if tool == "hugo":
+        return site / "content" / "editions" / date.isoformat()
+    return site / "content" / str(date.year) / date.isoformat()
+
+
+def set_search(site: Path, on: bool) -> None:
+    """Switch the epaper site's search index on or off (its config's `search:` line)."""
+    config = site / "config.yaml"
+    text = config.read_text(encoding="utf-8")
+    line = "search: true" if on else "search: false  # Hugo and Pelican build no search index: time the same work"
+    new = re.sub(r"^search: .*$", line, text, count=1, flags=re.M)
+    if new != text:
+        config.write_text(new, encoding="utf-8")
+
+
 def footer_file(tool: str, site: Path) -> Path:
     """The layout the benchmark edits: the footer partial every page includes."""
     return {"epaper": site / "layouts" / "partials" / "footer.html",
@@ -257,7 +291,8 @@ def footer_file(tool: str, site: Path) -> Path:
 
 
 class _Writer(Protocol):
-    def edition(self, day: int, date: dt.date, articles: list[Article]) -> None: ...
+    def edition(self, day: int, date: dt.date, articles: list[Article], root: Path | None = None) -> None:
+        """Write one edition's sources under `root` (default: the site)."""
 
 
 def _q(text: str) -> str:
@@ -285,8 +320,8 @@ class _EpaperWriter:
         # A site-local copy of the theme's footer: the layout the benchmark edits.
         _write(footer_file("epaper", root), footer.read_text(encoding="utf-8"))
 
-    def edition(self, day: int, date: dt.date, articles: list[Article]) -> None:
-        folder = self.root / "content" / str(date.year) / date.isoformat()
+    def edition(self, day: int, date: dt.date, articles: list[Article], root: Path | None = None) -> None:
+        folder = edition_folder("epaper", root or self.root, date)
         pages = "\n".join(f"  - {{number: {n}, name: {SECTIONS[n - 1][1]}, section: {SECTIONS[n - 1][0]}}}"
                           for n in range(1, len(SLOTS) + 1))
         _write(folder / "edition.yaml", f"date: {date.isoformat()}\nnumber: {10000 + day}\npages:\n{pages}\n")
@@ -330,8 +365,8 @@ class _HugoWriter:
         for slug, name in SERIES:
             _write(content / "series" / slug / "_index.md", f"---\ntitle: {name}\n---\n")
 
-    def edition(self, day: int, date: dt.date, articles: list[Article]) -> None:
-        folder = self.root / "content" / "editions" / date.isoformat()
+    def edition(self, day: int, date: dt.date, articles: list[Article], root: Path | None = None) -> None:
+        folder = edition_folder("hugo", root or self.root, date)
         pages = "\n".join(f"  - {{number: {n}, name: {SECTIONS[n - 1][1]}, section: {SECTIONS[n - 1][0]}}}"
                           for n in range(1, len(SLOTS) + 1))
         _write(folder / "_index.md", f"---\ntitle: {_q(date.isoformat())}\ndate: {date.isoformat()}\n"
@@ -368,8 +403,8 @@ class _PelicanWriter:
         self.names = dict(SECTIONS)
         self.series = dict(SERIES)
 
-    def edition(self, day: int, date: dt.date, articles: list[Article]) -> None:
-        folder = self.root / "content" / str(date.year) / date.isoformat()
+    def edition(self, day: int, date: dt.date, articles: list[Article], root: Path | None = None) -> None:
+        folder = edition_folder("pelican", root or self.root, date)
         for a in articles:
             tags = [f"{date.isoformat()}-{a.page:02d}"] + ([self.series[a.series]] if a.series else [])
             lines = [f"Title: {a.title}", f"Date: {date.isoformat()} 00:00", f"Slug: {a.slug}",
@@ -398,9 +433,11 @@ def main() -> int:
     p.add_argument("--out", type=Path, default=BENCH / ".work" / "sites", help="folder for TOOL/ subfolders")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of epaper,hugo,pelican")
     p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--hold-newest", action="store_true",
+                   help="write the newest edition into OUT/TOOL.newest/ instead of the site")
     args = p.parse_args()
     tools = tuple(t for t in args.tools.split(",") if t)
-    corpus = generate(args.articles, args.out, tools, args.seed)
+    corpus = generate(args.articles, args.out, tools, args.seed, hold_newest=args.hold_newest)
     print(f"{corpus.size} articles in {len(corpus.dates)} editions, {len(corpus.corrections)} corrections: "
           + ", ".join(str(args.out / t) for t in tools))
     return 0

