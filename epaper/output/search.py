@@ -215,14 +215,18 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
 
 def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
     """pagefind/shards.json: the sealed shards' folders (relative to pagefind/) for mergeIndex, newest
-    first, and the page ids of stale copies they still hold, which the search page drops."""
+    first; the page ids of stale copies they still hold, which the search page drops; and each
+    shard's number of pages, which the search page needs to rank the shards' results as one
+    index would (search-rank.js)."""
     current = {a.url: a.sha for a in articles}
     live_ids = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
                 if current.get(url) == sha}
     hidden = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
               if current.get(url) != sha} - live_ids
     sealed = sorted((name for name in shards if name != FRESH), reverse=True)
-    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "hidden": sorted(hidden)}
+    pages = {name: sum(1 for _, page_id in shards[name].entries.values() if page_id)  # for the archive-wide ranking
+             for name in sorted(shards)}
+    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "hidden": sorted(hidden), "pages": pages}
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
 

@@ -82,6 +82,7 @@
     var params = new URLSearchParams(location.search);
     var pagefind = null;
     var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
+    var sizes = {};  /* shard name ("" the fresh one) -> its pages, for the archive-wide ranking */
     var age = {};  /* sealed shard name -> 1 for the newest, 2 for the next older, ... */
     var pending = [];
     var run = 0;
@@ -142,16 +143,13 @@
       shown = q;
       var options = { filters: filters() };
       if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
-      return pagefind.search(q, options).then(function (result) {
+      /* One ranked list over every shard (search-rank.js): stale copies of edited articles are
+         hidden, a page held by two shards (the same id) is shown once, and the shards' scores are
+         put on the archive's scale. */
+      return window.epaperRank.search(pagefind, q, options, { sizes: sizes, hidden: hidden, lang: document.documentElement.lang })
+        .then(function (found) {
         if (mine !== run) return;
-        /* One ranked list over every shard: stale copies of edited articles are hidden, and a page
-           held by two shards (the same id) is shown once. */
-        var seen = {};
-        pending = result.results.filter(function (r) {
-          if (hidden[r.id] || seen[r.id]) return false;
-          seen[r.id] = true;
-          return true;
-        });
+        pending = found;
         if (options.sort) pending.sort(newestShardFirst);
         var n = pending.length;
         /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
@@ -166,12 +164,8 @@
        its name (zh-cn_2010-3cb5332; the fresh shard's have none): the fresh shard's results come
        first, then each sealed shard's, newest first, each in its own (date) order. */
     function newestShardFirst(a, b) {
+      var shardOf = window.epaperRank.shardOf;
       return (age[shardOf(a.id)] || 0) - (age[shardOf(b.id)] || 0) || b.score - a.score;
-    }
-
-    function shardOf(id) {
-      var named = /_(.+)-[^-_]*$/.exec(id);
-      return named ? named[1] : "";
     }
 
     function remember() {
@@ -219,6 +213,7 @@
         .then(function (list) {
           (list.shards || []).forEach(function (shard, k) { age[shard.split("/")[1]] = k + 1; });
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
+          sizes = list.pages || {};
           return Promise.all((list.shards || []).map(function (shard) {
             return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
           }));
