@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import subprocess
@@ -32,6 +31,7 @@ RANK = Path(__file__).resolve().parent.parent / "epaper/theme/static/assets/sear
 from searching import served  # noqa: E402
 
 TOP = 10
+DEEP = 200  # the single index's results compared by URL (each costs a fragment)
 QUERY = """async ([script, mode, queries, ranking]) => {
   const pf = await import(script);
   await pf.options(ranking ? { baseUrl: "/", ranking } : { baseUrl: "/" });
@@ -47,18 +47,12 @@ QUERY = """async ([script, mode, queries, ranking]) => {
   const out = {};
   for (const q of queries) {
     const results = await window.epaperRank.search(pf, q, {}, index);
-    const top = await Promise.all(results.slice(0, TOP).map((r) => r.data()));
-    out[q] = { count: results.length, top: top.map((d) => d.url), ids: results.slice(0, TOP).map((r) => r.id),
-               scores: Object.fromEntries(results.map((r) => [r.id, r.score])) };
+    const head = results.slice(0, mode === "single" ? DEEP : TOP);
+    const urls = (await Promise.all(head.map((r) => r.data()))).map((d) => d.url);
+    out[q] = { count: results.length, top: urls.slice(0, TOP), ranked: urls, scores: head.map((r) => r.score) };
   }
   return out;
-}""".replace("TOP", str(TOP))
-
-
-def _plain(page_id: str) -> str:
-    """A sealed shard's page id without the shard's name (zh-cn_2010-3cb5332 -> zh-cn_3cb5332):
-    Pagefind's own id, the one the single index gives the same page."""
-    return re.sub(r"_[^_]+-(?=[^-_]*$)", "_", page_id)
+}""".replace("TOP", str(TOP)).replace("DEEP", str(DEEP))
 
 
 def summary(sharded: dict[str, Any], single: dict[str, Any], queries: list[str]) -> str:
@@ -72,18 +66,18 @@ def summary(sharded: dict[str, Any], single: dict[str, Any], queries: list[str])
     # where the single index ranks the sharded top 10 (its worst rank).
     tied, worst = [], []
     for q in queries:
-        scores = single[q]["scores"]
-        ranked = {page_id: n for n, page_id in enumerate(sorted(scores, key=lambda i: -scores[i]), 1)}
-        floor = min((scores[i] for i in single[q]["ids"]), default=0)
-        mine = [_plain(i) for i in sharded[q]["ids"]]
-        tied.append(sum(scores.get(i, -1) >= 0.95 * floor for i in mine) / len(single[q]["ids"])
-                    if single[q]["ids"] else float(not mine))
-        worst.append(max((ranked[i] for i in mine if i in ranked), default=0))
+        rank = {url: n for n, url in enumerate(single[q]["ranked"], 1)}
+        scores = dict(zip(single[q]["ranked"], single[q]["scores"], strict=True))
+        floor = min(single[q]["scores"][:TOP], default=0)
+        mine = sharded[q]["top"]
+        tied.append(sum(scores.get(url, -1) >= 0.95 * floor for url in mine) / min(TOP, len(single[q]["top"]))
+                    if single[q]["top"] else float(not mine))
+        worst.append(max((rank.get(url, DEEP + 1) for url in mine), default=0))
     return (f"{len(queries)} queries: same result count {same_count}/{len(queries)}; "
             f"top-{TOP} overlap mean {statistics.mean(overlaps):.2f}, min {min(overlaps):.2f}; "
             f"same first result {same_first}/{len(queries)}; within 5% of the single index's 10th score: mean "
             f"{statistics.mean(tied):.2f}, min {min(tied):.2f}; single-index rank of the sharded top {TOP}: worst "
-            f"median {statistics.median(worst)}, max {max(worst)}")
+            f"median {statistics.median(worst)}, max {max(worst)} ({DEEP + 1}: below its first {DEEP})")
 
 
 def main() -> int:

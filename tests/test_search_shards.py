@@ -183,6 +183,26 @@ def test_shards_json_counts_each_shards_pages_for_the_archive_wide_ranking(make_
     assert shards(out)["pages"] == {"": 2, "2021": 2, "2022-10": 1}
 
 
+def test_page_ids_are_short_and_ranked_by_date_and_the_metadata_has_no_sort(make_site) -> None:
+    from epaper.output.pagefind_order import KEY_LENGTH, _read
+    from epaper.output.search import page_ids
+    site = make_site(archive())
+    write_files(site, dated("2021-03-01", "chun", "春耕"))  # older than 2021-06-01, written after it
+    _, out = build_ok(site)
+    for folder, tag in (("pagefind", ""), ("pagefind/shard/2021", "2021-")):
+        bundle = out / folder
+        (meta,) = bundle.glob("pagefind.*.pf_meta")
+        assert _read(meta)[4] == []  # the date sort: the ids say it
+        ids = page_ids(bundle)
+        prefix = "zh-cn_" + tag
+        assert all(i.startswith(prefix) and len(i) == len(prefix) + KEY_LENGTH + 1 for i in ids.values())
+        by_rank = sorted(ids, key=lambda url: int(ids[url][len(prefix) + KEY_LENGTH:], 36))
+        dates = [url.split("/")[1] for url in by_rank]
+        assert dates == sorted(dates) and len(set(ids.values())) == len(ids)  # oldest first, each its own
+    assert sorted(page_ids(out / "pagefind/shard/2021")) == ["/2021-03-01/chun/", "/2021-06-01/dao/",
+                                                            "/2021-06-01/qiao/"]
+
+
 def ranking_archive() -> dict[str, str]:
     """A closed year of 20 articles, one of which says "zeta" once, and a newest month of 10
     articles that all say it, one of them three times. Every body is the same length. One index

@@ -12,11 +12,32 @@
 (function () {
   "use strict";
 
-  /* A page id's shard: a sealed shard's ids carry its name (zh-cn_2010-3cb5332), the fresh
-     shard's none (zh-cn_3cb5332). */
+  /* A page id's shard: a sealed shard's ids carry its name (zh-cn_2010-3f9a1b7), the fresh
+     shard's none (zh-cn_3f9a1b7); see pagefind_order.compact_pages. */
   function shardOf(id) {
     var named = /_(.+)-[^-_]*$/.exec(id);
     return named ? named[1] : "";
+  }
+
+  var KEY_LENGTH = 4;  /* pagefind_order.KEY_LENGTH: the hash digits before the rank */
+
+  /* A page's place in its shard's date order (0 the oldest): the id's last part, after the key,
+     in base 36. */
+  function rankOf(id) {
+    var tail = id.slice(Math.max(id.lastIndexOf("-"), id.lastIndexOf("_")) + 1 + KEY_LENGTH);
+    var rank = parseInt(tail, 36);
+    return isNaN(rank) ? 0 : rank;
+  }
+
+  /* Newest first over every shard: the fresh shard's pages, then each sealed shard's (`shards`,
+     newest first), each newest first by its rank. An edited old article is in the fresh shard
+     until its year's shard is made again, so it is listed among the newest. */
+  function newestFirst(list, shards) {
+    var age = {};
+    (shards || []).forEach(function (name, k) { age[name] = k + 1; });
+    return list.slice().sort(function (a, b) {
+      return (age[shardOf(a.id)] || 0) - (age[shardOf(b.id)] || 0) || rankOf(b.id) - rankOf(a.id);
+    });
   }
 
   /* BM25's inverse document frequency, as Pagefind computes it. */
@@ -49,9 +70,9 @@
     return Object.keys((options && options.filters) || {}).length > 0;
   }
 
-  /* The results of `query` over every shard, in one archive-wide order. `index`: {sizes: {shard
-     name: its pages}, hidden: {page id: true}, lang}. With a sort (newest first) the order is
-     Pagefind's (a sort orders by date, not score). */
+  /* The results of `query` over every shard, in one archive-wide order: by score, or newest first
+     (index.newest). `options`: Pagefind's (filters); `index`: {sizes: {shard name: its pages},
+     hidden: {page id: true}, shards: [sealed shard names, newest first], lang, newest}. */
   function search(pagefind, query, options, index) {
     var hidden = index.hidden || {};
     var sizes = index.sizes || {};
@@ -64,7 +85,8 @@
       });
       var shards = Object.keys(sizes);
       var split = words(query, index.lang);
-      if ((options && options.sort) || shards.length < 2 || list.length < 2 || !split.length) return list;
+      if (index.newest) return newestFirst(list, index.shards);
+      if (shards.length < 2 || list.length < 2 || !split.length) return list;
       /* A word's statistics are over a shard's every page, whatever the filters, as Pagefind's are. */
       return Promise.all(split.map(function (word) {
         return split.length === 1 && !filtered(options) ? result : pagefind.search(word, {});
@@ -102,5 +124,5 @@
     });
   }
 
-  window.epaperRank = { search: search, shardOf: shardOf, words: words };
+  window.epaperRank = { search: search, shardOf: shardOf, rankOf: rankOf, words: words };
 })();
