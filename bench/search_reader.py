@@ -60,7 +60,7 @@ def measure(browser: Any, host: str, query: str, second: str) -> dict[str, Any]:
     first_ms, origin = page.evaluate("[window.firstResultAt, performance.timeOrigin]")
     # Only what had arrived when the first result showed (the filters the page loads right after
     # may have finished too by the time this line runs).
-    done = [r for r in list(finished) if r.timing()["startTime"] + r.timing()["responseEnd"] <= origin + first_ms]
+    done = [r for r in list(finished) if r.timing["startTime"] + r.timing["responseEnd"] <= origin + first_ms]
     files = [(r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]) for r in done]
     count = page.locator(".search-status").text_content()
     page.fill("#search-q", second)
