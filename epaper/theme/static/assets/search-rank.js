@@ -76,77 +76,52 @@
   function search(pagefind, query, options, index) {
     var hidden = index.hidden || {};
     var sizes = index.sizes || {};
-    var shards = Object.keys(sizes);
-    var split = words(query, index.lang);
-    var once = {};
-    function shown(r) {  /* stale copies hidden, a page two shards hold listed once */
-      if (hidden[r.id] || once[r.id]) return false;
-      once[r.id] = true;
-      return true;
-    }
-    if (index.newest || shards.length < 2 || !split.length) {
-      return pagefind.search(query, options).then(function (result) {
-        var list = result.results.filter(shown);
-        return index.newest ? newestFirst(list, index.shards) : list;
+    return pagefind.search(query, options).then(function (result) {
+      var seen = {};
+      var list = result.results.filter(function (r) {
+        if (hidden[r.id] || seen[r.id]) return false;
+        seen[r.id] = true;
+        return true;
       });
-    }
-    /* Several words and no filter: the word searches alone give the results (the pages with
-       every word, as one index requires: a shard whose dictionary lacks a word has none of its
-       pages), one search fewer. With a filter the query's own search gives the filtered pages,
-       and the word searches, unfiltered, the statistics (over a shard's every page, as
-       Pagefind's are). */
-    var whole = split.length > 1 && !filtered(options) ? Promise.resolve(null) : pagefind.search(query, options);
-    return whole.then(function (result) {
+      var shards = Object.keys(sizes);
+      var split = words(query, index.lang);
+      if (index.newest) return newestFirst(list, index.shards);
+      if (shards.length < 2 || list.length < 2 || !split.length) return list;
+      /* A word's statistics are over a shard's every page, whatever the filters, as Pagefind's are. */
       return Promise.all(split.map(function (word) {
-        return result && split.length === 1 && !filtered(options) ? result : pagefind.search(word, {});
+        return split.length === 1 && !filtered(options) ? result : pagefind.search(word, {});
       })).then(function (each) {
-        var list = (result || each[0]).results.filter(shown);
-        if (!result) {
-          var sets = each.map(function (found) {
-            var set = {};
-            found.results.forEach(function (r) { set[r.id] = true; });
-            return set;
+        var stale = Object.keys(hidden).length;
+        var pages = shards.reduce(function (sum, name) { return sum + sizes[name]; }, 0) - stale;
+        var scores = {};  /* page id -> [its score for each word] */
+        var factors = each.map(function (found, w) {
+          var having = {}, archive = 0;
+          found.results.forEach(function (r) {
+            var shard = shardOf(r.id);
+            having[shard] = (having[shard] || 0) + 1;
+            if (!hidden[r.id]) archive += 1;
+            (scores[r.id] = scores[r.id] || [])[w] = r.score;
           });
-          list = list.filter(function (r) { return sets.every(function (set) { return set[r.id]; }); });
-        }
-        return rank(list, each, sizes, hidden);
+          var factor = {};
+          Object.keys(having).forEach(function (shard) {
+            var own = idf(sizes[shard] || having[shard], having[shard]);
+            factor[shard] = own > 0 ? idf(Math.max(pages, archive), archive) / own : 1;
+          });
+          return factor;
+        });
+        var rescored = list.map(function (r, order) {
+          var shard = shardOf(r.id), own = scores[r.id] || [], score = 0, counted = false;
+          factors.forEach(function (factor, w) {
+            if (own[w] === undefined) return;
+            score += own[w] * (factor[shard] || 1);
+            counted = true;
+          });
+          return { result: r, score: counted ? score : r.score, order: order };
+        });
+        rescored.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
+        return rescored.map(function (x) { x.result.score = x.score; return x.result; });
       });
     });
-  }
-
-  /* Each result's score on the archive's scale: each word's score in its shard times the
-     archive's inverse document frequency of the word over the shard's. */
-  function rank(list, each, sizes, hidden) {
-    if (list.length < 2) return list;
-    var stale = Object.keys(hidden).length;
-    var pages = Object.keys(sizes).reduce(function (sum, name) { return sum + sizes[name]; }, 0) - stale;
-    var scores = {};  /* page id -> [its score for each word] */
-    var factors = each.map(function (found, w) {
-      var having = {}, archive = 0;
-      found.results.forEach(function (r) {
-        var shard = shardOf(r.id);
-        having[shard] = (having[shard] || 0) + 1;
-        if (!hidden[r.id]) archive += 1;
-        (scores[r.id] = scores[r.id] || [])[w] = r.score;
-      });
-      var factor = {};
-      Object.keys(having).forEach(function (shard) {
-        var own = idf(sizes[shard] || having[shard], having[shard]);
-        factor[shard] = own > 0 ? idf(Math.max(pages, archive), archive) / own : 1;
-      });
-      return factor;
-    });
-    var rescored = list.map(function (r, order) {
-      var shard = shardOf(r.id), own = scores[r.id] || [], score = 0, counted = false;
-      factors.forEach(function (factor, w) {
-        if (own[w] === undefined) return;
-        score += own[w] * (factor[shard] || 1);
-        counted = true;
-      });
-      return { result: r, score: counted ? score : r.score, order: order };
-    });
-    rescored.sort(function (a, b) { return b.score - a.score || a.order - b.order; });
-    return rescored.map(function (x) { x.result.score = x.score; return x.result; });
   }
 
   window.epaperRank = { search: search, shardOf: shardOf, rankOf: rankOf, words: words };
