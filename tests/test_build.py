@@ -168,7 +168,7 @@ def test_raw_html_is_escaped_unless_config_allows_it(make_site) -> None:
     assert soup(out, "2022-11-04/raw/").select_one(".article-body b") is not None
 
 
-THEME_SCRIPT = re.compile(r"/assets/(epaper|calendar|search-excerpt)\.[0-9a-f]{8}\.js")  # the theme's scripts, from files
+THEME_SCRIPT = re.compile(r"/assets/(epaper|calendar|search-excerpt|search-rank)\.[0-9a-f]{8}\.js")  # the theme's scripts, from files
 # ...and the one inline script of the theme: an article's type size, set before the first paint.
 HEAD_SCRIPT = re.search(r"<script>(.*?)</script>", (REPO / "epaper/theme/layouts/article.html").read_text(encoding="utf-8"))[1]
 

@@ -65,7 +65,7 @@ def test_a_new_edition_reindexes_only_the_fresh_shard(make_site, runs: list[list
     _, out = build_ok(site)
     assert runs == [NEWEST, ["2021-06-01/dao/index.html", "2021-06-01/qiao/index.html"],
                     ["2022-10-01/shi/index.html"]]  # cold: the fresh shard, then each sealed one
-    assert shards(out) == {"shards": ["shard/2022-10/", "shard/2021/"], "hidden": []}
+    assert shards(out)["shards"] == ["shard/2022-10/", "shard/2021/"] and shards(out)["hidden"] == []
     sealed = index_files(out, "pagefind/shard")
     runs.clear()
     write_files(site, dated("2022-11-06", "xin", "新一期"))
@@ -110,7 +110,7 @@ def test_a_new_year_folds_the_months_of_the_last_into_its_year_shard(make_site, 
     _, out = build_ok(site)
     assert runs == [["2023-01-02/xin/index.html"],
                     ["2022-10-01/shi/index.html", *NEWEST]]  # the fresh shard, then 2022 whole
-    assert shards(out) == {"shards": ["shard/2022/", "shard/2021/"], "hidden": []}
+    assert shards(out)["shards"] == ["shard/2022/", "shard/2021/"] and shards(out)["hidden"] == []
     assert not (out / "pagefind/shard/2022-10").exists()
 
 
@@ -175,6 +175,65 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
     assert before_results <= 1.5 * 2**20, f"{before_results} bytes before the first results"
     fetched = {url.split("/pagefind/", 1)[1].split("/", 2)[1] for url, _ in downloaded if "/pagefind/shard/" in url}
     assert {"2019", "2020", "2021"} <= fetched  # the shards were merged, not one index read
+
+
+def test_shards_json_counts_each_shards_pages_for_the_archive_wide_ranking(make_site) -> None:
+    site = make_site(archive())
+    _, out = build_ok(site)
+    assert shards(out)["pages"] == {"": 2, "2021": 2, "2022-10": 1}
+
+
+def test_page_ids_are_short_and_ranked_by_date_and_the_metadata_has_no_sort(make_site) -> None:
+    from epaper.output.pagefind_order import KEY_LENGTH, _read
+    from epaper.output.search import page_ids
+    site = make_site(archive())
+    write_files(site, dated("2021-03-01", "chun", "春耕"))  # older than 2021-06-01, written after it
+    _, out = build_ok(site)
+    for folder, tag in (("pagefind", ""), ("pagefind/shard/2021", "2021-")):
+        bundle = out / folder
+        (meta,) = bundle.glob("pagefind.*.pf_meta")
+        assert _read(meta)[4] == []  # the date sort: the ids say it
+        ids = page_ids(bundle)
+        prefix = "zh-cn_" + tag
+        assert all(i.startswith(prefix) and len(i) == len(prefix) + KEY_LENGTH + 1 for i in ids.values())
+        by_rank = sorted(ids, key=lambda url: int(ids[url][len(prefix) + KEY_LENGTH:], 36))
+        dates = [url.split("/")[1] for url in by_rank]
+        assert dates == sorted(dates) and len(set(ids.values())) == len(ids)  # oldest first, each its own
+    assert sorted(page_ids(out / "pagefind/shard/2021")) == ["/2021-03-01/chun/", "/2021-06-01/dao/",
+                                                            "/2021-06-01/qiao/"]
+
+
+def ranking_archive() -> dict[str, str]:
+    """A closed year of 20 articles, one of which says "zeta" once, and a newest month of 10
+    articles that all say it, one of them three times. Every body is the same length. One index
+    ranks the article saying it three times first (the word's weight is the archive's, the same
+    for both); Pagefind's merge ranks the old one first, as its year's only article with the word
+    weighs it heavily and the month, where every article has it, hardly at all."""
+    filler = "今天 的 新闻 很多 。"
+
+    def body(zetas: int) -> str:
+        return filler * 6 + " ".join(["zeta"] * zetas + ["omega"] * (3 - zetas)) + " 。"
+
+    files: dict[str, str] = {}
+    for n in range(20):
+        files.update(dated("2021-06-01", f"old{n}", f"旧闻{n}", body(1 if n == 7 else 0)))
+    for n in range(10):
+        files.update(dated("2022-11-03", f"new{n}", f"新闻{n}", body(3 if n == 4 else 1)))
+    return files
+
+
+def test_results_of_several_shards_are_ranked_as_one_index_would(make_site, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    site = make_site(ranking_archive())
+    _, out = build_ok(site)
+    assert shards(out)["shards"] == ["shard/2021/"]
+    page = chromium_page
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=zeta")
+        titles = page.locator(".search-results li h2 a")
+        expect(page.locator(".search-status")).to_contain_text("11")  # every article with the word
+        expect(titles).to_have_count(10)  # the first batch
+        assert titles.first.text_content() == "新闻4"
 
 
 def test_newest_first_follows_the_dates_across_shards(make_site, chromium_page: Any) -> None:

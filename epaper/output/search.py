@@ -9,12 +9,13 @@ The shards, like an LSM tree's levels:
   newest year (pagefind/shard/2011-03/), made once and then kept byte for byte.
 A new edition re-indexes the fresh shard only; an edited old article moves to the fresh
 shard and its stale copy in the sealed shard is listed in pagefind/shards.json's `hidden`
-(its Pagefind page id, which in a sealed shard carries the shard's name: Pagefind's short ids
-are unique within one index only), which the search page drops from the results. A sealed
+(its page id, which carries the shard's name, a hash of the shard's pages and the page's place
+in date order: pagefind_order.compact_pages), which the search page drops from the results. A sealed
 shard is made again (compacted) when more than COMPACT_AT of its articles are stale, and month shards are
 folded into their year's shard when the year closes. The search page merges the shards with
 Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
-the chunks the query needs) and ranks all results as one list by score.
+the chunks the query needs) and ranks all results as one list, each word's score put on the
+archive's scale with the shards' page counts in shards.json (assets/search-rank.js).
 
 What each shard holds is remembered in the build cache (one file per output folder) and
 trusted only while every file it names is in the live site with the same hash; otherwise
@@ -36,7 +37,7 @@ from pathlib import Path
 from epaper import messages as M
 from epaper.errors import Text
 from epaper.output.cache import code_fingerprint, digest
-from epaper.output.pagefind_order import qualify_pages, stabilize
+from epaper.output.pagefind_order import compact_pages, stabilize
 
 FOLDER = "pagefind/"
 SHARDS = FOLDER + "shards.json"  # the sealed shards to merge and the page ids they must hide
@@ -197,9 +198,8 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
                    in enumerate(sorted(todo.make.items()))}
         for name, bundle in bundles.items():
             members = todo.make[name]
-            if name != FRESH:
-                qualify_pages(bundle, name)  # ids unique across shards: hiding one never hides another
-                stabilize(bundle)
+            compact_pages(bundle, name)  # short ids, unique across shards: hiding one never hides another
+            stabilize(bundle)
             ids = page_ids(bundle)
             shard = Shard({a.url: (a.sha, ids.get(a.url, "")) for a in members}, key=members_key(members))
             for path, data in shard_files(bundle, name):
@@ -215,14 +215,18 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
 
 def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
     """pagefind/shards.json: the sealed shards' folders (relative to pagefind/) for mergeIndex, newest
-    first, and the page ids of stale copies they still hold, which the search page drops."""
+    first; the page ids of stale copies they still hold, which the search page drops; and each
+    shard's number of pages, which the search page needs to rank the shards' results as one
+    index would (search-rank.js)."""
     current = {a.url: a.sha for a in articles}
     live_ids = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
                 if current.get(url) == sha}
     hidden = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
               if current.get(url) != sha} - live_ids
     sealed = sorted((name for name in shards if name != FRESH), reverse=True)
-    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "hidden": sorted(hidden)}
+    pages = {name: sum(1 for _, page_id in shards[name].entries.values() if page_id)  # for the archive-wide ranking
+             for name in sorted(shards)}
+    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "hidden": sorted(hidden), "pages": pages}
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
 
@@ -278,6 +282,8 @@ def make_index(site: Path, out: Path) -> Iterator[tuple[str, bytes]]:
     with _scratch(out) as tmp:
         bundle = tmp / "pagefind"
         _pagefind(binary, site, bundle)
+        compact_pages(bundle, FRESH)
+        stabilize(bundle)
         yield from shard_files(bundle, FRESH)
     yield SHARDS, shards_file({}, [])
 

@@ -82,7 +82,8 @@
     var params = new URLSearchParams(location.search);
     var pagefind = null;
     var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
-    var age = {};  /* sealed shard name -> 1 for the newest, 2 for the next older, ... */
+    var sizes = {};  /* shard name ("" the fresh one) -> its pages, for the archive-wide ranking */
+    var sealed = [];  /* the sealed shards' names, newest first */
     var pending = [];
     var run = 0;
     var shown = "";  /* the query of the results listed */
@@ -140,38 +141,20 @@
       if (!q) { say(status, status.getAttribute("data-prompt")); return Promise.resolve(); }
       say(status, status.getAttribute("data-loading"));
       shown = q;
-      var options = { filters: filters() };
-      if (sort && sort.value) options.sort = { date: "desc" };  /* data-pagefind-sort on each article */
-      return pagefind.search(q, options).then(function (result) {
+      /* One list over every shard (search-rank.js): stale copies of edited articles are hidden, a
+         page held by two shards (the same id) is shown once, and the shards' scores are put on
+         the archive's scale, or the results are ordered newest first by their ids. */
+      var index = { sizes: sizes, hidden: hidden, shards: sealed, lang: document.documentElement.lang,
+                    newest: !!(sort && sort.value === "date") };
+      return window.epaperRank.search(pagefind, q, { filters: filters() }, index).then(function (found) {
         if (mine !== run) return;
-        /* One ranked list over every shard: stale copies of edited articles are hidden, and a page
-           held by two shards (the same id) is shown once. */
-        var seen = {};
-        pending = result.results.filter(function (r) {
-          if (hidden[r.id] || seen[r.id]) return false;
-          seen[r.id] = true;
-          return true;
-        });
-        if (options.sort) pending.sort(newestShardFirst);
+        pending = found;
         var n = pending.length;
         /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
         var said = n === 1 && status.hasAttribute("data-count-one") ? "data-count-one" : "data-count";
         say(status, fill(status.getAttribute(n ? said : "data-none"), { n: n, q: q }));
         return showMore();
       });
-    }
-
-    /* Newest first across shards: Pagefind orders merged results by score, and with a sort a
-       shard's scores are its ranks, so shards would interleave. A sealed shard's page ids carry
-       its name (zh-cn_2010-3cb5332; the fresh shard's have none): the fresh shard's results come
-       first, then each sealed shard's, newest first, each in its own (date) order. */
-    function newestShardFirst(a, b) {
-      return (age[shardOf(a.id)] || 0) - (age[shardOf(b.id)] || 0) || b.score - a.score;
-    }
-
-    function shardOf(id) {
-      var named = /_(.+)-[^-_]*$/.exec(id);
-      return named ? named[1] : "";
     }
 
     function remember() {
@@ -217,8 +200,9 @@
       return fetch(folder + "shards.json")
         .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
         .then(function (list) {
-          (list.shards || []).forEach(function (shard, k) { age[shard.split("/")[1]] = k + 1; });
+          sealed = (list.shards || []).map(function (shard) { return shard.split("/")[1]; });
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
+          sizes = list.pages || {};
           return Promise.all((list.shards || []).map(function (shard) {
             return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
           }));
