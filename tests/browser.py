@@ -67,6 +67,10 @@ def chromium() -> Iterator[Any]:
     except Exception as exc:
         playwright.stop()
         _unavailable(f"Chromium at {executable} did not start ({exc})")
+    # A hang guard, not a speed test: a loaded machine searches a merged index of several shards
+    # several times slower than a quiet one, past expect()'s 5 s default.
+    from playwright.sync_api import expect
+    expect.set_options(timeout=20_000)
     try:
         yield browser
     finally:
