@@ -44,9 +44,9 @@ def run(argv: list[str]) -> int:
     for step in STEPS:
         setattr(pipeline.BuildState, step, timed(times, step, getattr(pipeline.BuildState, step)))
     pipeline._stamp = timed(times, "stamp", pipeline._stamp)  # type: ignore[assignment]
-    cache.BuildCache.__init__ = timed(times, "load: open the cache", cache.BuildCache.__init__)  # type: ignore[method-assign]
-    load._records = timed(times, "load: stat and parse", load._records)  # type: ignore[assignment]
-    load.find_editions = timed(times, "load: find editions", load.find_editions)  # type: ignore[assignment]
+    cache.BuildCache.__init__ = timed(times, "load.cache", cache.BuildCache.__init__)  # type: ignore[method-assign]
+    load._records = timed(times, "load.stat_parse", load._records)  # type: ignore[assignment]
+    load.find_editions = timed(times, "load.find_editions", load.find_editions)  # type: ignore[assignment]
     site = argv[0]
     code = main(["build", "--site", site, "--out", f"{site}/public", *argv[1:]])
     times["total"] = time.process_time() - STARTED

@@ -178,3 +178,19 @@ def test_hugo_article_layout_carries_epapers_pagefind_markup() -> None:
     assert {"data-pagefind-body", 'data-pagefind-meta="title"', 'data-pagefind-filter="year:',
             'data-pagefind-sort="date:', "data-pagefind-ignore"} <= epaper
     assert epaper <= hugo, epaper - hugo
+
+
+def test_stages_prints_the_cpu_time_of_every_build_step(tmp_path: Path) -> None:
+    """bench/stages.py, where an edit's time goes: it builds the site and names every step."""
+    _generator().generate(40, tmp_path, ("epaper",))
+    site = tmp_path / "epaper"
+    done = subprocess.run([sys.executable, str(REPO / "bench" / "stages.py"), str(site)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    line = done.stderr.strip().splitlines()[-1]
+    steps = dict(part.split("=") for part in line.split(" (CPU")[0].split(" ") if "=" in part)
+    for step in ("imports", "stamp", "load", "load.cache", "load.stat_parse", "resolve", "plan", "render", "swap",
+                 "release", "total"):
+        assert float(steps[step]) >= 0, (step, line)
+    assert float(steps["total"]) >= float(steps["load"]) + float(steps["plan"])
+    assert (site / "public" / "index.html").is_file()
