@@ -376,3 +376,14 @@ def test_a_new_version_of_a_library_rerenders_everything(make_site, monkeypatch)
     finally:
         cache.code_fingerprint.cache_clear()
     assert not result.up_to_date and result.rendered
+
+
+def test_a_damaged_records_database_goes_with_its_write_ahead_log(tmp_path: Path) -> None:
+    """A log left beside a deleted database would be replayed into the one made under its name."""
+    from epaper.output.cache import RecordStore
+
+    db = tmp_path / "records.sqlite"
+    db.write_bytes(b"not a database " * 100)
+    (tmp_path / "records.sqlite-wal").write_bytes(b"an old log")
+    assert RecordStore(tmp_path, "key").load() == {}
+    assert not db.exists() and not (tmp_path / "records.sqlite-wal").exists()

@@ -277,12 +277,14 @@ class RecordStore:
         except sqlite3.DatabaseError as exc:
             self.close()
             if damaged(exc):
-                self.path.unlink(missing_ok=True)
+                remove_database(self.path)
             self.loaded = {}
             return {}
         except Exception:  # a damaged row: parse everything again rather than trust any of it
             self.loaded = {}
             return {}
+        finally:
+            self.close()  # opened again to save: the tools beside the build (areas, import) only read
         self.trusted = True
         return found
 
@@ -308,7 +310,7 @@ class RecordStore:
         except sqlite3.DatabaseError as exc:
             self.close()
             if damaged(exc):  # the next build parses everything again
-                self.path.unlink(missing_ok=True)
+                remove_database(self.path)
             return  # busy past the timeout: the rows stay as another build left them, each still true
         self.loaded, self.trusted = groups, True
 
@@ -357,7 +359,7 @@ class HtmlStore:
                     self._db = None
                 if not damaged(exc):  # busy (another build of this site holds it): do without, keep it
                     raise
-                self.path.unlink(missing_ok=True)  # damaged: start again
+                remove_database(self.path)  # damaged: start again
                 self._db = sqlite3.connect(self.path)
                 self._db.execute("CREATE TABLE html2 (digest TEXT, settings TEXT, html TEXT, "
                                  "sha TEXT, PRIMARY KEY (digest, settings))")
@@ -414,7 +416,7 @@ class HtmlStore:
         except sqlite3.DatabaseError as exc:
             if damaged(exc):
                 self.close()
-                self.path.unlink(missing_ok=True)
+                remove_database(self.path)
 
     def forked(self) -> HtmlStore:
         """A store for a worker process: SQLite connections must not cross a fork."""
@@ -432,6 +434,13 @@ class HtmlStore:
         """Closed however the work ends: a worker that failed must not leave its connection (and
         its WAL read lock) to the garbage collector."""
         self.close()
+
+
+def remove_database(path: Path) -> None:
+    """A damaged SQLite file and its write-ahead log: a log left behind would be replayed into
+    the fresh database made under the same name."""
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        name.unlink(missing_ok=True)
 
 
 def damaged(exc: sqlite3.DatabaseError) -> bool:
