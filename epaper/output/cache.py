@@ -126,7 +126,6 @@ class SourceRecord:
 @dataclass
 class CacheData:
     fingerprint: str
-    settings: str  # what parsing depends on besides the bytes (Markdown options)
     templates: dict[str, list[str]] = field(default_factory=dict)  # template hash -> templates it uses
     dates: dict[str, str] = field(default_factory=dict)  # formatted dates (see i18n.Locale)
     media: dict[str, Any] = field(default_factory=dict)  # "KIND:PATH" -> images.MediaRecord
@@ -173,7 +172,6 @@ class BuildCache:
     def __init__(self, root: Path, settings: str) -> None:
         self.folder = root / CACHE_DIR
         self.path = self.folder / "cache.pickle"
-        self.settings = settings
         self.discarded: str | None = None  # why an existing cache was not used
         self.data = self._read()
         self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
@@ -190,7 +188,7 @@ class BuildCache:
         return self.folder / use
 
     def _fresh(self) -> CacheData:
-        return CacheData(fingerprint=code_fingerprint(), settings=self.settings)
+        return CacheData(fingerprint=code_fingerprint())
 
     def _read(self) -> CacheData:
         try:
@@ -222,14 +220,11 @@ class BuildCache:
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
         self.data.fingerprint = code_fingerprint()
-        self.data.settings = self.settings
         temporary = self.folder / f"cache.pickle.{os.getpid()}.tmp"
         try:
             with open(temporary, "wb") as handle:
                 handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
-                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
-                pickler.dump(self.data)
+                handle.write(_pickled(self.data))
         except OSError as exc:  # issue 12: a full disk's write() names no file: name it, leave no part
             temporary.unlink(missing_ok=True)
             raise OSError(exc.errno, exc.strerror, exc.filename or str(self.path)) from exc
@@ -325,11 +320,12 @@ def _same_group(group: dict[str, SourceRecord], old: dict[str, SourceRecord] | N
     return old is not None and len(old) == len(group) and all(old.get(rel) is r for rel, r in group.items())
 
 
-def _pickled(group: dict[str, SourceRecord]) -> bytes:
+def _pickled(data: object) -> bytes:
+    """Plain data of the cache, pickled for _Unpickler."""
     handle = io.BytesIO()
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # plain data without cycles: no memo
-    pickler.dump(group)
+    pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
+    pickler.dump(data)
     return handle.getvalue()
 
 
