@@ -312,15 +312,19 @@ QUERIES = ["甲", "乙", "丙", "丁", "标题", "新一期", "配图", "更正"
 
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(operations, min_size=1, max_size=6), st.sampled_from([0, 1, search.COMPACT_AT]))
-def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence: list[tuple], compact_at: int) -> None:
+@given(st.lists(operations, min_size=1, max_size=6), st.sampled_from([0, 1, search.COMPACT_AT]),
+       st.sampled_from([1, search.SHARD_PAGES]))
+def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence: list[tuple], compact_at: int,
+                                                             shard_pages: int) -> None:
     """Byte for byte but for the search index, which finds the same articles for every query
     (the browser's Pagefind, through the search page); `compact_at` 0 and 1 make edits to old
-    articles compact their sealed shards, the default keeps them and hides the stale copies."""
+    articles compact their sealed shards, the default keeps them and hides the stale copies;
+    `shard_pages` 1 cuts every closed year into a shard a month."""
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
-    with tempfile.TemporaryDirectory() as tmp_name, patch.object(search, "COMPACT_AT", compact_at):
+    with (tempfile.TemporaryDirectory() as tmp_name, patch.object(search, "COMPACT_AT", compact_at),
+          patch.object(search, "SHARD_PAGES", shard_pages)):
         tmp = Path(tmp_name)
         site = tmp / "site"
         site.mkdir()

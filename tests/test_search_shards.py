@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import random
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conftest import EDITION, article, build_ok, write_files
 from epaper.output import search
@@ -124,6 +127,72 @@ def test_the_plan_keeps_sealed_shards_and_moves_changed_articles_to_the_fresh_on
     assert todo.make == {FRESH: [edited, new]} and set(todo.keep) == {"2021"}
     todo = plan([edited, new], state, compact_at=1)  # b deleted as well: two stale, over the bound
     assert todo.make == {"2021": [edited], FRESH: [new]} and todo.keep == {}
+
+
+
+def test_a_year_bigger_than_a_shard_is_cut_into_parts_of_consecutive_months() -> None:
+    counts = {"2020-01": 3, "2020-02": 3, "2020-03": 9, "2020-04": 1, "2020-05": 2,
+              "2021-02": 5, "2022-01": 4, "2022-02": 1}
+    names = search.shard_names(counts, newest="2022-02", shard_pages=6)
+    assert names == {"2020-01": "2020-01_02", "2020-02": "2020-01_02",  # 6: full
+                     "2020-03": "2020-03_03",  # one month of 9: alone, over the bound
+                     "2020-04": "2020-04_05", "2020-05": "2020-04_05",
+                     "2021-02": "2021",  # a year within the bound stays whole
+                     "2022-01": "2022-01", "2022-02": FRESH}  # the newest year: by month as before
+
+
+@given(st.dictionaries(st.sampled_from([f"{y}-{m:02d}" for y in (2018, 2019, 2020) for m in range(1, 13)]),
+                       st.integers(1, 40), min_size=1),
+       st.integers(1, 60))
+def test_year_parts_hold_at_most_the_bound_unless_a_month_alone_does_and_cover_every_month(
+        counts: dict[str, int], bound: int) -> None:
+    newest = "2021-01"  # every month given is in a closed year
+    names = search.shard_names(counts, newest, shard_pages=bound)
+    assert set(names) == set(counts)
+    parts: dict[str, list[str]] = {}
+    for period in sorted(counts):
+        parts.setdefault(names[period], []).append(period)
+    for name, months in parts.items():
+        assert {m[:4] for m in months} == {name[:4]}  # within one year
+        size = sum(counts[m] for m in months)
+        assert size <= bound or len(months) == 1, (name, size)
+        if "_" in name:  # a part: named by its first and last month, which it holds with all between
+            first, last = name[:7], name[:5] + name[8:]
+            year = sorted(m for m in counts if m[:4] == name[:4])
+            assert months == [m for m in year if first <= m <= last]
+        else:
+            assert name == months[0][:4] and sum(counts[m] for m in counts if m[:4] == name) <= bound
+    for (name, months), (nxt, following) in pairwise(sorted(parts.items())):  # greedy: the next month did not fit
+        if name[:4] == nxt[:4]:
+            assert sum(counts[m] for m in months) + counts[following[0]] > bound
+
+
+def test_a_big_year_is_indexed_in_parts_that_the_search_page_merges(make_site, runs, monkeypatch,
+                                                                    chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    monkeypatch.setattr(search, "SHARD_PAGES", 3)
+    files = archive()
+    for date, slug, title in (("2021-03-01", "chun", "春耕"), ("2021-09-01", "qiu", "秋收")):
+        files.update(dated(date, slug, title))
+    site = make_site(files)
+    _, out = build_ok(site)
+    assert shards(out)["shards"] == ["shard/2022-10/", "shard/2021-09_09/", "shard/2021-03_06/"]
+    assert shards(out)["pages"] == {"": 2, "2021-03_06": 3, "2021-09_09": 1, "2022-10": 1}
+    assert sorted(runs) == sorted([NEWEST, ["2021-03-01/chun/index.html", "2021-06-01/dao/index.html",
+                                            "2021-06-01/qiao/index.html"],
+                                   ["2021-09-01/qiu/index.html"], ["2022-10-01/shi/index.html"]])
+    runs.clear()
+    write_files(site, {"content/2021-09-01/qiu.md": article("秋收", page=1, body="改过的正文。")})
+    _, out = build_ok(site)
+    assert runs == [["2021-09-01/qiu/index.html", *NEWEST]] and len(shards(out)["hidden"]) == 1
+    page = chromium_page
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=正文")
+        titles = page.locator(".search-results li h2 a")
+        expect(titles).to_have_count(7)  # every article once: the parts merged, the stale copy hidden
+        assert sorted(titles.all_text_contents()) == sorted(["水稻丰收", "大桥通车", "图书馆开放", "公交开通",
+                                                             "道路整修", "春耕", "秋收"])
+        assert page.evaluate("window.epaperRank.shardOf('zh-cn_2021-03_06-3f9a5')") == "2021-03_06"
 
 
 # ------------------------------------------------------------------ a years-long archive in a browser

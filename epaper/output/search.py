@@ -6,7 +6,9 @@ The shards, like an LSM tree's levels:
 - the *fresh* shard, at pagefind/ itself (with Pagefind's scripts): the newest month's
   articles, and every article whose page changed since its period's shard was made;
 - a *sealed* shard per closed year (pagefind/shard/2010/) and per closed month of the
-  newest year (pagefind/shard/2011-03/), made once and then kept byte for byte.
+  newest year (pagefind/shard/2011-03/), made once and then kept byte for byte; a year of
+  more than SHARD_PAGES articles is cut into parts of consecutive months
+  (pagefind/shard/2010-01_06/), so that no Pagefind run holds more than about that many pages.
 A new edition re-indexes the fresh shard only; an edited old article moves to the fresh
 shard and its stale copy in the sealed shard is listed in pagefind/shards.json's `hidden`
 (its page id, which carries the shard's name, a hash of the shard's pages and the page's place
@@ -44,6 +46,10 @@ SHARDS = FOLDER + "shards.json"  # the sealed shards to merge and the page ids t
 SHARD_FOLDER = "shard/"  # under FOLDER
 FRESH = ""  # the fresh shard's name
 COMPACT_AT = 100  # stale articles (edited or deleted) a sealed shard may carry before it is made again
+# The most articles a closed year's shard holds before the year is cut into parts: Pagefind's run
+# holds its whole index, about 0.2 MiB an article page (a year of 7,300 articles: 1.6 GiB), so this
+# bounds a build's memory for search whatever the paper's size or age (4,000: about 0.85 GiB).
+SHARD_PAGES = 4000
 STATE_VERSION = 1
 # Pagefind's scripts and WebAssembly: only the fresh shard (the primary index) ships them.
 _SCRIPTS = (".js", ".css", ".pagefind")
@@ -97,18 +103,57 @@ class Plan:
 
 
 def shard_of(period: str, newest: str) -> str:
-    """The shard an article of `period` belongs in when `newest` is the newest month."""
+    """The shard an article of `period` belongs in when `newest` is the newest month, before a
+    year too big for one shard is cut into parts (shard_names)."""
     if period == newest:
         return FRESH
     return period[:4] if period[:4] < newest[:4] else period
 
 
-def plan(articles: list[Article], state: Mapping[str, Shard], compact_at: int = COMPACT_AT) -> Plan:
+def shard_names(counts: Mapping[str, int], newest: str, shard_pages: int = SHARD_PAGES) -> dict[str, str]:
+    """Each period's shard, given how many articles each period (month) has: the newest month
+    is the fresh shard, each month of the newest year its own shard, each closed year one shard,
+    or when it has more than `shard_pages` articles, parts of consecutive months
+    (`2010-01_06`, `2010-07_12`), each of at most `shard_pages` articles unless one month alone
+    has more. Cut greedily from January: a part is only cut anew when a month of its year
+    changes its count, and the plan then moves what no longer fits, like any edit."""
+    names: dict[str, str] = {}
+    years: dict[str, list[str]] = {}
+    for period in sorted(counts):
+        name = shard_of(period, newest)
+        if name == period[:4]:
+            years.setdefault(name, []).append(period)
+        else:
+            names[period] = name
+    for year, months in years.items():
+        if sum(counts[m] for m in months) <= shard_pages:
+            names.update((m, year) for m in months)
+            continue
+        parts: list[list[str]] = []
+        size = 0
+        for month in months:
+            if not parts or size + counts[month] > shard_pages:
+                parts.append([])
+                size = 0
+            parts[-1].append(month)
+            size += counts[month]
+        for part in parts:
+            name = f"{part[0]}_{part[-1][5:]}"
+            names.update((m, name) for m in part)
+    return names
+
+
+def plan(articles: list[Article], state: Mapping[str, Shard], compact_at: int = COMPACT_AT,
+         shard_pages: int = SHARD_PAGES) -> Plan:
     """Which shards to make and which to keep, given the shards built before (`state`)."""
     newest = max(a.period for a in articles)
+    counts: dict[str, int] = {}
+    for article in articles:
+        counts[article.period] = counts.get(article.period, 0) + 1
+    names = shard_names(counts, newest, shard_pages)
     groups: dict[str, list[Article]] = {}
     for article in articles:
-        groups.setdefault(shard_of(article.period, newest), []).append(article)
+        groups.setdefault(names[article.period], []).append(article)
     make: dict[str, list[Article]] = {}
     keep: dict[str, Shard] = {}
     fresh = list(groups.pop(FRESH, []))
@@ -180,13 +225,15 @@ def write_state(path: Path, shards: Mapping[str, Shard]) -> None:
 # ------------------------------------------------------------------ the build's index
 
 def update_index(articles: list[Article], live: Mapping[str, str] | None, staging: Path, out: Path,
-                 state_path: Path, compact_at: int | None = None) -> Iterator[tuple[str, bytes | None]]:
+                 state_path: Path, compact_at: int | None = None,
+                 shard_pages: int | None = None) -> Iterator[tuple[str, bytes | None]]:
     """Every file of the new index as (output path, bytes), or (output path, None) for a file kept
     from the live site, in a stable order; remembers the shards in `state_path` at the end.
     `staging` holds this build's pages; only the articles of the shards made again are read.
     Every Pagefind run ends before the first file is given: a failing one leaves no half index."""
     state = read_state(state_path, live)
-    todo = plan(articles, state, COMPACT_AT if compact_at is None else compact_at)
+    todo = plan(articles, state, COMPACT_AT if compact_at is None else compact_at,
+                SHARD_PAGES if shard_pages is None else shard_pages)
     shards: dict[str, Shard] = dict(todo.keep)
     old_fresh = state.get(FRESH)
     if old_fresh is not None and old_fresh.key == members_key(todo.make[FRESH]):
