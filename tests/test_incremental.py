@@ -196,6 +196,31 @@ def test_an_edit_rewrites_the_records_of_its_edition_only(make_site) -> None:
     assert after[ED4.rstrip("/")][0] != before[ED4.rstrip("/")][0] and b"\xe6\x94\xb9\xe8\xbf\x87" in after[ED4.rstrip("/")][1]
 
 
+def test_parsing_writes_the_html_to_its_store_as_it_goes_not_all_at_the_end(make_site, monkeypatch,
+                                                                             tmp_path: Path) -> None:
+    """A cold build of 100,000 articles held every body its parser made until the last file."""
+    from epaper.content import load
+    from epaper.output.cache import HtmlStore
+    files = dict(two_editions())
+    for i in range(9):
+        files[f"{ED4}many{i}.md"] = article(f"第{i}篇", page=1, order=i)
+    site = make_site(files)
+    held: list[int] = []
+    real_put = HtmlStore.put
+
+    def put(store: HtmlStore, digest_: str, html: str) -> None:
+        real_put(store, digest_, html)
+        held.append(len(store.pending))
+
+    monkeypatch.setattr(load, "FLUSH_EVERY", 2)
+    monkeypatch.setattr(HtmlStore, "put", put)
+    build(Options(site=site, out=tmp_path / "out", jobs=1))
+    assert len(held) >= 10 and max(held) == 2
+    monkeypatch.setattr(HtmlStore, "put", real_put)
+    build(Options(site=site, out=tmp_path / "again", jobs=1))  # every body is read back from the store
+    assert digest(tmp_path / "out") == digest(tmp_path / "again")
+
+
 def test_a_damaged_record_row_means_parsing_again_not_trusting_it(make_site, tmp_path: Path) -> None:
     site = make_site(two_editions())
     age(site)

@@ -359,6 +359,10 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
 
 
 PARSE_MS = 2.5  # reading, hashing and parsing one article, about (bench/, 10,000 articles)
+# Parsed HTML a process holds before writing it to the store: a cold build's parser would otherwise
+# hold its whole share of the archive's bodies until its last file (at 100,000 articles, hundreds of
+# megabytes in each process, never given back to the system).
+FLUSH_EVERY = 500
 
 
 @dataclass(frozen=True)
@@ -401,6 +405,8 @@ def _parse_into(html: HtmlStore, task: ParseTask, items: Sequence[tuple[str, str
         sha = digest(data)
         if fields is not None and "html" in fields:
             html.put(sha, fields.pop("html"))
+            if len(html.pending) >= FLUSH_EVERY:
+                html.flush()
         results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy,
                                           ctime_ns=st.st_ctime_ns)))
     html.flush()
