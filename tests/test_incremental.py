@@ -31,8 +31,9 @@ from conftest import (
     write_files,
 )
 from epaper.build import Options, build
+from epaper.model import BUILD_STATE
 from epaper.output import search
-from epaper.output.cache import CACHE_DIR, RACY_NS
+from epaper.output.cache import CACHE_DIR, RACY_NS, _Unpickler
 from searching import search_urls, served
 
 pytest_plugins = ["browser"]
@@ -194,6 +195,13 @@ def test_an_edit_rewrites_the_records_of_its_edition_only(make_site) -> None:
     after = _record_rows(site)
     assert after[ED3.rstrip("/")] == before[ED3.rstrip("/")]  # the same row, never rewritten
     assert after[ED4.rstrip("/")][0] != before[ED4.rstrip("/")][0] and b"\xe6\x94\xb9\xe8\xbf\x87" in after[ED4.rstrip("/")][1]
+    # The row holds its unchanged articles' records as parsed, though their dicts became articles
+    # (Article.from_record): plain data the cache's unpickler takes, keys stored once a row.
+    records = _Unpickler(io.BytesIO(after[ED4.rstrip("/")][1])).load()
+    assert len(records) > 2 and all(BUILD_STATE.isdisjoint(r.fields) for r in records.values())
+    # A key once for the records read back and once for the article parsed again (3 articles: 3 times
+    # without the pickle's memo).
+    assert after[ED4.rstrip("/")][1].count(b"page_number") == 2
 
 
 def test_parsing_writes_the_html_to_its_store_as_it_goes_not_all_at_the_end(make_site, monkeypatch,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from epaper import __version__
+from epaper.model import BUILD_STATE
 
 CACHE_DIR = ".epaper-cache"
 FORMAT = 3  # 2: pages of edition.yaml as PageEntry; 3: diagnostics as message ids and arguments
@@ -121,6 +122,14 @@ class SourceRecord:
     diagnostics: list  # list[Diagnostic]
     racy: bool = False  # modified too close to when it was read: check its bytes next time
     ctime_ns: int = 0  # issue 12: the inode's change time, which no tool can put back as it can mtime
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Its fields as parsed: an article made from them shares their dict and adds what the
+        build links to it (Article.from_record), which is not the cache's to keep."""
+        state = dict(self.__dict__)
+        if self.fields is not None and not BUILD_STATE.isdisjoint(self.fields):
+            state["fields"] = {k: v for k, v in self.fields.items() if k not in BUILD_STATE}
+        return state
 
 
 @dataclass
@@ -301,7 +310,7 @@ class RecordStore:
                     db.execute("INSERT INTO meta VALUES (?)", (self.key,))
                 db.executemany("DELETE FROM records WHERE folder = ?", ((f,) for f in gone))
                 db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)",
-                               ((f, _pickled(groups[f])) for f in sorted(changed)))
+                               ((f, _pickled(groups[f], memo=True)) for f in sorted(changed)))
         except sqlite3.DatabaseError as exc:
             self.close()
             if damaged(exc):  # the next build parses everything again
@@ -320,11 +329,14 @@ def _same_group(group: dict[str, SourceRecord], old: dict[str, SourceRecord] | N
     return old is not None and len(old) == len(group) and all(old.get(rel) is r for rel, r in group.items())
 
 
-def _pickled(data: object) -> bytes:
-    """Plain data of the cache, pickled for _Unpickler."""
+def _pickled(data: object, memo: bool = False) -> bytes:
+    """Plain data of the cache, pickled for _Unpickler. Without `memo` every object is written
+    out each time it is met (far less memory for big plain data); with it, an object met again is
+    a reference, and reads back as one object: a row's records then share their keys' strings,
+    which were a third of the records' memory."""
     handle = io.BytesIO()
     pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.fast = True  # no memo of every object: plain data, no cycles, far less memory
+    pickler.fast = not memo
     pickler.dump(data)
     return handle.getvalue()
 
