@@ -151,3 +151,18 @@ def test_nothing_is_written_outside_output_and_staging(make_site, tmp_path: Path
     allowed = [out, out.parent / f".{out.name}.staging", out.parent / f".{out.name}.staging.twin",
                out.parent / f".{out.name}.lock", site / ".epaper-cache"]
     assert {p for p in after - before if not any(p == a or a in p.parents for a in allowed)} == set()
+
+
+def test_the_staging_folder_remembers_only_the_folders_made_lately(tmp_path: Path, monkeypatch) -> None:
+    """At 100,000 articles every page folder (and its twin) stayed in memory until the build ended."""
+    from epaper.output import staging
+    monkeypatch.setattr(staging, "RECENT_FOLDERS", 4)
+    folder = staging.StagingFolder(tmp_path / "staging", {}, tmp_path / "twin")
+    folder.prepare()
+    for n in range(12):
+        folder.place(f"2022-11-04/a{n}/index.html", f"<p>{n}</p>".encode(), None)
+    assert len(folder._folders) <= 4
+    assert all((tmp_path / root / f"2022-11-04/a{n}/index.html").read_bytes() == f"<p>{n}</p>".encode()
+               for n in range(12) for root in ("staging", "twin"))
+    folder.place("2022-11-04/a0/other.html", b"<p>again</p>", None)  # a folder forgotten: made again, harmlessly
+    assert (tmp_path / "staging/2022-11-04/a0/other.html").read_bytes() == b"<p>again</p>"

@@ -26,7 +26,7 @@ class StagingFolder:
         # staging folder, which becomes the next staging folder: the first incremental build
         # then has its twin ready instead of linking the whole site file by file.
         self.twin = twin
-        self._folders: set[str] = set()  # folders known to exist (strings: a Path is 3 objects, 5x the memory)
+        self._folders: dict[str, None] = {}  # folders made lately (see _folder)
 
     def prepare(self) -> None:
         """Empty it if its contents are unknown; start the twin of a first build afresh."""
@@ -98,15 +98,22 @@ def scan(root: Path) -> dict[str, str | None]:
     return {p.relative_to(root).as_posix(): None for p in root.rglob("*") if p.is_file()}
 
 
-def _folder(path: Path, known: set[str]) -> None:
-    """mkdir -p, remembering what exists: a cold build would otherwise ask once per page."""
+RECENT_FOLDERS = 1024  # folders _folder remembers
+
+
+def _folder(path: Path, known: dict[str, None]) -> None:
+    """mkdir -p, remembering the folders made lately: files placed one after the other in one
+    folder (images, search chunks) ask once. Only lately: most pages have a folder of their own,
+    and remembering every one held 300,000 names at 100,000 articles (staging and its twin)."""
     name = str(path)
     if name not in known:
         path.mkdir(parents=True, exist_ok=True)
-        known.add(name)
+        known[name] = None
+        if len(known) > RECENT_FOLDERS:
+            del known[next(iter(known))]
 
 
-def _write(target: Path, content: bytes, fresh: bool, known: set[str]) -> None:
+def _write(target: Path, content: bytes, fresh: bool, known: dict[str, None]) -> None:
     """Write the staging copy of a file. Where no file is there yet it is created directly
     (O_EXCL: never through an existing name); otherwise it is written beside and renamed
     over, so the old inode, which may be the live file's hard link, is never modified."""
@@ -116,7 +123,7 @@ def _write(target: Path, content: bytes, fresh: bool, known: set[str]) -> None:
         raise OSError(exc.errno, exc.strerror, exc.filename or str(target)) from exc
 
 
-def _write_file(target: Path, content: bytes, fresh: bool, known: set[str]) -> None:
+def _write_file(target: Path, content: bytes, fresh: bool, known: dict[str, None]) -> None:
     _folder(target.parent, known)
     if fresh:
         try:
@@ -133,7 +140,7 @@ def _write_file(target: Path, content: bytes, fresh: bool, known: set[str]) -> N
     os.replace(temporary, target)
 
 
-def _link(source: Path, target: Path, fresh: bool, known: set[str]) -> bool:
+def _link(source: Path, target: Path, fresh: bool, known: dict[str, None]) -> bool:
     """Hard-link source to target (replacing it); False when the file system can't."""
     try:
         _folder(target.parent, known)
