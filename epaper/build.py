@@ -88,7 +88,7 @@ class Result:
     def outputs(self) -> list[PageRecord]:
         """Every page with what it was made from (built on demand: big sites have many)."""
         rendered = set(self.rendered)
-        return [PageRecord(job.path, job.template, job.sources | {"config.yaml"},
+        return [PageRecord(job.path, job.template, frozenset(job.sources) | {"config.yaml"},
                            self.layouts.get(job.template, frozenset()), job.path in rendered) for job in self.pages]
 
 
