@@ -39,7 +39,7 @@ from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
-from epaper.site.pages import check_outputs, files, plan
+from epaper.site.pages import Sources, check_outputs, files, plan
 from epaper.site.render import Renderer, TemplateProblem
 from epaper.site.urls import output_file
 from epaper.themes import THEME_DIR
@@ -123,6 +123,7 @@ class BuildState:
     report: WriteReport | None = None
     froze_heap: bool = False
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
+    listed: Sources = field(default_factory=Sources)  # each article's files as lists show it (plan, render)
 
     @property
     def jobs(self) -> int:
@@ -188,7 +189,7 @@ class BuildState:
     def plan(self) -> None:
         """Every page of the site, and a check that no two files want the same output path."""
         assert self.site is not None, "resolve() comes first"
-        self.pages = plan(self.site)
+        self.pages = plan(self.site, self.listed)
         self.files = files(self.site)
         check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files)
         self.stop_on_errors()
@@ -201,7 +202,8 @@ class BuildState:
         writer = self.writer
         try:
             self.renderer = renderer = Renderer(self.options.site, self.site, memory=self.cache.render_memory(),
-                                                assets={rel: name for rel, (name, _) in self.static.items()})
+                                                assets={rel: name for rel, (name, _) in self.static.items()},
+                                                listed=self.listed)
             self.keys = {job.path: renderer.key(job) for job in self.pages}
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.check_room()
@@ -342,20 +344,31 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     if workers == 1:
         return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
     placed = []
-    for part, dates in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                        todo, workers):
+    fragments = renderer.fragments
+    for part, dates, rendered in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
+                                                  todo, workers):
         placed.extend(part)
         renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
+        if fragments is not None:
+            fragments.pending.update(rendered)  # and the list items they rendered
     return placed
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
-    """A forked worker's share: its own connection to the HTML store, its formatted dates back."""
+                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str], dict[str, str]]:
+    """A forked worker's share: its own connections to the HTML and fragment stores; its
+    formatted dates and the list items it rendered back."""
     renderer, writer, loaded, store = shared
-    with store.forked() as own:
-        placed = _render_slice(renderer, writer, list(part), loaded, own)
-    return placed, renderer.locale.memo
+    fragments = renderer.fragments
+    own_fragments = renderer.fragments = fragments.forked() if fragments is not None else None
+    try:
+        with store.forked() as own:
+            placed = _render_slice(renderer, writer, list(part), loaded, own)
+    finally:
+        renderer.fragments = fragments  # this process's part runs here too (parallel.fan_out)
+        if own_fragments is not None:
+            own_fragments.close()
+    return placed, renderer.locale.memo, own_fragments.pending if own_fragments is not None else {}
 
 
 def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,

@@ -59,9 +59,10 @@ class Sources:
         return found
 
 
-def plan(site: SiteData) -> list[Job]:
-    """Every page of the site, in a stable order."""
-    src = Sources()
+def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
+    """Every page of the site, in a stable order; `src` keeps what each listed article is made
+    from for the renderer (its list items are kept by it)."""
+    src = src if src is not None else Sources()
     jobs: list[Job] = []
     editions = site.editions
     latest = editions[-1] if editions else None
