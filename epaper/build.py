@@ -344,20 +344,17 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     if workers == 1:
         return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
     placed = []
-    fragments = renderer.fragments
-    for part, dates, rendered in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                                  todo, workers):
+    for part, dates in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
+                                        todo, workers):
         placed.extend(part)
         renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
-        if fragments is not None:
-            fragments.pending.update(rendered)  # and the list items they rendered
     return placed
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str], dict[str, str]]:
-    """A forked worker's share: its own connections to the HTML and fragment stores; its
-    formatted dates and the list items it rendered back."""
+                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
+    """A forked worker's share: its own connections to the HTML and list item stores (it writes
+    the items it renders itself), its formatted dates back."""
     renderer, writer, loaded, store = shared
     fragments = renderer.fragments
     own_fragments = renderer.fragments = fragments.forked() if fragments is not None else None
@@ -368,7 +365,7 @@ def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
         renderer.fragments = fragments  # this process's part runs here too (parallel.fan_out)
         if own_fragments is not None:
             own_fragments.close()
-    return placed, renderer.locale.memo, own_fragments.pending if own_fragments is not None else {}
+    return placed, renderer.locale.memo
 
 
 def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
@@ -380,6 +377,8 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
         part = jobs[start:start + chunk]
         renderer.bodies = _bodies(part, loaded, store)
         placed.extend((job.path, *writer.place(job.path, renderer.render(job))) for job in part)
+        if renderer.fragments is not None:
+            renderer.fragments.flush()  # the list items rendered: written, not held
     renderer.bodies = {}
     return placed
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EDITION, article, build_ok, soup, two_editions, write_files
+from epaper import parallel
 from epaper.output.cache import CACHE_DIR, FragmentStore, remove_database
 
 
@@ -44,6 +45,17 @@ def test_a_new_edition_renders_only_its_own_articles_as_list_items(make_site, mo
     _, out = build_ok(site)
     assert len(rendered) == 1  # the new article's item; the others shifted to other pages, kept
     assert "新的一期" in items(out, "sections/yaowen/")[0]
+
+
+def test_items_rendered_by_forked_workers_are_kept_too(make_site, monkeypatch) -> None:
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0.0)  # even this small site's pages fan out
+    assert parallel.can_fork()
+    site = make_site(two_editions())
+    build_ok(site, jobs=2)
+    rendered = counting_puts(monkeypatch)
+    new_edition(site)
+    build_ok(site, jobs=1)  # in this process: what it renders is counted
+    assert len(rendered) == 1
 
 
 def test_kept_list_items_are_byte_for_byte_what_rendering_them_gives(make_site, tmp_path: Path) -> None:

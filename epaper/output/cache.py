@@ -484,8 +484,9 @@ class FragmentStore:
     def put(self, key: str, html: str) -> None:
         self.pending[key] = html
 
-    def save(self, files: int) -> None:
-        """Write what was rendered; then, past KEEP rows a content file, forget the oldest."""
+    def flush(self) -> None:
+        """Write what was rendered so far: a cold build of a big archive need not hold every item
+        in memory, and worker processes write theirs side by side (SQLite waits its turn)."""
         if self._broken or not self.pending:
             return
         try:
@@ -493,12 +494,23 @@ class FragmentStore:
             with db:
                 db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
                                ((k, h, _fragment_sha(k, h)) for k, h in sorted(self.pending.items())))
+            self.pending.clear()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+
+    def save(self, files: int) -> None:
+        """Write what is left; then, past KEEP rows a content file, forget the oldest."""
+        self.flush()
+        if self._broken or not self.path.exists():
+            return
+        try:
+            db = self._connect()
+            with db:
                 (rows,) = db.execute("SELECT COUNT(*) FROM fragments").fetchone()
                 wanted = self.KEEP * files + 1000
                 if rows > wanted:
                     db.execute("DELETE FROM fragments WHERE rowid IN "
                                "(SELECT rowid FROM fragments ORDER BY rowid LIMIT ?)", (rows - wanted,))
-            self.pending.clear()
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
 
