@@ -354,6 +354,8 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     workers = parallel.workers_for(len(todo), RENDER_MS, jobs)
     if workers == 1:
         return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
+    if renderer.fragments is not None:
+        renderer.fragments.prepare()
     placed = []
     for part, dates in parallel.fan_out(_render_part, (renderer, writer, state.loaded, state.cache.html),
                                         todo, workers):

@@ -4,8 +4,10 @@ Kept or rendered, an item is what `{% include "partials/article_item.html" %}` g
 site's own partials/article_item.html still replaces the theme's."""
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -110,3 +112,31 @@ def test_the_store_forgets_its_oldest_items_past_its_bound(tmp_path: Path) -> No
     last = f"k{FragmentStore.KEEP + 1009:05d}"
     assert fresh.get_many(["k00000", "k00009", "k00010", last]) == {"k00010": "<li>10</li>", last: f"<li>{FragmentStore.KEEP + 1009}</li>"}
     fresh.close()
+
+
+def _write_one(folder: str, n: int, start: Any, broken: Any) -> None:
+    store = FragmentStore(Path(folder)).forked()
+    start.wait()
+    store.put(f"k{n}", f"<li>{n}</li>")
+    store.flush()
+    broken.put(store._broken)
+    store.close()
+
+
+def test_workers_writing_to_a_prepared_store_side_by_side_lose_no_item(tmp_path: Path) -> None:
+    """Two processes making the database at once: one was told it is locked and dropped its
+    items (5 stores of 120 here); the build prepares it before forking its workers."""
+    context = multiprocessing.get_context("fork")
+    for round_ in range(40):
+        folder = tmp_path / str(round_)
+        FragmentStore(folder).prepare()
+        start, broken = context.Barrier(2), context.Queue()
+        workers = [context.Process(target=_write_one, args=(str(folder), n, start, broken)) for n in range(2)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert [broken.get(), broken.get()] == [False, False]
+        store = FragmentStore(folder)
+        assert store.get_many(["k0", "k1"]) == {"k0": "<li>0</li>", "k1": "<li>1</li>"}
+        store.close()

@@ -514,6 +514,17 @@ class FragmentStore:
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
 
+    def prepare(self) -> None:
+        """Make the database and its write-ahead log before worker processes open it side by side:
+        two of them making it at once, one is told it is locked, and its items would be lost."""
+        if self._broken:
+            return
+        try:
+            self._connect()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+        self.close()  # SQLite connections must not cross a fork
+
     def forked(self) -> FragmentStore:
         """A store for a worker process: SQLite connections must not cross a fork."""
         return FragmentStore(self.path.parent)
