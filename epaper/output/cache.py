@@ -170,6 +170,7 @@ class RenderMemory:
     bytecode: Path
     references: dict[str, list[str]]
     dates: dict[str, str]
+    fragments: FragmentStore | None = None  # list items rendered by earlier builds
 
 
 class BuildCache:
@@ -187,10 +188,11 @@ class BuildCache:
         self.records = RecordStore(self.folder, f"{FORMAT} {code_fingerprint()} {settings}")
         self.sources: dict[str, SourceRecord] = self.records.load()  # rel -> record; load.py replaces it
         self.sources_changed = False
+        self.fragments = FragmentStore(self.folder)
 
     def render_memory(self) -> RenderMemory:
         """The renderer's memory, shared with this cache: what rendering adds is saved with it."""
-        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates)
+        return RenderMemory(self.folder / "jinja", self.data.templates, self.data.dates, self.fragments)
 
     def folder_for(self, use: str) -> Path:
         """A folder of the cache for one use ("images": the renditions)."""
@@ -222,8 +224,10 @@ class BuildCache:
         if self.sources_changed:
             self.html.save({r.sha for r in self.sources.values()})
             self.records.save(self.sources)
+        self.fragments.save(len(self.sources))
         self.html.close()
         self.records.close()
+        self.fragments.close()
         self.folder.mkdir(parents=True, exist_ok=True)
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
@@ -444,6 +448,112 @@ class HtmlStore:
         self.close()
 
 
+class FragmentStore:
+    """Rendered pieces of pages by a key of everything they are made from, in SQLite: the items
+    of the section and series indexes (render.py's `list_item`). A new edition shifts every
+    index page of the archive by its articles, so every index page renders again, but each
+    item on it is one a build rendered before. Each row carries the hash of its key and HTML,
+    as the HTML store's do: a damaged row is rendered again, never published.
+
+    Rows are never wrong, only unused (an edited article's old item): once there are more than
+    `KEEP` times as many rows as the site has content files, the oldest written go, and one of
+    them still wanted is simply rendered again."""
+
+    KEEP = 3
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "fragments.sqlite"
+        self.pending: dict[str, str] = {}  # rendered by this process, not yet written
+        self._db: sqlite3.Connection | None = None
+        self._broken = False  # unreadable this build (busy or damaged): render everything
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=60)  # another build of the site may be saving
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT, sha TEXT)")
+        return self._db
+
+    def get_many(self, keys: list[str]) -> dict[str, str]:
+        """The fragments stored under these keys; one never stored, or whose row is damaged, is
+        absent (the caller renders it)."""
+        found = {k: self.pending[k] for k in keys if k in self.pending}
+        wanted = [k for k in dict.fromkeys(keys) if k not in found]
+        if not wanted or self._broken:
+            return found
+        try:
+            db = self._connect()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start:start + 500]
+                rows = db.execute(f"SELECT key, html, sha FROM fragments WHERE key IN ({','.join('?' * len(chunk))})",
+                                  chunk)
+                found.update((k, h) for k, h, sha in rows if _fragment_sha(k, h) == sha)
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+        return found
+
+    def put(self, key: str, html: str) -> None:
+        self.pending[key] = html
+
+    def flush(self) -> None:
+        """Write what was rendered so far: a cold build of a big archive need not hold every item
+        in memory, and worker processes write theirs side by side (SQLite waits its turn)."""
+        if self._broken or not self.pending:
+            return
+        try:
+            db = self._connect()
+            with db:
+                db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
+                               ((k, h, _fragment_sha(k, h)) for k, h in sorted(self.pending.items())))
+            self.pending.clear()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+
+    def save(self, files: int) -> None:
+        """Write what is left; then, past KEEP rows a content file, forget the oldest."""
+        self.flush()
+        if self._broken or not self.path.exists():
+            return
+        try:
+            db = self._connect()
+            with db:
+                (rows,) = db.execute("SELECT COUNT(*) FROM fragments").fetchone()
+                wanted = self.KEEP * files + 1000
+                if rows > wanted:
+                    db.execute("DELETE FROM fragments WHERE rowid IN "
+                               "(SELECT rowid FROM fragments ORDER BY rowid LIMIT ?)", (rows - wanted,))
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+
+    def prepare(self) -> None:
+        """Make the database and its write-ahead log before worker processes open it side by side:
+        two of them making it at once, one is told it is locked, and its items would be lost."""
+        if self._broken:
+            return
+        try:
+            self._connect()
+        except sqlite3.DatabaseError as exc:
+            self._failed(exc)
+        self.close()  # SQLite connections must not cross a fork
+
+    def forked(self) -> FragmentStore:
+        """A store for a worker process: SQLite connections must not cross a fork."""
+        return FragmentStore(self.path.parent)
+
+    def _failed(self, exc: sqlite3.DatabaseError) -> None:
+        """Busy past the timeout or damaged: this build does without; a damaged file goes."""
+        self.close()
+        self._broken = True
+        if damaged(exc):
+            remove_database(self.path)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
 def remove_database(path: Path) -> None:
     """A damaged SQLite file and its write-ahead log: a log left behind would be replayed into
     the fresh database made under the same name."""
@@ -457,6 +567,11 @@ def damaged(exc: sqlite3.DatabaseError) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return exc.sqlite_errorname in {"SQLITE_CORRUPT", "SQLITE_NOTADB"}
     return True
+
+
+def _fragment_sha(key: str, html: str) -> str:
+    """The check of one FragmentStore row: its key and its HTML, hashed together."""
+    return digest(f"{key}\0{html}".encode())
 
 
 def _html_sha(digest_: str, settings: str, html: str) -> str:

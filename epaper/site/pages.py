@@ -59,9 +59,10 @@ class Sources:
         return found
 
 
-def plan(site: SiteData) -> list[Job]:
-    """Every page of the site, in a stable order."""
-    src = Sources()
+def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
+    """Every page of the site, in a stable order; `src` keeps what each listed article is made
+    from for the renderer (its list items are kept by it)."""
+    src = src if src is not None else Sources()
     jobs: list[Job] = []
     editions = site.editions
     latest = editions[-1] if editions else None
@@ -87,9 +88,10 @@ def plan(site: SiteData) -> list[Job]:
             next_article = articles[j + 1] if j + 1 < len(articles) else None
             related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
                        *article.originals, *article.corrections]
+            page = article.page
             jobs.append(Job(
-                output_file(article.url), "article.html", frozenset(src.all(related) | article.page.media),
-                context=dict(article=article, edition=edition, page=article.page,
+                output_file(article.url), "article.html", frozenset(src.all(related) | page.media),
+                context=dict(article=article, edition=edition, page=page,
                              prev_article=prev_article, next_article=next_article),
                 needs_html=(article,), origin=article.source))
     for kind, groups, declared in (("sections", site.sections, site.config.sections),

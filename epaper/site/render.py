@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import jinja2
 import segno
 from jinja2 import meta
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from epaper import catalogs
@@ -21,9 +22,10 @@ from epaper import messages as M
 from epaper.content.markup import fill_figures
 from epaper.errors import Text
 from epaper.model import Article, Picture, SiteData
-from epaper.output.cache import RenderMemory, code_fingerprint, digest
+from epaper.output.cache import FragmentStore, RenderMemory, code_fingerprint, digest
 from epaper.site.i18n import Locale
 from epaper.site.jobs import Job
+from epaper.site.pages import Sources
 from epaper.site.structured import edition_moment, json_for_script, news_article
 from epaper.site.urls import SitePaths, feed_path
 from epaper.themes import THEME_DIR, THEME_DOMAIN, catalog_folders
@@ -78,7 +80,8 @@ class Renderer:
     """Holds the Jinja2 environment of one site: its layouts/ over the default theme's."""
 
     def __init__(self, root: Path, site: SiteData, theme: Path = THEME_DIR,
-                 memory: RenderMemory | None = None, assets: dict[str, str] | None = None) -> None:
+                 memory: RenderMemory | None = None, assets: dict[str, str] | None = None,
+                 listed: Sources | None = None) -> None:
         self.root = root
         self.config = site.config
         self.dirs = [root / "layouts", theme / "layouts"]
@@ -110,6 +113,7 @@ class Renderer:
         self.env.globals.update(
             site=self.config, url=self.url, abs_url=self.abs_url, page_label=self.locale.page, locale=self.locale,
             moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(), qr_svg=self.qr.svg,
+            list_items=self.list_items,
         )
         self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld,
                                 body=self.body, srcset=self.srcset, pct=_pct, filesize=filesize,
@@ -126,6 +130,9 @@ class Renderer:
         self.digests.update(site.media)  # scans, photos and PDFs: a changed image re-renders its pages
         self._tokens: dict[str, str] = {}
         self._layout_tokens: dict[str, str] = {}
+        self.fragments: FragmentStore | None = memory.fragments if memory else None
+        self._list_sources = listed if listed is not None else Sources()  # an article's files as lists show it
+        self._inputs: dict[str, list[str] | None] = {}  # list item template -> the variables it reads
 
     def url(self, rel: str) -> str:
         """Root-relative, with base_url's path: works at any depth, 404.html included."""
@@ -209,6 +216,7 @@ class Renderer:
                                            if n.ignore_missing and isinstance(n.template, jinja2.nodes.Const)}
                         self.references[sha] = [f"?{t}" if t in wanted_if_there else t
                                                 for t in meta.find_referenced_templates(ast) if t]
+                        self.references[sha] += _list_item_templates(ast)
                     pending.extend(self.references[sha])
             except jinja2.TemplateSyntaxError as exc:
                 raise TemplateProblem(self.shown(exc.filename), exc.lineno or 1,
@@ -217,6 +225,69 @@ class Renderer:
                 raise TemplateProblem("layouts", 1, M.TEMPLATE_NOT_FOUND(name=str(exc.name))) from exc
             self._layouts[name] = found
         return self._layouts[name]
+
+    @jinja2.pass_context
+    def list_items(self, context: Context, name: str, articles: Iterable[Article], **flags: object) -> Markup:
+        """`{% for item in articles %}{% include name %}{% endfor %}`, with `flags` as variables
+        of each item too, as the includes would render it. When the template reads nothing else
+        than these, the site's settings and the layouts' globals, each item's HTML is kept
+        between builds under a key of what it is made from: a new edition shifts every index
+        page of the archive by its articles, so they all render again, and the twenty items on
+        each, two thirds of an index page's time, are ones an earlier build rendered."""
+        template = self.env.get_template(name)
+        listed = list(articles)
+        store = self.fragments
+        keys = self._list_keys(context, name, listed, flags) if store is not None else [None] * len(listed)
+        kept = store.get_many([key for key in keys if key is not None]) if store is not None else {}
+        parts = []
+        for article, key in zip(listed, keys, strict=True):
+            html = kept.get(key) if key is not None else None
+            if html is None:
+                variables = {**flags, "item": article}
+                html = "".join(template.root_render_func(template.new_context(context.get_all(), True, variables)))
+                if key is not None and store is not None:
+                    store.put(key, html)
+            parts.append(html)
+        return Markup("".join(parts))
+
+    def _list_keys(self, context: Context, name: str, articles: list[Article],
+                   flags: dict[str, object]) -> list[str | None]:
+        """Each list item's key: everything it is made from (what the plan says an article in a
+        list is made from, pages.Sources), hashed. None when the template reads more than its
+        article, plain values and globals (a site's layout may): then it is rendered each time."""
+        if name not in self._inputs:
+            source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+            ast = self.env.parse(source, name=name, filename=filename)
+            self._inputs[name] = (None if list(meta.find_referenced_templates(ast)) or _list_item_templates(ast)
+                                  else sorted(meta.find_undeclared_variables(ast)))  # globals left out
+        names = self._inputs[name]
+        unkept: list[str | None] = [None] * len(articles)
+        if names is None or any(context.resolve_or_missing(global_) is not value  # a page's variable hides it
+                                for global_, value in self.env.globals.items()):
+            return unkept
+        parts = [f"{self.settings}\0{name}\0{self._layout_token(name)}"]
+        for var in names:
+            if var == "item":
+                continue
+            value = flags[var] if var in flags else context.resolve_or_missing(var)
+            if value is jinja2.runtime.missing:
+                parts.append(f"{var}-")
+            elif value is None or type(value) in (bool, int, str):
+                parts.append(f"{var}={value!r}")
+            else:
+                return unkept
+        common = "\0".join(parts)
+        if "item" not in names:  # the same for every article
+            return [hashlib.blake2b(common.encode(), digest_size=16).hexdigest()] * len(articles)
+        tokens, made_from = self._tokens, self._list_sources.of
+        keys: list[str | None] = []
+        for article in articles:
+            if not isinstance(article, Article) or article.edition is None:  # not one of the site's
+                keys.append(None)
+                continue
+            item = "".join(sorted(tokens.get(s) or self._token(s) for s in made_from(article)))
+            keys.append(hashlib.blake2b(f"{common}\0item:{item}".encode(), digest_size=16).hexdigest())
+        return keys
 
     def key(self, job: Job) -> str:
         """Everything the page is made from, hashed: same key, same bytes."""
@@ -257,3 +328,10 @@ class Renderer:
             if any(frame.filename.startswith(str(d)) for d in self.dirs):
                 return self.shown(frame.filename), frame.lineno or 1
         return "layouts", 1
+
+
+def _list_item_templates(ast: jinja2.nodes.Template) -> list[str]:
+    """The templates a layout renders through `list_items("NAME", …)`: its page depends on them."""
+    return [call.args[0].value for call in ast.find_all(jinja2.nodes.Call)
+            if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "list_items"
+            and call.args and isinstance(call.args[0], jinja2.nodes.Const) and isinstance(call.args[0].value, str)]
