@@ -68,7 +68,7 @@ def test_a_new_edition_reindexes_only_the_fresh_shard(make_site, runs: list[list
     _, out = build_ok(site)
     assert runs == [NEWEST, ["2021-06-01/dao/index.html", "2021-06-01/qiao/index.html"],
                     ["2022-10-01/shi/index.html"]]  # cold: the fresh shard, then each sealed one
-    assert shards(out)["shards"] == ["shard/2022-10/", "shard/2021/"] and shards(out)["hidden"] == []
+    assert shards(out)["shards"] == ["shard/2022-10_10/", "shard/2021/"] and shards(out)["hidden"] == []
     sealed = index_files(out, "pagefind/shard")
     runs.clear()
     write_files(site, dated("2022-11-06", "xin", "新一期"))
@@ -114,7 +114,7 @@ def test_a_new_year_folds_the_months_of_the_last_into_its_year_shard(make_site, 
     assert runs == [["2023-01-02/xin/index.html"],
                     ["2022-10-01/shi/index.html", *NEWEST]]  # the fresh shard, then 2022 whole
     assert shards(out)["shards"] == ["shard/2022/", "shard/2021/"] and shards(out)["hidden"] == []
-    assert not (out / "pagefind/shard/2022-10").exists()
+    assert not (out / "pagefind/shard/2022-10_10").exists()
 
 
 def test_the_plan_keeps_sealed_shards_and_moves_changed_articles_to_the_fresh_one() -> None:
@@ -138,7 +138,7 @@ def test_a_year_bigger_than_a_shard_is_cut_into_parts_of_consecutive_months() ->
                      "2020-03": "2020-03_03",  # one month of 9: alone, over the bound
                      "2020-04": "2020-04_05", "2020-05": "2020-04_05",
                      "2021-02": "2021",  # a year within the bound stays whole
-                     "2022-01": "2022-01", "2022-02": FRESH}  # the newest year: by month as before
+                     "2022-01": "2022-01_01", "2022-02": FRESH}  # the newest year's closed months: parts
 
 
 @given(st.dictionaries(st.sampled_from([f"{y}-{m:02d}" for y in (2018, 2019, 2020) for m in range(1, 13)]),
@@ -146,12 +146,13 @@ def test_a_year_bigger_than_a_shard_is_cut_into_parts_of_consecutive_months() ->
        st.integers(1, 60))
 def test_year_parts_hold_at_most_the_bound_unless_a_month_alone_does_and_cover_every_month(
         counts: dict[str, int], bound: int) -> None:
-    newest = "2021-01"  # every month given is in a closed year
+    newest = max(counts)  # 2020's other months are the newest year's closed ones, cut as closed years are
     names = search.shard_names(counts, newest, shard_pages=bound)
-    assert set(names) == set(counts)
+    assert set(names) == set(counts) and names[newest] == FRESH
     parts: dict[str, list[str]] = {}
     for period in sorted(counts):
-        parts.setdefault(names[period], []).append(period)
+        if period != newest:
+            parts.setdefault(names[period], []).append(period)
     for name, months in parts.items():
         assert {m[:4] for m in months} == {name[:4]}  # within one year
         size = sum(counts[m] for m in months)
@@ -160,8 +161,8 @@ def test_year_parts_hold_at_most_the_bound_unless_a_month_alone_does_and_cover_e
             first, last = name[:7], name[:5] + name[8:]
             year = sorted(m for m in counts if m[:4] == name[:4])
             assert months == [m for m in year if first <= m <= last]
-        else:
-            assert name == months[0][:4] and sum(counts[m] for m in counts if m[:4] == name) <= bound
+        else:  # a whole closed year, within the bound
+            assert name == months[0][:4] < newest[:4] and sum(counts[m] for m in counts if m[:4] == name) <= bound
     for (name, months), (nxt, following) in pairwise(sorted(parts.items())):  # greedy: the next month did not fit
         if name[:4] == nxt[:4]:
             assert sum(counts[m] for m in months) + counts[following[0]] > bound
@@ -176,8 +177,8 @@ def test_a_big_year_is_indexed_in_parts_that_the_search_page_merges(make_site, r
         files.update(dated(date, slug, title))
     site = make_site(files)
     _, out = build_ok(site)
-    assert shards(out)["shards"] == ["shard/2022-10/", "shard/2021-09_09/", "shard/2021-03_06/"]
-    assert shards(out)["pages"] == {"": 2, "2021-03_06": 3, "2021-09_09": 1, "2022-10": 1}
+    assert shards(out)["shards"] == ["shard/2022-10_10/", "shard/2021-09_09/", "shard/2021-03_06/"]
+    assert shards(out)["pages"] == {"": 2, "2021-03_06": 3, "2021-09_09": 1, "2022-10_10": 1}
     assert sorted(runs) == sorted([NEWEST, ["2021-03-01/chun/index.html", "2021-06-01/dao/index.html",
                                             "2021-06-01/qiao/index.html"],
                                    ["2021-09-01/qiu/index.html"], ["2022-10-01/shi/index.html"]])
@@ -225,10 +226,7 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
     from playwright.sync_api import expect
     site = make_site(years_of_articles())
     _, out = build_ok(site)
-    assert shards(out)["shards"] == ["shard/2022-11/", "shard/2022-10/", "shard/2022-09/", "shard/2022-08/",
-                                     "shard/2022-07/", "shard/2022-06/", "shard/2022-05/", "shard/2022-04/",
-                                     "shard/2022-03/", "shard/2022-02/", "shard/2022-01/",
-                                     "shard/2021/", "shard/2020/", "shard/2019/"]
+    assert shards(out)["shards"] == ["shard/2022-01_11/", "shard/2021/", "shard/2020/", "shard/2019/"]
     page = chromium_page
     finished: list[Any] = []  # the requests done, sized once the first results show
     page.on("requestfinished", lambda request: finished.append(request))
@@ -249,7 +247,7 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
 def test_shards_json_counts_each_shards_pages_for_the_archive_wide_ranking(make_site) -> None:
     site = make_site(archive())
     _, out = build_ok(site)
-    assert shards(out)["pages"] == {"": 2, "2021": 2, "2022-10": 1}
+    assert shards(out)["pages"] == {"": 2, "2021": 2, "2022-10_10": 1}
 
 
 def test_page_ids_are_short_and_ranked_by_date_and_the_metadata_has_no_sort(make_site) -> None:
@@ -309,7 +307,7 @@ def test_newest_first_follows_the_dates_across_shards(make_site, chromium_page: 
     from playwright.sync_api import expect
     site = make_site(archive())
     _, out = build_ok(site)
-    assert len(shards(out)["shards"]) == 2  # 2022-10 and 2021, beside the fresh 2022-11
+    assert len(shards(out)["shards"]) == 2  # 2022-10_10 and 2021, beside the fresh 2022-11
     page = chromium_page
     with served(out) as host:
         page.goto(f"{host}/search/?q=正文&sort=date")

@@ -5,16 +5,17 @@ the archive (Pagefind has no incremental mode; one run holds every page it reads
 The shards, like an LSM tree's levels:
 - the *fresh* shard, at pagefind/ itself (with Pagefind's scripts): the newest month's
   articles, and every article whose page changed since its period's shard was made;
-- a *sealed* shard per closed year (pagefind/shard/2010/) and per closed month of the
-  newest year (pagefind/shard/2011-03/), made once and then kept byte for byte; a year of
-  more than SHARD_PAGES articles is cut into parts of consecutive months
-  (pagefind/shard/2010-01_06/), so that no Pagefind run holds more than about that many pages.
+- a *sealed* shard per closed year (pagefind/shard/2010/), made once and then kept byte for
+  byte; a year of more than SHARD_PAGES articles is cut into parts of consecutive months
+  (pagefind/shard/2010-01_06/), so that no Pagefind run holds more than about that many pages,
+  and so are the closed months of the newest year (pagefind/shard/2011-01_03/: its last part is
+  made again as each month closes).
 A new edition re-indexes the fresh shard only; an edited old article moves to the fresh
 shard and its stale copy in the sealed shard is listed in pagefind/shards.json's `hidden`
 (its page id, which carries the shard's name, a hash of the shard's pages and the page's place
 in date order: pagefind_order.compact_pages), which the search page drops from the results. A sealed
-shard is made again (compacted) when more than COMPACT_AT of its articles are stale, and month shards are
-folded into their year's shard when the year closes. The search page merges the shards with
+shard is made again (compacted) when more than COMPACT_AT of its articles are stale, and a year's parts
+are folded into one shard when the year closes, if it fits in one. The search page merges the shards with
 Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
 the chunks the query needs) and ranks all results as one list, each word's score put on the
 archive's scale with the shards' page counts in shards.json (assets/search-rank.js).
@@ -102,31 +103,25 @@ class Plan:
     keep: dict[str, Shard]  # sealed shards kept as they are
 
 
-def shard_of(period: str, newest: str) -> str:
-    """The shard an article of `period` belongs in when `newest` is the newest month, before a
-    year too big for one shard is cut into parts (shard_names)."""
-    if period == newest:
-        return FRESH
-    return period[:4] if period[:4] < newest[:4] else period
-
-
 def shard_names(counts: Mapping[str, int], newest: str, shard_pages: int = SHARD_PAGES) -> dict[str, str]:
     """Each period's shard, given how many articles each period (month) has: the newest month
-    is the fresh shard, each month of the newest year its own shard, each closed year one shard,
-    or when it has more than `shard_pages` articles, parts of consecutive months
-    (`2010-01_06`, `2010-07_12`), each of at most `shard_pages` articles unless one month alone
-    has more. Cut greedily from January: a part is only cut anew when a month of its year
-    changes its count, and the plan then moves what no longer fits, like any edit."""
+    is the fresh shard; a closed year is one shard (`2010`) or, when it has more than
+    `shard_pages` articles, parts of consecutive months (`2010-01_06`, `2010-07_12`), each of at
+    most `shard_pages` articles unless one month alone has more; the closed months of the newest
+    year are parts the same way (`2011-01_04`), the last of them made again as each month closes
+    (a run of at most `shard_pages` pages, once a month). Cut greedily from January, so a part,
+    once full, keeps its months when later ones come and when the year closes; a part is only cut
+    anew when a month of it changes its count, and the plan then moves what no longer fits, like
+    any edit."""
     names: dict[str, str] = {}
     years: dict[str, list[str]] = {}
     for period in sorted(counts):
-        name = shard_of(period, newest)
-        if name == period[:4]:
-            years.setdefault(name, []).append(period)
+        if period == newest:
+            names[period] = FRESH
         else:
-            names[period] = name
+            years.setdefault(period[:4], []).append(period)
     for year, months in years.items():
-        if sum(counts[m] for m in months) <= shard_pages:
+        if year < newest[:4] and sum(counts[m] for m in months) <= shard_pages:
             names.update((m, year) for m in months)
             continue
         parts: list[list[str]] = []

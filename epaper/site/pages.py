@@ -36,9 +36,11 @@ class Sources:
     per plan (a big archive lists each article on several pages)."""
 
     def __init__(self) -> None:
-        self._memo: dict[int, frozenset[str]] = {}  # id(article) -> its files; articles outlive the plan
+        # id(article) -> its files (articles outlive the plan); tuples: the renderer keeps this for
+        # the list items' keys (render.py), and a set is three times the memory.
+        self._memo: dict[int, tuple[str, ...]] = {}
 
-    def of(self, article: Article) -> frozenset[str]:
+    def of(self, article: Article) -> tuple[str, ...]:
         """An article as shown in a list: its own file, its edition's, and its corrections' (the mark)."""
         found = self._memo.get(id(article))
         if found is None:
@@ -47,7 +49,7 @@ class Sources:
             for notice in article.corrections:
                 assert notice.edition is not None
                 sources |= {notice.source, notice.edition.source}
-            found = self._memo[id(article)] = frozenset(sources)
+            found = self._memo[id(article)] = tuple(sorted(sources))
         return found
 
     def all(self, articles: Iterable[Article | None]) -> set[str]:
@@ -55,7 +57,7 @@ class Sources:
         memo = self._memo
         for article in articles:
             if article is not None:
-                found |= memo.get(id(article)) or self.of(article)  # the memo inline: called 100,000s of times
+                found.update(memo.get(id(article)) or self.of(article))  # the memo inline: called 100,000s of times
         return found
 
 
