@@ -4,6 +4,7 @@ A pure function of the file's bytes, so the result can be cached by content hash
 and computed in a worker process."""
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from epaper.content.reader import decode
 from epaper.content.typography import check as check_typography
 from epaper.content.yamlutil import LineDict
 from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
-from epaper.model import ARTICLE_TYPES, Area, CorrectionTarget, Figure, Typography
+from epaper.model import ARTICLE_TYPES, Area, Article, CorrectionTarget, Figure, Typography
 
 ARTICLE_KEYS = (
     "title", "slug", "kicker", "subtitle", "authors", "byline", "dateline", "page", "order",
@@ -97,7 +98,7 @@ def parse_article(rel: str, data: bytes, renderer: MarkdownRenderer,
         return None, diags.items
     fields["figures"] = _figures(rel, body, body_line, renderer.figures, diags)
     fields["summary"] = summary_of(fields["html"])
-    return fields, diags.items
+    return _without_defaults(fields), diags.items
 
 
 def _image(f: Fields) -> str:
@@ -244,3 +245,15 @@ def _lines(lines: Mapping[Any, int]) -> dict[str, int]:
     """Each front-matter key's line, the keys interned: every article of an archive has the same
     few keys, which the build cache then stores once a row instead of once an article."""
     return {sys.intern(key) if isinstance(key, str) else key: line for key, line in lines.items()}
+
+
+# Article's fields that have a plain default (a class attribute of the dataclass).
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Article) if f.default is not dataclasses.MISSING}
+
+
+def _without_defaults(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields that differ from Article's defaults: an article made from them
+    (Article.from_record) reads the rest from its class. Most articles have no kicker, series,
+    photo, areas…: half the entries of every record, in the cache and in memory, were defaults."""
+    return {key: value for key, value in fields.items()
+            if key not in _DEFAULTS or type(value) is not type(_DEFAULTS[key]) or value != _DEFAULTS[key]}
