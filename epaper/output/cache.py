@@ -260,11 +260,8 @@ class RecordStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60)  # another build of the site may be saving
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT)")
-            self._db.execute("CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, blob BLOB)")
+            self._db = _wal_database(self.path, "CREATE TABLE IF NOT EXISTS meta (key TEXT)",
+                                     "CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, blob BLOB)")
         return self._db
 
     def load(self) -> dict[str, SourceRecord]:
@@ -469,10 +466,8 @@ class FragmentStore:
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, timeout=60)  # another build of the site may be saving
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT, sha TEXT)")
+            self._db = _wal_database(self.path,
+                                     "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT, sha TEXT)")
         return self._db
 
     def get_many(self, keys: list[str]) -> dict[str, str]:
@@ -552,6 +547,17 @@ class FragmentStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _wal_database(path: Path, *schema: str) -> sqlite3.Connection:
+    """An SQLite file in write-ahead-log mode (readers beside one writer: workers, another build
+    of the site saving), its tables made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=60)
+    db.execute("PRAGMA journal_mode=WAL")
+    for statement in schema:
+        db.execute(statement)
+    return db
 
 
 def remove_database(path: Path) -> None:
