@@ -8,6 +8,7 @@ import dataclasses
 import math
 import sys
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from epaper import messages as M
@@ -248,7 +249,8 @@ def _lines(lines: Mapping[Any, int]) -> dict[str, int]:
 
 
 # Article's fields that have a plain default (a class attribute of the dataclass).
-_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Article) if f.default is not dataclasses.MISSING}
+_DEFAULTS = MappingProxyType({f.name: f.default for f in dataclasses.fields(Article)
+                             if f.default is not dataclasses.MISSING})
 
 
 def _without_defaults(fields: dict[str, Any]) -> dict[str, Any]:
