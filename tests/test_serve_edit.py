@@ -289,12 +289,13 @@ def test_in_chromium_draw_an_area_move_another_save_and_see_them(
     expect(toggle).to_have_attribute("aria-pressed", "true")
     layer = page.locator(".epaper-edit-layer")
     expect(layer.locator(".epaper-edit-box")).to_have_count(1)  # toutiao's
-    frame = layer.bounding_box()
-    assert frame
-    left, top, width, height = frame["x"], frame["y"], frame["width"], frame["height"]
 
     def point(x: float, y: float) -> tuple[float, float]:
-        return left + x / 100 * width, top + y / 100 * height
+        """Where (x %, y %) of the scan is on screen now (measured again each time: the page may
+        still be settling, a picker closing or the scan's image arriving, on a loaded machine)."""
+        frame = layer.bounding_box()
+        assert frame
+        return frame["x"] + x / 100 * frame["width"], frame["y"] + y / 100 * frame["height"]
 
     # Draw a box for weitu from (8 %, 55 %) to (60 %, 80 %) and pick the article.
     page.mouse.move(*point(8, 55))
