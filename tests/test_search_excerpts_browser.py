@@ -86,7 +86,10 @@ def english(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
-    _, out = build_ok(root)
+    result, out = build_ok(root)
+    # A run of the whole suite once found the search page saying it was unavailable here: if the
+    # index was not made, say so with the build's warnings rather than through the page.
+    assert (out / "pagefind/pagefind.js").is_file(), [str(d) for d in result.diagnostics.warnings]
     with served(out) as url:
         yield url
 
