@@ -22,4 +22,4 @@ class Job:
     origin: str = ""  # what an editor would call its source, for messages
 
     def __post_init__(self) -> None:
-        self.sources = tuple(sorted(set(self.sources)))
+        self.sources = tuple(sorted(self.sources))  # every caller passes a set: no duplicates to drop
