@@ -12,10 +12,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import jinja2
-import segno
 from jinja2 import meta
 from jinja2.runtime import Context
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from epaper import catalogs
 from epaper import messages as M
@@ -26,6 +25,7 @@ from epaper.output.cache import FragmentStore, RenderMemory, code_fingerprint, d
 from epaper.site.i18n import Locale
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources
+from epaper.site.qr import qr_svg
 from epaper.site.structured import edition_moment, json_for_script, news_article
 from epaper.site.urls import SitePaths, feed_path
 from epaper.themes import THEME_DIR, THEME_DOMAIN, catalog_folders
@@ -42,23 +42,6 @@ def filesize(size: int) -> str:
     if size < 1048576:
         return f"{max(1, round(size / 1024))} KB"
     return f"{round(size / 1048576, 1)} MB"
-
-
-class QrCodes:
-    """QR codes as inline SVG, made at build time (readers share to WeChat by scanning them: no
-    script, no request to a QR service). Four pixels a module with the standard quiet zone, so
-    phone cameras read them from the screen; role="img" and a label for screen readers.
-
-    One fixed mask: scoring the eight masks, as segno does by default, took ten times a page's
-    whole rendering (7 ms an article, a minute and more for a cold build of 10,000 articles), and
-    every mask gives a code that any reader decodes. Fixed, it is also the same bytes every time."""
-
-    MASK = 2  # vertical stripes of modules: no finder-like runs with URLs' usual bit patterns
-
-    def svg(self, text: str, label: str) -> Markup:
-        code = segno.make(text, error="m", micro=False, mask=self.MASK)
-        svg = code.svg_inline(scale=4, border=4, dark="#000", light="#fff", svgclass="qr-code", lineclass=None)
-        return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1))
 
 
 def catalog_mistake(mistake: catalogs.Mistake) -> Text:
@@ -106,13 +89,12 @@ class Renderer:
             extensions=["jinja2.ext.i18n", "jinja2.ext.do"],  # do: lists of links joined by `names`
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        self.qr = QrCodes()
         self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
         # template hash -> templates it uses
         self.references: dict[str, list[str]] = memory.references if memory else {}
         self.env.globals.update(
             site=self.config, url=self.url, abs_url=self.abs_url, page_label=self.locale.page, locale=self.locale,
-            moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(), qr_svg=self.qr.svg,
+            moment=self.moment, feed_path=feed_path, asset=self.asset, paths=SitePaths(), qr_svg=qr_svg,
             list_items=self.list_items,
         )
         self.env.filters.update(date=self.locale.date, short_date=self.locale.short_date, jsonld=self.jsonld,
