@@ -767,6 +767,23 @@ def test_a_file_put_into_the_output_by_hand_leaves_once_with_a_warning_never_fli
     assert (out / "CNAME").read_text(encoding="utf-8") == "news.example.com\n"
 
 
+def test_an_edition_taken_out_leaves_the_site_without_a_warning_that_epaper_did_not_make_it(make_site) -> None:
+    """Its folder was made by the last build: only names no build made are foreign (W707)."""
+    files = two_editions()
+    files["content/2022/2022-11-05/edition.yaml"] = EDITION.format(date="2022-11-05", number=11235)
+    files["content/2022/2022-11-05/kuaixun.md"] = article("快讯", page=1)
+    site = make_site(files)
+    _, out = build_ok(site)
+    assert (out / "2022-11-05/index.html").exists()
+    shutil.rmtree(site / "content/2022/2022-11-05")
+    (out / "CNAME").write_text("news.example.com\n", encoding="utf-8")  # this one no build made
+    result, _ = build_ok(site)
+    assert not (out / "2022-11-05").exists()
+    assert [str(d) for d in result.diagnostics.warnings if "[W707]" in str(d) or "not made by epaper" in str(d)] == [
+        "public/CNAME:1: warning: is in the output folder but was not made by epaper, so it leaves the site with "
+        "this build; to publish it, put it in static/CNAME"]
+
+
 def test_a_build_refuses_to_start_when_the_disk_lacks_room_and_leaves_the_site_as_it_was(make_site, monkeypatch) -> None:
     import epaper.output.writer as writer
     from epaper.output.failure import WriteFailure

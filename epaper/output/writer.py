@@ -177,6 +177,8 @@ class OutputWriter:
         the staging folder never has them, so they would come and go with every swap; they
         leave the site, with a warning saying where such a file belongs (static/)."""
         built = _top_names(self.manifest)  # once: the manifest has a path for every file of the site
+        if self.live is not None:  # what the last build made and this one does not (an edition taken out)
+            built |= _top_names(self.live)
         return sorted(name for name in _top_level(self.out) if name not in built)
 
     def finish(self, renders: dict[str, str], stamp: str | None = None,
