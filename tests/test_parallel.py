@@ -130,3 +130,25 @@ def test_preview_rebuilds_fan_out_while_the_server_runs_threads(make_site, monke
     lines = record.read_text(encoding="utf-8").splitlines()
     assert any(line.split()[1] == "2" for line in lines), lines  # a stage forked two workers
     assert all(int(line.split()[2]) != os.getpid() for line in lines)  # in the build process, not here
+
+
+def test_parse_workers_find_the_html_store_made_before_they_fork(make_site, monkeypatch) -> None:
+    """Two parse workers making the HTML store at once: one was told it is locked and its share
+    of the bodies was parsed again at render time. The load makes it before forking them."""
+    import sqlite3
+
+    from epaper.content import load
+    seen: list[str] = []
+    real = parallel.fan_out
+
+    def fan_out(function, shared, items, workers):  # type: ignore[no-untyped-def]
+        if function is load._parse_files and workers > 1:
+            store = shared.store / "html.sqlite"
+            with sqlite3.connect(store) as db:  # made, in write-ahead-log mode, before the fork
+                seen.append(db.execute("PRAGMA journal_mode").fetchone()[0])
+        return real(function, shared, items, workers)
+
+    monkeypatch.setattr(parallel, "fan_out", fan_out)
+    monkeypatch.setattr(load, "PARSE_MS", 1000.0)  # a small site parsed in two workers
+    build_ok(make_site(two_editions()), jobs=2)
+    assert seen == ["wal"]

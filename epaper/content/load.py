@@ -346,6 +346,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     task = ParseTask(config.unsafe_html, footnote_backlink(config.language, reader.root), cache.html.path.parent,
                      cache.html.settings, config.typography)
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
+    if workers > 1:
+        cache.html.prepare()
     results = [r for part in parallel.fan_out(_parse_files, task, misses, workers) for r in part]
     for rel, record in results:
         if isinstance(record, Text):  # could not be read: why

@@ -7,6 +7,7 @@ safe to delete, and a cache that is corrupt, from another version of epaper or
 for other settings is thrown away and rebuilt, never trusted."""
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import os
@@ -426,6 +427,14 @@ class HtmlStore:
             if damaged(exc):
                 self.close()
                 remove_database(self.path)
+
+    def prepare(self) -> None:
+        """Make the database and its write-ahead log before parse workers open it side by side:
+        two of them making it at once, one is told it is locked, and its share of the HTML is
+        parsed again when its pages are rendered."""
+        with contextlib.suppress(sqlite3.DatabaseError):  # busy: the workers try themselves
+            self._connect()
+        self.close()  # SQLite connections must not cross a fork
 
     def forked(self) -> HtmlStore:
         """A store for a worker process: SQLite connections must not cross a fork."""
