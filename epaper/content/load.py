@@ -360,7 +360,7 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
     return records
 
 
-PARSE_MS = 2.5  # reading, hashing and parsing one article, about (bench/, 10,000 articles)
+PARSE_MS = 1.0  # reading, hashing and parsing one article, about (bench/, 10,000 articles)
 # Parsed HTML a process holds before writing it to the store: a cold build's parser would otherwise
 # hold its whole share of the archive's bodies until its last file (at 100,000 articles, hundreds of
 # megabytes in each process, never given back to the system).

@@ -267,7 +267,7 @@ class Renderer:
             if not isinstance(article, Article) or article.edition is None:  # not one of the site's
                 keys.append(None)
                 continue
-            item = "".join(sorted(tokens.get(s) or self._token(s) for s in made_from(article)))
+            item = "".join(tokens.get(s) or self._token(s) for s in made_from(article))  # sorted already
             keys.append(hashlib.blake2b(f"{common}\0item:{item}".encode(), digest_size=16).hexdigest())
         return keys
 
@@ -275,7 +275,7 @@ class Renderer:
         """Everything the page is made from, hashed: same key, same bytes."""
         parts = [f"{self.settings}\0{job.path}\0{job.template}\0{job.extra}\0", self._layout_token(job.template)]
         tokens = self._tokens
-        parts.extend(sorted(tokens.get(s) or self._token(s) for s in job.sources))
+        parts.extend(tokens.get(s) or self._token(s) for s in job.sources)  # sorted already (Job)
         return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
     def _token(self, source: str) -> str:
