@@ -234,7 +234,8 @@
     var folder = new URL(script.slice(0, script.lastIndexOf("/") + 1), location.href).href;
     window.fetch = retrying(window.fetch.bind(window), folder);
     import(script)
-      .catch(function () { return import(script + "?again"); })  /* a failed import is remembered */
+      /* once more under another URL: the browser remembers a module that failed to load */
+      .catch(function () { return import(script + (script.indexOf("?") === -1 ? "?" : "&") + "again"); })
       .then(function (module) {
         pagefind = module;
         return pagefind.options({ baseUrl: base, excerptLength: 40, noWorker: true });
