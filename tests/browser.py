@@ -13,6 +13,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -78,10 +79,61 @@ def chromium() -> Iterator[Any]:
         playwright.stop()
 
 
+@dataclass
+class BrowserLog:
+    """What the test's pages said and failed to load (console errors and warnings, uncaught
+    errors, failed requests, HTTP errors): a failed browser test prints it, so a failure seen
+    once on a loaded machine explains itself instead of only timing out."""
+
+    lines: list[str] = field(default_factory=list)
+
+    def watch(self, context: Any) -> None:
+        """Record the events of every page of a browser context."""
+        context.on("console", self._console)
+        context.on("weberror", lambda error: self.lines.append(f"uncaught error: {error.error}"))
+        context.on("requestfailed", lambda request: self.lines.append(
+            f"request failed: {request.method} {request.url}: {request.failure}"))
+        context.on("response", self._response)
+
+    def _console(self, message: Any) -> None:
+        if message.type in ("error", "warning"):
+            where = message.location.get("url", "")
+            self.lines.append(f"console {message.type}: {message.text}" + (f" ({where})" if where else ""))
+
+    def _response(self, response: Any) -> None:
+        if response.status >= 400:
+            self.lines.append(f"HTTP {response.status}: {response.request.method} {response.url}")
+
+
+_LOG = pytest.StashKey[BrowserLog]()
+
+
 @pytest.fixture
-def chromium_page(chromium: Any) -> Iterator[Any]:
-    """A page in its own context (no cookies or cache shared between tests)."""
+def browser_log(request: pytest.FixtureRequest) -> BrowserLog:
+    """The test's BrowserLog: `browser_log.watch(context)` for a context the test makes itself
+    (chromium_page's is watched already)."""
+    log = BrowserLog()
+    request.node.stash[_LOG] = log
+    return log
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report gains its pages' console errors and failed requests."""
+    outcome = yield
+    report = outcome.get_result()
+    log = item.stash.get(_LOG, None)
+    if report.failed and log is not None:
+        report.sections.append(("browser: console errors and failed requests",
+                                "\n".join(log.lines) or "(none: every request succeeded, nothing was logged)"))
+
+
+@pytest.fixture
+def chromium_page(chromium: Any, browser_log: BrowserLog) -> Iterator[Any]:
+    """A page in its own context (no cookies or cache shared between tests), its console
+    errors and failed requests shown if the test fails."""
     context = chromium.new_context(viewport={"width": 1100, "height": 800})
+    browser_log.watch(context)
     page = context.new_page()
     page.set_default_timeout(10_000)
     try:

@@ -2,25 +2,69 @@
 into its search page in Chromium (the `chromium` fixture of browser.py), every result's URL."""
 from __future__ import annotations
 
-import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from conftest import build_ok
+
+
+@dataclass
+class Dropped:
+    """Requests the host drops without an answer, as a reader's network now and then does: the
+    first `times` whose path matches `pattern`; `paths` lists them, so a test can show it happened."""
+
+    pattern: str
+    times: int = 1
+    paths: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def take(self, path: str) -> bool:
+        """Whether to drop this request (counted: the browser fetches in parallel)."""
+        with self.lock:
+            if len(self.paths) >= self.times or not re.search(self.pattern, path):
+                return False
+            self.paths.append(path)
+            return True
+
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args: Any, directory: str, drop: Dropped | None, **kwargs: Any) -> None:
+        self.drop = drop
+        super().__init__(*args, directory=directory, **kwargs)
+
+    def do_GET(self) -> None:
+        if self.drop is not None and self.drop.take(self.path):
+            self.close_connection = True  # no answer at all: the browser's fetch fails
+            return
+        super().do_GET()
+
     def log_message(self, *args: Any) -> None:  # keep pytest's output clean
         pass
 
 
+class _Host(http.server.ThreadingHTTPServer):
+    # Connections not yet accepted (5 by default): a page and Pagefind fetch several files at
+    # once, and on a loaded machine a full queue costs each new connection a retransmitted SYN
+    # (a second or more), not a failure, but time a test waits for.
+    request_queue_size = 64
+
+
 @contextmanager
-def served(root: Path) -> Iterator[str]:
-    """A static host for the folder `root` (http://127.0.0.1:PORT) while the block runs."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def served(root: Path, drop: Dropped | None = None) -> Iterator[str]:
+    """A static host for the folder `root` (http://127.0.0.1:PORT) while the block runs; `drop`
+    says which requests it drops."""
+    def handler(*args: Any) -> _Quiet:
+        return _Quiet(*args, directory=str(root), drop=drop)
+
+    server = _Host(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -29,6 +73,17 @@ def served(root: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def build_searchable(site: Path, **options: object) -> tuple[Any, Path]:
+    """build_ok for a site a test searches: a Pagefind that fails is only a warning (the paper
+    goes out without search), so say so here with the build's warnings, not later through a
+    search page that says search is unavailable."""
+    result, out = build_ok(site, **options)
+    if not (out / "pagefind/pagefind.js").is_file():
+        pytest.fail("the build made no search index: "
+                    + "; ".join(str(d) for d in result.diagnostics.warnings), pytrace=False)
+    return result, out
 
 
 def search_urls(page: Any, search_page: str, queries: list[str]) -> dict[str, list[str]]:

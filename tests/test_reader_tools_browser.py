@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_readers_browser import serve
 
 from conftest import CONFIG, build_ok, two_editions
+from searching import served
 
 pytest_plugins = ["browser"]
 
@@ -29,7 +29,8 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _, out = build_ok(site)
     root = Path(tmp_path_factory.mktemp("root"))
     shutil.copytree(out, root, dirs_exist_ok=True)
-    yield from serve(root)
+    with served(root) as url:
+        yield url
 
 
 @pytest.mark.parametrize("width", [1100, 375])

@@ -3,44 +3,21 @@ base_url with a path, the copy-link button, print, accessibility (axe-core)
 and phone widths. The built site is served by a small http.server, as a static host would."""
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import CONFIG, EDITION, REPO, article, build_ok
+from searching import build_searchable, served
 
 pytest_plugins = ["browser"]
 
 ED1 = "content/2022/2022-11-01/"
 ED3 = "content/2022/2022-11-03/"
 ED4 = "content/2022/2022-11-04/"
-
-
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:  # keep pytest's output clean
-        pass
-
-
-
-
-def serve(root: Path) -> Iterator[str]:
-    handler = functools.partial(Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 def news_site() -> dict[str, str]:
@@ -72,11 +49,12 @@ def news(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     for rel, text in news_site().items():
         (site / rel).parent.mkdir(parents=True, exist_ok=True)
         (site / rel).write_text(text, encoding="utf-8")
-    _, out = build_ok(site, base_url="https://example.org/news/", drafts=True)
+    _, out = build_searchable(site, base_url="https://example.org/news/", drafts=True)
     root = tmp / "root"
     root.mkdir()
     shutil.copytree(out, root / "news")
-    yield from serve(root)
+    with served(root) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +67,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         elif (REPO / name).exists():
             shutil.copy(REPO / name, site / name)
     _, out = build_ok(site)
-    yield from serve(out)
+    with served(out) as url:
+        yield url
 
 
 def test_two_character_chinese_word_finds_its_one_article_under_a_base_path(news: str, chromium_page: Any) -> None:

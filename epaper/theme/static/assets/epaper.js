@@ -194,6 +194,27 @@
       select.value = wanted;
     }
 
+    /* A fetch of the index's files (under `folder`, an absolute URL) that fails on the network or
+       with a server error is made once more before the search gives up: a reader's connection
+       drops a request now and then (a phone between cells, a host under load), and one lost file
+       must not end the search. Pagefind cannot be asked to retry, and it ignores an index chunk
+       that did not load (the search then says "nothing found" for a word the paper has): so the
+       page's own fetch retries, and Pagefind runs on the page (noWorker), not in its web worker,
+       whose fetches the page cannot reach. */
+    function retrying(fetch, folder) {
+      return function (input, init) {
+        var url = new URL(input instanceof Request ? input.url : String(input), location.href).href;
+        if (url.indexOf(folder) !== 0) return fetch(input, init);
+        function again() {
+          return new Promise(function (resolve) { setTimeout(resolve, 250); })
+            .then(function () { return fetch(input, init); });
+        }
+        return fetch(input, init).then(function (response) {
+          return response.status >= 500 ? again() : response;
+        }, again);
+      };
+    }
+
     /* The sealed shards of the index (pagefind/shards.json, newest first), merged into the fresh one. */
     function merge(script) {
       var folder = script.slice(0, script.lastIndexOf("/") + 1);
@@ -210,11 +231,18 @@
     }
 
     var script = form.getAttribute("data-pagefind");
+    var folder = new URL(script.slice(0, script.lastIndexOf("/") + 1), location.href).href;
+    window.fetch = retrying(window.fetch.bind(window), folder);
     import(script)
+      /* once more under another URL: the browser remembers a module that failed to load */
+      .catch(function () { return import(script + (script.indexOf("?") === -1 ? "?" : "&") + "again"); })
       .then(function (module) {
         pagefind = module;
-        return pagefind.options({ baseUrl: base, excerptLength: 40 });
+        return pagefind.options({ baseUrl: base, excerptLength: 40, noWorker: true });
       })
+      /* Pagefind's mergeIndex waits, without end, for the WebAssembly of a main index that failed
+         to load: a preload of no words first waits for the main index, and fails if it did not load. */
+      .then(function () { return pagefind.preload(""); })
       .then(function () { return merge(script); })
       .then(function () {
         Array.prototype.forEach.call(selects, preselect);
@@ -240,7 +268,10 @@
         });
         form.querySelector(".search-filters").hidden = false;
       })
-      .catch(function () { say(status, status.getAttribute("data-unavailable")); });
+      .catch(function (error) {
+        say(status, status.getAttribute("data-unavailable"));
+        console.error("search unavailable:", error);  /* why, for whoever looks */
+      });
   }
 
   /* ---------------------------------------------------------------- type size (大 中 小) */
