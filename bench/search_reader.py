@@ -3,7 +3,9 @@
 fresh Chromium context (an empty cache, as a first visit), the bytes of every file fetched
 before the first result shows (by kind: the page, Pagefind's scripts and WebAssembly, each
 shard's entry and metadata files, index chunks, fragments) and the time from navigation to the
-first result (and to a second query typed into the same page, whose files are then cached).
+first result (and to a second query typed into the same page, whose files are then cached),
+and how long the page's own thread was held by long tasks (over 50 ms) before the first result:
+Pagefind scores the results there (it runs on the page, not in its worker).
 
     .venv/bin/python bench/search_reader.py SITE/public [--query 乡村振兴 ...] [--files]
 
@@ -27,7 +29,11 @@ from searching import served  # noqa: E402
 # Stamps the time the first result appears (ms since navigation start) on window.
 FIRST_RESULT = """new MutationObserver((_, observer) => {
   if (document.querySelector('.search-results li h2 a')) { window.firstResultAt = performance.now(); observer.disconnect(); }
-}).observe(document, { childList: true, subtree: true });"""
+}).observe(document, { childList: true, subtree: true });
+window.longTasks = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) window.longTasks.push([entry.startTime, entry.duration]);
+}).observe({ type: 'longtask', buffered: true });"""
 
 
 def kind(url: str) -> str:
@@ -57,7 +63,8 @@ def measure(browser: Any, host: str, query: str, second: str) -> dict[str, Any]:
     page.on("requestfinished", lambda request: finished.append(request))
     page.goto(f"{host}/search/?q={query}")
     page.locator(".search-results li h2 a").first.wait_for()
-    first_ms, origin = page.evaluate("[window.firstResultAt, performance.timeOrigin]")
+    first_ms, origin, tasks = page.evaluate("[window.firstResultAt, performance.timeOrigin, window.longTasks]")
+    blocked = [duration for start, duration in tasks if start < first_ms]
     # Only what had arrived when the first result showed (the filters the page loads right after
     # may have finished too by the time this line runs).
     done = [r for r in list(finished) if r.timing["startTime"] + r.timing["responseEnd"] <= origin + first_ms]
@@ -71,7 +78,7 @@ def measure(browser: Any, host: str, query: str, second: str) -> dict[str, Any]:
     second_ms = page.evaluate("performance.now()") - started
     context.close()
     return {"query": query, "files": files, "first_ms": first_ms, "second": second, "second_ms": second_ms,
-            "status": count}
+            "status": count, "blocked_ms": sum(blocked), "longest_ms": max(blocked, default=0.0)}
 
 
 def main() -> int:
@@ -93,7 +100,8 @@ def main() -> int:
                 count[kind(url)] += 1
             total = sum(by_kind.values())
             print(f"{query}: {total / 1e6:.3f} MB in {len(run['files'])} requests before the first results, "
-                  f"first results at {run['first_ms']:.0f} ms ({run['status']}); "
+                  f"first results at {run['first_ms']:.0f} ms ({run['status']}), the page held "
+                  f"{run['blocked_ms']:.0f} ms by long tasks (longest {run['longest_ms']:.0f} ms); "
                   f"then {run['second']}: {run['second_ms']:.0f} ms")
             for name, size in by_kind.most_common():
                 print(f"    {name}: {size / 1e6:.3f} MB in {count[name]} files")
