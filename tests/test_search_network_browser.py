@@ -72,3 +72,24 @@ def test_a_file_that_never_loads_says_search_is_unavailable_after_one_more_try(
         chromium_page.goto(f"{host}/search/?q=正文")
         expect(chromium_page.locator(".search-status")).to_have_text("搜索暂时不可用。")
     assert len(drop.paths) == 2, drop.paths  # once more, not again and again
+
+
+def test_a_big_archives_search_runs_in_pagefinds_worker_so_scoring_never_holds_the_page(
+        archive: Path, chromium_page: Any, tmp_path: Path) -> None:
+    """Up to 20,000 pages Pagefind runs on the page (its fetches retry, above); past that its
+    commonest words take seconds to score (19 s at 100,000 articles), so it runs in its worker.
+    The page decides by the page counts in shards.json: here rewritten to a big archive's."""
+    import json
+    import shutil
+    big = tmp_path / "public"
+    shutil.copytree(archive, big)
+    listing = json.loads((big / "pagefind/shards.json").read_text(encoding="utf-8"))
+    assert sum(listing["pages"].values()) <= 20000
+    for root, workers in ((archive, False), (big, True)):
+        if root == big:
+            listing["pages"] = {name: 7000 for name in listing["pages"]}
+            (big / "pagefind/shards.json").write_text(json.dumps(listing), encoding="utf-8")
+        with served(root) as host:
+            assert _found(chromium_page, host) == TITLES
+            pagefind_workers = [w for w in chromium_page.workers if "pagefind" in w.url]
+            assert bool(pagefind_workers) == workers, (root, [w.url for w in chromium_page.workers])

@@ -69,6 +69,8 @@
     return template.replace(/\{(\w+)\}/g, function (all, key) { return key in values ? values[key] : all; });
   }
 
+  var WORKER_PAGES = 20000;  /* pages of an index past which Pagefind searches in its worker */
+
   function searchPage() {
     var form = document.querySelector("form.search-form");
     if (!form) return;
@@ -215,8 +217,9 @@
       };
     }
 
-    /* The sealed shards of the index (pagefind/shards.json, newest first), merged into the fresh one. */
-    function merge(script) {
+    /* The sealed shards of the index (pagefind/shards.json, newest first), their page counts
+       and the stale copies to hide. */
+    function shardList(script) {
       var folder = script.slice(0, script.lastIndexOf("/") + 1);
       return fetch(folder + "shards.json")
         .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
@@ -224,26 +227,42 @@
           sealed = (list.shards || []).map(function (shard) { return shard.split("/")[1]; });
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
           sizes = list.pages || {};
-          return Promise.all((list.shards || []).map(function (shard) {
-            return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
-          }));
+          return list.shards || [];
         });
+    }
+
+    /* Each sealed shard merged into the fresh one. */
+    function merge(script, shards) {
+      var folder = script.slice(0, script.lastIndexOf("/") + 1);
+      return Promise.all(shards.map(function (shard) {
+        return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
+      }));
     }
 
     var script = form.getAttribute("data-pagefind");
     var folder = new URL(script.slice(0, script.lastIndexOf("/") + 1), location.href).href;
     window.fetch = retrying(window.fetch.bind(window), folder);
-    import(script)
-      /* once more under another URL: the browser remembers a module that failed to load */
-      .catch(function () { return import(script + (script.indexOf("?") === -1 ? "?" : "&") + "again"); })
+    var shards = [];
+    shardList(script)
+      .then(function (list) {
+        shards = list;
+        return import(script)
+          /* once more under another URL: the browser remembers a module that failed to load */
+          .catch(function () { return import(script + (script.indexOf("?") === -1 ? "?" : "&") + "again"); });
+      })
       .then(function (module) {
         pagefind = module;
-        return pagefind.options({ baseUrl: base, excerptLength: 40, noWorker: true });
+        /* Up to WORKER_PAGES pages Pagefind runs on the page, where every fetch of the index
+           retries (above); a bigger archive's commonest words take it seconds to score (19 s at
+           100,000 articles), which must not hold the page: there it runs in its web worker, whose
+           fetches cannot be retried (BENCHMARKS.md, "The search page runs Pagefind on the page"). */
+        var pages = Object.keys(sizes).reduce(function (sum, name) { return sum + (sizes[name] || 0); }, 0);
+        return pagefind.options({ baseUrl: base, excerptLength: 40, noWorker: pages <= WORKER_PAGES });
       })
       /* Pagefind's mergeIndex waits, without end, for the WebAssembly of a main index that failed
          to load: a preload of no words first waits for the main index, and fails if it did not load. */
       .then(function () { return pagefind.preload(""); })
-      .then(function () { return merge(script); })
+      .then(function () { return merge(script, shards); })
       .then(function () {
         Array.prototype.forEach.call(selects, preselect);
         form.addEventListener("submit", function (event) {
