@@ -178,24 +178,23 @@ class Text:
     syntax); the per-character lists are made only when a rule changes something, which most
     lines never do (making them for every line was half of the check's time)."""
 
-    __slots__ = ("_pieces", "_chars", "_spans", "_fixed")
+    __slots__ = ("_pieces", "_spans", "_fixed")
 
     def __init__(self) -> None:
         self._pieces: list[tuple[str, int, int, bool]] = []  # (text, start, end, fixed)
-        self._chars: list[str] | None = None
         self._spans: list[tuple[int, int]] | None = None
         self._fixed: list[bool] | None = None
 
     def add(self, char: str, start: int, end: int, fixed: bool = False) -> None:
         """One character standing for line[start:end]."""
         self._pieces.append((char, start, end, fixed))
-        self._chars = self._spans = self._fixed = None
+        self._spans = self._fixed = None
 
     def run(self, line: str, start: int, end: int) -> None:
         """line[start:end] as plain text, each character where it is."""
         if end > start:
             self._pieces.append((line[start:end], start, -1, False))  # end -1: a run
-            self._chars = self._spans = self._fixed = None
+            self._spans = self._fixed = None
 
     def __bool__(self) -> bool:
         return bool(self._pieces)
@@ -204,12 +203,6 @@ class Text:
     def string(self) -> str:
         """The characters the rules read, as one string."""
         return "".join(piece[0] for piece in self._pieces)
-
-    @property
-    def chars(self) -> list[str]:
-        if self._chars is None:
-            self._chars = list(self.string)
-        return self._chars
 
     @property
     def spans(self) -> list[tuple[int, int]]:
