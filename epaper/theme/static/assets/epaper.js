@@ -201,8 +201,8 @@
        drops a request now and then (a phone between cells, a host under load), and one lost file
        must not end the search. Pagefind cannot be asked to retry, and it ignores an index chunk
        that did not load (the search then says "nothing found" for a word the paper has): so the
-       page's own fetch retries, and Pagefind runs on the page (noWorker), not in its web worker,
-       whose fetches the page cannot reach. */
+       page's own fetch retries, for Pagefind running on the page (noWorker: up to WORKER_PAGES
+       pages, see below), not in its web worker, whose fetches the page cannot reach. */
     function retrying(fetch, folder) {
       return function (input, init) {
         var url = new URL(input instanceof Request ? input.url : String(input), location.href).href;
