@@ -5,7 +5,7 @@ before the first result shows (by kind: the page, Pagefind's scripts and WebAsse
 shard's entry and metadata files, index chunks, fragments) and the time from navigation to the
 first result (and to a second query typed into the same page, whose files are then cached),
 and how long the page's own thread was held by long tasks (over 50 ms) before the first result:
-Pagefind scores the results there (it runs on the page, not in its worker).
+Pagefind scores the results there when it runs on the page (indexes of up to 20,000 pages).
 
     .venv/bin/python bench/search_reader.py SITE/public [--query 乡村振兴 ...] [--files]
 

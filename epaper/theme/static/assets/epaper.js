@@ -219,8 +219,7 @@
 
     /* The sealed shards of the index (pagefind/shards.json, newest first), their page counts
        and the stale copies to hide. */
-    function shardList(script) {
-      var folder = script.slice(0, script.lastIndexOf("/") + 1);
+    function shardList() {
       return fetch(folder + "shards.json")
         .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
         .then(function (list) {
@@ -232,18 +231,17 @@
     }
 
     /* Each sealed shard merged into the fresh one. */
-    function merge(script, shards) {
-      var folder = script.slice(0, script.lastIndexOf("/") + 1);
+    function merge(shards) {
       return Promise.all(shards.map(function (shard) {
         return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
       }));
     }
 
     var script = form.getAttribute("data-pagefind");
-    var folder = new URL(script.slice(0, script.lastIndexOf("/") + 1), location.href).href;
+    var folder = new URL(script.slice(0, script.lastIndexOf("/") + 1), location.href).href;  /* the index's */
     window.fetch = retrying(window.fetch.bind(window), folder);
     var shards = [];
-    shardList(script)
+    shardList()
       .then(function (list) {
         shards = list;
         return import(script)
@@ -262,7 +260,7 @@
       /* Pagefind's mergeIndex waits, without end, for the WebAssembly of a main index that failed
          to load: a preload of no words first waits for the main index, and fails if it did not load. */
       .then(function () { return pagefind.preload(""); })
-      .then(function () { return merge(script, shards); })
+      .then(function () { return merge(shards); })
       .then(function () {
         Array.prototype.forEach.call(selects, preselect);
         form.addEventListener("submit", function (event) {
