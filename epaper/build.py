@@ -165,12 +165,15 @@ class BuildState:
             self.froze_heap = True
 
     def release(self) -> None:
-        """What the build holds beyond its result: the cache's files, the frozen heap."""
-        if self.cache is not None:
-            self.cache.save()
-        if self.froze_heap:
-            gc.unfreeze()
-            self.froze_heap = False
+        """What the build holds beyond its result: the cache's files, the frozen heap (given back
+        even when saving the cache fails: a dev server would otherwise never collect it again)."""
+        try:
+            if self.cache is not None:
+                self.cache.save()
+        finally:
+            if self.froze_heap:
+                gc.unfreeze()
+                self.froze_heap = False
 
     def resolve(self, *, drafts: bool, future: bool) -> None:
         """Link and validate everything; ends the build on any error."""

@@ -2,6 +2,7 @@
 dates, YAML bombs, image modes, runaway Markdown — each reproduced, then refused or fixed."""
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
@@ -584,6 +585,7 @@ def test_a_failure_after_the_swap_says_the_new_site_is_live(make_site, monkeypat
     assert "the disk is full: " in err and "cache.pickle" in err and "the new site is live" in err, err
     assert "internal error" not in err and "untouched" not in err
     assert (out / "index.html").is_file()
+    assert gc.get_freeze_count() == 0  # the heap frozen for the build is given back all the same
 
 
 @pytest.fixture
