@@ -33,10 +33,12 @@ from epaper.output.cache import (
 from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
+from epaper.output.shape import Shape, forget_shape, read_shape, shape_path, write_shape
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
+from epaper.quick import NotLoaded, QuickSite, changed_files, prepare_quick, take_shape
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, check_outputs, files, plan
@@ -83,6 +85,11 @@ class Result:
     rendered: list[str] = field(default_factory=list)
     up_to_date: bool = False  # nothing changed since the last build: nothing was read or written
     layouts: dict[str, frozenset[str]] = field(default_factory=dict)  # template -> the files it uses
+    total: int | None = None  # pages of the site, when `pages` has only those the quick path planned
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages) if self.total is None else self.total
 
     @property
     def outputs(self) -> list[PageRecord]:
@@ -124,6 +131,10 @@ class BuildState:
     froze_heap: bool = False
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
     listed: Sources = field(default_factory=Sources)  # each article's files as lists show it (plan, render)
+    signatures: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # input files as the stamp saw them
+    shape_key: str = ""  # the code and options a shape of the site holds for (quick.py)
+    indexed: list[tuple[str, str]] = field(default_factory=list)  # (article page, month) in the search index
+    shape: Shape | None = None  # the quick path's: the last build's shape, brought up to date
 
     @property
     def jobs(self) -> int:
@@ -138,7 +149,8 @@ class BuildState:
         layouts = ({t: frozenset(renderer.layouts_of(t)) for t in {job.template for job in self.pages}}
                    if renderer else {})
         return Result(self.site, self.pages, self.report, self.diags, sorted(self.rendered),
-                      up_to_date=up_to_date, layouts=layouts)
+                      up_to_date=up_to_date, layouts=layouts,
+                      total=self.shape.pages if self.shape is not None else None)
 
     # ------------------------------------------------------------ the steps
 
@@ -246,12 +258,13 @@ class BuildState:
         """The search index of the new pages: only the shards whose articles changed are made
         again (search.py). When Pagefind fails the paper still goes out, without search, and says so."""
         assert self.site is not None and self.writer is not None and self.cache is not None
+        if self.shape is None:  # a full build: every published article but drafts (the quick path's shape has them)
+            self.indexed = [(output_file(a.url), e.date.strftime("%Y-%m"))
+                            for e in self.site.editions for a in e.articles if not a.draft]
         if not (self.site.config.search and self.options.search):
             return
         writer = self.writer
-        articles = [search.Article(path, e.date.strftime("%Y-%m"), writer.manifest[path])
-                    for e in self.site.editions for a in e.articles if not a.draft
-                    for path in (output_file(a.url),)]
+        articles = [search.Article(path, month, writer.manifest[path]) for path, month in self.indexed]
         if not articles:
             return  # nothing to index (Pagefind would take every page then)
         state = self.cache.folder_for("search") / f"{digest(str(writer.out).encode())}.json"
@@ -266,10 +279,16 @@ class BuildState:
             self.stop_on_errors()
 
     def swap(self, stamp: str | None) -> None:
-        """Hosting headers, then the staging folder becomes the output."""
+        """Hosting headers, then the staging folder becomes the output, and the site's shape is
+        kept for the next build's quick path."""
         assert self.site is not None and self.writer is not None
         writer = self.writer
-        writer.put("_headers", headers_file(sorted(writer.manifest), immutable(self.static)))
+        live = writer.live or {}
+        if self.shape is not None and "_headers" in live and len(live) == len(writer.manifest) + 1 and all(
+                path in live for path in writer.manifest):  # the quick path, the same files: the same rules
+            writer.keep("_headers")
+        else:
+            writer.put("_headers", headers_file(sorted(writer.manifest), immutable(self.static)))
         foreign = Diagnostics()  # reported, not recorded: once the swap is done they are gone
         for name in writer.foreign():
             foreign.warning(_shown(writer.out / name, self.options.site), 1, M.FOREIGN_OUTPUT(name=name))
@@ -278,10 +297,104 @@ class BuildState:
             raise Stop
         self.report = writer.finish(self.keys, stamp, self.site.next_publish, self.diags.warnings)
         self.diags.extend(foreign.warnings)
+        self.keep_shape()
         if self.renditions is not None:
             self.renditions.prune()  # what this site no longer shows leaves the rendition cache
         if self.edition_pdfs is not None:
             self.edition_pdfs.prune()
+
+
+    # ------------------------------------------------------------ the quick path (quick.py)
+
+    @property
+    def shape_file(self) -> Path:
+        assert self.writer is not None
+        return shape_path(self.options.site / CACHE_DIR, self.writer.out)
+
+    def keep_shape(self) -> None:
+        """The shape of the site just built, for the next build's quick path."""
+        assert self.site is not None and self.writer is not None
+        if self.shape is None:  # a full build
+            assert self.loaded is not None and self.cache is not None
+            elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
+            shape = take_shape(self.site, len(self.cache.sources), self.signatures, self.shape_key, elsewhere,
+                               self.indexed, self.loaded.editions)
+            shape.pages = len(self.pages)
+        else:
+            shape = self.shape
+            shape.files = dict(self.signatures)
+        write_shape(self.shape_file, shape)
+
+    def quick(self, now: dt.datetime) -> bool:
+        """When only article bodies changed since the last build: load, link and plan the pages
+        showing them alone (quick.py), render them and keep every other file. False, having
+        written nothing, when a full build is needed."""
+        writer = self.writer
+        assert writer is not None
+        shape = read_shape(self.shape_file)
+        if (shape is None or shape.key != self.shape_key or writer.live is None or not writer.out.is_dir()
+                or (writer.next_change is not None and not (now < writer.next_change))):  # one fell due
+            return False
+        changed = changed_files(shape, self.signatures)
+        if changed is None:
+            return False
+        root = self.options.site
+        config = load_config(SiteReader(root, Diagnostics()), self.options.base_url)
+        if config is None:
+            return False
+        cache = BuildCache(root, parse_settings(config, root), every_record=False)
+        found = prepare_quick(root, config, cache, shape, self.signatures, changed, writer.warnings,
+                              self.options.drafts)
+        rendered = self._render_quick(found, cache, writer) if found is not None else None
+        if found is None or rendered is None:
+            cache.html.close()
+            return False
+        self.cache, self.loaded, self.site, self.pages, self.shape = cache, found.loaded, found.site, found.jobs, shape
+        self.site.next_publish = writer.next_change  # as the last build found it: none has fallen due since
+        self.indexed = shape.indexed
+        self.diags.extend(found.warnings)
+        self.stop_on_errors()  # --strict: the warnings still there
+        forget_shape(self.shape_file)  # until this build is done: if it fails halfway, the next one is full
+        writer.check_room()
+        writer.begin()
+        for job, html in rendered:
+            writer.record(job.path, *writer.place(job.path, html))
+            self.rendered.add(job.path)
+        indexing = config.search and self.options.search
+        index = f"{search.FOLDER}/"
+        writer.keep_all([path for path in writer.live  # every other file stays; the search index's are index()'s
+                         if path not in writer.manifest and path != "_headers" and not (
+                             indexing and path.startswith(index))])
+        for rel, sha in found.new.items():
+            page, _, shown = shape.articles[rel]
+            shape.articles[rel] = (page, sha, shown)
+        return True
+
+    def _render_quick(self, found: QuickSite, cache: BuildCache,
+                      writer: OutputWriter) -> list[tuple[Job, bytes]] | None:
+        """The quick path's pages, in memory; None when one is not the page the last build made
+        from the same sources (its key with the old body differs) or a layout went beyond them."""
+        self.static = output_names(found.site.static_files)
+        renderer = Renderer(self.options.site, found.site, memory=cache.render_memory(),
+                            assets={rel: name for rel, (name, _) in self.static.items()}, listed=self.listed)
+        keys = dict(writer.renders)
+        for job in found.jobs:
+            article = job.needs_html[0]
+            new = article.digest
+            article.__dict__["digest"] = found.old[article.source]
+            try:
+                if renderer.key(job) != writer.renders.get(job.path):
+                    return None
+            finally:
+                article.__dict__["digest"] = new
+            keys[job.path] = renderer.key(job)
+        renderer.bodies = _bodies(found.jobs, found.loaded, cache.html)
+        try:
+            pages = [(job, renderer.render(job)) for job in found.jobs]
+        except (TemplateProblem, NotLoaded):  # a layout reached an Unloaded article, or failed: in full
+            return None
+        self.renderer, self.keys = renderer, keys
+        return pages
 
 
 def check(options: Options) -> Result:
@@ -308,6 +421,7 @@ def build(options: Options) -> Result:
     error (or, with --strict, warning), the live output untouched then.
 
     0. stop early when no input changed since the last build (an input stamp)
+       (0b. when only article bodies changed: their pages alone, then 6 and 7; quick.py)
     1. load config.yaml, editions, front matter and Markdown, images and PDFs
     2. resolve: sections, series, corrections, neighbours; all validation
        (2b. join each edition's page PDFs into one, from the cache when unchanged)
@@ -322,7 +436,8 @@ def build(options: Options) -> Result:
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
         state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
         assert state.writer is not None
-        stamp = _stamp(options, out, state.stats)
+        stamp = _stamp(options, out, state.stats, state.signatures)
+        state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
         now = options.now or dt.datetime.now(dt.UTC)
         try:
             if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
@@ -331,10 +446,15 @@ def build(options: Options) -> Result:
                 state.report = WriteReport()
                 return state.result(up_to_date=True)
             try:
+                if state.quick(now):                                                         # 0b.
+                    state.index()                                                         # 6.
+                    state.swap(stamp)                                                     # 7.
+                    return state.result()
                 state.load()                                                              # 1.
                 state.resolve(drafts=options.drafts, future=options.future)              # 2.
                 state.join_pdfs()                                                         # 2b.
                 state.plan()                                                              # 3.
+                forget_shape(state.shape_file)  # until the new output is in: a build failing halfway is no base
                 state.render()                                                            # 4.
                 state.place_files()                                                       # 5.
                 state.index()                                                             # 6.
@@ -444,13 +564,19 @@ def _shown(path: Path, site: Path) -> str:
         return str(path)
 
 
-def _stamp(options: Options, out: Path, stats: dict[str, os.stat_result]) -> str | None:
-    """Every input's stat, and the options that shape the output; the stats go into `stats`."""
+def _stamp(options: Options, out: Path, stats: dict[str, os.stat_result],
+           signatures: dict[str, tuple[int, int, int]]) -> str | None:
+    """Every input's stat, and the options that shape the output; the stats go into `stats`
+    and `signatures` (input_stamp)."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
-    extra = repr((options.drafts, options.future, options.base_url, options.now, options.search,
-                  str(out.absolute())))
-    return input_stamp(roots, extra, stats)
+    return input_stamp(roots, _options_key(options, out), stats, signatures)
+
+
+def _options_key(options: Options, out: Path) -> str:
+    """The options that shape the output."""
+    return repr((options.drafts, options.future, options.base_url, options.now, options.search,
+                 str(out.absolute())))
 
 
 def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, str]:

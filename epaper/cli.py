@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if result.up_to_date:
                 print(M.UP_TO_DATE(out=out).render(translations), file=sys.stderr)
                 return 0
-            built = M.BUILT(pages=count(len(result.pages), M.ONE_PAGE, M.PAGES), out=out,
+            built = M.BUILT(pages=count(result.page_count, M.ONE_PAGE, M.PAGES), out=out,
                             rendered=len(result.rendered), added=len(report.added), changed=len(report.changed),
                             removed=len(report.removed))
             print(built.render(translations), file=sys.stderr)

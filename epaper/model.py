@@ -183,7 +183,7 @@ class ArticleLinks:
 
 
 # What Article.from_record adds to an article's parsed fields: the build's, not the parse's.
-BUILD_STATE = frozenset({"digest", "links"})
+BUILD_STATE = frozenset({"digest", "shown", "links"})
 
 
 @dataclass(frozen=True, eq=False)
@@ -197,6 +197,7 @@ class Article:
     page_number: int
     summary: str
     digest: str = ""  # content hash of the source file
+    shown: str = ""  # hash of its parsed fields, everything but the body: what a list of articles shows
     kicker: str = ""
     subtitle: str = ""
     authors: tuple[str, ...] = ()
@@ -218,7 +219,7 @@ class Article:
     links: ArticleLinks = field(default_factory=ArticleLinks, repr=False)
 
     @classmethod
-    def from_record(cls, fields: dict[str, Any], digest: str) -> Article:
+    def from_record(cls, fields: dict[str, Any], digest: str, shown: str = "") -> Article:
         """An article from its cached parsed fields, without running __init__: a big archive
         loads every article on every build, and this is many times faster. The fields are the
         parser's own (a test keeps their names those of the dataclass), and their very dict
@@ -226,6 +227,7 @@ class Article:
         (BUILD_STATE) is left out when the cache stores the fields again (SourceRecord)."""
         article = object.__new__(cls)
         fields["digest"] = digest
+        fields["shown"] = shown
         fields["links"] = ArticleLinks()
         fields.setdefault("lines", {})
         object.__setattr__(article, "__dict__", fields)

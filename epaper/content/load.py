@@ -116,7 +116,7 @@ def parse_edition(rel: str, data: bytes) -> tuple[dict[str, Any] | None, list[Di
     return dict(date=date, number=number, publish=publish, pages=pages, lines=dict(meta.lines)), diags.items
 
 
-def _edition(rel: str, folder: str, record: SourceRecord, articles: list[Article], unreadable: int) -> Edition:
+def make_edition(rel: str, folder: str, record: SourceRecord, articles: list[Article], unreadable: int) -> Edition:
     """The edition of a parsed edition.yaml, linked with its pages and articles."""
     fields = dict(record.fields or {})
     pages = [Page.of_entry(entry) for entry in fields.pop("pages")]
@@ -195,9 +195,11 @@ def wanted_media(edition: Edition) -> list[tuple[str, str]]:
     return [(kind, rel) for kind, rel in wanted if rel]
 
 
-def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> dict[str, MediaRecord]:
+def probe_media(reader: SiteReader, editions: list[Edition], cache: BuildCache,
+                every: bool = True) -> dict[str, MediaRecord]:
     """Every image and PDF the editions name, probed (from the cache when its stat is unchanged).
-    A file that is missing or unusable gets a record saying why; resolve reports it where it is named."""
+    A file that is missing or unusable gets a record saying why; resolve reports it where it is named.
+    `every`: these are all the site's editions, so the cache forgets the files none of them names."""
     known: dict[str, MediaRecord] = cache.data.media
     found: dict[str, MediaRecord] = {}
     for edition in editions:
@@ -238,6 +240,9 @@ def _media(reader: SiteReader, editions: list[Edition], cache: BuildCache) -> di
                 found[key] = MediaRecord(0, 0, "", kind, problem=M.CANNOT_READ(reason=exc.strerror or str(exc)))
                 continue
             cache.sources_changed = True
+    if not every:
+        cache.data.media.update((k, r) for k, r in found.items() if r.sha)
+        return found
     if set(known) != {k for k, r in found.items() if r.sha}:
         cache.sources_changed = True
     cache.data.media = {k: r for k, r in found.items() if r.sha}
@@ -302,12 +307,12 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
                 continue
             diags.extend(record.diagnostics)
             if record.fields is not None:
-                articles.append(Article.from_record(record.fields, record.sha))
+                articles.append(Article.from_record(record.fields, record.sha, record.shown))
         if edition_record is None:
             continue
-        editions.append(_edition(rel, folder.rel, edition_record, articles, len(folder.articles) - len(articles)))
+        editions.append(make_edition(rel, folder.rel, edition_record, articles, len(folder.articles) - len(articles)))
     return LoadedSite(root=reader.root, config=config, editions=editions, static_files=find_static(reader),
-                      media=_media(reader, editions, cache))
+                      media=probe_media(reader, editions, cache))
 
 
 def parse_settings(config: Config, root: Path) -> str:
@@ -343,8 +348,7 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             records[rel] = old
         else:
             misses.append((rel, path))
-    task = ParseTask(config.unsafe_html, footnote_backlink(config.language, reader.root), cache.html.path.parent,
-                     cache.html.settings, config.typography)
+    task = parse_task(config, reader.root, cache)
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
     if workers > 1:
         cache.html.prepare()
@@ -378,15 +382,20 @@ class ParseTask:
     typography: Typography  # the check's rules: its warnings are cached with the file's other diagnostics
 
 
+def parse_task(config: Config, root: Path, cache: BuildCache) -> ParseTask:
+    return ParseTask(config.unsafe_html, footnote_backlink(config.language, root), cache.html.path.parent,
+                     cache.html.settings, config.typography)
+
+
 def _parse_files(task: ParseTask, items: Sequence[tuple[str, str]]) -> list[tuple[str, SourceRecord | Text]]:
     """Read, hash and parse content files; runs in a worker process for big builds. The rendered
     Markdown goes straight to the HTML store: the parent never holds every article's body."""
     renderer = MarkdownRenderer(unsafe_html=task.unsafe_html, backlink=task.backlink)
     with HtmlStore(task.store, task.store_settings) as html:  # closed even when a worker fails
-        return _parse_into(html, task, items, renderer)
+        return parse_into(html, task, items, renderer)
 
 
-def _parse_into(html: HtmlStore, task: ParseTask, items: Sequence[tuple[str, str]],
+def parse_into(html: HtmlStore, task: ParseTask, items: Sequence[tuple[str, str]],
                 renderer: MarkdownRenderer) -> list[tuple[str, SourceRecord | Text]]:
     results: list[tuple[str, SourceRecord | Text]] = []
     for rel, path in items:
@@ -410,9 +419,16 @@ def _parse_into(html: HtmlStore, task: ParseTask, items: Sequence[tuple[str, str
             if len(html.pending) >= FLUSH_EVERY:
                 html.flush()
         results.append((rel, SourceRecord(st.st_size, st.st_mtime_ns, sha, fields, diagnostics, racy,
-                                          ctime_ns=st.st_ctime_ns)))
+                                          ctime_ns=st.st_ctime_ns, shown=shown_digest(fields))))
     html.flush()
     return results
+
+
+def shown_digest(fields: dict[str, Any] | None) -> str:
+    """A hash of an article's parsed fields without its body (the HTML went to its store): all a
+    list of articles can show of it. Pages listing an article depend on this, not on its bytes,
+    so an edit of the text alone re-renders the article's own page only (build.quick)."""
+    return "" if fields is None else digest(repr(fields).encode())
 
 
 def load_site(root: Path, diags: Diagnostics, base_url: str | None = None, jobs: int = 1) -> LoadedSite | None:

@@ -36,15 +36,21 @@ def resolve(loaded: LoadedSite, diags: Diagnostics, *, drafts: bool = False,
     config = loaded.config
     editions = _unique_dates(loaded.editions, diags)
     for edition in editions:
-        _check_edition(edition, config, diags)
-        _check_media(edition, loaded.media, diags)
-        _check_areas(edition, diags)
+        check_alone(edition, config, loaded.media, diags)
     _find_originals(editions, diags, drafts)
     published, next_publish = _published(editions, config, diags, drafts, future, now)
     site = _link(config, published, loaded.static_files)
     site.next_publish = next_publish
-    site.media = {source: sha for source, sha in _media_digests(published)}
+    site.media = {source: sha for source, sha in media_digests(published)}
     return site
+
+
+def check_alone(edition: Edition, config: Config, media: dict[str, MediaRecord], diags: Diagnostics) -> None:
+    """What an edition's own files tell, linked in: sections, series, photos, scans, areas.
+    (Nothing here looks at another edition: build.py's quick path runs it on a few.)"""
+    _check_edition(edition, config, diags)
+    _check_media(edition, media, diags)
+    _check_areas(edition, diags)
 
 
 def _unique_dates(editions: list[Edition], diags: Diagnostics) -> list[Edition]:
@@ -178,7 +184,8 @@ def _check_jumps(edition: Edition, article: Article, numbers: dict[int, Page], d
                                                                  source=edition.source, line=other.line))
 
 
-def _media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:
+def media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:
+    """Each image and PDF the editions show, with its content hash."""
     for edition in editions:
         for page in edition.pages:
             for item in (page.picture, page.download):
@@ -289,7 +296,7 @@ def _published(editions: list[Edition], config: Config, diags: Diagnostics, draf
         if not future and publish > moment:
             due.append(publish)
             continue
-        articles = [a for a in edition.articles if drafts or not a.draft]
+        articles = published_articles(edition, drafts)
         if edition.articles and not articles:
             diags.warning(edition.source, 1, M.ALL_DRAFTS())
             continue
@@ -298,19 +305,28 @@ def _published(editions: list[Edition], config: Config, diags: Diagnostics, draf
     return kept, min(due) if due else None
 
 
+def published_articles(edition: Edition, drafts: bool) -> list[Article]:
+    return [a for a in edition.articles if drafts or not a.draft]
+
+
+def order(edition: Edition) -> None:
+    """An edition's articles in page order, and each page's articles (its own, and those
+    continued on it); the corrections are linked after, across editions."""
+    page_index = {p.number: i for i, p in enumerate(edition.pages)}
+    edition.articles.sort(key=lambda a: (page_index.get(a.page_number, 0), a.sort_key()))
+    for page in edition.pages:
+        number = page.number
+        page.links.articles = [a for a in edition.articles if a.page_number == number]
+        page.links.continued = [a for a in edition.articles
+                                if a.page_number != number and any(b.page == number for b in a.jumps)]
+    for article in edition.articles:
+        article.links.corrections = []
+
+
 def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]) -> SiteData:
     """Order everything and set the links both ways; no validation happens here."""
-    page_index = {}
     for edition in editions:
-        page_index = {p.number: i for i, p in enumerate(edition.pages)}
-        edition.articles.sort(key=lambda a: (page_index.get(a.page_number, 0), a.sort_key()))
-        for page in edition.pages:
-            number = page.number
-            page.links.articles = [a for a in edition.articles if a.page_number == number]
-            page.links.continued = [a for a in edition.articles
-                                    if a.page_number != number and any(b.page == number for b in a.jumps)]
-        for article in edition.articles:
-            article.links.corrections = []
+        order(edition)
     published = {id(a) for e in editions for a in e.articles}
     newest_first = [a for e in reversed(editions) for a in e.articles]
     sections: dict[str, list[Article]] = {slug: [] for slug in config.sections}

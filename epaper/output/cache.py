@@ -66,23 +66,28 @@ def dependency_versions() -> str:
 RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" may change unseen
 
 
-def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] | None = None) -> str | None:
+def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] | None = None,
+                signatures: dict[str, tuple[int, int, int]] | None = None) -> str | None:
     """A hash of every input file's path, size and mtime (and of `extra`: options, code).
     Equal stamps mean no input changed, so a build can stop before reading anything.
     None when a file was modified so recently that a same-size save could still go
     unnoticed within the clock's tick (git's "racily clean" problem). Each file that is not a
     symbolic link goes into `seen` with its stat, so the load need not stat it again (the
-    sources are walked once a build: at 100,000 articles a walk is a sizeable part of an edit)."""
+    sources are walked once a build: at 100,000 articles a walk is a sizeable part of an edit).
+    Every file, links too, goes into `signatures` as (size, mtime, ctime), racy ones as (-1, -1, -1):
+    left empty when the walk could not see everything (build.py's quick path then never runs)."""
     started = time.time_ns()
+    racy_from = started - RACY_NS
+    found: dict[str, tuple[int, int, int]] = {}
     newest = 0
-    h = hashlib.blake2b(digest_size=16)
-    h.update(f"{code_fingerprint()}\0{extra}\0".encode())
+    parts = [f"{code_fingerprint()}\0{extra}\0"]  # hashed at once: 100,000 updates were a third of the walk
     for root in roots:
-        h.update(f"{root}\0".encode())
+        parts.append(f"{root}\0")
         if root.is_file():
             st = root.stat()
             newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime too (mtime can be put back)
-            h.update(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
+            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0")
+            found[str(root)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
             continue
         stack = [root]
         while stack:
@@ -94,22 +99,31 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
             except OSError:  # issue 12: unreadable: no stamp, so the build reads and reports it
                 return None
             for entry in entries:
+                path = entry.path
                 try:
                     if entry.is_dir():
                         if not entry.is_symlink():
-                            stack.append(Path(entry.path))
-                        h.update(f"d {entry.path}\0".encode())
+                            stack.append(Path(path))
+                        parts.append(f"d {path}\0")
                         continue
                     st = entry.stat()
                 except OSError:  # issue 12: a dangling link or a loop: no stamp, the build reports it
                     if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
                         continue
                     return None
-                newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime, as above
+                size, mtime, ctime = st.st_size, st.st_mtime_ns, st.st_ctime_ns
+                if mtime > newest or ctime > newest:  # issue 12: ctime, as above
+                    newest = max(mtime, ctime)
                 if seen is not None and not entry.is_symlink():
-                    seen[entry.path] = st
-                h.update(f"{entry.path}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode())
-    return None if newest >= started - RACY_NS else h.hexdigest()
+                    seen[path] = st
+                found[path] = (size, mtime, ctime)
+                parts.append(f"{path}:{size}:{mtime}:{ctime}\0")
+    if signatures is not None:
+        if newest >= racy_from:  # what was touched within the clock's tick says nothing
+            found.update([(path, (-1, -1, -1)) for path, (_, mtime, ctime) in found.items()
+                          if mtime >= racy_from or ctime >= racy_from])
+        signatures.update(found)
+    return None if newest >= racy_from else hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
 
 @dataclass
@@ -123,6 +137,7 @@ class SourceRecord:
     diagnostics: list  # list[Diagnostic]
     racy: bool = False  # modified too close to when it was read: check its bytes next time
     ctime_ns: int = 0  # issue 12: the inode's change time, which no tool can put back as it can mtime
+    shown: str = ""  # hash of the fields (the body's HTML is not among them): Article.shown
 
     def __getstate__(self) -> dict[str, Any]:
         """Its fields as parsed: an article made from them shares their dict and adds what the
@@ -180,16 +195,32 @@ class BuildCache:
     The stages see it through a few methods: the load stage's source and media records and the
     HTML store, `render_memory()` for the renderer and `folder_for()` for the image renditions."""
 
-    def __init__(self, root: Path, settings: str) -> None:
+    def __init__(self, root: Path, settings: str, every_record: bool = True) -> None:
+        """`every_record` False: no record is read until asked for by folder (`folders()`), and
+        saving writes those folders only (the quick path of build.py)."""
         self.folder = root / CACHE_DIR
         self.path = self.folder / "cache.pickle"
         self.discarded: str | None = None  # why an existing cache was not used
         self.data = self._read()
         self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
         self.records = RecordStore(self.folder, f"{FORMAT} {code_fingerprint()} {settings}")
-        self.sources: dict[str, SourceRecord] = self.records.load()  # rel -> record; load.py replaces it
+        # rel -> record; load.py replaces it
+        self.sources: dict[str, SourceRecord] = self.records.load() if every_record else {}
         self.sources_changed = False
         self.fragments = FragmentStore(self.folder)
+        self.some: dict[str, dict[str, SourceRecord]] | None = None if every_record else {}  # folder -> records
+
+    def folders(self, wanted: list[str]) -> dict[str, dict[str, SourceRecord]] | None:
+        """The records of these edition folders (relative to the site), read now and saved with
+        the cache, changed or not; None when any is missing or the store is not this build's."""
+        assert self.some is not None, "only a cache opened without every record reads folders"
+        missing = [folder for folder in wanted if folder not in self.some]
+        if missing:
+            found = self.records.load_folders(missing)
+            if found is None:
+                return None
+            self.some.update(found)
+        return {folder: self.some[folder] for folder in wanted}
 
     def render_memory(self) -> RenderMemory:
         """The renderer's memory, shared with this cache: what rendering adds is saved with it."""
@@ -222,10 +253,16 @@ class BuildCache:
 
     def save(self) -> None:
         """Write to a temporary file and rename: a killed build leaves the old cache whole."""
-        if self.sources_changed:
+        if self.some is not None:  # some folders only: nothing is pruned, what the others need stays
+            if self.sources_changed:
+                self.html.flush()
+                self.records.save_folders(self.some)
+            self.fragments.flush()
+        elif self.sources_changed:
             self.html.save({r.sha for r in self.sources.values()})
             self.records.save(self.sources)
-        self.fragments.save(len(self.sources))
+        if self.some is None:
+            self.fragments.save(len(self.sources))
         self.html.close()
         self.records.close()
         self.fragments.close()
@@ -293,6 +330,43 @@ class RecordStore:
             self.close()  # opened again to save: the tools beside the build (areas, import) only read
         self.trusted = True
         return found
+
+    def load_folders(self, folders: list[str]) -> dict[str, dict[str, SourceRecord]] | None:
+        """The records of these folders alone; None when one has no row or the rows are not ours."""
+        if not self.path.exists():
+            return None
+        found: dict[str, dict[str, SourceRecord]] = {}
+        try:
+            db = self._connect()
+            if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
+                return None
+            for folder in folders:
+                row = db.execute("SELECT blob FROM records WHERE folder = ?", (folder,)).fetchone()
+                if row is None:
+                    return None
+                group = _Unpickler(io.BytesIO(row[0])).load()
+                if not isinstance(group, dict) or not all(isinstance(r, SourceRecord) for r in group.values()):
+                    return None
+                found[folder] = group
+        except Exception:  # damaged or busy: the full build reads (and mends) them all
+            return None
+        finally:
+            self.close()
+        return found
+
+    def save_folders(self, groups: dict[str, dict[str, SourceRecord]]) -> None:
+        """Write these folders' rows again, leaving every other row as it is."""
+        try:
+            db = self._connect()
+            with db:
+                if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
+                    return  # another build wrote rows of another key since: they are not ours to mix
+                db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?)",
+                               ((f, _pickled(groups[f], memo=True)) for f in sorted(groups)))
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if damaged(exc):
+                remove_database(self.path)
 
     def save(self, records: dict[str, SourceRecord]) -> None:
         """Write the folders whose records changed (all of them when the rows were not ours) and

@@ -172,6 +172,18 @@ class OutputWriter:
         if not self.folder.holds(path, sha):
             self.folder.link(path, self.out / path)
 
+    def keep_all(self, paths: list[str]) -> None:
+        """keep() each of these, in one loop: the quick path keeps 150,000 files at 100,000 articles."""
+        self.begin()
+        assert self.live is not None, "keep_all() needs a live folder on record"
+        live, manifest, unchanged, folder = self.live, self.manifest, self.report.unchanged, self.folder
+        holds = folder.holds
+        for path in paths:
+            sha = manifest[path] = live[path]
+            unchanged.append(path)
+            if not holds(path, sha):
+                folder.link(path, self.out / path)
+
     def foreign(self) -> list[str]:
         """Top-level names in the live output that no build made (a CNAME put there by hand):
         the staging folder never has them, so they would come and go with every swap; they

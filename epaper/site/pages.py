@@ -84,18 +84,7 @@ def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
                              turn_prev=turn_prev, turn_next=turn_next)))
-        articles = edition.articles
-        for j, article in enumerate(articles):
-            prev_article = articles[j - 1] if j > 0 else None
-            next_article = articles[j + 1] if j + 1 < len(articles) else None
-            related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
-                       *article.originals, *article.corrections]
-            page = article.page
-            jobs.append(Job(
-                output_file(article.url), "article.html", frozenset(src.all(related) | page.media),
-                context=dict(article=article, edition=edition, page=page,
-                             prev_article=prev_article, next_article=next_article),
-                needs_html=(article,), origin=article.source))
+        jobs.extend(article_job(src, edition, j) for j in range(len(edition.articles)))
     for kind, groups, declared in (("sections", site.sections, site.config.sections),
                                    ("series", site.series, site.config.series)):
         for slug, members in groups.items():
@@ -113,6 +102,21 @@ def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
     jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
     jobs.extend(sitemap_jobs(site))
     return jobs
+
+
+def article_job(src: Sources, edition: Edition, j: int) -> Job:
+    """The page of the edition's j-th article (also planned alone, by build.py's quick path)."""
+    articles = edition.articles
+    article = articles[j]
+    prev_article = articles[j - 1] if j > 0 else None
+    next_article = articles[j + 1] if j + 1 < len(articles) else None
+    related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
+               *article.originals, *article.corrections]
+    page = article.page
+    return Job(output_file(article.url), "article.html", frozenset(src.all(related) | page.media),
+               context=dict(article=article, edition=edition, page=page,
+                            prev_article=prev_article, next_article=next_article),
+               needs_html=(article,), origin=article.source)
 
 
 def files(site: SiteData) -> list[Rendition | Download]:

@@ -107,7 +107,9 @@ class Renderer:
                  for po in catalogs.catalog_files(self.config.language, THEME_DOMAIN, self.catalogs)]
         settings = f"{code_fingerprint()} {self.config!r} {sorted((assets or {}).items())!r} {words!r}"
         self.settings = hashlib.blake2b(settings.encode(), digest_size=16).hexdigest()
-        self.digests = {a.source: a.digest for e in site.editions for a in e.articles}
+        # An article in a list shows its fields, never its body: its token is their hash (Article.shown),
+        # and only the pages showing its body (Job.needs_html) have its bytes' hash too (key()).
+        self.digests = {a.source: a.shown for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})
         self.digests.update(site.media)  # scans, photos and PDFs: a changed image re-renders its pages
         self._tokens: dict[str, str] = {}
@@ -276,6 +278,7 @@ class Renderer:
         parts = [f"{self.settings}\0{job.path}\0{job.template}\0{job.extra}\0", self._layout_token(job.template)]
         tokens = self._tokens
         parts.extend(tokens.get(s) or self._token(s) for s in job.sources)  # sorted already (Job)
+        parts.extend(f"{a.source}#body={a.digest}\0" for a in job.needs_html)
         return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
     def _token(self, source: str) -> str:

@@ -1,0 +1,262 @@
+"""The quick path: after edits to article bodies alone, load, link and plan only what they show.
+
+A full build loads every record, resolves, plans and keys every page: at 100,000 articles
+that is seconds, whatever the edit. When the only inputs changed since the last build are
+article files whose fields (all but the body) are as they were, the site keeps its shape: the
+same pages from the same sources, and only the pages that show those bodies change, each
+article's own (a list shows fields only: render.Renderer.key). The last full build's shape
+(output/shape.py) says which those are and what they link to; this module loads just the
+editions they show, links them as resolve did, and plans those pages (build.py renders them).
+
+What it cannot be sure of it leaves to a full build (prepare_quick() answers None): a file added,
+removed or changed that is not such an article, changed fields, an error, a body a feed shows,
+another build's records, or a layout that reaches beyond what was loaded (Unloaded); and
+build.py checks each page's key with the old body against the last build's."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NoReturn
+
+from epaper.content.load import (
+    LoadedSite,
+    find_static,
+    make_edition,
+    parse_into,
+    parse_task,
+    probe_media,
+)
+from epaper.content.markup import MarkdownRenderer
+from epaper.content.reader import SiteReader
+from epaper.content.resolve import check_alone, media_digests, order, published_articles
+from epaper.errors import Diagnostic, Diagnostics
+from epaper.model import Article, Config, Edition, SiteData
+from epaper.output.cache import BuildCache, SourceRecord
+from epaper.output.shape import Shape
+from epaper.site.jobs import Job
+from epaper.site.pages import Sources, article_job
+from epaper.site.urls import output_file
+
+MOST = 50  # changed files the quick path takes on; more is a bigger change (a full build)
+DEPTH = 2  # links followed from a changed article's edition: a layout reaching further gets Unloaded
+
+
+class NotLoaded(Exception):
+    """A layout used an article the quick path did not load: the build starts again in full."""
+
+
+class Unloaded:
+    """An article of an edition the quick path did not load, in its place in a link: anything
+    asked of it but its file raises NotLoaded (build.py then builds in full)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __getattr__(self, name: str) -> NoReturn:
+        raise NotLoaded(f"{self.source}: {name}")
+
+    def __bool__(self) -> bool:
+        raise NotLoaded(self.source)
+
+
+@dataclass
+class QuickSite:
+    """What the quick path loaded: a few editions, linked as the full build linked them."""
+
+    loaded: LoadedSite
+    site: SiteData
+    jobs: list[Job]  # the pages that show the changed bodies
+    old: dict[str, str] = field(default_factory=dict)  # changed article -> its hash at the last build
+    new: dict[str, str] = field(default_factory=dict)  # changed article -> its hash now
+    warnings: list[Diagnostic] = field(default_factory=list)  # the last build's, with the new parses'
+
+
+def changed_files(shape: Shape, signatures: dict[str, tuple[int, int, int]]) -> list[str] | None:
+    """The input files changed since the shape was taken, or None when files came or went (or the
+    walk saw nothing: it failed). A file touched within the clock's tick counts as changed."""
+    if not signatures or len(signatures) != len(shape.files):
+        return None
+    changed = []
+    files = shape.files
+    for path, signature in signatures.items():
+        old = files.get(path)
+        if old is None:
+            return None
+        if old != signature or signature[0] < 0:
+            changed.append(path)
+    return changed
+
+
+def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape,
+                  signatures: dict[str, tuple[int, int, int]], changed: list[str], warnings: list[Diagnostic],
+                  drafts: bool) -> QuickSite | None:
+    """The quick path's load, link and plan, or None when a full build is needed (see the module)."""
+    if not changed or len(changed) > MOST:
+        return None
+    rels = []
+    for path in changed:
+        rel = Path(os.path.relpath(path, root)).as_posix()
+        if rel not in shape.articles or rel in shape.elsewhere:
+            return None
+        rels.append(rel)
+    rows = cache.folders(sorted({_folder(rel) for rel in rels}))
+    if rows is None:
+        return None
+    task = parse_task(config, root, cache)
+    renderer = MarkdownRenderer(unsafe_html=task.unsafe_html, backlink=task.backlink)
+    parsed = parse_into(cache.html, task, [(rel, str(root / rel)) for rel in rels], renderer)
+    old: dict[str, str] = {}
+    new: dict[str, str] = {}
+    replaced: dict[str, list[Diagnostic]] = {}
+    for rel, record in parsed:
+        _, sha, shown = shape.articles[rel]
+        before = rows[_folder(rel)].get(rel)
+        if (not isinstance(record, SourceRecord) or record.fields is None or before is None or before.sha != sha
+                or record.shown != shown or record.fields != before.fields
+                or any(not d.warning for d in record.diagnostics)):
+            return None  # fields changed, an error, or the records are another build's
+        old[rel], new[rel] = sha, record.sha
+        replaced[rel] = before.diagnostics
+        rows[_folder(rel)][rel] = record
+    cache.sources_changed = True
+    pages = [rel for rel in rels if shape.articles[rel][0]]
+    editions = _editions(root, config, cache, shape, pages, drafts, signatures, set(rels))
+    if editions is None:
+        return None
+    loaded, site = editions
+    by_source = {a.source: (e, j) for e in site.editions for j, a in enumerate(e.articles)}
+    jobs = []
+    for rel in pages:
+        if rel not in by_source:
+            return None
+        edition, j = by_source[rel]
+        try:
+            job = article_job(Sources(), edition, j)
+        except NotLoaded:
+            return None
+        if job.path != shape.articles[rel][0]:
+            return None
+        jobs.append(job)
+    return QuickSite(loaded, site, jobs, old, new, _warnings(warnings, replaced, parsed))
+
+
+def _folder(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _editions(root: Path, config: Config, cache: BuildCache, shape: Shape, articles: list[str], drafts: bool,
+              signatures: dict[str, tuple[int, int, int]], fresh: set[str]) -> tuple[LoadedSite, SiteData] | None:
+    """The editions of these articles and of what they link to, DEPTH links deep, each linked in
+    itself as resolve links it and to the others by the shape's links. `fresh`: the files parsed
+    now; every other record must be of the file as it is."""
+    folders: set[str] = set()
+    rows: dict[str, dict[str, SourceRecord]] = {}
+    frontier = set(articles)  # article files whose editions are loaded next
+    for _ in range(DEPTH + 1):
+        new = sorted({_folder(rel) for rel in frontier} - folders)
+        found = cache.folders(new)
+        if found is None:
+            return None
+        rows.update(found)
+        folders.update(new)
+        mates = {rel for folder in new for rel in rows[folder] if rel.endswith(".md")}
+        frontier = {other for rel in mates for other in _linked(shape.links.get(rel))}
+    editions: list[Edition] = []
+    for folder in sorted(folders):
+        records = rows[folder]
+        for rel, record in records.items():  # each of the files as it is now, as the last full build had it
+            now = signatures.get(str(root / rel))
+            if rel not in fresh and (now is None or now != (record.size, record.mtime_ns, record.ctime_ns)
+                                     or record.racy or (rel.endswith(".md") and rel not in shape.articles)):
+                return None
+        yaml = records.get(f"{folder}/edition.yaml")
+        if yaml is None or yaml.fields is None:
+            return None
+        made = [Article.from_record(r.fields, r.sha, r.shown) for rel, r in sorted(records.items())
+                if rel.endswith(".md") and r.fields is not None]
+        if len(made) != sum(rel.endswith(".md") for rel in records):
+            return None
+        editions.append(make_edition(f"{folder}/edition.yaml", folder, yaml, made, 0))
+    reader = SiteReader(root, Diagnostics())
+    media = probe_media(reader, editions, cache, every=False)
+    scratch = Diagnostics()  # the last full build reported all of it
+    for edition in editions:
+        check_alone(edition, config, media, scratch)
+        edition.links.articles = published_articles(edition, drafts)
+        order(edition)
+    editions.sort(key=lambda e: e.date)
+    _link_across(editions, shape)
+    loaded = LoadedSite(root=root, config=config, editions=editions, static_files=find_static(reader), media=media)
+    site = SiteData(config=config, editions=editions, sections={}, series={}, corrections=[],
+                    static_files=loaded.static_files, media=dict(media_digests(editions)))
+    return loaded, site
+
+
+def _linked(links: tuple[str, str, tuple[str, ...], tuple[str, ...]] | None) -> Iterable[str]:
+    if links is None:
+        return ()
+    before, after, originals, corrections = links
+    return [rel for rel in (before, after, *originals, *corrections) if rel]
+
+
+def _link_across(editions: list[Edition], shape: Shape) -> None:
+    """Series neighbours, originals and corrections as the last full build linked them: to the
+    loaded article, or to an Unloaded one."""
+    by_source: dict[str, Article] = {a.source: a for e in editions for a in e.articles}
+
+    def find(rel: str) -> Article:
+        return by_source.get(rel) or Unloaded(rel)  # type: ignore[return-value]
+
+    for source, article in by_source.items():
+        links = shape.links.get(source)
+        if links is None:
+            article.links.prev_in_series = article.links.next_in_series = None
+            article.links.originals, article.links.corrections = [], []
+            continue
+        before, after, originals, corrections = links
+        article.links.prev_in_series = find(before) if before else None
+        article.links.next_in_series = find(after) if after else None
+        article.links.originals = [find(rel) for rel in originals]
+        article.links.corrections = [find(rel) for rel in corrections]
+
+
+def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
+              parsed: Sequence[tuple[str, object]]) -> list[Diagnostic]:
+    """The last build's warnings, each changed file's own (its parse's) replaced by its new ones."""
+    new = {rel: record.diagnostics for rel, record in parsed if isinstance(record, SourceRecord)}
+    kept: list[Diagnostic] = []
+    placed: set[str] = set()
+    for warning in warnings:
+        if warning.path in replaced and warning in replaced[warning.path]:
+            if warning.path not in placed:
+                kept.extend(new[warning.path])
+                placed.add(warning.path)
+            continue
+        kept.append(warning)
+    for rel in sorted(set(new) - placed):  # a file's first warnings: where a full build's load puts them
+        where = next((i for i, w in enumerate(kept) if w.path > rel), len(kept))
+        kept[where:where] = new[rel]
+    return kept
+
+
+def take_shape(site: SiteData, loaded_sources: int, signatures: dict[str, tuple[int, int, int]], key: str,
+         elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
+    """The shape of a site a full build made: `everything` is every edition loaded, published or
+    not (their articles are the article files), `site` what was published."""
+    pages = {a.source: a.url for e in site.editions for a in e.articles}
+    articles = {a.source: (_page(pages.get(a.source)), a.digest, a.shown) for e in everything for a in e.articles}
+    links: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {}
+    for edition in site.editions:
+        for a in edition.articles:
+            if a.prev_in_series or a.next_in_series or a.originals or a.corrections:
+                links[a.source] = (a.prev_in_series.source if a.prev_in_series else "",
+                                   a.next_in_series.source if a.next_in_series else "",
+                                   tuple(o.source for o in a.originals), tuple(c.source for c in a.corrections))
+    return Shape(key=key, files=dict(signatures), articles=articles, links=links, elsewhere=frozenset(elsewhere),
+                 indexed=indexed, sources=loaded_sources)
+
+
+def _page(url: str | None) -> str:
+    return "" if url is None else output_file(url)

@@ -1,0 +1,145 @@
+"""The quick path (epaper/quick.py): after edits to article bodies alone, a build loads, links
+and renders only the pages showing them, and its output is the full build's, byte for byte.
+Whatever it cannot be sure of goes to a full build; these tests say which (Result.total is set
+by the quick path only)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from test_incremental import age, digest, full_build
+
+from conftest import CONFIG, EDITION, article, build_ok, write_files
+from epaper.build import Options, build
+from epaper.errors import BuildError
+from epaper.output.cache import CACHE_DIR, RACY_NS
+
+QUICK_CONFIG = CONFIG + "feed_entries: 1\n"  # the feeds carry the newest article only
+
+
+def series_site(editions: int = 6) -> dict[str, str]:
+    """An edition a day, each with a part of the series and a plain article; a correction of the
+    first day's article on the last day."""
+    files: dict[str, str] = {}
+    for day in range(1, editions + 1):
+        date = f"2022-11-{day:02d}"
+        files[f"content/{date}/edition.yaml"] = EDITION.format(date=date, number=day)
+        files[f"content/{date}/bitan.md"] = article(f"笔谈之{day}", page=2, series="bitan")
+        files[f"content/{date}/news.md"] = article(f"要闻{day}", page=1, body=f"第{day}天的正文。")
+    files[f"content/2022-11-{editions:02d}/fix.md"] = article(
+        "更正", page=2, type="correction", corrects="2022-11-01/news")
+    return files
+
+
+def edit_body(site: Path, rel: str, rest: str) -> None:
+    """The article's body after its first paragraph becomes `rest` (the first is its summary)."""
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    end = text.index("---", 3) + 3
+    first = text[end:].strip().split("\n\n")[0]
+    path.write_text(f"{text[:end]}\n\n{first}\n\n{rest}\n", encoding="utf-8")
+    time.sleep(RACY_NS / 1e9 + 0.05)  # out of the clock's tick: else the next build reads it again too
+
+
+def test_a_body_edit_renders_that_articles_page_alone_and_equals_a_full_build(make_site, tmp_path: Path) -> None:
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    first, _ = build_ok(site)
+    for rel in ("content/2022-11-03/bitan.md", "content/2022-11-01/news.md"):  # in a series; corrected
+        edit_body(site, rel, "改过的正文，有新词：蓝鲸。")
+        result, out = build_ok(site)
+        assert result.total is not None, "the quick path"
+        page = rel.removeprefix("content/").removesuffix(".md") + "/index.html"
+        assert result.rendered == [page]
+        assert result.page_count == first.page_count
+        assert "蓝鲸" in (out / page).read_text(encoding="utf-8")
+        assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
+def test_changed_fields_or_a_new_file_mean_a_full_build(make_site, tmp_path: Path) -> None:
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    build_ok(site)
+    (site / "content/2022-11-03/bitan.md").write_text(article("笔谈改题", page=2, series="bitan"), encoding="utf-8")
+    result, out = build_ok(site)
+    assert result.total is None
+    assert "笔谈改题" in (out / "2022-11-04/bitan/index.html").read_text(encoding="utf-8")  # its neighbour's link
+    write_files(site, {"content/2022-11-02/new.md": article("新稿", page=1)})
+    result, out = build_ok(site)
+    assert result.total is None
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
+def test_a_body_a_feed_shows_means_a_full_build(make_site, tmp_path: Path) -> None:
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    build_ok(site)
+    newest = "content/2022-11-06/news.md"  # page 1 of the newest edition: the feed's one entry
+    edit_body(site, newest, "新的正文。")
+    result, out = build_ok(site)
+    assert result.total is None
+    assert "新的正文" in (out / "feed.xml").read_text(encoding="utf-8")
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
+def test_a_layout_reaching_past_the_loaded_editions_gets_a_full_build(make_site, tmp_path: Path) -> None:
+    files = series_site()
+    theme = (Path(__file__).parent.parent / "epaper/theme/layouts/article.html").read_text(encoding="utf-8")
+    back = ("{% set ns = namespace(a=article) %}{% for _ in range(5) %}{% if ns.a %}{% set ns.a = ns.a.prev_in_series %}"
+            "{% endif %}{% endfor %}{% if ns.a %}<p class=first>{{ ns.a.title }}</p>{% endif %}")  # five back
+    files["layouts/article.html"] = theme.replace("{% block main %}", "{% block main %}" + back, 1)
+    site = make_site(files, config=QUICK_CONFIG)
+    age(site)
+    build_ok(site)
+    edit_body(site, "content/2022-11-06/bitan.md", "改过。")
+    result, out = build_ok(site)
+    assert result.total is None  # five links back is past what the quick path loads
+    assert "笔谈之1" in (out / "2022-11-06/bitan/index.html").read_text(encoding="utf-8")
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
+def test_the_quick_path_reports_the_edited_files_new_warnings_and_keeps_the_others(make_site) -> None:
+    files = series_site()
+    files["content/2022-11-02/news.md"] = article("要闻2", page=1, body="第2天的正文。\n\n他说:好的.")  # half-width
+    site = make_site(files, config=QUICK_CONFIG)
+    age(site)
+    first, _ = build_ok(site)
+    assert any(w.path == "content/2022-11-02/news.md" for w in first.diagnostics.warnings)
+    edit_body(site, "content/2022-11-03/news.md", "我们说:好的.")
+    edit_body(site, "content/2022-11-02/news.md", "他说：好的。")
+    result, _ = build_ok(site)
+    assert result.total is not None
+    shown = sorted((w.path, w.line, w.id) for w in result.diagnostics.warnings)
+    full = build(Options(site=site, out=site / "full"))
+    assert shown == sorted((w.path, w.line, w.id) for w in full.diagnostics.warnings)
+    assert {w.path for w in result.diagnostics.warnings} == {"content/2022-11-03/news.md"}
+
+
+def test_another_outputs_build_does_not_mislead_the_quick_path(make_site, tmp_path: Path) -> None:
+    """The records are the site's, shared by every output: a preview built with a new title
+    leaves its record, and the public build must still see the title changed since its own."""
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    build_ok(site)
+    (site / "content/2022-11-03/news.md").write_text(article("要闻改题", page=1, body="第3天的正文。"),
+                                                     encoding="utf-8")
+    build_ok(site, out=site.parent / "preview")
+    result, out = build_ok(site)
+    assert result.total is None
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
+def test_a_build_failing_halfway_leaves_no_shape_for_the_next_quick_path(make_site, tmp_path: Path) -> None:
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    build_ok(site)
+    write_files(site, {"layouts/article.html": "{{ no_such_thing.at_all }}"})
+    with pytest.raises(BuildError):
+        build(Options(site=site))
+    assert not list((site / CACHE_DIR).glob("shape-*"))
+    (site / "layouts/article.html").unlink()
+    edit_body(site, "content/2022-11-03/news.md", "又改。")
+    result, out = build_ok(site)
+    assert result.total is None
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
