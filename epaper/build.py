@@ -131,7 +131,7 @@ class BuildState:
     froze_heap: bool = False
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
     listed: Sources = field(default_factory=Sources)  # each article's files as lists show it (plan, render)
-    signatures: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # input files as the stamp saw them
+    listing: list[str] = field(default_factory=list)  # the input files as the stamp saw them (input_stamp)
     shape_key: str = ""  # the code and options a shape of the site holds for (quick.py)
     indexed: list[tuple[str, str]] = field(default_factory=list)  # (article page, month) in the search index
     shape: Shape | None = None  # the quick path's: the last build's shape, brought up to date
@@ -317,13 +317,17 @@ class BuildState:
         if self.shape is None:  # a full build
             assert self.loaded is not None and self.cache is not None
             elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
-            shape = take_shape(self.site, len(self.cache.sources), self.signatures, self.shape_key, elsewhere,
+            shape = take_shape(self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
                                self.indexed, self.loaded.editions)
             shape.pages = len(self.pages)
         else:
             shape = self.shape
-            shape.files = dict(self.signatures)
+            shape.listing = self._listing()
         write_shape(self.shape_file, shape)
+
+    def _listing(self) -> str:
+        """The inputs as the stamp listed them ("" when it could not see them all)."""
+        return self.listing[0] if self.listing else ""
 
     def quick(self, now: dt.datetime) -> bool:
         """When only article bodies changed since the last build: load, link and plan the pages
@@ -335,7 +339,7 @@ class BuildState:
         if (shape is None or shape.key != self.shape_key or writer.live is None or not writer.out.is_dir()
                 or (writer.next_change is not None and not (now < writer.next_change))):  # one fell due
             return False
-        changed = changed_files(shape, self.signatures)
+        changed = changed_files(shape, self._listing())
         if changed is None:
             return False
         root = self.options.site
@@ -343,7 +347,7 @@ class BuildState:
         if config is None:
             return False
         cache = BuildCache(root, parse_settings(config, root), every_record=False)
-        found = prepare_quick(root, config, cache, shape, self.signatures, changed, writer.warnings,
+        found = prepare_quick(root, config, cache, shape, changed, writer.warnings,
                               self.options.drafts)
         rendered = self._render_quick(found, cache, writer) if found is not None else None
         if found is None or rendered is None:
@@ -436,7 +440,7 @@ def build(options: Options) -> Result:
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
         state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
         assert state.writer is not None
-        stamp = _stamp(options, out, state.stats, state.signatures)
+        stamp = _stamp(options, out, state.stats, state.listing)
         state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
         now = options.now or dt.datetime.now(dt.UTC)
         try:
@@ -565,12 +569,12 @@ def _shown(path: Path, site: Path) -> str:
 
 
 def _stamp(options: Options, out: Path, stats: dict[str, os.stat_result],
-           signatures: dict[str, tuple[int, int, int]]) -> str | None:
+           listing: list[str]) -> str | None:
     """Every input's stat, and the options that shape the output; the stats go into `stats`
-    and `signatures` (input_stamp)."""
+    and `listing` (input_stamp)."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
-    return input_stamp(roots, _options_key(options, out), stats, signatures)
+    return input_stamp(roots, _options_key(options, out), stats, listing)
 
 
 def _options_key(options: Options, out: Path) -> str:

@@ -33,7 +33,7 @@ from epaper.content.reader import SiteReader
 from epaper.content.resolve import check_alone, media_digests, order, published_articles
 from epaper.errors import Diagnostic, Diagnostics
 from epaper.model import Article, Config, Edition, SiteData
-from epaper.output.cache import BuildCache, SourceRecord
+from epaper.output.cache import LISTING_SEPARATOR, BuildCache, SourceRecord
 from epaper.output.shape import Shape
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job
@@ -73,25 +73,29 @@ class QuickSite:
     warnings: list[Diagnostic] = field(default_factory=list)  # the last build's, with the new parses'
 
 
-def changed_files(shape: Shape, signatures: dict[str, tuple[int, int, int]]) -> list[str] | None:
-    """The input files changed since the shape was taken, or None when files came or went (or the
-    walk saw nothing: it failed). A file touched within the clock's tick counts as changed."""
-    if not signatures or len(signatures) != len(shape.files):
+def changed_files(shape: Shape, listing: str) -> list[str] | None:
+    """The input files changed since the shape was taken, or None when files or folders came or
+    went (or the walk failed). A file touched within the clock's tick counts as changed."""
+    if not listing:
         return None
+    old = shape.listing.split(LISTING_SEPARATOR)
+    new = listing.split(LISTING_SEPARATOR)
+    if len(old) != len(new):
+        return None
+    before = set(old)
     changed = []
-    files = shape.files
-    for path, signature in signatures.items():
-        old = files.get(path)
-        if old is None:
+    for line in new:
+        if line in before and not line.endswith(":racy"):
+            continue
+        if line.startswith(("d ", "r ")):
             return None
-        if old != signature or signature[0] < 0:
-            changed.append(path)
+        # Equal counts, and each changed file one the shape had (prepare_quick checks): the same files.
+        changed.append(line[: -len(":racy")] if line.endswith(":racy") else line.rsplit(":", 3)[0])
     return changed
 
 
-def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape,
-                  signatures: dict[str, tuple[int, int, int]], changed: list[str], warnings: list[Diagnostic],
-                  drafts: bool) -> QuickSite | None:
+def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape, changed: list[str],
+                  warnings: list[Diagnostic], drafts: bool) -> QuickSite | None:
     """The quick path's load, link and plan, or None when a full build is needed (see the module)."""
     if not changed or len(changed) > MOST:
         return None
@@ -122,7 +126,7 @@ def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape,
         rows[_folder(rel)][rel] = record
     cache.sources_changed = True
     pages = [rel for rel in rels if shape.articles[rel][0]]
-    editions = _editions(root, config, cache, shape, pages, drafts, signatures, set(rels))
+    editions = _editions(root, config, cache, shape, pages, drafts, set(rels))
     if editions is None:
         return None
     loaded, site = editions
@@ -147,7 +151,7 @@ def _folder(rel: str) -> str:
 
 
 def _editions(root: Path, config: Config, cache: BuildCache, shape: Shape, articles: list[str], drafts: bool,
-              signatures: dict[str, tuple[int, int, int]], fresh: set[str]) -> tuple[LoadedSite, SiteData] | None:
+              fresh: set[str]) -> tuple[LoadedSite, SiteData] | None:
     """The editions of these articles and of what they link to, DEPTH links deep, each linked in
     itself as resolve links it and to the others by the shape's links. `fresh`: the files parsed
     now; every other record must be of the file as it is."""
@@ -167,9 +171,14 @@ def _editions(root: Path, config: Config, cache: BuildCache, shape: Shape, artic
     for folder in sorted(folders):
         records = rows[folder]
         for rel, record in records.items():  # each of the files as it is now, as the last full build had it
-            now = signatures.get(str(root / rel))
-            if rel not in fresh and (now is None or now != (record.size, record.mtime_ns, record.ctime_ns)
-                                     or record.racy or (rel.endswith(".md") and rel not in shape.articles)):
+            if rel in fresh:
+                continue
+            try:
+                st = os.stat(root / rel)
+            except OSError:
+                return None
+            if ((st.st_size, st.st_mtime_ns, st.st_ctime_ns) != (record.size, record.mtime_ns, record.ctime_ns)
+                    or record.racy or (rel.endswith(".md") and rel not in shape.articles)):
                 return None
         yaml = records.get(f"{folder}/edition.yaml")
         if yaml is None or yaml.fields is None:
@@ -241,7 +250,7 @@ def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
     return kept
 
 
-def take_shape(site: SiteData, loaded_sources: int, signatures: dict[str, tuple[int, int, int]], key: str,
+def take_shape(site: SiteData, loaded_sources: int, listing: str, key: str,
          elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
     """The shape of a site a full build made: `everything` is every edition loaded, published or
     not (their articles are the article files), `site` what was published."""
@@ -254,7 +263,7 @@ def take_shape(site: SiteData, loaded_sources: int, signatures: dict[str, tuple[
                 links[a.source] = (a.prev_in_series.source if a.prev_in_series else "",
                                    a.next_in_series.source if a.next_in_series else "",
                                    tuple(o.source for o in a.originals), tuple(c.source for c in a.corrections))
-    return Shape(key=key, files=dict(signatures), articles=articles, links=links, elsewhere=frozenset(elsewhere),
+    return Shape(key=key, listing=listing, articles=articles, links=links, elsewhere=frozenset(elsewhere),
                  indexed=indexed, sources=loaded_sources)
 
 

@@ -67,27 +67,30 @@ RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" ma
 
 
 def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] | None = None,
-                signatures: dict[str, tuple[int, int, int]] | None = None) -> str | None:
+                listing: list[str] | None = None) -> str | None:
     """A hash of every input file's path, size and mtime (and of `extra`: options, code).
     Equal stamps mean no input changed, so a build can stop before reading anything.
     None when a file was modified so recently that a same-size save could still go
     unnoticed within the clock's tick (git's "racily clean" problem). Each file that is not a
     symbolic link goes into `seen` with its stat, so the load need not stat it again (the
     sources are walked once a build: at 100,000 articles a walk is a sizeable part of an edit).
-    Every file, links too, goes into `signatures` as (size, mtime, ctime), racy ones as (-1, -1, -1):
-    left empty when the walk could not see everything (build.py's quick path then never runs)."""
+    `listing` gets one string of what was walked, a line each (LISTING_SEPARATOR between): a
+    folder as "d PATH", a file as "PATH:SIZE:MTIME:CTIME", or "PATH:racy" when touched within
+    the clock's tick; nothing when the walk could not see everything (build.py's quick path
+    compares two of them: one string loads and saves at once where a dict of 100,000 did not)."""
     started = time.time_ns()
     racy_from = started - RACY_NS
-    found: dict[str, tuple[int, int, int]] = {}
     newest = 0
-    parts = [f"{code_fingerprint()}\0{extra}\0"]  # hashed at once: 100,000 updates were a third of the walk
+    lines: list[str] = []
+    racy: list[int] = []  # lines of files touched within the tick
     for root in roots:
-        parts.append(f"{root}\0")
+        lines.append(f"r {root}")
         if root.is_file():
             st = root.stat()
             newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)  # issue 12: ctime too (mtime can be put back)
-            parts.append(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0")
-            found[str(root)] = (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            if max(st.st_mtime_ns, st.st_ctime_ns) >= racy_from:
+                racy.append(len(lines))
+            lines.append(f"{root}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
             continue
         stack = [root]
         while stack:
@@ -104,26 +107,31 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
                     if entry.is_dir():
                         if not entry.is_symlink():
                             stack.append(Path(path))
-                        parts.append(f"d {path}\0")
+                        lines.append(f"d {path}")
                         continue
                     st = entry.stat()
                 except OSError:  # issue 12: a dangling link or a loop: no stamp, the build reports it
                     if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
                         continue
                     return None
-                size, mtime, ctime = st.st_size, st.st_mtime_ns, st.st_ctime_ns
-                if mtime > newest or ctime > newest:  # issue 12: ctime, as above
+                mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
+                if mtime >= racy_from or ctime >= racy_from:  # issue 12: ctime, as above
+                    racy.append(len(lines))
+                if mtime > newest or ctime > newest:
                     newest = max(mtime, ctime)
                 if seen is not None and not entry.is_symlink():
                     seen[path] = st
-                found[path] = (size, mtime, ctime)
-                parts.append(f"{path}:{size}:{mtime}:{ctime}\0")
-    if signatures is not None:
-        if newest >= racy_from:  # what was touched within the clock's tick says nothing
-            found.update([(path, (-1, -1, -1)) for path, (_, mtime, ctime) in found.items()
-                          if mtime >= racy_from or ctime >= racy_from])
-        signatures.update(found)
-    return None if newest >= racy_from else hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
+                lines.append(f"{path}:{st.st_size}:{mtime}:{ctime}")
+    stamp = hashlib.blake2b(f"{code_fingerprint()}\0{extra}\0{LISTING_SEPARATOR.join(lines)}".encode(),
+                            digest_size=16).hexdigest()  # at once: 100,000 updates were a third of the walk
+    if listing is not None:
+        for index in racy:
+            lines[index] = f"{lines[index].rsplit(':', 3)[0]}:racy"
+        listing.append(LISTING_SEPARATOR.join(lines))
+    return None if racy else stamp
+
+
+LISTING_SEPARATOR = "\0"
 
 
 @dataclass

@@ -26,7 +26,7 @@ class Shape:
     """See the module's docstring; `key` is the code and the options it holds for."""
 
     key: str
-    files: dict[str, tuple[int, int, int]]  # input file -> (size, mtime, ctime) as the stamp saw it
+    listing: str  # the input files as the stamp listed them (cache.input_stamp)
     articles: dict[str, tuple[str, str, str]]  # article file -> (its page or "", its hash, its fields' hash)
     links: dict[str, Links] = field(default_factory=dict)  # article file -> its links to others ("": none)
     elsewhere: frozenset[str] = frozenset()  # article files whose body a page besides their own shows
@@ -46,7 +46,7 @@ def read_shape(path: Path) -> Shape | None:
         state = marshal.loads(path.read_bytes())
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             return None
-        return Shape(key=state["key"], files=state["files"], articles=state["articles"], links=state["links"],
+        return Shape(key=state["key"], listing=state["listing"], articles=state["articles"], links=state["links"],
                      elsewhere=frozenset(state["elsewhere"]), indexed=state["indexed"], sources=state["sources"],
                      pages=state["pages"])
     except Exception:  # missing, damaged or of another version: a full build
@@ -56,7 +56,7 @@ def read_shape(path: Path) -> Shape | None:
 def write_shape(path: Path, shape: Shape) -> None:
     """Written whole to a temporary file and renamed: a killed build leaves the old one or none."""
     data = marshal.dumps({
-        "format": FORMAT, "key": shape.key, "files": shape.files, "articles": shape.articles,
+        "format": FORMAT, "key": shape.key, "listing": shape.listing, "articles": shape.articles,
         "links": shape.links, "elsewhere": sorted(shape.elsewhere), "indexed": shape.indexed,
         "sources": shape.sources, "pages": shape.pages,
     })
