@@ -278,8 +278,8 @@ operations = st.one_of(
     st.tuples(st.just("photo"), DATES, SLUGS, COLOURS),  # an article with a lead photo and an area
     st.tuples(st.just("drop_image"), DATES, st.sampled_from(["p1.png", "photo.png"])),
     st.tuples(st.just("recolour"), DATES, st.sampled_from(["p1.png", "photo.png"]), COLOURS),  # bytes only
-    *[st.tuples(st.just("body"), DATES, SLUGS, st.sampled_from(["", "补记一。", "补记二，鲸。"]))] * 3,  # quick.py's
-)
+    *[st.tuples(st.just("body"), DATES, st.sampled_from("aaab"), st.sampled_from(["", "补记一。", "补记二，鲸。"]))] * 3,
+)  # the body edits, as likely as three other kinds and mostly of an article there is: quick.py's
 
 
 def png(colour: tuple[int, int, int]) -> bytes:
@@ -358,7 +358,7 @@ QUERIES = ["甲", "乙", "丙", "丁", "标题", "新一期", "配图", "更正"
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(operations, min_size=1, max_size=6), st.sampled_from([0, 1, search.COMPACT_AT]),
-       st.sampled_from([1, search.SHARD_PAGES]), st.sampled_from([1, 50]))
+       st.sampled_from([1, search.SHARD_PAGES]), st.sampled_from([1, 1, 50]))
 def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence: list[tuple], compact_at: int,
                                                              shard_pages: int, feeds: int) -> None:
     """Byte for byte but for the search index, which finds the same articles for every query

@@ -14,6 +14,9 @@ from conftest import CONFIG, EDITION, article, build_ok, write_files
 from epaper.build import Options, build
 from epaper.errors import BuildError
 from epaper.output.cache import CACHE_DIR, RACY_NS
+from searching import build_searchable, search_urls, served
+
+pytest_plugins = ["browser"]
 
 QUICK_CONFIG = CONFIG + "feed_entries: 1\n"  # the feeds carry the newest article only
 
@@ -143,3 +146,20 @@ def test_a_build_failing_halfway_leaves_no_shape_for_the_next_quick_path(make_si
     result, out = build_ok(site)
     assert result.total is None
     assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
+def test_the_search_index_after_a_quick_build_finds_what_a_full_builds_does(make_site, tmp_path: Path,
+                                                                            chromium_page) -> None:
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    build_searchable(site)
+    edit_body(site, "content/2022-11-02/bitan.md", "新添一段，说到蓝鲸。")
+    edit_body(site, "content/2022-11-04/news.md", "又一段，说到座头鲸。")
+    result, out = build_searchable(site)
+    assert result.total is not None
+    full_build(site, tmp_path)
+    queries = ["蓝鲸", "座头鲸", "鲸", "正文", "笔谈"]
+    with served(out) as quick, served(tmp_path / "fresh/public") as full:
+        found = search_urls(chromium_page, f"{quick}/search/", queries)
+        assert found == search_urls(chromium_page, f"{full}/search/", queries)
+    assert found["蓝鲸"] == ["/2022-11-02/bitan/"] and found["座头鲸"] == ["/2022-11-04/news/"]
