@@ -124,6 +124,7 @@ def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape, c
         old[rel], new[rel] = sha, record.sha
         replaced[rel] = before.diagnostics
         rows[_folder(rel)][rel] = record
+        cache.touched.add(_folder(rel))
     cache.sources_changed = True
     pages = [rel for rel in rels if shape.articles[rel][0]]
     editions = _editions(root, config, cache, shape, pages, drafts, set(rels))

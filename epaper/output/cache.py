@@ -217,6 +217,7 @@ class BuildCache:
         self.sources_changed = False
         self.fragments = FragmentStore(self.folder)
         self.some: dict[str, dict[str, SourceRecord]] | None = None if every_record else {}  # folder -> records
+        self.touched: set[str] = set()  # folders of `some` whose records changed: saved, the others not
 
     def folders(self, wanted: list[str]) -> dict[str, dict[str, SourceRecord]] | None:
         """The records of these edition folders (relative to the site), read now and saved with
@@ -264,7 +265,7 @@ class BuildCache:
         if self.some is not None:  # some folders only: nothing is pruned, what the others need stays
             if self.sources_changed:
                 self.html.flush()
-                self.records.save_folders(self.some)
+                self.records.save_folders({folder: self.some[folder] for folder in self.touched})
             self.fragments.flush()
         elif self.sources_changed:
             self.html.save({r.sha for r in self.sources.values()})
