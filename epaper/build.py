@@ -258,11 +258,11 @@ class BuildState:
         """The search index of the new pages: only the shards whose articles changed are made
         again (search.py). When Pagefind fails the paper still goes out, without search, and says so."""
         assert self.site is not None and self.writer is not None and self.cache is not None
+        if not (self.site.config.search and self.options.search):
+            return
         if self.shape is None:  # a full build: every published article but drafts (the quick path's shape has them)
             self.indexed = [(output_file(a.url), e.date.strftime("%Y-%m"))
                             for e in self.site.editions for a in e.articles if not a.draft]
-        if not (self.site.config.search and self.options.search):
-            return
         writer = self.writer
         articles = [search.Article(path, month, writer.manifest[path]) for path, month in self.indexed]
         if not articles:
@@ -316,8 +316,9 @@ class BuildState:
         assert self.site is not None and self.writer is not None
         if self.shape is None:  # a full build
             assert self.loaded is not None and self.cache is not None
+            pages = {job.needs_html[0].source: job.path for job in self.pages if job.template == "article.html"}
             elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
-            shape = take_shape(self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
+            shape = take_shape(pages, self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
                                self.indexed, self.loaded.editions)
             shape.pages = len(self.pages)
         else:

@@ -37,7 +37,6 @@ from epaper.output.cache import LISTING_SEPARATOR, BuildCache, SourceRecord
 from epaper.output.shape import Shape
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job
-from epaper.site.urls import output_file
 
 MOST = 50  # changed files the quick path takes on; more is a bigger change (a full build)
 DEPTH = 2  # links followed from a changed article's edition: a layout reaching further gets Unloaded
@@ -251,12 +250,12 @@ def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
     return kept
 
 
-def take_shape(site: SiteData, loaded_sources: int, listing: str, key: str,
+def take_shape(pages: dict[str, str], site: SiteData, loaded_sources: int, listing: str, key: str,
          elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
-    """The shape of a site a full build made: `everything` is every edition loaded, published or
-    not (their articles are the article files), `site` what was published."""
-    pages = {a.source: a.url for e in site.editions for a in e.articles}
-    articles = {a.source: (_page(pages.get(a.source)), a.digest, a.shown) for e in everything for a in e.articles}
+    """The shape of a site a full build made: `pages` each published article's page, `everything`
+    every edition loaded, published or not (their articles are the article files), `site` what
+    was published."""
+    articles = {a.source: (pages.get(a.source, ""), a.digest, a.shown) for e in everything for a in e.articles}
     links: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {}
     for edition in site.editions:
         for a in edition.articles:
@@ -267,6 +266,3 @@ def take_shape(site: SiteData, loaded_sources: int, listing: str, key: str,
     return Shape(key=key, listing=listing, articles=articles, links=links, elsewhere=frozenset(elsewhere),
                  indexed=indexed, sources=loaded_sources)
 
-
-def _page(url: str | None) -> str:
-    return "" if url is None else output_file(url)
