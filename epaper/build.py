@@ -131,10 +131,11 @@ class BuildState:
     froze_heap: bool = False
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
     listed: Sources = field(default_factory=Sources)  # each article's files as lists show it (plan, render)
-    listing: list[str] = field(default_factory=list)  # the input files as the stamp saw them (input_stamp)
+    listing: list[bytes] = field(default_factory=list)  # the input files as the stamp saw them (input_stamp)
     shape_key: str = ""  # the code and options a shape of the site holds for (quick.py)
     indexed: list[tuple[str, str]] = field(default_factory=list)  # (article page, month) in the search index
     shape: Shape | None = None  # the quick path's: the last build's shape, brought up to date
+    listing_file: Path | None = None  # the listing, set aside on disk (set_listing_aside)
 
     @property
     def jobs(self) -> int:
@@ -180,6 +181,8 @@ class BuildState:
         """What the build holds beyond its result: the cache's files, the frozen heap (given back
         even when saving the cache fails: a dev server would otherwise never collect it again)."""
         try:
+            if self.listing_file is not None:
+                self.listing_file.unlink(missing_ok=True)  # a build that failed before its end
             if self.cache is not None:
                 self.cache.save()
         finally:
@@ -326,9 +329,31 @@ class BuildState:
             shape.listing = self._listing()
         write_shape(self.shape_file, shape)
 
-    def _listing(self) -> str:
-        """The inputs as the stamp listed them ("" when it could not see them all)."""
-        return self.listing[0] if self.listing else ""
+    def _listing(self) -> bytes:
+        """The inputs as the stamp listed them (empty when it could not see them all)."""
+        if self.listing_file is not None:
+            try:
+                return self.listing_file.read_bytes()
+            except OSError:
+                return b""  # no shape is any use without it: the next build is a full one
+            finally:
+                self.listing_file.unlink(missing_ok=True)
+                self.listing_file = None
+        return self.listing[0] if self.listing else b""
+
+    def set_listing_aside(self) -> None:
+        """A full build needs the listing at its end only: on disk meanwhile, not in memory beside
+        the site (at 100,000 articles, 8 MB in each process of the render)."""
+        if not self.listing:
+            return
+        path = self.shape_file.with_name(f"{self.shape_file.name}.{os.getpid()}.listing")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(self.listing[0])
+        except OSError:
+            path.unlink(missing_ok=True)
+            return
+        self.listing, self.listing_file = [], path
 
     def quick(self, now: dt.datetime) -> bool:
         """When only article bodies changed since the last build: load, link and plan the pages
@@ -455,6 +480,7 @@ def build(options: Options) -> Result:
                     state.index()                                                         # 6.
                     state.swap(stamp)                                                     # 7.
                     return state.result()
+                state.set_listing_aside()
                 state.load()                                                              # 1.
                 state.resolve(drafts=options.drafts, future=options.future)              # 2.
                 state.join_pdfs()                                                         # 2b.
@@ -570,7 +596,7 @@ def _shown(path: Path, site: Path) -> str:
 
 
 def _stamp(options: Options, out: Path, stats: dict[str, os.stat_result],
-           listing: list[str]) -> str | None:
+           listing: list[bytes]) -> str | None:
     """Every input's stat, and the options that shape the output; the stats go into `stats`
     and `listing` (input_stamp)."""
     site = options.site

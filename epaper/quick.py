@@ -72,7 +72,7 @@ class QuickSite:
     warnings: list[Diagnostic] = field(default_factory=list)  # the last build's, with the new parses'
 
 
-def changed_files(shape: Shape, listing: str) -> list[str] | None:
+def changed_files(shape: Shape, listing: bytes) -> list[str] | None:
     """The input files changed since the shape was taken, or None when files or folders came or
     went (or the walk failed). A file touched within the clock's tick counts as changed."""
     if not listing:
@@ -84,12 +84,13 @@ def changed_files(shape: Shape, listing: str) -> list[str] | None:
     before = set(old)
     changed = []
     for line in new:
-        if line in before and not line.endswith(":racy"):
+        if line in before and not line.endswith(b":racy"):
             continue
-        if line.startswith(("d ", "r ")):
+        if line.startswith((b"d ", b"r ")):
             return None
         # Equal counts, and each changed file one the shape had (prepare_quick checks): the same files.
-        changed.append(line[: -len(":racy")] if line.endswith(":racy") else line.rsplit(":", 3)[0])
+        path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]
+        changed.append(path.decode("utf-8", "surrogateescape"))
     return changed
 
 
@@ -250,7 +251,7 @@ def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
     return kept
 
 
-def take_shape(pages: dict[str, str], site: SiteData, loaded_sources: int, listing: str, key: str,
+def take_shape(pages: dict[str, str], site: SiteData, loaded_sources: int, listing: bytes, key: str,
          elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
     """The shape of a site a full build made: `pages` each published article's page, `everything`
     every edition loaded, published or not (their articles are the article files), `site` what

@@ -5,7 +5,7 @@ then (of the bytes and of the fields) and the page of each published one; the li
 articles of different editions (series neighbours, corrections); the articles whose bodies a
 page other than their own shows; and the articles the search index holds. With it, a build
 after an edit of article bodies alone needs no other record (build.py's quick path). One file
-per output folder beside the output's record, in marshal (plain dicts and tuples of strings;
+per output folder beside the output's record, in marshal (plain dicts, tuples, strings and bytes;
 the cache folder is the site's own, as for record.py): anything unexpected in it means no
 shape, and a full build, never a wrong one."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 1
+FORMAT = 2  # 2: the listing as bytes
 
 Links = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # previous and next in series, originals, corrections
 
@@ -26,7 +26,7 @@ class Shape:
     """See the module's docstring; `key` is the code and the options it holds for."""
 
     key: str
-    listing: str  # the input files as the stamp listed them (cache.input_stamp)
+    listing: bytes  # the input files as the stamp listed them (cache.input_stamp)
     articles: dict[str, tuple[str, str, str]]  # article file -> (its page or "", its hash, its fields' hash)
     links: dict[str, Links] = field(default_factory=dict)  # article file -> its links to others ("": none)
     elsewhere: frozenset[str] = frozenset()  # article files whose body a page besides their own shows
@@ -45,6 +45,8 @@ def read_shape(path: Path) -> Shape | None:
     try:
         state = marshal.loads(path.read_bytes())
         if not isinstance(state, dict) or state.get("format") != FORMAT:
+            return None
+        if not isinstance(state["listing"], bytes) or not isinstance(state["articles"], dict):
             return None
         return Shape(key=state["key"], listing=state["listing"], articles=state["articles"], links=state["links"],
                      elsewhere=frozenset(state["elsewhere"]), indexed=state["indexed"], sources=state["sources"],
