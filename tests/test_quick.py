@@ -35,6 +35,20 @@ def series_site(editions: int = 6) -> dict[str, str]:
     return files
 
 
+def built(make_site, files: dict[str, str] | None = None) -> Path:
+    """A site made and built once, its files out of the clock's tick."""
+    site = make_site(files if files is not None else series_site(), config=QUICK_CONFIG)
+    age(site)
+    build_ok(site)
+    return site
+
+
+def same_as_full_build(site: Path, out: Path, tmp_path: Path) -> bool:
+    """The output is a fresh full build's, byte for byte (the search index apart: its shards
+    depend on the order of the builds; test_incremental's property compares what it finds)."""
+    return digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
 def edit_body(site: Path, rel: str, rest: str) -> None:
     """The article's body after its first paragraph becomes `rest` (the first is its summary)."""
     path = site / rel
@@ -57,13 +71,11 @@ def test_a_body_edit_renders_that_articles_page_alone_and_equals_a_full_build(ma
         assert result.rendered == [page]
         assert result.page_count == first.page_count
         assert "蓝鲸" in (out / page).read_text(encoding="utf-8")
-        assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+        assert same_as_full_build(site, out, tmp_path)
 
 
 def test_changed_fields_or_a_new_file_mean_a_full_build(make_site, tmp_path: Path) -> None:
-    site = make_site(series_site(), config=QUICK_CONFIG)
-    age(site)
-    build_ok(site)
+    site = built(make_site)
     (site / "content/2022-11-03/bitan.md").write_text(article("笔谈改题", page=2, series="bitan"), encoding="utf-8")
     result, out = build_ok(site)
     assert result.total is None
@@ -71,19 +83,17 @@ def test_changed_fields_or_a_new_file_mean_a_full_build(make_site, tmp_path: Pat
     write_files(site, {"content/2022-11-02/new.md": article("新稿", page=1)})
     result, out = build_ok(site)
     assert result.total is None
-    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert same_as_full_build(site, out, tmp_path)
 
 
 def test_a_body_a_feed_shows_means_a_full_build(make_site, tmp_path: Path) -> None:
-    site = make_site(series_site(), config=QUICK_CONFIG)
-    age(site)
-    build_ok(site)
+    site = built(make_site)
     newest = "content/2022-11-06/news.md"  # page 1 of the newest edition: the feed's one entry
     edit_body(site, newest, "新的正文。")
     result, out = build_ok(site)
     assert result.total is None
     assert "新的正文" in (out / "feed.xml").read_text(encoding="utf-8")
-    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert same_as_full_build(site, out, tmp_path)
 
 
 def test_a_layout_reaching_past_the_loaded_editions_gets_a_full_build(make_site, tmp_path: Path) -> None:
@@ -92,14 +102,12 @@ def test_a_layout_reaching_past_the_loaded_editions_gets_a_full_build(make_site,
     back = ("{% set ns = namespace(a=article) %}{% for _ in range(5) %}{% if ns.a %}{% set ns.a = ns.a.prev_in_series %}"
             "{% endif %}{% endfor %}{% if ns.a %}<p class=first>{{ ns.a.title }}</p>{% endif %}")  # five back
     files["layouts/article.html"] = theme.replace("{% block main %}", "{% block main %}" + back, 1)
-    site = make_site(files, config=QUICK_CONFIG)
-    age(site)
-    build_ok(site)
+    site = built(make_site, files)
     edit_body(site, "content/2022-11-06/bitan.md", "改过。")
     result, out = build_ok(site)
     assert result.total is None  # five links back is past what the quick path loads
     assert "笔谈之1" in (out / "2022-11-06/bitan/index.html").read_text(encoding="utf-8")
-    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert same_as_full_build(site, out, tmp_path)
 
 
 def test_the_quick_path_reports_the_edited_files_new_warnings_and_keeps_the_others(make_site) -> None:
@@ -122,21 +130,17 @@ def test_the_quick_path_reports_the_edited_files_new_warnings_and_keeps_the_othe
 def test_another_outputs_build_does_not_mislead_the_quick_path(make_site, tmp_path: Path) -> None:
     """The records are the site's, shared by every output: a preview built with a new title
     leaves its record, and the public build must still see the title changed since its own."""
-    site = make_site(series_site(), config=QUICK_CONFIG)
-    age(site)
-    build_ok(site)
+    site = built(make_site)
     (site / "content/2022-11-03/news.md").write_text(article("要闻改题", page=1, body="第3天的正文。"),
                                                      encoding="utf-8")
     build_ok(site, out=site.parent / "preview")
     result, out = build_ok(site)
     assert result.total is None
-    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert same_as_full_build(site, out, tmp_path)
 
 
 def test_a_build_failing_halfway_leaves_no_shape_for_the_next_quick_path(make_site, tmp_path: Path) -> None:
-    site = make_site(series_site(), config=QUICK_CONFIG)
-    age(site)
-    build_ok(site)
+    site = built(make_site)
     write_files(site, {"layouts/article.html": "{{ no_such_thing.at_all }}"})
     with pytest.raises(BuildError):
         build(Options(site=site))
@@ -145,7 +149,7 @@ def test_a_build_failing_halfway_leaves_no_shape_for_the_next_quick_path(make_si
     edit_body(site, "content/2022-11-03/news.md", "又改。")
     result, out = build_ok(site)
     assert result.total is None
-    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert same_as_full_build(site, out, tmp_path)
 
 
 def test_the_search_index_after_a_quick_build_finds_what_a_full_builds_does(make_site, tmp_path: Path,
