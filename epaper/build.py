@@ -306,7 +306,6 @@ class BuildState:
         if self.edition_pdfs is not None:
             self.edition_pdfs.prune()
 
-
     # ------------------------------------------------------------ the quick path (quick.py)
 
     @property
