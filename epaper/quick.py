@@ -34,7 +34,7 @@ from epaper.content.resolve import check_alone, media_digests, order, published_
 from epaper.errors import Diagnostic, Diagnostics
 from epaper.model import Article, Config, Edition, SiteData
 from epaper.output.cache import LISTING_SEPARATOR, BuildCache, SourceRecord
-from epaper.output.shape import Shape
+from epaper.output.shape import Links, Shape
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job
 
@@ -204,7 +204,7 @@ def _editions(root: Path, config: Config, cache: BuildCache, shape: Shape, artic
     return loaded, site
 
 
-def _linked(links: tuple[str, str, tuple[str, ...], tuple[str, ...]] | None) -> Iterable[str]:
+def _linked(links: Links | None) -> Iterable[str]:
     if links is None:
         return ()
     before, after, originals, corrections = links
@@ -252,12 +252,12 @@ def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
 
 
 def take_shape(pages: dict[str, str], site: SiteData, loaded_sources: int, listing: bytes, key: str,
-         elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
+               elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
     """The shape of a site a full build made: `pages` each published article's page, `everything`
     every edition loaded, published or not (their articles are the article files), `site` what
     was published."""
     articles = {a.source: (pages.get(a.source, ""), a.digest, a.shown) for e in everything for a in e.articles}
-    links: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {}
+    links: dict[str, Links] = {}
     for edition in site.editions:
         for a in edition.articles:
             if a.prev_in_series or a.next_in_series or a.originals or a.corrections:
