@@ -57,24 +57,33 @@ def workers_for(items: int, cost_ms: float, jobs: int) -> int:
 
 def fan_out(work: Callable[[S, Sequence[T]], R], shared: S, items: Sequence[T], workers: int) -> list[R]:
     """work(shared, part) for `workers` interleaved parts of `items` (part i is items[i::workers]):
-    the first in this process, each other in a forked one; the results in part order. A worker
-    process costs memory (each copies the parts of the inherited heap it touches: at 100,000
-    articles, half a gigabyte), so this process works too instead of waiting for them. An
-    exception in a worker is raised here."""
+    see fan_out_parts."""
     if workers <= 1:
         return [work(shared, items)]
+    return fan_out_parts(work, shared, [items[part::workers] for part in range(workers)])
+
+
+def fan_out_parts(work: Callable[[S, Sequence[T]], R], shared: S, parts: Sequence[Sequence[T]]) -> list[R]:
+    """work(shared, part) for each of `parts`: the first in this process, each other in a forked
+    one; the results in part order. A worker process costs memory (each copies the pages of the
+    inherited heap it touches: at 100,000 articles, half a gigabyte), so this process works too
+    instead of waiting for them, and a stage whose items touch parts of the heap can hand each
+    worker the items that touch the same part (build._render). An exception in a worker is
+    raised here."""
+    if len(parts) <= 1:
+        return [work(shared, parts[0] if parts else [])]
     context = multiprocessing.get_context("fork")
     frozen_before = gc.get_freeze_count() > 0  # the build froze its loaded site: leave that to it
     gc.freeze()  # the collector would otherwise touch (and so copy) every inherited object in each child
     children = []
     try:
-        for part in range(1, workers):
+        for part in parts[1:]:
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_child, args=(work, shared, items[part::workers], send), daemon=True)
+            child = context.Process(target=_child, args=(work, shared, part, send), daemon=True)
             child.start()
             send.close()
             children.append((child, receive))
-        results: list[R] = [_own_part(work, shared, items[0::workers])]
+        results: list[R] = [_own_part(work, shared, parts[0])]
         for child, receive in children:
             try:
                 ok, value = receive.recv()  # before join: a big result would block the child's exit

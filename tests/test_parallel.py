@@ -83,13 +83,13 @@ def test_a_plain_thread_stops_forking_but_the_markdown_watchdog_does_not() -> No
 
 def test_builds_fan_out_after_markdown_has_been_rendered(make_site, monkeypatch, tmp_path: Path) -> None:
     calls: list[tuple[str, int]] = []
-    real = parallel.fan_out
+    real = parallel.fan_out_parts  # fan_out hands its parts to it too
 
-    def counting(work, shared, items, workers):  # type: ignore[no-untyped-def]
-        calls.append((work.__name__, workers))
-        return real(work, shared, items, workers)
+    def counting(work, shared, parts):  # type: ignore[no-untyped-def]
+        calls.append((work.__name__, len(parts)))
+        return real(work, shared, parts)
 
-    monkeypatch.setattr(parallel, "fan_out", counting)
+    monkeypatch.setattr(parallel, "fan_out_parts", counting)
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
     monkeypatch.setenv("EPAPER_JOBS", "2")
     build_ok(make_site(two_editions()))
@@ -152,3 +152,48 @@ def test_parse_workers_find_the_html_store_made_before_they_fork(make_site, monk
     monkeypatch.setattr(load, "PARSE_MS", 1000.0)  # a small site parsed in two workers
     build_ok(make_site(two_editions()), jobs=2)
     assert seen == ["wal"]
+
+
+def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_process(
+        make_site, monkeypatch, tmp_path: Path) -> None:
+    """A forked worker copies every page of memory whose objects it touches: each render part is
+    the pages of a run of editions (the archive was loaded in date order), the pages listing
+    the whole archive go to the building process's own part, and the output does not change."""
+    from conftest import EDITION, article
+
+    files = {}
+    for day in range(1, 9):
+        date = f"2023-03-{day:02d}"
+        files[f"content/2023/{date}/edition.yaml"] = EDITION.format(date=date, number=100 + day)
+        for n in range(1, 4):
+            files[f"content/2023/{date}/a{n}.md"] = article(f"第{day}期第{n}篇", page=1 + n % 2, section="yaowen")
+    site = make_site(files)
+    seen: list[list[list[str]]] = []
+    real = parallel.fan_out_parts
+
+    def recording(work, shared, parts):  # type: ignore[no-untyped-def]
+        if work.__name__ == "_render_part":
+            seen.append([[job.path for job in part] for part in parts])
+        return real(work, shared, parts)
+
+    monkeypatch.setattr(parallel, "fan_out_parts", recording)
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
+    _, two = build_ok(site, tmp_path / "two", jobs=2)
+    _, one = build_ok(site, tmp_path / "one", jobs=1)
+    assert len(seen) == 1 and len(seen[0]) == 2, seen
+    first, second = seen[0]
+    assert abs(len(first) - len(second)) <= 1
+    assert {"index.html", "sitemap.xml", "archive/index.html"} <= set(first)
+
+    def day(path: str) -> int | None:
+        found = [int(part[-2:]) for part in path.split("/") if part.startswith("2023-03-")]
+        return found[0] if found else None
+
+    days = [[d for d in map(day, part) if d is not None] for part in (first, second)]
+    assert days[0] and days[1] and max(days[0]) <= min(days[1]), days  # each a run of editions
+    assert days[0] == sorted(days[0]) and days[1] == sorted(days[1])
+
+    def tree(out: Path) -> dict[str, bytes]:
+        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+    assert tree(two) == tree(one)
