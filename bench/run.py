@@ -61,7 +61,8 @@ GIB = 2**30
 FREE_FLOOR = GIB  # a build is stopped when the machine's available memory falls below this (no swap here)
 RESULTS = ("<!-- bench:results -->", "<!-- /bench:results -->")
 PROFILE = ("<!-- bench:profile -->", "<!-- /bench:profile -->")
-POLL = 0.02  # seconds between RSS samples of the process tree
+POLL = 0.02  # seconds between RSS samples of the process tree, at least
+DUTY = 0.1  # at most this share of one core goes to sampling (reading smaps_rollup walks the page tables)
 
 
 # ------------------------------------------------------------------ measuring
@@ -122,7 +123,10 @@ def _available() -> int | None:
 
 class TreeSampler(threading.Thread):
     """Sums the PSS of a process and all its descendants every POLL seconds; keeps the peak.
-    Polling can miss a peak shorter than POLL; run() also takes wait4's exact ru_maxrss
+    A sweep's cost grows with the tree's memory (2 ms for each 500 MB process, a page-table walk
+    under the process's memory lock): the pause after one is long enough that sampling takes at
+    most DUTY of a core, else a 100,000-article build was timed 10% slow, a small one not at all.
+    Polling can miss a peak shorter than the pause; run() also takes wait4's exact ru_maxrss
     (largest single process), so the figure is never below the biggest process's peak.
     With a `limit`, kills the process group once the tree holds more than `limit` bytes, or
     once the machine has less than FREE_FLOOR available (it has no swap: the kernel's OOM
@@ -135,6 +139,7 @@ class TreeSampler(threading.Thread):
 
     def run(self) -> None:
         while not self.done.is_set():
+            started = time.perf_counter()
             pending, total = [self.pid], 0
             while pending:
                 pid = pending.pop()
@@ -146,7 +151,7 @@ class TreeSampler(threading.Thread):
                 if total > self.limit or (free is not None and free < FREE_FLOOR):
                     self.stopped = total
                     _kill_group(self.pid)
-            self.done.wait(POLL)
+            self.done.wait(max(POLL, (time.perf_counter() - started) * (1 - DUTY) / DUTY))
 
 
 def _kill_group(pid: int) -> None:
