@@ -8,6 +8,8 @@ dated edition folders, which no short list of patterns can name, keep the hosts'
 default for them, which is to revalidate (max-age=0, must-revalidate)."""
 from __future__ import annotations
 
+import bisect
+
 from epaper.output.search import FOLDER as SEARCH
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -17,19 +19,21 @@ SEARCH_HASHED = ("fragment/", "index/", "filter/")
 
 def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     """The _headers file for a site whose output files are `paths`."""
+    ordered = sorted(paths)  # the caller's are sorted already: then this is one pass
     forever = sorted(f"/{p}" for p in fingerprinted)
-    indexes = _index_folders(paths)
+    indexes = _index_folders(ordered)
+    entry_folders = set(indexes)
     forever += [f"/{index}{folder}*" for index in indexes for folder in SEARCH_HASHED
-                if any(p.startswith(index + folder) for p in paths)]
-    forever += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.endswith(".pf_meta"))
-    if any(p.startswith("media/") for p in paths):
+                if _has_prefix(ordered, index + folder)]
+    forever += [f"/{p}" for p in ordered if p.startswith(SEARCH) and p.endswith(".pf_meta")]
+    if _has_prefix(ordered, "media/"):
         forever.append("/media/*")  # image renditions, named by their source's hash and width
     short = ["/", "/index.html", "/404.html"]
-    short += sorted(f"/{p}" for p in paths if "/" not in p and p.endswith((".xml", ".txt", ".json")))
-    short += sorted(f"/{p}" for p in paths if p.startswith(SEARCH) and p.rpartition("/")[0] + "/" in indexes
-                    and not p.endswith(".pf_meta"))
+    short += [f"/{p}" for p in ordered if "/" not in p and p.endswith((".xml", ".txt", ".json"))]
+    short += [f"/{p}" for p in ordered if p.startswith(SEARCH) and p.rpartition("/")[0] + "/" in entry_folders
+              and not p.endswith(".pf_meta")]
     short += [f"/{folder}/*" for folder in ("archive", "corrections", "sections", "series", "search", "sitemaps")
-              if any(p.startswith(folder + "/") for p in paths)]
+              if _has_prefix(ordered, folder + "/")]
     lines = ["# Written by epaper: caching for Netlify and Cloudflare Pages (paths from the output folder's root).",
              "/*", "  X-Content-Type-Options: nosniff", "  Referrer-Policy: strict-origin-when-cross-origin", ""]
     for rule in forever:
@@ -37,6 +41,13 @@ def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     for rule in short:
         lines += [rule, f"  Cache-Control: {REVALIDATE}", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _has_prefix(ordered: list[str], prefix: str) -> bool:
+    """Whether a path of the sorted list starts with `prefix`: a search, not a scan (at 100,000
+    articles with search, 400,000 paths scanned once for each of 90 shard folders took 2 s)."""
+    at = bisect.bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
 
 
 def _index_folders(paths: list[str]) -> list[str]:
