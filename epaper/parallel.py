@@ -67,9 +67,9 @@ def fan_out_parts(work: Callable[[S, Sequence[T]], R], shared: S, parts: Sequenc
     """work(shared, part) for each of `parts`: the first in this process, each other in a forked
     one; the results in part order. A worker process costs memory (each copies the pages of the
     inherited heap it touches: at 100,000 articles, half a gigabyte), so this process works too
-    instead of waiting for them, and a stage whose items touch parts of the heap can hand each
-    worker the items that touch the same part (build._render). An exception in a worker is
-    raised here."""
+    instead of waiting for them; a stage may arrange its parts itself (build._render keeps the
+    pages that touch the whole archive in this process's). An exception in a worker is raised
+    here."""
     if len(parts) <= 1:
         return [work(shared, parts[0] if parts else [])]
     context = multiprocessing.get_context("fork")
