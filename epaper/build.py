@@ -292,7 +292,7 @@ class BuildState:
                 path in live for path in writer.manifest):  # the quick path, the same files: the same rules
             writer.keep("_headers")
         else:
-            writer.put("_headers", headers_file(sorted(writer.manifest), immutable(self.static)))
+            writer.put("_headers", headers_file(list(writer.manifest), immutable(self.static)))
         foreign = Diagnostics()  # reported, not recorded: once the swap is done they are gone
         for name in writer.foreign():
             foreign.warning(_shown(writer.out / name, self.options.site), 1, M.FOREIGN_OUTPUT(name=name))

@@ -19,7 +19,7 @@ SEARCH_HASHED = ("fragment/", "index/", "filter/")
 
 def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     """The _headers file for a site whose output files are `paths`."""
-    ordered = sorted(paths)  # the caller's are sorted already: then this is one pass
+    ordered = sorted(paths)  # once, for every rule below (and the bisecting)
     forever = sorted(f"/{p}" for p in fingerprinted)
     indexes = _index_folders(ordered)
     entry_folders = set(indexes)
