@@ -9,15 +9,20 @@ import re
 import shutil
 import sys
 import warnings
+from io import BytesIO
 from pathlib import Path
 
+import jinja2
 import pytest
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.support import Translations
 from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
 
 from conftest import CONFIG, REPO, article, build_errors, build_ok, soup, two_editions, write_files
 from epaper.model import SiteData
+from epaper.site.i18n import install_quick_gettext
 
 _spec = importlib.util.spec_from_file_location("update_catalogs", REPO / "scripts" / "update_catalogs.py")
 assert _spec and _spec.loader
@@ -284,3 +289,35 @@ def test_a_footnotes_way_back_is_titled_in_the_papers_language(make_site, langua
     files["content/2022/2022-11-04/note.md"] = article("注释", page=1, body="正文[^1]。\n\n[^1]: 注。")
     _, out = build_ok(make_site(files, config=CONFIG.replace("language: zh-CN", f"language: {language}")))
     assert soup(out, "2022-11-04/note/").select_one(".footnote-backref")["title"] == title
+
+
+def test_the_remembered_gettext_says_what_jinjas_own_says_in_every_case() -> None:
+    """install_quick_gettext looks each message up once: whatever a layout asks, with or without
+    variables, escaped or not, %% marks, a message with HTML, `_` after a layout set its own
+    gettext, the answer is Jinja's i18n extension's, twice over (the second from memory)."""
+
+    catalog = Catalog(locale="zh_CN")
+    catalog.add("Search", "搜索")
+    catalog.add("No. %(n)s", "第%(n)s期")
+    catalog.add("100%% <b>sure</b>", "百分之百%% <b>确定</b>")
+    buffer = BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    translations = Translations(buffer)
+    source = ("{{ _('Search') }}|{{ _('No. %(n)s', n='<i>') }}|{{ _('100%% <b>sure</b>') }}|{{ gettext('Search') }}"
+              "|{% autoescape false %}{{ _('No. %(n)s', n='<i>') }}{{ _('100%% <b>sure</b>') }}{% endautoescape %}"
+              "|{% set gettext = upper %}{{ _('loud') }}|{{ _('Untranslated <x>') }}")
+
+    def environment(quick: bool) -> jinja2.Environment:
+        env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        if quick:
+            install_quick_gettext(env, translations)
+        env.globals["upper"] = str.upper
+        return env
+
+    expected = environment(False).from_string(source).render()
+    assert "第&lt;i&gt;期" in expected and "百分之百% <b>确定</b>" in expected and "LOUD" in expected
+    template = environment(True).from_string(source)
+    assert template.render() == expected
+    assert template.render() == expected  # from memory

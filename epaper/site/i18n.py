@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
+import jinja2
 from babel import Locale as BabelLocale
 from babel import UnknownLocaleError
 from babel.dates import format_date, format_skeleton, get_day_names
 from babel.lists import format_list
 from babel.support import NullTranslations
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 # Chinese without a script: Hant where traditional characters are written, else Hans.
@@ -106,3 +109,36 @@ class Locale:
             pattern = last if index == len(parts) - 1 else between
             result = Markup(escape(pattern)) % {"names": result, "name": part}
         return result
+
+
+def install_quick_gettext(env: jinja2.Environment, translations: NullTranslations) -> None:
+    """Give layouts `_()` and `gettext()` as Jinja's i18n extension installs them (newstyle,
+    after install_gettext_translations), each message translated and escaped once per renderer.
+    Every page calls them twenty times or more, each call going through two of Jinja's
+    Context.call: a tenth of an index page's render. What they return is the same: the message
+    looked up in `translations`, made Markup under autoescape, then formatted with its variables."""
+    lookup = getattr(translations, "ugettext", None) or translations.gettext  # what Jinja's install takes
+    messages: dict[tuple[str, bool], tuple[str, str | None]] = {}  # (message, autoescape) -> (text, text % {})
+
+    @jinja2.pass_context
+    def gettext(__context: Context, __string: str, **variables: Any) -> str:
+        autoescape = bool(__context.eval_ctx.autoescape)
+        found = messages.get((__string, autoescape))
+        if found is None:
+            text = lookup(__string)
+            found = messages[(__string, autoescape)] = (Markup(text) if autoescape else text, None)
+        if variables:
+            return found[0] % variables
+        if found[1] is None:  # formatted even without variables, as Jinja's (%% is %): once
+            found = messages[(__string, autoescape)] = (found[0], found[0] % {})
+        return found[1]  # type: ignore[return-value]
+
+    @jinja2.pass_context
+    def alias(__context: Context, *args: Any, **kwargs: Any) -> Any:
+        """`_`: whatever `gettext` is where it is called (a layout may set its own), as Jinja's alias."""
+        current = __context.resolve("gettext")
+        if current is gettext:
+            return gettext(__context, *args, **kwargs)
+        return __context.call(current, *args, **kwargs)
+
+    env.globals.update(gettext=gettext, _=alias)

@@ -22,7 +22,7 @@ from epaper.content.markup import fill_figures
 from epaper.errors import Text
 from epaper.model import Article, Picture, SiteData
 from epaper.output.cache import FragmentStore, RenderMemory, code_fingerprint, digest
-from epaper.site.i18n import Locale
+from epaper.site.i18n import Locale, install_quick_gettext
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources
 from epaper.site.qr import qr_svg
@@ -89,6 +89,7 @@ class Renderer:
             extensions=["jinja2.ext.i18n", "jinja2.ext.do"],  # do: lists of links joined by `names`
         )
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        install_quick_gettext(self.env, translations)
         self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
         # template hash -> templates it uses
         self.references: dict[str, list[str]] = memory.references if memory else {}
