@@ -33,7 +33,7 @@ from epaper.output.cache import (
 from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
-from epaper.output.shape import Shape, forget_shape, read_shape, shape_path, write_shape
+from epaper.output.shape import Shape, forget_shape, lines, read_shape, shape_path, write_shape
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
@@ -244,9 +244,7 @@ class BuildState:
             self.diags.error(problem.path, problem.line, problem.text)
             raise Stop from None
         self.rendered = {job.path for job in todo}
-        for job in self.pages:
-            if job.path not in self.rendered:
-                writer.keep(job.path)
+        writer.keep_all([job.path for job in self.pages if job.path not in self.rendered])
 
     def place_files(self) -> None:
         """Image renditions, PDFs and static files into the staging folder."""
@@ -273,11 +271,15 @@ class BuildState:
             return  # nothing to index (Pagefind would take every page then)
         state = self.cache.folder_for("search") / f"{digest(str(writer.out).encode())}.json"
         try:
+            kept: list[str] = []  # kept in runs (keep_all), in the index's order
             for path, data in search.update_index(articles, writer.live, writer.staging, writer.out, state):
                 if data is None:
-                    writer.keep(path)
-                else:
-                    writer.put(path, data)
+                    kept.append(path)
+                    continue
+                writer.keep_all(kept)
+                kept = []
+                writer.put(path, data)
+            writer.keep_all(kept)
         except search.SearchProblem as problem:
             self.diags.warning("config.yaml", 1, M.NO_SEARCH(problem=problem.text))
             self.stop_on_errors()
@@ -361,11 +363,12 @@ class BuildState:
         written nothing, when a full build is needed."""
         writer = self.writer
         assert writer is not None
-        shape = read_shape(self.shape_file)
+        listing = self._listing()
+        shape = read_shape(self.shape_file, self.shape_key, lines(listing))
         if (shape is None or shape.key != self.shape_key or writer.live is None or not writer.out.is_dir()
                 or (writer.next_change is not None and not (now < writer.next_change))):  # one fell due
             return False
-        changed = changed_files(shape, self._listing())
+        changed = changed_files(shape, listing)
         if changed is None:
             return False
         root = self.options.site

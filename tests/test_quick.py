@@ -4,6 +4,7 @@ Whatever it cannot be sure of goes to a full build; these tests say which (Resul
 by the quick path only)."""
 from __future__ import annotations
 
+import marshal
 import time
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from test_incremental import age, digest, full_build
 from conftest import CONFIG, EDITION, article, build_ok, write_files
 from epaper.build import Options, build
 from epaper.errors import BuildError
+from epaper.output import shape
 from epaper.output.cache import CACHE_DIR, RACY_NS
+from epaper.output.shape import lines, read_shape
 from searching import build_searchable, search_urls, served
 
 pytest_plugins = ["browser"]
@@ -167,3 +170,19 @@ def test_the_search_index_after_a_quick_build_finds_what_a_full_builds_does(make
         found = search_urls(chromium_page, f"{quick}/search/", queries)
         assert found == search_urls(chromium_page, f"{full}/search/", queries)
     assert found["蓝鲸"] == ["/2022-11-02/bitan/"] and found["座头鲸"] == ["/2022-11-04/news/"]
+
+
+def test_a_shape_of_other_code_or_another_number_of_files_is_not_read_past_its_head(make_site) -> None:
+    """A new edition adds files: the quick path gives up on reading the shape's head alone (at
+    100,000 articles the rest is 30 MB); the same goes for a shape of other code or options."""
+    site = built(make_site)
+    (path,) = (site / CACHE_DIR).glob("shape-*")
+    whole = read_shape(path)
+    assert whole is not None
+    files = lines(whole.listing)
+    assert files > 1 and read_shape(path, whole.key, files) is not None
+    assert read_shape(path, whole.key, files + 20) is None
+    assert read_shape(path, "other code", files) is None
+    head = len(marshal.dumps({"format": shape.FORMAT, "key": whole.key, "files": files}))
+    path.write_bytes(path.read_bytes()[:head] + b"not marshal")  # a body it must not need to read
+    assert read_shape(path, whole.key, files + 20) is None and read_shape(path, whole.key, files) is None

@@ -16,7 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-FORMAT = 2  # 2: the listing as bytes
+from epaper.output.cache import LISTING_SEPARATOR
+
+FORMAT = 3  # 2: the listing as bytes; 3: a head (key, number of files) before the rest
 
 Links = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # previous and next in series, originals, corrections
 
@@ -41,14 +43,23 @@ def shape_path(state_folder: Path, out: Path) -> Path:
     return state_folder / f"shape-{key}.marshal"
 
 
-def read_shape(path: Path) -> Shape | None:
+def read_shape(path: Path, key: str | None = None, files: int | None = None) -> Shape | None:
+    """The shape kept at `path`. With `key` (the code and options now) and `files` (how many
+    lines the stamp's listing has now), the file's head is checked first and the rest not read
+    when they differ: a shape of other code, or of a site with another number of files (one
+    added or removed, as a new edition is: a full build), is no use, and the rest is 30 MB at
+    100,000 articles."""
     try:
-        state = marshal.loads(path.read_bytes())
-        if not isinstance(state, dict) or state.get("format") != FORMAT:
-            return None
+        with path.open("rb") as stream:
+            head = marshal.load(stream)
+            if not isinstance(head, dict) or head.get("format") != FORMAT:
+                return None
+            if (key is not None and head.get("key") != key) or (files is not None and head.get("files") != files):
+                return None
+            state = marshal.load(stream)
         if not isinstance(state["listing"], bytes) or not isinstance(state["articles"], dict):
             return None
-        return Shape(key=state["key"], listing=state["listing"], articles=state["articles"], links=state["links"],
+        return Shape(key=head["key"], listing=state["listing"], articles=state["articles"], links=state["links"],
                      elsewhere=frozenset(state["elsewhere"]), indexed=state["indexed"], sources=state["sources"],
                      pages=state["pages"])
     except Exception:  # missing, damaged or of another version: a full build
@@ -57,8 +68,9 @@ def read_shape(path: Path) -> Shape | None:
 
 def write_shape(path: Path, shape: Shape) -> None:
     """Written whole to a temporary file and renamed: a killed build leaves the old one or none."""
-    data = marshal.dumps({
-        "format": FORMAT, "key": shape.key, "listing": shape.listing, "articles": shape.articles,
+    head = {"format": FORMAT, "key": shape.key, "files": lines(shape.listing)}
+    data = marshal.dumps(head) + marshal.dumps({
+        "listing": shape.listing, "articles": shape.articles,
         "links": shape.links, "elsewhere": sorted(shape.elsewhere), "indexed": shape.indexed,
         "sources": shape.sources, "pages": shape.pages,
     })
@@ -70,6 +82,11 @@ def write_shape(path: Path, shape: Shape) -> None:
     except OSError:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def lines(listing: bytes) -> int:
+    """How many files (and folders) a listing names: a shape taken with another number is no use."""
+    return listing.count(LISTING_SEPARATOR) + 1 if listing else 0
 
 
 def forget_shape(path: Path) -> None:
