@@ -269,7 +269,7 @@ class BuildState:
         articles = [search.Article(path, month, writer.manifest[path]) for path, month in self.indexed]
         if not articles:
             return  # nothing to index (Pagefind would take every page then)
-        state = self.cache.folder_for("search") / f"{digest(str(writer.out).encode())}.json"
+        state = self.cache.folder_for("search") / f"{digest(str(writer.out).encode())}.marshal"
         try:
             kept: list[str] = []  # kept in runs (keep_all), in the index's order
             for path, data in search.update_index(articles, writer.live, writer.staging, writer.out, state):
