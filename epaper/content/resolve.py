@@ -314,10 +314,14 @@ def order(edition: Edition) -> None:
     continued on it); the corrections are linked after, across editions."""
     page_index = {p.number: i for i, p in enumerate(edition.pages)}
     edition.articles.sort(key=lambda a: (page_index.get(a.page_number, 0), a.sort_key()))
+    on_page: dict[int, list[Article]] = {}
+    for article in edition.articles:
+        on_page.setdefault(article.page_number, []).append(article)
+    jumping = [a for a in edition.articles if a.jumps]  # few do: not every article for every page
     for page in edition.pages:
         number = page.number
-        page.links.articles = [a for a in edition.articles if a.page_number == number]
-        page.links.continued = [a for a in edition.articles
+        page.links.articles = list(on_page.get(number, ()))
+        page.links.continued = [a for a in jumping
                                 if a.page_number != number and any(b.page == number for b in a.jumps)]
     for article in edition.articles:
         article.links.corrections = []

@@ -80,7 +80,7 @@ def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
             sources = {edition.source, *strip} | {t.edition.source for t in (turn_prev, turn_next) if t and t.edition}
             sources |= src.all(page.articles) | src.all(page.continued)  # its articles, and those continued on it
             jobs.append(Job(
-                output_file(page.url), "page.html", frozenset(sources),
+                output_file(page.url), "page.html", sources,
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
                              turn_prev=turn_prev, turn_next=turn_next)))
@@ -113,7 +113,9 @@ def article_job(src: Sources, edition: Edition, j: int) -> Job:
     related = [article, prev_article, next_article, article.prev_in_series, article.next_in_series,
                *article.originals, *article.corrections]
     page = article.page
-    return Job(output_file(article.url), "article.html", frozenset(src.all(related) | page.media),
+    sources = src.all(related)
+    sources.update(page.media)
+    return Job(output_file(article.url), "article.html", sources,
                context=dict(article=article, edition=edition, page=page,
                             prev_article=prev_article, next_article=next_article),
                needs_html=(article,), origin=article.source)
@@ -163,7 +165,7 @@ def _edition(src: Sources, site: SiteData, edition: Edition | None, path: str, i
     context: dict[str, Any] = dict(edition=edition, prev_edition=prev_edition, next_edition=next_edition)
     if home:
         context["canonical_url"] = edition.url
-    return Job(path, "edition.html", frozenset(sources), "home" if home else "", context=context,
+    return Job(path, "edition.html", sources, "home" if home else "", context=context,
                origin=edition.source)
 
 
@@ -177,7 +179,7 @@ def _index(src: Sources, site: SiteData, kind: str, group: Section, members: lis
         pager = Pager(n, total,
                       section_url(group.slug, n - 1, kind) if n > 1 else None,
                       section_url(group.slug, n + 1, kind) if n < total else None)
-        jobs.append(Job(output_file(section_url(group.slug, n, kind)), template, frozenset(src.all(chunk)),
+        jobs.append(Job(output_file(section_url(group.slug, n, kind)), template, src.all(chunk),
                         f"{n}/{total}", context=dict(group=group, kind=kind, articles=chunk, pager=pager)))
     return jobs
 

@@ -113,7 +113,7 @@ class Renderer:
         self.digests = {a.source: a.shown for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})
         self.digests.update(site.media)  # scans, photos and PDFs: a changed image re-renders its pages
-        self._tokens: dict[str, str] = {}
+        self._tokens = _Tokens(self.digests)
         self._layout_tokens: dict[str, str] = {}
         self.fragments: FragmentStore | None = memory.fragments if memory else None
         self._list_sources = listed if listed is not None else Sources()  # an article's files as lists show it
@@ -270,25 +270,25 @@ class Renderer:
             if not isinstance(article, Article) or article.edition is None:  # not one of the site's
                 keys.append(None)
                 continue
-            item = "".join(tokens.get(s) or self._token(s) for s in made_from(article))  # sorted already
+            item = "".join(map(tokens.__getitem__, made_from(article)))  # sorted already
             keys.append(hashlib.blake2b(f"{common}\0item:{item}".encode(), digest_size=16).hexdigest())
         return keys
 
     def key(self, job: Job) -> str:
-        """Everything the page is made from, hashed: same key, same bytes."""
-        parts = [f"{self.settings}\0{job.path}\0{job.template}\0{job.extra}\0", self._layout_token(job.template)]
-        tokens = self._tokens
-        parts.extend(tokens.get(s) or self._token(s) for s in job.sources)  # sorted already (Job)
-        parts.extend(f"{a.source}#body={a.digest}\0" for a in job.needs_html)
+        """Everything the page is made from, hashed: same key, same bytes. (150,000 pages at
+        100,000 articles: each part is a string at hand, the layouts' as one hash of them.)"""
+        layouts = self._layout_tokens.get(job.template) or self._layout_token(job.template)
+        parts = [self.settings, "\0", job.path, "\0", job.template, "\0", job.extra, "\0", layouts]
+        parts += map(self._tokens.__getitem__, job.sources)  # sorted already (Job)
+        if job.needs_html:
+            parts += [f"{a.source}#body={a.digest}\0" for a in job.needs_html]
         return hashlib.blake2b("".join(parts).encode(), digest_size=16).hexdigest()
 
-    def _token(self, source: str) -> str:
-        token = self._tokens[source] = f"{source}={self.digests.get(source, '')}\0"
-        return token
-
     def _layout_token(self, template: str) -> str:
+        """The template and everything it uses, each file with its hash, hashed."""
         if template not in self._layout_tokens:
-            self._layout_tokens[template] = "".join(f"{p}={h}\0" for p, h in sorted(self.layouts_of(template).items()))
+            files = "".join(f"{p}={h}\0" for p, h in sorted(self.layouts_of(template).items()))
+            self._layout_tokens[template] = hashlib.blake2b(files.encode(), digest_size=16).hexdigest()
         return self._layout_tokens[template]
 
     def render(self, job: Job) -> bytes:
@@ -314,6 +314,18 @@ class Renderer:
             if any(frame.filename.startswith(str(d)) for d in self.dirs):
                 return self.shown(frame.filename), frame.lineno or 1
         return "layouts", 1
+
+
+class _Tokens(dict[str, str]):
+    """A source's part of a render key, `SOURCE=HASH\0`, made the first time it is wanted."""
+
+    def __init__(self, digests: dict[str, str]) -> None:
+        super().__init__()
+        self.digests = digests
+
+    def __missing__(self, source: str) -> str:
+        token = self[source] = f"{source}={self.digests.get(source, '')}\0"
+        return token
 
 
 def _list_item_templates(ast: jinja2.nodes.Template) -> list[str]:

@@ -7,7 +7,9 @@ Each page's sources are exactly the files whose content or existence it shows.""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from itertools import groupby
+from typing import overload
 
 from epaper.model import Article, Edition, SiteData
 from epaper.site.jobs import Job
@@ -35,22 +37,47 @@ def sitemap_jobs(site: SiteData) -> list[Job]:
             context=dict(urls=[(url, latest.date if latest and url == "" else None) for url in fixed])),
     ]
     for (year, month), group in months:
-        urls: list[tuple[str, dt.date]] = []
-        sources = set()
-        for edition in group:
-            sources.add(edition.source)
-            urls.append((edition.url, edition.date))
-            urls.extend((page.url, edition.date) for page in edition.pages)
-            for article in _listed(edition):
-                sources.add(article.source)
-                urls.append((article.url, edition.date))
-        jobs.append(Job(month_path(year, month), "sitemap.xml", frozenset(sources), context=dict(urls=urls),
+        sources = {edition.source for edition in group}
+        sources.update(article.source for edition in group for article in _listed(edition))
+        jobs.append(Job(month_path(year, month), "sitemap.xml", frozenset(sources), context=dict(urls=MonthUrls(group)),
                         origin="the sitemap"))
     jobs.append(news_sitemap(site))
     jobs.append(Job(ROBOTS, "robots.txt", frozenset()))
     jobs.append(Job(EDITIONS_JSON, "editions.json", frozenset(e.source for e in editions),
                     context=dict(dates=[e.date.isoformat() for e in editions])))
     return jobs
+
+
+class MonthUrls(Sequence[tuple[str, dt.date]]):
+    """A month's URLs with their editions' dates (each edition, its printed pages, its articles),
+    worked out when the month's sitemap is rendered: every build plans every month's sitemap,
+    and a new edition renders one of them (100,000 article URLs at 100,000 articles)."""
+
+    def __init__(self, editions: list[Edition]) -> None:
+        self._editions = editions
+        self._urls: list[tuple[str, dt.date]] | None = None
+
+    def _all(self) -> list[tuple[str, dt.date]]:
+        if self._urls is None:
+            urls: list[tuple[str, dt.date]] = []
+            for edition in self._editions:
+                urls.append((edition.url, edition.date))
+                urls.extend((page.url, edition.date) for page in edition.pages)
+                urls.extend((article.url, edition.date) for article in _listed(edition))
+            self._urls = urls
+        return self._urls
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[str, dt.date]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[str, dt.date]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[str, dt.date] | list[tuple[str, dt.date]]:
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def news_sitemap(site: SiteData) -> Job:
