@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -166,3 +167,19 @@ def test_the_staging_folder_remembers_only_the_folders_made_lately(tmp_path: Pat
                for n in range(12) for root in ("staging", "twin"))
     folder.place("2022-11-04/a0/other.html", b"<p>again</p>", None)  # a folder forgotten: made again, harmlessly
     assert (tmp_path / "staging/2022-11-04/a0/other.html").read_bytes() == b"<p>again</p>"
+
+
+def test_an_output_deleted_by_hand_before_each_build_comes_back_whole_every_time(make_site) -> None:
+    """`rm -rf public && epaper build`, again and again: the third build found the staging
+    folder recorded as the whole site though it was empty (the second build's twin), and
+    failed for want of its files."""
+    site = make_site(two_editions())
+    _, out = build_ok(site)
+    whole = digest(out)
+    for _ in range(3):
+        shutil.rmtree(out)
+        _, out = build_ok(site)
+        assert digest(out) == whole
+    (site / ED / "brief.md").write_text(article("又改了", page=2), encoding="utf-8")
+    _, out = build_ok(site)  # an incremental build after them
+    assert "又改了" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")

@@ -100,8 +100,11 @@ class OutputWriter:
         staging = staging_dir(self.out)
         spare = record.manifest_of(staging) if staging.is_dir() else {}
         self.cold = not self.out.exists()
+        # A twin only where the staging folder starts empty: one holding a site already (the
+        # output deleted by hand) is the output after the swap, and a twin would hold only what
+        # this build wrote, though recorded as the whole site.
         self.folder = StagingFolder(staging, spare, self.out.parent / f".{self.out.name}.staging.twin"
-                                    if self.cold else None)
+                                    if self.cold and not spare else None)
         self.manifest: Manifest = {}
         self.report = WriteReport()
         self._begun = False
