@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """Thin entry point: `python build.py [build|check] [options]` (see README.md)."""
-import sys
 
-from epaper.cli import main
+from epaper.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -1,5 +1,4 @@
-import sys
 
-from epaper.cli import main
+from epaper.cli import run
 
-sys.exit(main())
+run()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import sys
@@ -9,6 +10,7 @@ import traceback
 from collections.abc import Sequence
 from gettext import NullTranslations
 from pathlib import Path
+from typing import NoReturn
 
 from epaper import build as pipeline
 from epaper import messages as M
@@ -107,10 +109,33 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (write YYYY-MM-DD)") from None
 
 
+def run() -> NoReturn:
+    """The `epaper` command (and `python -m epaper`, `python build.py`): main(); after a build or
+    a check the process then ends without tearing its heap down. A build holds the archive's
+    records, plan and render state until it returns, and freeing them object by object took the
+    interpreter 1.1-1.2 s at 100,000 articles, after the site was out; every file is written and
+    closed by then. The preview (serve) and the other commands end as Python ends, and so does
+    a build run under a profiler or tracer (cProfile prints when the program ends)."""
+    args = _with_command(sys.argv[1:])
+    code = main(args)
+    if args[0] in ("build", "check") and sys.getprofile() is None and sys.gettrace() is None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing more can be said
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def _with_command(args: Sequence[str]) -> list[str]:
+    """The command line with its command: `python build.py` alone, or with options only, builds."""
+    found = list(args)
+    if not found or (found[0].startswith("-") and found[0] not in ("-h", "--help")):
+        found.insert(0, "build")
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0].startswith("-") and args_list[0] not in ("-h", "--help")):
-        args_list.insert(0, "build")  # `python build.py` alone means build
+    args_list = _with_command(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(args_list)  # exits 2 on a wrong command line
     if args.command == "new":
         return _new(args)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from conftest import (
@@ -323,3 +325,32 @@ def test_the_plan_is_made_without_the_collector_and_frozen_with_the_loaded_site(
     finally:
         state.release()
     assert gc.get_freeze_count() == 0
+
+
+def _command_with_atexit(site: Path, marker: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m epaper ARGS` in a process that writes `marker` if the interpreter shuts down."""
+    code = ("import atexit, runpy, sys; "
+            f"atexit.register(lambda: open({str(marker)!r}, 'w').close()); "
+            f"sys.argv = ['epaper', *{list(args)!r}]; runpy.run_module('epaper', run_name='__main__')")
+    return subprocess.run([sys.executable, "-c", code], cwd=site, capture_output=True, text=True, timeout=120)
+
+
+def test_the_build_command_ends_without_tearing_down_its_heap_and_says_everything_first(
+        make_site, tmp_path: Path) -> None:
+    """At 100,000 articles the interpreter took 1.1-1.2 s freeing a finished build's objects:
+    `epaper build` and `epaper check` end the process at once (os._exit), their last words
+    flushed, with their exit code; `epaper new` ends as Python does."""
+    site = make_site(two_editions())
+    marker = tmp_path / "shut-down"
+    done = _command_with_atexit(site, marker, "build", "--site", str(site))
+    assert done.returncode == 0, done.stderr
+    assert "已构建" in done.stderr and (site / "public/index.html").is_file()
+    assert not marker.exists(), "the interpreter shut down"
+    (site / "content/2022/2022-11-04/broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    failed = _command_with_atexit(site, marker, "build", "--site", str(site))
+    assert failed.returncode == 1 and "broken.md:" in failed.stderr and not marker.exists()
+    checked = _command_with_atexit(site, marker, "check", "--site", str(site))
+    assert checked.returncode == 1 and "broken.md:" in checked.stderr and not marker.exists()
+    made = _command_with_atexit(site, marker, "new", "edition", "2022-11-05", "--site", str(site))
+    assert made.returncode == 0, made.stderr
+    assert marker.exists(), "other commands end as Python ends"

@@ -55,7 +55,7 @@ def test_error_guide_covers_every_kind_of_error() -> None:
 def test_package_declares_the_epaper_command_and_pins_dependencies() -> None:
     import tomllib
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    assert project["scripts"]["epaper"] == "epaper.cli:main"
+    assert project["scripts"]["epaper"] == "epaper.cli:run"
     for requirement in project["dependencies"] + project["optional-dependencies"]["test"]:
         assert "==" in requirement, requirement
     help_text = subprocess.run([sys.executable, "-m", "epaper", "--help"], capture_output=True, text=True).stdout
