@@ -365,7 +365,7 @@ class BuildState:
         assert writer is not None
         listing = self._listing()
         shape = read_shape(self.shape_file, self.shape_key, lines(listing))
-        if (shape is None or shape.key != self.shape_key or writer.live is None or not writer.out.is_dir()
+        if (shape is None or writer.live is None or not writer.out.is_dir()  # read_shape checked the key
                 or (writer.next_change is not None and not (now < writer.next_change))):  # one fell due
             return False
         changed = changed_files(shape, listing)
