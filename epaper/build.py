@@ -394,7 +394,7 @@ class BuildState:
             writer.record(job.path, *writer.place(job.path, html))
             self.rendered.add(job.path)
         indexing = config.search and self.options.search
-        index = f"{search.FOLDER}/"
+        index = search.FOLDER  # "pagefind/"
         writer.keep_all([path for path in writer.live  # every other file stays; the search index's are index()'s
                          if path not in writer.manifest and path != "_headers" and not (
                              indexing and path.startswith(index))])

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from unittest.mock import patch
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -359,6 +359,8 @@ QUERIES = ["甲", "乙", "丙", "丁", "标题", "新一期", "配图", "更正"
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(operations, min_size=1, max_size=6), st.sampled_from([0, 1, search.COMPACT_AT]),
        st.sampled_from([1, search.SHARD_PAGES]), st.sampled_from([1, 1, 50]))
+@example(sequence=[("body", "2021-06-01", "a", ""), ("body", "2022-11-04", "a", "补记一。"),  # the quick path
+                   ("body", "2022-11-04", "a", "")], compact_at=0, shard_pages=1, feeds=1)    # kept a stale shard
 def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence: list[tuple], compact_at: int,
                                                              shard_pages: int, feeds: int) -> None:
     """Byte for byte but for the search index, which finds the same articles for every query
