@@ -102,14 +102,14 @@ def test_preview_rebuilds_fan_out_while_the_server_runs_threads(make_site, monke
     from epaper.serve.rebuild import Rebuilder
 
     record = tmp_path / "fan-outs.txt"
-    real = parallel.fan_out
+    real = parallel.fan_out_parts
 
-    def recording(work, shared, items, workers):  # type: ignore[no-untyped-def]
+    def recording(work, shared, parts):  # type: ignore[no-untyped-def]
         with open(record, "a", encoding="utf-8") as handle:
-            handle.write(f"{work.__name__} {workers} {os.getpid()}\n")
-        return real(work, shared, items, workers)
+            handle.write(f"{work.__name__} {len(parts)} {os.getpid()}\n")
+        return real(work, shared, parts)
 
-    monkeypatch.setattr(parallel, "fan_out", recording)
+    monkeypatch.setattr(parallel, "fan_out_parts", recording)  # every stage's fan-out goes through it
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
     monkeypatch.setenv("EPAPER_JOBS", "2")
     site = make_site(two_editions())
