@@ -88,7 +88,8 @@ def build_searchable(site: Path, **options: object) -> tuple[Any, Path]:
 
 def search_urls(page: Any, search_page: str, queries: list[str]) -> dict[str, list[str]]:
     """Every result URL (all of them: "more" is clicked until it hides) of each query typed into
-    the search page at `search_page`, sorted: what a reader can find, whatever the ranking."""
+    the search page at `search_page`, sorted: what a reader can find, whatever the ranking. The
+    whole archive's: not the newest shards' results shown first (the list is then aria-busy)."""
     page.goto(search_page)
     page.wait_for_function("() => document.querySelector('.search-status').textContent !== ''")
     found = {}
@@ -98,7 +99,7 @@ def search_urls(page: Any, search_page: str, queries: list[str]) -> dict[str, li
         page.wait_for_function("""(q) => {
             const status = document.querySelector('.search-status');
             const list = document.querySelector('.search-results');
-            return status.textContent.includes(q) && (list.children.length > 0
+            return status.textContent.includes(q) && list.getAttribute('aria-busy') !== 'true' && (list.children.length > 0
                 || status.textContent === status.dataset.none.replace('{q}', q)); }""", arg=q)
         while page.locator(".search-more").is_visible():
             count = page.locator(".search-results li").count()

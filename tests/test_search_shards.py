@@ -244,6 +244,53 @@ def test_a_chinese_search_of_a_years_long_archive_finds_every_year_within_the_do
     assert {"2019", "2020", "2021"} <= fetched  # the shards were merged, not one index read
 
 
+# Stamps, on window, the moment the first result shows and what the page said then.
+FIRST_RESULT = """new MutationObserver((_, observer) => {
+  const list = document.querySelector('.search-results');
+  if (list && list.querySelector('li h2 a')) {
+    window.firstResult = { at: performance.now(), busy: list.getAttribute('aria-busy'),
+                           status: document.querySelector('.search-status').textContent,
+                           titles: Array.from(list.querySelectorAll('li h2 a'), a => a.textContent) };
+    observer.disconnect();
+  }
+}).observe(document, { childList: true, subtree: true });"""
+
+
+def test_the_newest_shards_results_show_first_then_the_whole_archives_replace_them(
+        make_site, monkeypatch, chromium_page: Any) -> None:
+    """A reader's first results cost what the newest shards send, not the archive: they show
+    (marked as the newest, the list busy) before any file of an older shard is fetched, and the
+    whole archive's results, ranked as one, replace them."""
+    from playwright.sync_api import expect
+    monkeypatch.setattr(search, "FIRST_PAGES", 100)  # the fresh shard (12 pages) and 2022's (132)
+    site = make_site(years_of_articles())
+    _, out = build_ok(site)
+    assert shards(out)["first"] == 1
+    page = chromium_page
+    page.add_init_script(FIRST_RESULT)
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=古城墙修缮")
+        results = page.locator(".search-results li h2 a")
+        expect(results).to_have_count(len(YEARS))
+        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
+        expect(page.locator(".search-status")).to_contain_text("4")
+        assert sorted(results.all_text_contents()) == [f"{year}年古城墙修缮完工" for year in YEARS]
+        first = page.evaluate("window.firstResult")
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+    assert first["titles"] == ["2022年古城墙修缮完工"] and first["busy"] == "true"
+    assert "古城墙修缮" in first["status"] and "最新结果" in first["status"]
+    older = [(url, start) for url, start in fetched if any(f"/pagefind/shard/{y}/" in url for y in ("2019", "2020", "2021"))]
+    assert older and all(start >= first["at"] for _, start in older), (first, older)
+
+
+def test_the_first_shards_are_the_newest_until_about_first_pages_pages() -> None:
+    pages = {"": 160, "2023-07_08": 1240, "2023-01_06": 3620, "2022-07_12": 3680, "2022-01_06": 3620}
+    sealed = ["2023-07_08", "2023-01_06", "2022-07_12", "2022-01_06"]
+    assert search.first_shards(pages, sealed) == 3  # 160 + 1240 + 3620 < 8000 <= + 3680
+    assert search.first_shards({**pages, "": 9000}, sealed) == 0  # the fresh shard is enough
+    assert search.first_shards({"": 5}, []) == 0
+
+
 def test_shards_json_counts_each_shards_pages_for_the_archive_wide_ranking(make_site) -> None:
     site = make_site(archive())
     _, out = build_ok(site)

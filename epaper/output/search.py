@@ -18,7 +18,10 @@ shard is made again (compacted) when more than COMPACT_AT of its articles are st
 are folded into one shard when the year closes, if it fits in one. The search page merges the shards with
 Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
 the chunks the query needs) and ranks all results as one list, each word's score put on the
-archive's scale with the shards' page counts in shards.json (assets/search-rank.js).
+archive's scale with the shards' page counts in shards.json (assets/search-rank.js). It searches
+the newest shards first (shards.json's `first`: about FIRST_PAGES pages) and shows their results
+while the older shards load; a reader's first results then cost what those shards send, whatever
+the archive's size.
 
 What each shard holds is remembered in the build cache (one file per output folder) and
 trusted only while every file it names is in the live site with the same hash; otherwise
@@ -52,6 +55,7 @@ COMPACT_AT = 100  # stale articles (edited or deleted) a sealed shard may carry 
 # holds its whole index, about 0.2 MiB an article page (a year of 7,300 articles: 1.6 GiB), so this
 # bounds a build's memory for search whatever the paper's size or age (4,000: about 0.85 GiB).
 SHARD_PAGES = 4000
+FIRST_PAGES = 8000  # pages the search page searches first (the fresh shard, then the newest sealed ones)
 STATE_VERSION = 2  # 2: in marshal
 # Pagefind's scripts and WebAssembly: only the fresh shard (the primary index) ships them.
 _SCRIPTS = (".js", ".css", ".pagefind")
@@ -270,8 +274,23 @@ def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
     sealed = sorted((name for name in shards if name != FRESH), reverse=True)
     pages = {name: sum(1 for _, page_id in shards[name].entries.values() if page_id)  # for the archive-wide ranking
              for name in sorted(shards)}
-    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "hidden": sorted(hidden), "pages": pages}
+    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "first": first_shards(pages, sealed),
+            "hidden": sorted(hidden), "pages": pages}
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def first_shards(pages: Mapping[str, int], sealed: list[str]) -> int:
+    """How many of the sealed shards (newest first) the search page searches before the others:
+    until, with the fresh shard, about FIRST_PAGES pages. Their results show while the rest of
+    the archive loads (each shard costs a reader its metadata and a chunk a word, about 0.1 MB at
+    4,000 pages: BENCHMARKS.md), then every shard's, ranked as one list, replace them."""
+    total, count = pages.get(FRESH, 0), 0
+    for name in sealed:
+        if total >= FIRST_PAGES:
+            break
+        total += pages.get(name, 0)
+        count += 1
+    return count
 
 
 @contextmanager

@@ -86,6 +86,9 @@
     var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
     var sizes = {};  /* shard name ("" the fresh one) -> its pages, for the archive-wide ranking */
     var sealed = [];  /* the sealed shards' names, newest first */
+    var first = 0;  /* how many of them are searched first (shards.json's `first`) */
+    var complete = false;  /* every shard merged: the results are the whole archive's */
+    var whole = null;  /* the merge of the older shards, once started */
     var pending = [];
     var run = 0;
     var shown = "";  /* the query of the results listed */
@@ -115,11 +118,14 @@
       return item;
     }
 
-    function showMore() {
+    /* The next ten results; `replace`: in place of those listed (the whole archive's results in
+       place of the newest shards'), once they are ready, so the list never shows empty. */
+    function showMore(replace) {
       var batch = pending.splice(0, 10);
       var mine = run;
       return Promise.all(batch.map(function (r) { return r.data(); })).then(function (found) {
         if (mine !== run) return;
+        if (replace === true) list.textContent = "";
         found.forEach(function (data) { list.appendChild(render(data)); });
         more.hidden = pending.length === 0;
       });
@@ -133,29 +139,74 @@
       return chosen;
     }
 
-    function search() {
+    /* The shards merged so far: all of them, or the fresh one and the `first` newest sealed ones. */
+    function searched() {
+      if (complete) return { sizes: sizes, shards: sealed };
+      var own = {};
+      own[""] = sizes[""] || 0;
+      sealed.slice(0, first).forEach(function (name) { own[name] = sizes[name] || 0; });
+      return { sizes: own, shards: sealed.slice(0, first) };
+    }
+
+    /* The older shards merged too (once): every later search is the whole archive's. */
+    function wholeArchive() {
+      if (!whole) {
+        whole = merge(shards.slice(first)).then(function () { complete = true; });
+      }
+      return whole;
+    }
+
+    /* Until every shard is merged, a search runs over the newest ones first (search.first_shards):
+       their results show at once, marked as the newest (the list is aria-busy), and the whole
+       archive's results, ranked as one list, replace them when the older shards have loaded. A
+       reader's first results so cost what the newest shards send, whatever the archive's size.
+       `refresh`: that second pass, which keeps the list shown until its own results are ready. */
+    function search(refresh) {
       var q = input.value.trim();
       run += 1;
       var mine = run;
-      list.textContent = "";
-      more.hidden = true;
-      pending = [];
-      if (!q) { say(status, status.getAttribute("data-prompt")); return Promise.resolve(); }
-      say(status, status.getAttribute("data-loading"));
+      if (refresh !== true) {
+        list.textContent = "";
+        more.hidden = true;
+        pending = [];
+      }
+      if (!q) {
+        list.removeAttribute("aria-busy");
+        say(status, status.getAttribute("data-prompt"));
+        return Promise.resolve();
+      }
+      if (refresh !== true) say(status, status.getAttribute("data-loading"));
       shown = q;
-      /* One list over every shard (search-rank.js): stale copies of edited articles are hidden, a
+      var partial = !complete;
+      if (partial && whole) {  /* the older shards are being merged: Pagefind cannot search meanwhile */
+        return whole.then(function () { if (mine === run) return search(true); });
+      }
+      var scope = searched();
+      /* One list over the shards (search-rank.js): stale copies of edited articles are hidden, a
          page held by two shards (the same id) is shown once, and the shards' scores are put on
          the archive's scale, or the results are ordered newest first by their ids. */
-      var index = { sizes: sizes, hidden: hidden, shards: sealed, lang: document.documentElement.lang,
+      var index = { sizes: scope.sizes, hidden: hidden, shards: scope.shards, lang: document.documentElement.lang,
                     newest: !!(sort && sort.value === "date") };
       return window.epaperRank.search(pagefind, q, { filters: filters() }, index).then(function (found) {
         if (mine !== run) return;
+        if (partial) {
+          list.setAttribute("aria-busy", "true");
+          var listed = Promise.resolve();
+          if (found.length) {
+            pending = found;
+            say(status, fill(status.getAttribute("data-newest"), { q: q }));
+            listed = showMore();
+          }
+          return listed.then(wholeArchive).then(function () { if (mine === run) return search(true); });
+        }
+        list.removeAttribute("aria-busy");
         pending = found;
         var n = pending.length;
         /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
         var said = n === 1 && status.hasAttribute("data-count-one") ? "data-count-one" : "data-count";
         say(status, fill(status.getAttribute(n ? said : "data-none"), { n: n, q: q }));
-        return showMore();
+        if (!n) { list.textContent = ""; more.hidden = true; return; }
+        return showMore(true);
       });
     }
 
@@ -224,13 +275,15 @@
         .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
         .then(function (list) {
           sealed = (list.shards || []).map(function (shard) { return shard.split("/")[1]; });
+          first = typeof list.first === "number" ? list.first : sealed.length;
+          complete = first >= sealed.length;
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
           sizes = list.pages || {};
           return list.shards || [];
         });
     }
 
-    /* Each sealed shard merged into the fresh one. */
+    /* Each of `shards` (sealed) merged into the fresh one. */
     function merge(shards) {
       return Promise.all(shards.map(function (shard) {
         return pagefind.mergeIndex(folder + shard, { baseUrl: base, excerptLength: 40 });
@@ -260,7 +313,7 @@
       /* Pagefind's mergeIndex waits, without end, for the WebAssembly of a main index that failed
          to load: a preload of no words first waits for the main index, and fails if it did not load. */
       .then(function () { return pagefind.preload(""); })
-      .then(function () { return merge(shards); })
+      .then(function () { return merge(shards.slice(0, first)); })
       .then(function () {
         Array.prototype.forEach.call(selects, preselect);
         form.addEventListener("submit", function (event) {
@@ -275,9 +328,10 @@
           if (params.get("sort") === "date") sort.value = "date";
           sort.addEventListener("change", function () { remember(); search(); });
         }
-        more.addEventListener("click", showMore);
+        more.addEventListener("click", function () { showMore(); });
         return search();
       })
+      .then(wholeArchive)  /* with no query in the address, the older shards load while the reader types */
       .then(function () { return pagefind.filters(); })
       .then(function (available) {
         Array.prototype.forEach.call(selects, function (select) {
