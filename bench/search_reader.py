@@ -3,7 +3,8 @@
 fresh Chromium context (an empty cache, as a first visit), the bytes of every file fetched
 before the first result shows (by kind: the page, Pagefind's scripts and WebAssembly, each
 shard's entry and metadata files, index chunks, fragments) and the time from navigation to the
-first result (and to a second query typed into the same page, whose files are then cached),
+first result (the newest shards' results, shown first), to the whole archive's results (and to a
+second query typed into the same page, whose files are then cached),
 and how long the page's own thread was held by long tasks (over 50 ms) before the first result:
 Pagefind scores the results there when it runs on the page (indexes of up to 20,000 pages).
 
@@ -69,16 +70,24 @@ def measure(browser: Any, host: str, query: str, second: str) -> dict[str, Any]:
     # may have finished too by the time this line runs).
     done = [r for r in list(finished) if r.timing["startTime"] + r.timing["responseEnd"] <= origin + first_ms]
     files = [(r.url, r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"]) for r in done]
+    first_status = page.locator(".search-status").text_content()
+    # The whole archive's results (the newest shards' show first, the list aria-busy meanwhile).
+    page.wait_for_function("() => document.querySelector('.search-results').getAttribute('aria-busy') !== 'true'")
+    whole_ms = page.evaluate("performance.now()")
+    whole_bytes = sum(r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in list(finished)
+                      if "/pagefind/" in r.url or r.url.endswith(".wasm"))
     count = page.locator(".search-status").text_content()
     page.fill("#search-q", second)
     started = page.evaluate("performance.now()")
     page.click(".search-form button[type=submit]")
     page.wait_for_function("(q) => document.querySelector('.search-status').textContent.includes(q)"
-                           " && document.querySelector('.search-results li h2 a')", arg=second)
+                           " && document.querySelector('.search-results li h2 a')"
+                           " && document.querySelector('.search-results').getAttribute('aria-busy') !== 'true'",
+                           arg=second)
     second_ms = page.evaluate("performance.now()") - started
     context.close()
     return {"query": query, "files": files, "first_ms": first_ms, "second": second, "second_ms": second_ms,
-            "status": count, "blocked_ms": sum(blocked), "longest_ms": max(blocked, default=0.0)}
+            "status": count, "first_status": first_status, "whole_ms": whole_ms, "whole_bytes": whole_bytes, "blocked_ms": sum(blocked), "longest_ms": max(blocked, default=0.0)}
 
 
 def main() -> int:
@@ -103,6 +112,8 @@ def main() -> int:
                   f"first results at {run['first_ms']:.0f} ms ({run['status']}), the page held "
                   f"{run['blocked_ms']:.0f} ms by long tasks (longest {run['longest_ms']:.0f} ms); "
                   f"then {run['second']}: {run['second_ms']:.0f} ms")
+            print(f"    first said: {run['first_status']}; the whole archive's results at {run['whole_ms']:.0f} ms, "
+                  f"its index files {run['whole_bytes'] / 1e6:.3f} MB in all")
             for name, size in by_kind.most_common():
                 print(f"    {name}: {size / 1e6:.3f} MB in {count[name]} files")
             if args.files:
