@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import EDITION, article, build_ok, write_files
 from epaper.output import search
 from epaper.output.search import FRESH, Article, Shard, plan
-from searching import served
+from searching import Dropped, served
 
 pytest_plugins = ["browser"]
 
@@ -281,6 +281,22 @@ def test_the_newest_shards_results_show_first_then_the_whole_archives_replace_th
     assert "古城墙修缮" in first["status"] and "最新结果" in first["status"]
     older = [(url, start) for url, start in fetched if any(f"/pagefind/shard/{y}/" in url for y in ("2019", "2020", "2021"))]
     assert older and all(start >= first["at"] for _, start in older), (first, older)
+
+
+def test_an_older_shard_that_never_loads_keeps_the_first_results_and_says_search_is_unavailable(
+        make_site, monkeypatch, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    monkeypatch.setattr(search, "FIRST_PAGES", 100)
+    site = make_site(years_of_articles())
+    _, out = build_ok(site)
+    drop = Dropped(r"^/pagefind/shard/2019/pagefind-entry\.json", times=100)
+    page = chromium_page
+    with served(out, drop) as host:
+        page.goto(f"{host}/search/?q=古城墙修缮")
+        expect(page.locator(".search-status")).to_have_text("搜索暂时不可用。")
+        expect(page.locator(".search-results li h2 a")).to_have_text(["2022年古城墙修缮完工"])
+        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
+    assert len(drop.paths) == 2, drop.paths  # once more, not again and again
 
 
 def test_the_first_shards_are_the_newest_until_about_first_pages_pages() -> None:

@@ -317,14 +317,14 @@
         form.addEventListener("submit", function (event) {
           event.preventDefault();
           remember();
-          search();
+          search().catch(unavailable);
         });
         Array.prototype.forEach.call(selects, function (select) {
-          select.addEventListener("change", function () { remember(); search(); });
+          select.addEventListener("change", function () { remember(); search().catch(unavailable); });
         });
         if (sort) {
           if (params.get("sort") === "date") sort.value = "date";
-          sort.addEventListener("change", function () { remember(); search(); });
+          sort.addEventListener("change", function () { remember(); search().catch(unavailable); });
         }
         more.addEventListener("click", function () { showMore(); });
         return search();
@@ -337,10 +337,14 @@
         });
         form.querySelector(".search-filters").hidden = false;
       })
-      .catch(function (error) {
-        say(status, status.getAttribute("data-unavailable"));
-        console.error("search unavailable:", error);  /* why, for whoever looks */
-      });
+      .catch(unavailable);
+
+    /* A file of the index that did not load (after one more try): the results listed stay. */
+    function unavailable(error) {
+      list.removeAttribute("aria-busy");
+      say(status, status.getAttribute("data-unavailable"));
+      console.error("search unavailable:", error);  /* why, for whoever looks */
+    }
   }
 
   /* ---------------------------------------------------------------- type size (大 中 小) */
