@@ -35,15 +35,27 @@ class Dropped:
             return True
 
 
+@dataclass
+class Held:
+    """Requests whose path matches `pattern` wait for `release` (a slow network) before the host
+    answers them; `release.set()` lets them through."""
+
+    pattern: str
+    release: threading.Event = field(default_factory=threading.Event)
+
+
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def __init__(self, *args: Any, directory: str, drop: Dropped | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, directory: str, drop: Dropped | None, hold: Held | None, **kwargs: Any) -> None:
         self.drop = drop
+        self.hold = hold
         super().__init__(*args, directory=directory, **kwargs)
 
     def do_GET(self) -> None:
         if self.drop is not None and self.drop.take(self.path):
             self.close_connection = True  # no answer at all: the browser's fetch fails
             return
+        if self.hold is not None and re.search(self.hold.pattern, self.path):
+            self.hold.release.wait(timeout=60)
         super().do_GET()
 
     def log_message(self, *args: Any) -> None:  # keep pytest's output clean
@@ -58,11 +70,11 @@ class _Host(http.server.ThreadingHTTPServer):
 
 
 @contextmanager
-def served(root: Path, drop: Dropped | None = None) -> Iterator[str]:
+def served(root: Path, drop: Dropped | None = None, hold: Held | None = None) -> Iterator[str]:
     """A static host for the folder `root` (http://127.0.0.1:PORT) while the block runs; `drop`
-    says which requests it drops."""
+    says which requests it drops, `hold` which it answers late."""
     def handler(*args: Any) -> _Quiet:
-        return _Quiet(*args, directory=str(root), drop=drop)
+        return _Quiet(*args, directory=str(root), drop=drop, hold=hold)
 
     server = _Host(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -70,6 +82,8 @@ def served(root: Path, drop: Dropped | None = None) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
+        if hold is not None:
+            hold.release.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import EDITION, article, build_ok, write_files
 from epaper.output import search
 from epaper.output.search import FRESH, Article, Shard, plan
-from searching import Dropped, served
+from searching import Dropped, Held, served
 
 pytest_plugins = ["browser"]
 
@@ -297,6 +297,25 @@ def test_an_older_shard_that_never_loads_keeps_the_first_results_and_says_search
         expect(page.locator(".search-results li h2 a")).to_have_text(["2022年古城墙修缮完工"])
         expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
     assert len(drop.paths) == 2, drop.paths  # once more, not again and again
+
+
+def test_the_whole_archives_pass_searches_the_query_asked_not_what_the_box_holds_by_then(
+        make_site, monkeypatch, chromium_page: Any) -> None:
+    from playwright.sync_api import expect
+    monkeypatch.setattr(search, "FIRST_PAGES", 100)
+    site = make_site(years_of_articles())
+    _, out = build_ok(site)
+    hold = Held(r"^/pagefind/shard/2019/pagefind-entry\.json")  # the older shards load slowly
+    page = chromium_page
+    with served(out, hold=hold) as host:
+        page.goto(f"{host}/search/?q=古城墙修缮")
+        results = page.locator(".search-results li h2 a")
+        expect(results).to_have_text(["2022年古城墙修缮完工"])  # the newest shards'
+        page.fill("#search-q", "城市更")  # the reader starts typing the next query
+        hold.release.set()
+        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
+        expect(results).to_have_count(len(YEARS))
+        expect(page.locator(".search-status")).to_contain_text("古城墙修缮")
 
 
 def test_the_first_shards_are_the_newest_until_about_first_pages_pages() -> None:

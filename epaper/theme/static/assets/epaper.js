@@ -89,6 +89,8 @@
     var first = 0;  /* how many of them are searched first (shards.json's `first`) */
     var complete = false;  /* every shard merged: the results are the whole archive's */
     var whole = null;  /* the merge of the older shards, once started */
+    var inflight = Promise.resolve();  /* the searches of the newest shards not yet answered */
+    var listing = 0;  /* bumped each time the list is replaced: a "more" asked of the last list is dropped */
     var pending = [];
     var run = 0;
     var shown = "";  /* the query of the results listed */
@@ -122,10 +124,13 @@
        place of the newest shards'), once they are ready, so the list never shows empty. */
     function showMore(replace) {
       var batch = pending.splice(0, 10);
-      var mine = run;
+      var mine = run, of = listing;
       return Promise.all(batch.map(function (r) { return r.data(); })).then(function (found) {
-        if (mine !== run) return;
-        if (replace === true) list.textContent = "";
+        if (mine !== run || of !== listing) return;
+        if (replace === true) {
+          listing += 1;
+          list.textContent = "";
+        }
         found.forEach(function (data) { list.appendChild(render(data)); });
         more.hidden = pending.length === 0;
       });
@@ -148,10 +153,12 @@
       return { sizes: own, shards: sealed.slice(0, first) };
     }
 
-    /* The older shards merged too (once): every later search is the whole archive's. */
+    /* The older shards merged too (once), after the searches of the newest ones still running
+       (a shard being merged would join them halfway): every later search is the whole archive's. */
     function wholeArchive() {
       if (!whole) {
-        whole = merge(shards.slice(first)).then(function () { complete = true; });
+        whole = inflight.then(function () { return merge(shards.slice(first)); })
+          .then(function () { complete = true; });
       }
       return whole;
     }
@@ -160,16 +167,15 @@
        their results show at once, marked as the newest (the list is aria-busy), and the whole
        archive's results, ranked as one list, replace them when the older shards have loaded. A
        reader's first results so cost what the newest shards send, whatever the archive's size.
-       `refresh`: that second pass, which keeps the list shown until its own results are ready. */
-    function search(refresh) {
-      var q = input.value.trim();
+       `refresh`: that second pass, for the query `asked`, which keeps the list shown until its
+       own results are ready. */
+    function search(refresh, asked) {
+      var q = refresh === true ? asked : input.value.trim();
       run += 1;
       var mine = run;
-      if (refresh !== true) {
-        list.textContent = "";
-        more.hidden = true;
-        pending = [];
-      }
+      more.hidden = true;
+      pending = [];
+      if (refresh !== true) list.textContent = "";
       if (!q) {
         list.removeAttribute("aria-busy");
         say(status, status.getAttribute("data-prompt"));
@@ -179,7 +185,7 @@
       shown = q;
       var partial = !complete;
       if (partial && whole) {  /* the older shards are being merged: Pagefind cannot search meanwhile */
-        return whole.then(function () { if (mine === run) return search(true); });
+        return whole.then(function () { if (mine === run) return search(true, q); });
       }
       var scope = searched();
       /* One list over the shards (search-rank.js): stale copies of edited articles are hidden, a
@@ -187,7 +193,12 @@
          the archive's scale, or the results are ordered newest first by their ids. */
       var index = { sizes: scope.sizes, hidden: hidden, shards: scope.shards, lang: document.documentElement.lang,
                     newest: !!(sort && sort.value === "date") };
-      return window.epaperRank.search(pagefind, q, { filters: filters() }, index).then(function (found) {
+      var answer = window.epaperRank.search(pagefind, q, { filters: filters() }, index);
+      if (partial) {
+        var settled = answer.then(function () {}, function () {});
+        inflight = Promise.all([inflight, settled]);
+      }
+      return answer.then(function (found) {
         if (mine !== run) return;
         if (partial) {
           list.setAttribute("aria-busy", "true");
@@ -197,7 +208,10 @@
             say(status, fill(status.getAttribute("data-newest"), { q: q }));
             listed = showMore();
           }
-          return listed.then(wholeArchive).then(function () { if (mine === run) return search(true); });
+          return listed.then(function () {
+            if (mine !== run) return;  /* a newer search goes on from here */
+            return wholeArchive().then(function () { if (mine === run) return search(true, q); });
+          });
         }
         list.removeAttribute("aria-busy");
         pending = found;

@@ -91,7 +91,8 @@
       return Promise.all(split.map(function (word) {
         return split.length === 1 && !filtered(options) ? result : pagefind.search(word, {});
       })).then(function (each) {
-        var stale = Object.keys(hidden).length;
+        /* the stale copies among the shards searched (the first pass searches the newest only) */
+        var stale = Object.keys(hidden).filter(function (id) { return shardOf(id) in sizes; }).length;
         var pages = shards.reduce(function (sum, name) { return sum + sizes[name]; }, 0) - stale;
         var scores = {};  /* page id -> [its score for each word] */
         var factors = each.map(function (found, w) {
