@@ -321,8 +321,9 @@ def test_the_whole_archives_pass_searches_the_query_asked_not_what_the_box_holds
 def test_the_first_shards_are_the_newest_until_about_first_pages_pages() -> None:
     pages = {"": 160, "2023-07_08": 1240, "2023-01_06": 3620, "2022-07_12": 3680, "2022-01_06": 3620}
     sealed = ["2023-07_08", "2023-01_06", "2022-07_12", "2022-01_06"]
-    assert search.first_shards(pages, sealed) == 3  # 160 + 1240 + 3620 < 8000 <= + 3680
-    assert search.first_shards({**pages, "": 9000}, sealed) == 0  # the fresh shard is enough
+    assert search.FIRST_PAGES == 4000
+    assert search.first_shards(pages, sealed) == 2  # 160 + 1240 < 4000 <= + 3620
+    assert search.first_shards({**pages, "": 4000}, sealed) == 0  # the fresh shard is enough
     assert search.first_shards({"": 5}, []) == 0
 
 

@@ -55,7 +55,7 @@ COMPACT_AT = 100  # stale articles (edited or deleted) a sealed shard may carry 
 # holds its whole index, about 0.2 MiB an article page (a year of 7,300 articles: 1.6 GiB), so this
 # bounds a build's memory for search whatever the paper's size or age (4,000: about 0.85 GiB).
 SHARD_PAGES = 4000
-FIRST_PAGES = 8000  # pages the search page searches first (the fresh shard, then the newest sealed ones)
+FIRST_PAGES = 4000  # pages the search page searches first (the fresh shard, then the newest sealed ones)
 STATE_VERSION = 2  # 2: in marshal
 # Pagefind's scripts and WebAssembly: only the fresh shard (the primary index) ships them.
 _SCRIPTS = (".js", ".css", ".pagefind")
