@@ -265,7 +265,7 @@ def test_the_newest_shards_results_show_first_then_the_whole_archives_replace_th
     monkeypatch.setattr(search, "FIRST_PAGES", 100)  # the fresh shard (12 pages) and 2022's (132)
     site = make_site(years_of_articles())
     _, out = build_ok(site)
-    assert shards(out)["first"] == 1
+    assert shards(out)["steps"] == [1, 2, 4]
     page = chromium_page
     page.add_init_script(FIRST_RESULT)
     with served(out) as host:
@@ -318,13 +318,42 @@ def test_the_whole_archives_pass_searches_the_query_asked_not_what_the_box_holds
         expect(page.locator(".search-status")).to_contain_text("古城墙修缮")
 
 
-def test_the_first_shards_are_the_newest_until_about_first_pages_pages() -> None:
+def test_a_word_only_older_articles_have_shows_before_the_shards_older_than_it_load(
+        make_site, monkeypatch, chromium_page: Any) -> None:
+    """The newest shards find nothing: the page merges the next step's shards (twice the pages)
+    and shows what they find before it fetches anything of the older ones."""
+    from playwright.sync_api import expect
+    monkeypatch.setattr(search, "FIRST_PAGES", 100)  # steps: 2022; 2021; 2020 and 2019
+    files = years_of_articles()
+    files["content/2021-03-05/zhonglou.md"] = article("钟楼落成", page=1, body="钟楼落成典礼在老城举行。")
+    site = make_site(files)
+    _, out = build_ok(site)
+    assert shards(out)["steps"] == [1, 2, 4]
+    page = chromium_page
+    page.add_init_script(FIRST_RESULT)
+    with served(out) as host:
+        page.goto(f"{host}/search/?q=钟楼落成")
+        expect(page.locator(".search-status")).to_contain_text("1")
+        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
+        assert page.locator(".search-results li h2 a").all_text_contents() == ["钟楼落成"]
+        first = page.evaluate("window.firstResult")
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+    assert first["titles"] == ["钟楼落成"] and first["busy"] == "true"
+    before = {url.split("/pagefind/shard/", 1)[1].split("/", 1)[0] for url, start in fetched
+              if "/pagefind/shard/" in url and start < first["at"]}
+    assert before == {"2022-01_11", "2021"}, before  # 2020 and 2019 only after the first result
+
+
+def test_each_step_merges_about_twice_the_pages_of_the_last_the_first_about_first_pages() -> None:
     pages = {"": 160, "2023-07_08": 1240, "2023-01_06": 3620, "2022-07_12": 3680, "2022-01_06": 3620}
     sealed = ["2023-07_08", "2023-01_06", "2022-07_12", "2022-01_06"]
     assert search.FIRST_PAGES == 4000
-    assert search.first_shards(pages, sealed) == 2  # 160 + 1240 < 4000 <= + 3620
-    assert search.first_shards({**pages, "": 4000}, sealed) == 0  # the fresh shard is enough
-    assert search.first_shards({"": 5}, []) == 0
+    assert search.shard_steps(pages, sealed) == [2, 4]  # 160 + 1240 < 4000 <= + 3620; then the rest
+    assert search.shard_steps({**pages, "": 4000}, sealed) == [0, 2, 4]  # the fresh shard is enough first
+    assert search.shard_steps({"": 5}, []) == [0]
+    many = {f"{year}": 1000 for year in range(2000, 2030)}
+    steps = search.shard_steps({"": 0, **many}, sorted(many, reverse=True))
+    assert steps == [4, 8, 16, 30]  # 4,000 pages, then twice what is merged, then every shard
 
 
 def test_shards_json_counts_each_shards_pages_for_the_archive_wide_ranking(make_site) -> None:

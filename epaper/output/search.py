@@ -19,9 +19,9 @@ are folded into one shard when the year closes, if it fits in one. The search pa
 Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
 the chunks the query needs) and ranks all results as one list, each word's score put on the
 archive's scale with the shards' page counts in shards.json (assets/search-rank.js). It searches
-the newest shards first (shards.json's `first`: about FIRST_PAGES pages) and shows their results
-while the older shards load; a reader's first results then cost what those shards send, whatever
-the archive's size.
+the newest shards first (shards.json's `steps`: about FIRST_PAGES pages, then twice as many at
+each step while nothing is found) and shows their results while the older shards load; a
+reader's first results then cost what those shards send, whatever the archive's size.
 
 What each shard holds is remembered in the build cache (one file per output folder) and
 trusted only while every file it names is in the live site with the same hash; otherwise
@@ -274,23 +274,30 @@ def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
     sealed = sorted((name for name in shards if name != FRESH), reverse=True)
     pages = {name: sum(1 for _, page_id in shards[name].entries.values() if page_id)  # for the archive-wide ranking
              for name in sorted(shards)}
-    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "first": first_shards(pages, sealed),
+    data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "steps": shard_steps(pages, sealed),
             "hidden": sorted(hidden), "pages": pages}
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def first_shards(pages: Mapping[str, int], sealed: list[str]) -> int:
-    """How many of the sealed shards (newest first) the search page searches before the others:
-    until, with the fresh shard, about FIRST_PAGES pages. Their results show while the rest of
-    the archive loads (each shard costs a reader its metadata and a chunk a word, about 0.1 MB at
-    4,000 pages: BENCHMARKS.md), then every shard's, ranked as one list, replace them."""
-    total, count = pages.get(FRESH, 0), 0
-    for name in sealed:
-        if total >= FIRST_PAGES:
-            break
+def shard_steps(pages: Mapping[str, int], sealed: list[str]) -> list[int]:
+    """How many of the sealed shards (newest first) the search page has merged at each step of a
+    first search, the last step all of them: the first step until, with the fresh shard, about
+    FIRST_PAGES pages, each next one about twice the pages of the one before. The page searches
+    a step's shards, and while they find nothing merges the next step's; the first results show
+    while the rest of the archive loads, then every shard's, ranked as one list, replace them.
+    Each shard costs a reader its metadata and a chunk a word (about 0.1 MB at 4,000 pages:
+    BENCHMARKS.md): doubling bounds what a word only older articles have costs before its first
+    results to about twice what the shards down to it send, in a few round trips."""
+    steps: list[int] = []
+    total, bound = pages.get(FRESH, 0), FIRST_PAGES
+    for count, name in enumerate(sealed):
+        if total >= bound:
+            steps.append(count)
+            bound = 2 * total
         total += pages.get(name, 0)
-        count += 1
-    return count
+    if not steps or steps[-1] != len(sealed):
+        steps.append(len(sealed))
+    return steps
 
 
 @contextmanager

@@ -86,9 +86,10 @@
     var hidden = {};  /* Pagefind page ids of stale copies in sealed shards */
     var sizes = {};  /* shard name ("" the fresh one) -> its pages, for the archive-wide ranking */
     var sealed = [];  /* the sealed shards' names, newest first */
-    var first = 0;  /* how many of them are searched first (shards.json's `first`) */
+    var steps = [];  /* how many of them are merged at each step of a first search (shards.json's) */
+    var merged = 0;  /* how many are merged so far */
     var complete = false;  /* every shard merged: the results are the whole archive's */
-    var whole = null;  /* the merge of the older shards, once started */
+    var merging = null;  /* a merge under way (a failed one stays: Pagefind cannot search after it) */
     var inflight = Promise.resolve();  /* the searches of the newest shards not yet answered */
     var listing = 0;  /* bumped each time the list is replaced: a "more" asked of the last list is dropped */
     var pending = [];
@@ -144,29 +145,41 @@
       return chosen;
     }
 
-    /* The shards merged so far: all of them, or the fresh one and the `first` newest sealed ones. */
+    /* The shards merged so far: all of them, or the fresh one and the `merged` newest sealed ones. */
     function searched() {
       if (complete) return { sizes: sizes, shards: sealed };
       var own = {};
       own[""] = sizes[""] || 0;
-      sealed.slice(0, first).forEach(function (name) { own[name] = sizes[name] || 0; });
-      return { sizes: own, shards: sealed.slice(0, first) };
+      sealed.slice(0, merged).forEach(function (name) { own[name] = sizes[name] || 0; });
+      return { sizes: own, shards: sealed.slice(0, merged) };
     }
 
-    /* The older shards merged too (once), after the searches of the newest ones still running
-       (a shard being merged would join them halfway): every later search is the whole archive's. */
-    function wholeArchive() {
-      if (!whole) {
-        whole = inflight.then(function () { return merge(shards.slice(first)); })
-          .then(function () { complete = true; });
-      }
-      return whole;
+    /* The `n` newest sealed shards merged, after the searches still running (a shard being merged
+       would join them halfway) and after a merge under way. */
+    function mergeUpTo(n) {
+      if (merging) return merging.then(function () { return mergeUpTo(n); });
+      if (n <= merged) return Promise.resolve();
+      var from = merged;
+      merging = inflight.then(function () { return merge(shards.slice(from, n)); }).then(function () {
+        merged = n;
+        complete = merged >= sealed.length;
+        merging = null;
+      });
+      return merging;
     }
 
-    /* Until every shard is merged, a search runs over the newest ones first (search.first_shards):
-       their results show at once, marked as the newest (the list is aria-busy), and the whole
-       archive's results, ranked as one list, replace them when the older shards have loaded. A
-       reader's first results so cost what the newest shards send, whatever the archive's size.
+    /* The next step's number of merged shards: each step holds about twice the pages of the last. */
+    function nextStep() {
+      for (var i = 0; i < steps.length; i++) if (steps[i] > merged) return steps[i];
+      return sealed.length;
+    }
+
+    /* Until every shard is merged, a search runs over the newest ones first (search.shard_steps),
+       then, while it finds nothing, over more and more of them, each step about twice the pages of
+       the last: the first results show at once, marked as the newest (the list is aria-busy), and
+       the whole archive's results, ranked as one list, replace them when the older shards have
+       loaded. A reader's first results so cost what the shards down to the first that has the
+       words send (the newest ones, for most queries), not the whole archive.
        `refresh`: that second pass, for the query `asked`, which keeps the list shown until its
        own results are ready. */
     function search(refresh, asked) {
@@ -184,8 +197,8 @@
       if (refresh !== true) say(status, status.getAttribute("data-loading"));
       shown = q;
       var partial = !complete;
-      if (partial && whole) {  /* the older shards are being merged: Pagefind cannot search meanwhile */
-        return whole.then(function () { if (mine === run) return search(true, q); });
+      if (partial && merging) {  /* shards are being merged: Pagefind cannot search meanwhile */
+        return merging.then(function () { if (mine === run) return search(true, q); });
       }
       var scope = searched();
       /* One list over the shards (search-rank.js): stale copies of edited articles are hidden, a
@@ -202,15 +215,16 @@
         if (mine !== run) return;
         if (partial) {
           list.setAttribute("aria-busy", "true");
+          var upTo = found.length ? sealed.length : nextStep();  /* the whole archive, or one step more */
           var listed = Promise.resolve();
           if (found.length) {
-            pending = found;
+            pending = found;  /* showMore takes from it: `found` is emptied */
             say(status, fill(status.getAttribute("data-newest"), { q: q }));
-            listed = showMore();
+            listed = showMore(true);
           }
           return listed.then(function () {
             if (mine !== run) return;  /* a newer search goes on from here */
-            return wholeArchive().then(function () { if (mine === run) return search(true, q); });
+            return mergeUpTo(upTo).then(function () { if (mine === run) return search(true, q); });
           });
         }
         list.removeAttribute("aria-busy");
@@ -289,8 +303,8 @@
         .then(function (response) { return response.ok ? response.json() : { shards: [], hidden: [] }; })
         .then(function (list) {
           sealed = (list.shards || []).map(function (shard) { return shard.split("/")[1]; });
-          first = typeof list.first === "number" ? list.first : sealed.length;
-          complete = first >= sealed.length;
+          steps = Array.isArray(list.steps) && list.steps.length ? list.steps : [sealed.length];
+          complete = sealed.length === 0;
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
           sizes = list.pages || {};
           return list.shards || [];
@@ -325,7 +339,7 @@
       /* Pagefind's mergeIndex waits, without end, for the WebAssembly of a main index that failed
          to load: a preload of no words first waits for the main index, and fails if it did not load. */
       .then(function () { return pagefind.preload(""); })
-      .then(function () { return merge(shards.slice(0, first)); })
+      .then(function () { return mergeUpTo(steps[0]); })
       .then(function () {
         Array.prototype.forEach.call(selects, preselect);
         form.addEventListener("submit", function (event) {
@@ -343,7 +357,8 @@
         more.addEventListener("click", function () { showMore(); });
         return search();
       })
-      .then(wholeArchive)  /* with no query in the address, the older shards load while the reader types */
+      /* with no query in the address, the older shards load while the reader types */
+      .then(function () { return mergeUpTo(sealed.length); })
       .then(function () { return pagefind.filters(); })
       .then(function (available) {
         Array.prototype.forEach.call(selects, function (select) {
