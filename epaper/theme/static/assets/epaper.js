@@ -357,8 +357,16 @@
         more.addEventListener("click", function () { showMore(); });
         return search();
       })
-      /* with no query in the address, the older shards load while the reader types */
-      .then(function () { return mergeUpTo(sealed.length); })
+      /* The older shards load meanwhile (with no query in the address, while the reader types), a
+         step at a time: a search asked for waits for one step's merge at most, not the archive's.
+         Each step first lets a search that waited for the last one start (a task later: it then
+         counts among those the next merge waits for). */
+      .then(function step() {
+        if (complete) return null;
+        return new Promise(function (resolve) { setTimeout(resolve, 0); })
+          .then(function () { return mergeUpTo(nextStep()); })
+          .then(step);
+      })
       .then(function () { return pagefind.filters(); })
       .then(function (available) {
         Array.prototype.forEach.call(selects, function (select) {
