@@ -256,31 +256,40 @@ FIRST_RESULT = """new MutationObserver((_, observer) => {
 }).observe(document, { childList: true, subtree: true });"""
 
 
+def stepped_search(make_site: Any, monkeypatch: pytest.MonkeyPatch, page: Any, files: dict[str, str],
+                   query: str) -> tuple[list[str], str, dict[str, Any], set[str]]:
+    """`files` built with the first step at 100 pages (the years archive steps: 2022; 2021; 2020
+    and 2019) and searched for `query`: the results and status once the whole archive's show,
+    what the page showed first (FIRST_RESULT) and the shards it fetched anything of before that."""
+    from playwright.sync_api import expect
+    monkeypatch.setattr(search, "FIRST_PAGES", 100)
+    _, out = build_ok(make_site(files))
+    assert shards(out)["steps"] == [1, 2, 4]
+    page.add_init_script(FIRST_RESULT)
+    with served(out) as host:
+        page.goto(f"{host}/search/?q={query}")
+        expect(page.locator(".search-results li h2 a").first).to_be_visible()
+        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
+        titles = page.locator(".search-results li h2 a").all_text_contents()
+        status = page.locator(".search-status").text_content()
+        first = page.evaluate("window.firstResult")
+        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+    before = {url.split("/pagefind/shard/", 1)[1].split("/", 1)[0] for url, start in fetched
+              if "/pagefind/shard/" in url and start < first["at"]}
+    return titles, status, first, before
+
+
 def test_the_newest_shards_results_show_first_then_the_whole_archives_replace_them(
         make_site, monkeypatch, chromium_page: Any) -> None:
     """A reader's first results cost what the newest shards send, not the archive: they show
     (marked as the newest, the list busy) before any file of an older shard is fetched, and the
     whole archive's results, ranked as one, replace them."""
-    from playwright.sync_api import expect
-    monkeypatch.setattr(search, "FIRST_PAGES", 100)  # the fresh shard (12 pages) and 2022's (132)
-    site = make_site(years_of_articles())
-    _, out = build_ok(site)
-    assert shards(out)["steps"] == [1, 2, 4]
-    page = chromium_page
-    page.add_init_script(FIRST_RESULT)
-    with served(out) as host:
-        page.goto(f"{host}/search/?q=古城墙修缮")
-        results = page.locator(".search-results li h2 a")
-        expect(results).to_have_count(len(YEARS))
-        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
-        expect(page.locator(".search-status")).to_contain_text("4")
-        assert sorted(results.all_text_contents()) == [f"{year}年古城墙修缮完工" for year in YEARS]
-        first = page.evaluate("window.firstResult")
-        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+    titles, status, first, before = stepped_search(make_site, monkeypatch, chromium_page, years_of_articles(),
+                                                   "古城墙修缮")
+    assert sorted(titles) == [f"{year}年古城墙修缮完工" for year in YEARS] and "4" in status
     assert first["titles"] == ["2022年古城墙修缮完工"] and first["busy"] == "true"
     assert "古城墙修缮" in first["status"] and "最新结果" in first["status"]
-    older = [(url, start) for url, start in fetched if any(f"/pagefind/shard/{y}/" in url for y in ("2019", "2020", "2021"))]
-    assert older and all(start >= first["at"] for _, start in older), (first, older)
+    assert before == {"2022-01_11"}, before  # 2021, 2020 and 2019 only after the first result
 
 
 def test_an_older_shard_that_never_loads_keeps_the_first_results_and_says_search_is_unavailable(
@@ -322,25 +331,11 @@ def test_a_word_only_older_articles_have_shows_before_the_shards_older_than_it_l
         make_site, monkeypatch, chromium_page: Any) -> None:
     """The newest shards find nothing: the page merges the next step's shards (twice the pages)
     and shows what they find before it fetches anything of the older ones."""
-    from playwright.sync_api import expect
-    monkeypatch.setattr(search, "FIRST_PAGES", 100)  # steps: 2022; 2021; 2020 and 2019
     files = years_of_articles()
     files["content/2021-03-05/zhonglou.md"] = article("钟楼落成", page=1, body="钟楼落成典礼在老城举行。")
-    site = make_site(files)
-    _, out = build_ok(site)
-    assert shards(out)["steps"] == [1, 2, 4]
-    page = chromium_page
-    page.add_init_script(FIRST_RESULT)
-    with served(out) as host:
-        page.goto(f"{host}/search/?q=钟楼落成")
-        expect(page.locator(".search-status")).to_contain_text("1")
-        expect(page.locator(".search-results")).not_to_have_attribute("aria-busy", "true")
-        assert page.locator(".search-results li h2 a").all_text_contents() == ["钟楼落成"]
-        first = page.evaluate("window.firstResult")
-        fetched = page.evaluate("performance.getEntriesByType('resource').map(e => [e.name, e.startTime])")
+    titles, status, first, before = stepped_search(make_site, monkeypatch, chromium_page, files, "钟楼落成")
+    assert titles == ["钟楼落成"] and "1" in status
     assert first["titles"] == ["钟楼落成"] and first["busy"] == "true"
-    before = {url.split("/pagefind/shard/", 1)[1].split("/", 1)[0] for url, start in fetched
-              if "/pagefind/shard/" in url and start < first["at"]}
     assert before == {"2022-01_11", "2021"}, before  # 2020 and 2019 only after the first result
 
 
