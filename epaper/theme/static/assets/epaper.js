@@ -88,7 +88,6 @@
     var sealed = [];  /* the sealed shards' names, newest first */
     var steps = [];  /* how many of them are merged at each step of a first search (shards.json's) */
     var merged = 0;  /* how many are merged so far */
-    var complete = false;  /* every shard merged: the results are the whole archive's */
     var merging = null;  /* a merge under way (a failed one stays: Pagefind cannot search after it) */
     var inflight = Promise.resolve();  /* the searches of the newest shards not yet answered */
     var listing = 0;  /* bumped each time the list is replaced: a "more" asked of the last list is dropped */
@@ -145,9 +144,14 @@
       return chosen;
     }
 
+    /* Every shard merged: a search's results are the whole archive's. */
+    function complete() {
+      return merged >= sealed.length;
+    }
+
     /* The shards merged so far: all of them, or the fresh one and the `merged` newest sealed ones. */
     function searched() {
-      if (complete) return { sizes: sizes, shards: sealed };
+      if (complete()) return { sizes: sizes, shards: sealed };
       var own = {};
       own[""] = sizes[""] || 0;
       sealed.slice(0, merged).forEach(function (name) { own[name] = sizes[name] || 0; });
@@ -162,7 +166,6 @@
       var from = merged;
       merging = inflight.then(function () { return merge(shards.slice(from, n)); }).then(function () {
         merged = n;
-        complete = merged >= sealed.length;
         merging = null;
       });
       return merging;
@@ -196,7 +199,7 @@
       }
       if (refresh !== true) say(status, status.getAttribute("data-loading"));
       shown = q;
-      var partial = !complete;
+      var partial = !complete();
       if (partial && merging) {  /* shards are being merged: Pagefind cannot search meanwhile */
         return merging.then(function () { if (mine === run) return search(true, q); });
       }
@@ -304,7 +307,6 @@
         .then(function (list) {
           sealed = (list.shards || []).map(function (shard) { return shard.split("/")[1]; });
           steps = Array.isArray(list.steps) && list.steps.length ? list.steps : [sealed.length];
-          complete = sealed.length === 0;
           (list.hidden || []).forEach(function (id) { hidden[id] = true; });
           sizes = list.pages || {};
           return list.shards || [];
@@ -362,7 +364,7 @@
          Each step first lets a search that waited for the last one start (a task later: it then
          counts among those the next merge waits for). */
       .then(function step() {
-        if (complete) return null;
+        if (complete()) return null;
         return new Promise(function (resolve) { setTimeout(resolve, 0); })
           .then(function () { return mergeUpTo(nextStep()); })
           .then(step);
