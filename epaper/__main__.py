@@ -1,4 +1,3 @@
-
 from epaper.cli import run
 
 run()

@@ -36,11 +36,12 @@ _PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionT
 
 
 class _Context(Context):
-    """Jinja's Context, calling a layout's plain functions (`url()`, `asset()`, `_()`...) directly.
+    """Jinja's Context, calling a layout's plain functions (`url()`, `asset()`, `qr_svg()`...) directly.
     Jinja's own `call` asks each callee, every time, whether it wants the context, the eval
     context or the environment passed (four attribute lookups, two of them failing): with about
     a hundred calls a page, a tenth of a page's render. A function or method marked to want one
-    (jinja2.pass_context...), a macro or a class goes through Jinja's `call` as before."""
+    (jinja2.pass_context..., as `_()` and `gettext()` are), a macro or a class goes through
+    Jinja's `call` as before."""
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's names)
         if type(__obj) in _PLAIN_CALLABLES and getattr(__obj, "jinja_pass_arg", None) is None:
