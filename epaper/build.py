@@ -515,7 +515,8 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
         renderer.fragments.prepare()
     placed = []
     for part, dates in parallel.fan_out_parts(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                              _by_period(todo, state.loaded.editions, workers)):
+                                              _by_period(todo, state.loaded.editions, workers),
+                                              frozen=state.froze_heap or None):
         placed.extend(part)
         renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
     order = {job.path: i for i, job in enumerate(todo)}
