@@ -20,7 +20,7 @@ from epaper.content.resolve import resolve
 from epaper.errors import BuildError, Diagnostics
 from epaper.images import ChangedDuringBuild, RenditionCache, unseal
 from epaper.images import recipe as image_recipe
-from epaper.model import Download, Edition, Rendition, SiteData
+from epaper.model import Article, Download, Edition, Rendition, SiteData
 from epaper.output import search
 from epaper.output.cache import (
     CACHE_DIR,
@@ -33,7 +33,7 @@ from epaper.output.cache import (
 from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
-from epaper.output.shape import Shape, forget_shape, lines, read_shape, shape_path, write_shape
+from epaper.output.shape import Shape, forget_shape, lines, read_shape, shape_key_of, shape_path, write_shape
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
@@ -41,8 +41,9 @@ from epaper.pdf.verify import check_areas
 from epaper.quick import NotLoaded, QuickSite, changed_files, prepare_quick, take_shape
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
-from epaper.site.pages import Sources, check_outputs, files, plan
+from epaper.site.pages import Sources, article_job, check_outputs, files, plan
 from epaper.site.render import Renderer, TemplateProblem
+from epaper.site.urls import output_file
 from epaper.themes import THEME_DIR
 
 
@@ -135,6 +136,8 @@ class BuildState:
     indexed: list[tuple[str, str]] = field(default_factory=list)  # (article page, month) in the search index
     shape: Shape | None = None  # the quick path's: the last build's shape, brought up to date
     listing_file: Path | None = None  # the listing, set aside on disk (set_listing_aside)
+    kept: list[tuple[Article, int, str]] = field(default_factory=list)  # article, its place, its page: kept as live
+    now: dt.datetime | None = None  # the moment the build publishes for
 
     @property
     def jobs(self) -> int:
@@ -148,9 +151,9 @@ class BuildState:
         renderer = self.renderer
         layouts = ({t: frozenset(renderer.layouts_of(t)) for t in {job.template for job in self.pages}}
                    if renderer else {})
+        total = self.shape.pages if self.shape is not None else len(self.pages) + len(self.kept) if self.kept else None
         return Result(self.site, self.pages, self.report, self.diags, sorted(self.rendered),
-                      up_to_date=up_to_date, layouts=layouts,
-                      total=self.shape.pages if self.shape is not None else None)
+                      up_to_date=up_to_date, layouts=layouts, total=total)
 
     # ------------------------------------------------------------ the steps
 
@@ -213,15 +216,53 @@ class BuildState:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            self.pages = plan(self.site, self.listed)
+            self.kept = self._unchanged_articles()
+            self.pages = plan(self.site, self.listed, {id(article) for article, _, _ in self.kept})
             self.files = files(self.site)
         finally:
             if collecting:
                 gc.enable()
         if self.froze_heap:
             gc.freeze()
-        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files)
+        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files,
+                      kept=[(path, article.source) for article, _, path in self.kept])
         self.stop_on_errors()
+
+    def _unchanged_articles(self) -> list[tuple[Article, int, str]]:
+        """The articles whose pages the last build made from what they are made from now, kept
+        without being planned or keyed (at 100,000 articles, a second of a new edition's build):
+        when the only content files that changed since are new ones (a new edition's), every
+        article of an edition without new files (or new or changed images) keeps its page, but
+        those whose page shows a new article (series neighbours, a corrected original) or one
+        that lists now mark as corrected (the original's neighbours). Only when the
+        last build was of the same code and options (its shape's key), nothing it published from
+        has fallen due since, and render() finds one of these pages' keys unchanged (the
+        settings and layouts as they were); else every page is planned."""
+        assert self.loaded is not None and self.site is not None and self.writer is not None
+        writer, changed = self.writer, self.loaded.changed
+        if (changed is None or not writer.live or not writer.renders or self.now is None
+                or (writer.next_change is not None and not self.now < writer.next_change)
+                or shape_key_of(self.shape_file) != self.shape_key):
+            return []
+        new = [article for edition in self.site.editions if edition.source in changed for article in edition.articles]
+        linked = {id(other) for article in new for other in _linked(article)}
+        for original in {id(o): o for article in new for o in article.originals}.values():
+            # Lists show that an article was corrected: the pages showing it as a neighbour change too.
+            edition = original.edition
+            assert edition is not None
+            j = next(i for i, other in enumerate(edition.articles) if other is original)
+            neighbours = edition.articles[max(0, j - 1): j + 2]
+            linked.update(id(other) for other in (*neighbours, *_linked(original)))
+        live, renders = writer.live, writer.renders
+        kept = []
+        for edition in self.site.editions:
+            if edition.source in changed:
+                continue
+            for j, article in enumerate(edition.articles):
+                path = output_file(article.url)
+                if id(article) not in linked and path in live and path in renders:
+                    kept.append((article, j, path))
+        return kept
 
     def render(self) -> None:
         """Render the pages whose key changed into the staging folder and keep the others.
@@ -234,6 +275,8 @@ class BuildState:
                                                 assets={rel: name for rel, (name, _) in self.static.items()},
                                                 listed=self.listed)
             self.keys = {job.path: renderer.key(job) for job in self.pages}
+            if self.kept:
+                self._keep_articles(renderer)
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.check_room()
             writer.begin()
@@ -243,7 +286,25 @@ class BuildState:
             self.diags.error(problem.path, problem.line, problem.text)
             raise Stop from None
         self.rendered = {job.path for job in todo}
-        writer.keep_all([job.path for job in self.pages if job.path not in self.rendered])
+        writer.keep_all([job.path for job in self.pages if job.path not in self.rendered]
+                        + [path for _, _, path in self.kept])
+
+    def _keep_articles(self, renderer: Renderer) -> None:
+        """The kept article pages' keys are the last build's, when one of them, planned and keyed
+        now, still has its key (the settings and layouts, which every article page shares, are as
+        they were); else they are all planned now."""
+        assert self.writer is not None
+        article, j, path = self.kept[0]
+        assert article.edition is not None
+        if renderer.key(article_job(Sources(), article.edition, j)) == self.writer.renders.get(path):
+            self.keys.update((path, self.writer.renders[path]) for _, _, path in self.kept)
+            return
+        for article, j, _ in self.kept:
+            assert article.edition is not None
+            job = article_job(self.listed, article.edition, j)
+            self.pages.append(job)
+            self.keys[job.path] = renderer.key(job)
+        self.kept = []
 
     def place_files(self) -> None:
         """Image renditions, PDFs and static files into the staging folder."""
@@ -262,7 +323,7 @@ class BuildState:
         if not (self.site.config.search and self.options.search):
             return
         if self.shape is None:  # a full build: every published article but drafts (the quick path's shape has them)
-            self.indexed = _indexed(self.pages)
+            self.indexed = _indexed(self.site.editions, self.pages, self.kept)
         writer = self.writer
         articles = [search.Article(path, month, writer.manifest[path]) for path, month in self.indexed]
         if not articles:
@@ -320,6 +381,7 @@ class BuildState:
         if self.shape is None:  # a full build
             assert self.loaded is not None and self.cache is not None
             pages = {job.needs_html[0].source: job.path for job in self.pages if job.template == "article.html"}
+            pages.update((article.source, path) for article, _, path in self.kept)
             elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
             shape = take_shape(pages, self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
                                self.indexed, self.loaded.editions)
@@ -469,7 +531,7 @@ def build(options: Options) -> Result:
         assert state.writer is not None
         stamp = _stamp(options, out, state.stats, state.listing)
         state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
-        now = options.now or dt.datetime.now(dt.UTC)
+        now = state.now = options.now or dt.datetime.now(dt.UTC)
         try:
             if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
                 state.diags.extend(state.writer.warnings)
@@ -635,21 +697,22 @@ def _options_key(options: Options, out: Path) -> str:
                  str(out.absolute())))
 
 
-def _indexed(pages: list[Job]) -> list[tuple[str, str]]:
-    """(page, month) of every article page but drafts', in the plan's order (edition by edition):
-    the paths as planned, each edition's month made once (from the articles' URLs and strftime
-    for each, a third of a second at 100,000 articles)."""
-    months: dict[int, str] = {}
+def _linked(article: Article) -> list[Article]:
+    """The articles of other editions whose pages show this one (article_job's related ones)."""
+    return [other for other in (article.prev_in_series, article.next_in_series, *article.originals,
+                                *article.corrections) if other is not None]
+
+
+def _indexed(editions: list[Edition], pages: list[Job], kept: list[tuple[Article, int, str]]) -> list[tuple[str, str]]:
+    """(page, month) of every article page but drafts', edition by edition: the paths as planned
+    or kept, each edition's month made once (from the articles' URLs and strftime for each, a
+    third of a second at 100,000 articles)."""
+    paths = {id(job.needs_html[0]): job.path for job in pages if job.template == "article.html"}
+    paths.update((id(article), path) for article, _, path in kept)
     found = []
-    for job in pages:
-        if job.template != "article.html" or job.needs_html[0].draft:
-            continue
-        edition = job.needs_html[0].edition
-        assert edition is not None
-        month = months.get(id(edition))
-        if month is None:
-            month = months[id(edition)] = f"{edition.date.year:04d}-{edition.date.month:02d}"
-        found.append((job.path, month))
+    for edition in editions:
+        month = f"{edition.date.year:04d}-{edition.date.month:02d}"
+        found += [(paths[id(article)], month) for article in edition.articles if not article.draft]
     return found
 
 

@@ -130,6 +130,51 @@ def test_layout_change_rerenders_only_pages_using_it(make_site) -> None:
     assert "新脚注" in (out / "archive/index.html").read_text(encoding="utf-8")
 
 
+def _article_pages(result) -> set[str]:
+    return {job.path for job in result.pages if job.template == "article.html"}
+
+
+def test_a_new_edition_plans_only_its_articles_and_those_it_links_to(make_site, tmp_path: Path) -> None:
+    """The nightly publish: the other editions' article pages are kept as they are, neither
+    planned nor keyed (a second at 100,000 articles), but for the ones a new article links to
+    (its series neighbour, the original it corrects); the output is a full build's."""
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site)
+    ed5 = "content/2022/2022-11-05/"
+    write_files(site, {ed5 + "edition.yaml": EDITION.format(date="2022-11-05", number=11235),
+                       ed5 + "bitan-three.md": article("笔谈之三", page=1, series="bitan"),
+                       ed5 + "fix.md": article("更正", page=2, type="correction", corrects="2022-11-03/bitan-one"),
+                       ed5 + "news.md": article("新闻", page=2)})
+    time.sleep(RACY_NS / 1e9 + 0.05)  # out of the clock's tick (age() would touch every file)
+    result, out = build_ok(site)
+    assert _article_pages(result) == {
+        "2022-11-05/bitan-three/index.html", "2022-11-05/fix/index.html", "2022-11-05/news/index.html",
+        "2022-11-04/bitan-two/index.html",  # the series' previous article links to the new one
+        "2022-11-03/bitan-one/index.html",  # the corrected original shows its correction
+        "2022-11-03/youdaizheng/index.html",  # and its neighbour's page shows it corrected
+    }
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert result.page_count == build_ok(site, tmp_path / "elsewhere")[0].page_count  # another output: in full
+    assert "2022-11-04/brief/index.html" in result.report.unchanged  # kept, as it was
+
+
+def test_a_new_edition_after_a_layout_change_plans_every_article_page(make_site, tmp_path: Path) -> None:
+    """One kept page keyed again says whether the layouts and settings every article page
+    shares are as they were: here they are not, so every article page is planned and rendered."""
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site)
+    write_files(site, {"content/2022/2022-11-05/edition.yaml": EDITION.format(date="2022-11-05", number=11235),
+                       "content/2022/2022-11-05/news.md": article("新闻", page=2),
+                       "layouts/partials/colophon.html": "<p>新脚注</p>\n"})
+    time.sleep(RACY_NS / 1e9 + 0.05)
+    result, out = build_ok(site)
+    assert len(_article_pages(result)) == 6
+    assert _article_pages(result) <= set(result.rendered)
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+
+
 def test_removing_a_source_removes_its_output(make_site) -> None:
     site = make_site(two_editions())
     build_ok(site)

@@ -66,6 +66,17 @@ def read_shape(path: Path, key: str | None = None, files: int | None = None) -> 
         return None
 
 
+def shape_key_of(path: Path) -> str | None:
+    """The key (code and options) of the shape kept at `path`, from its head alone: the build
+    it was taken of made the live site."""
+    try:
+        with path.open("rb") as stream:
+            head = marshal.load(stream)
+        return head["key"] if isinstance(head, dict) and head.get("format") == FORMAT else None
+    except Exception:  # missing or damaged: no such build on record
+        return None
+
+
 def write_shape(path: Path, shape: Shape) -> None:
     """Written whole to a temporary file and renamed: a killed build leaves the old one or none."""
     head = {"format": FORMAT, "key": shape.key, "files": lines(shape.listing)}

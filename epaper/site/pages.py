@@ -7,7 +7,7 @@ re-renders exactly the pages whose inputs changed."""
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -61,9 +61,10 @@ class Sources:
         return found
 
 
-def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
+def plan(site: SiteData, src: Sources | None = None, kept: Collection[int] = ()) -> list[Job]:
     """Every page of the site, in a stable order; `src` keeps what each listed article is made
-    from for the renderer (its list items are kept by it)."""
+    from for the renderer (its list items are kept by it). The pages of the articles in `kept`
+    (by id) are left out: build.py keeps them as they are."""
     src = src if src is not None else Sources()
     jobs: list[Job] = []
     editions = site.editions
@@ -84,7 +85,8 @@ def plan(site: SiteData, src: Sources | None = None) -> list[Job]:
                 origin=f"{edition.source} (page {page.number})",
                 context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
                              turn_prev=turn_prev, turn_next=turn_next)))
-        jobs.extend(article_job(src, edition, j) for j in range(len(edition.articles)))
+        jobs.extend(article_job(src, edition, j) for j, article in enumerate(edition.articles)
+                    if id(article) not in kept)
     for kind, groups, declared in (("sections", site.sections, site.config.sections),
                                    ("series", site.series, site.config.series)):
         for slug, members in groups.items():
@@ -232,9 +234,11 @@ def _archive(editions: list[Edition]) -> list[tuple[int, list[Month]]]:
 
 
 def check_outputs(jobs: list[Job], static_files: dict[str, Path], root: Path, diags: Diagnostics,
-                  files: Iterable[Rendition | Download] = ()) -> None:
-    """Two sources must never write one output file; a static file loses to a page."""
+                  files: Iterable[Rendition | Download] = (), kept: Iterable[tuple[str, str]] = ()) -> None:
+    """Two sources must never write one output file; a static file loses to a page. `kept`:
+    (path, source) of the pages kept without being planned."""
     generated: dict[str, Arg] = {job.path: job.origin or job.template for job in jobs}
+    generated.update(kept)
     generated["_headers"] = M.CACHING_RULES()
     generated.update((item.path, item.source) for item in files)  # image renditions, PDFs
     for path, source in static_files.items():
