@@ -238,9 +238,9 @@ class BuildState:
         last build was of the same code and options (its shape's key), nothing it published from
         has fallen due since, and render() finds one of these pages' keys unchanged (the
         settings and layouts as they were); else every page is planned."""
-        assert self.loaded is not None and self.site is not None and self.writer is not None
+        assert self.loaded is not None and self.site is not None
         writer, changed = self.writer, self.loaded.changed
-        if (changed is None or not writer.live or not writer.renders or self.now is None
+        if (writer is None or changed is None or not writer.live or not writer.renders or self.now is None
                 or (writer.next_change is not None and not self.now < writer.next_change)
                 or shape_key_of(self.shape_file) != self.shape_key):
             return []
