@@ -101,9 +101,9 @@ def test_builds_fan_out_after_markdown_has_been_rendered(make_site, monkeypatch,
     calls: list[tuple[str, int]] = []
     real = parallel.fan_out_parts  # fan_out hands its parts to it too
 
-    def counting(work, shared, parts):  # type: ignore[no-untyped-def]
+    def counting(work, shared, parts, **options):  # type: ignore[no-untyped-def]
         calls.append((work.__name__, len(parts)))
-        return real(work, shared, parts)
+        return real(work, shared, parts, **options)
 
     monkeypatch.setattr(parallel, "fan_out_parts", counting)
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
@@ -120,10 +120,10 @@ def test_preview_rebuilds_fan_out_while_the_server_runs_threads(make_site, monke
     record = tmp_path / "fan-outs.txt"
     real = parallel.fan_out_parts
 
-    def recording(work, shared, parts):  # type: ignore[no-untyped-def]
+    def recording(work, shared, parts, **options):  # type: ignore[no-untyped-def]
         with open(record, "a", encoding="utf-8") as handle:
             handle.write(f"{work.__name__} {len(parts)} {os.getpid()}\n")
-        return real(work, shared, parts)
+        return real(work, shared, parts, **options)
 
     monkeypatch.setattr(parallel, "fan_out_parts", recording)  # every stage's fan-out goes through it
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
@@ -187,10 +187,10 @@ def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_pro
     seen: list[list[list[str]]] = []
     real = parallel.fan_out_parts
 
-    def recording(work, shared, parts):  # type: ignore[no-untyped-def]
+    def recording(work, shared, parts, **options):  # type: ignore[no-untyped-def]
         if work.__name__ == "_render_part":
             seen.append([[job.path for job in part] for part in parts])
-        return real(work, shared, parts)
+        return real(work, shared, parts, **options)
 
     monkeypatch.setattr(parallel, "fan_out_parts", recording)
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
