@@ -33,12 +33,12 @@ from epaper.output.cache import (
 from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
-from epaper.output.shape import Shape, forget_shape, lines, read_shape, shape_key_of, shape_path, write_shape
+from epaper.output.shape import Shape, forget_shape, lines, read_listing, read_shape, shape_path, write_shape
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
-from epaper.quick import NotLoaded, QuickSite, changed_files, prepare_quick, take_shape
+from epaper.quick import NotLoaded, QuickSite, added_files, changed_files, prepare_quick, take_shape
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job, check_outputs, files, plan
@@ -138,6 +138,7 @@ class BuildState:
     listing_file: Path | None = None  # the listing, set aside on disk (set_listing_aside)
     kept: list[tuple[Article, int, str]] = field(default_factory=list)  # article, its place, its page: kept as live
     now: dt.datetime | None = None  # the moment the build publishes for
+    added: list[str] | None = None  # the input files added since the build that made the output, when only added
 
     @property
     def jobs(self) -> int:
@@ -196,7 +197,7 @@ class BuildState:
     def resolve(self, *, drafts: bool, future: bool) -> None:
         """Link and validate everything; ends the build on any error."""
         assert self.loaded is not None, "load() comes first"
-        self.site = resolve(self.loaded, self.diags, drafts=drafts, future=future, now=self.options.now)
+        self.site = resolve(self.loaded, self.diags, drafts=drafts, future=future, now=self.options.now or self.now)
         self.stop_on_errors()
 
     def join_pdfs(self) -> None:
@@ -231,38 +232,52 @@ class BuildState:
     def _unchanged_articles(self) -> list[tuple[Article, int, str]]:
         """The articles whose pages the last build made from what they are made from now, kept
         without being planned or keyed (at 100,000 articles, a second of a new edition's build):
-        when the only content files that changed since are new ones (a new edition's), every
-        article of an edition without new files (or new or changed images) keeps its page, but
-        those whose page shows a new article (series neighbours, a corrected original) or one
-        that lists now mark as corrected (the original's neighbours). Only when the
-        last build was of the same code and options (its shape's key), nothing it published from
-        has fallen due since, and render() finds one of these pages' keys unchanged (the
-        settings and layouts as they were); else every page is planned."""
-        assert self.loaded is not None and self.site is not None
-        writer, changed = self.writer, self.loaded.changed
-        if (writer is None or changed is None or not writer.live or not writer.renders or self.now is None
-                or (writer.next_change is not None and not self.now < writer.next_change)
-                or shape_key_of(self.shape_file) != self.shape_key):
+        when the only input files changed since the build that made the output are new files in
+        content/ (a new edition's: the two listings of the inputs say so, quick.added_files),
+        every article of an edition without new files keeps its page, but those whose page
+        shows a new article (series neighbours, a corrected original) or one that lists now
+        mark as corrected (the original's neighbours). Only when that build was of the same code
+        and options (its shape's key), nothing has fallen due since, and render() finds one of
+        these pages' keys unchanged (the settings and layouts as they were); else every page is
+        planned."""
+        assert self.site is not None
+        writer, added, now = self.writer, self.added, self.now
+        if (writer is None or added is None or not writer.live or not writer.renders or now is None
+                or now.tzinfo is None or (writer.next_change is not None and not now < writer.next_change)):
             return []
-        new = [article for edition in self.site.editions if edition.source in changed for article in edition.articles]
+        root = self.options.site.absolute()
+        touched: set[str] = set()  # every folder holding a new file, and the folders above it
+        for path in added:
+            rel = Path(os.path.relpath(Path(path).absolute(), root)).as_posix()
+            if not rel.startswith("content/"):
+                return []  # a layout, a static file: every page is planned
+            while "/" in rel:
+                rel = rel.rpartition("/")[0]
+                touched.add(rel)
+        live, renders = writer.live, writer.renders
+        paths: dict[int, str] = {}
+        changed = []
+        for edition in self.site.editions:
+            if edition.folder in touched:
+                changed.append(edition)
+                continue
+            for article in edition.articles:
+                paths[id(article)] = path = output_file(article.url)
+                if path not in live or path not in renders:  # published since (it fell due): new
+                    changed.append(edition)
+                    break
+        new = [article for edition in changed for article in edition.articles]
         linked = {id(other) for article in new for other in _linked(article)}
         for original in {id(o): o for article in new for o in article.originals}.values():
             # Lists show that an article was corrected: the pages showing it as a neighbour change too.
-            edition = original.edition
-            assert edition is not None
-            j = next(i for i, other in enumerate(edition.articles) if other is original)
-            neighbours = edition.articles[max(0, j - 1): j + 2]
+            home = original.edition
+            assert home is not None
+            j = next(i for i, other in enumerate(home.articles) if other is original)
+            neighbours = home.articles[max(0, j - 1): j + 2]
             linked.update(id(other) for other in (*neighbours, *_linked(original)))
-        live, renders = writer.live, writer.renders
-        kept = []
-        for edition in self.site.editions:
-            if edition.source in changed:
-                continue
-            for j, article in enumerate(edition.articles):
-                path = output_file(article.url)
-                if id(article) not in linked and path in live and path in renders:
-                    kept.append((article, j, path))
-        return kept
+        skip = {id(edition) for edition in changed}
+        return [(article, j, paths[id(article)]) for edition in self.site.editions if id(edition) not in skip
+                for j, article in enumerate(edition.articles) if id(article) not in linked]
 
     def render(self) -> None:
         """Render the pages whose key changed into the staging folder and keep the others.
@@ -385,7 +400,7 @@ class BuildState:
             elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
             shape = take_shape(pages, self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
                                self.indexed, self.loaded.editions)
-            shape.pages = len(self.pages)
+            shape.pages = len(self.pages) + len(self.kept)
         else:
             shape = self.shape
             shape.listing = self._listing()
@@ -425,6 +440,9 @@ class BuildState:
         assert writer is not None
         listing = self._listing()
         shape = read_shape(self.shape_file, self.shape_key, lines(listing))
+        if shape is None:  # files added or removed (or no shape of this code and options): what was added?
+            before = read_listing(self.shape_file, self.shape_key)
+            self.added = added_files(before, listing) if before is not None else None
         if (shape is None or writer.live is None or not writer.out.is_dir()  # read_shape checked the key
                 or (writer.next_change is not None and not (now < writer.next_change))):  # one fell due
             return False

@@ -94,6 +94,26 @@ def changed_files(shape: Shape, listing: bytes) -> list[str] | None:
     return changed
 
 
+def added_files(old: bytes, new: bytes) -> list[str] | None:
+    """The files in the listing `new` that the listing `old` did not have, or None when a file or
+    folder of `old` is gone or differs (a changed size or time, a file then in the clock's tick):
+    then something changed besides files being added (build.plan keeps nothing)."""
+    if not old or not new:
+        return None
+    now = set(new.split(LISTING_SEPARATOR))
+    before = old.split(LISTING_SEPARATOR)
+    if len(now) < len(before) or not all(line in now for line in before):
+        return None
+    now.difference_update(before)
+    added = []
+    for line in now:
+        if line.startswith((b"d ", b"r ")):
+            continue  # a new folder: its files are listed too
+        path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]
+        added.append(path.decode("utf-8", "surrogateescape"))
+    return sorted(added)
+
+
 def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape, changed: list[str],
                   warnings: list[Diagnostic], drafts: bool) -> QuickSite | None:
     """The quick path's load, link and plan, or None when a full build is needed (see the module)."""

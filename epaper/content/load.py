@@ -50,10 +50,6 @@ class LoadedSite:
     editions: list[Edition]
     static_files: dict[str, Path]  # output path -> file, the site's overriding the theme's
     media: dict[str, MediaRecord]  # "image:PATH" or "pdf:PATH" -> the file as probed
-    # The editions (their sources) with new files since the cache's records (a new edition's) or an
-    # image or PDF probed again; None when a content file the cache had changed or is gone (what
-    # it linked to before is not known). build.plan keeps the pages of other editions' articles.
-    changed: frozenset[str] | None = None
 
 
 @dataclass
@@ -200,11 +196,10 @@ def wanted_media(edition: Edition) -> list[tuple[str, str]]:
 
 
 def probe_media(reader: SiteReader, editions: list[Edition], cache: BuildCache,
-                every: bool = True, probed: set[str] | None = None) -> dict[str, MediaRecord]:
+                every: bool = True) -> dict[str, MediaRecord]:
     """Every image and PDF the editions name, probed (from the cache when its stat is unchanged).
     A file that is missing or unusable gets a record saying why; resolve reports it where it is named.
-    `every`: these are all the site's editions, so the cache forgets the files none of them names.
-    `probed` gets the key of each file not taken from the cache as it was."""
+    `every`: these are all the site's editions, so the cache forgets the files none of them names."""
     known: dict[str, MediaRecord] = cache.data.media
     found: dict[str, MediaRecord] = {}
     for edition in editions:
@@ -245,8 +240,6 @@ def probe_media(reader: SiteReader, editions: list[Edition], cache: BuildCache,
                 found[key] = MediaRecord(0, 0, "", kind, problem=M.CANNOT_READ(reason=exc.strerror or str(exc)))
                 continue
             cache.sources_changed = True
-    if probed is not None:
-        probed.update(key for key, record in found.items() if known.get(key) is not record)
     if not every:
         cache.data.media.update((k, r) for k, r in found.items() if r.sha)
         return found
@@ -295,9 +288,7 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
     for folder in folders:
         files.append((f"{folder.rel}/edition.yaml", os.path.join(folder.path, "edition.yaml")))
         files.extend((f"{folder.rel}/{name}", os.path.join(folder.path, name)) for name in folder.articles)
-    before = cache.sources
-    reparsed: set[str] = set()
-    records = _records(reader, files, config, cache, jobs, stats or {}, reparsed)
+    records = _records(reader, files, config, cache, jobs, stats or {})
     editions = []
     for folder in folders:
         rel = f"{folder.rel}/edition.yaml"
@@ -320,15 +311,8 @@ def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: in
         if edition_record is None:
             continue
         editions.append(make_edition(rel, folder.rel, edition_record, articles, len(folder.articles) - len(articles)))
-    probed: set[str] = set()
-    media = probe_media(reader, editions, cache, probed=probed)
-    changed = None
-    if all(rel in records for rel in before) and not any(rel in before for rel in reparsed):
-        changed = frozenset(e.source for e in editions if e.source in reparsed
-                            or any(a.source in reparsed for a in e.articles) or e.unreadable
-                            or (probed and any(f"{kind}:{rel}" in probed for kind, rel in wanted_media(e))))
     return LoadedSite(root=reader.root, config=config, editions=editions, static_files=find_static(reader),
-                      media=media, changed=changed)
+                      media=probe_media(reader, editions, cache))
 
 
 def parse_settings(config: Config, root: Path) -> str:
@@ -338,9 +322,8 @@ def parse_settings(config: Config, root: Path) -> str:
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
-             jobs: int, stats: dict[str, os.stat_result], reparsed: set[str] | None = None) -> dict[str, SourceRecord]:
-    """Each content file's record: reused when its stat is unchanged, else read and parsed (its
-    name then goes into `reparsed`).
+             jobs: int, stats: dict[str, os.stat_result]) -> dict[str, SourceRecord]:
+    """Each content file's record: reused when its stat is unchanged, else read and parsed.
     A stat the input stamp took is used as it is: the build then stands for what its stamp
     says, and a file changed since is seen by the next build (its stamp differs)."""
     known = cache.sources
@@ -365,8 +348,6 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             records[rel] = old
         else:
             misses.append((rel, path))
-    if reparsed is not None:
-        reparsed.update(rel for rel, _ in misses)
     task = parse_task(config, reader.root, cache)
     workers = parallel.workers_for(len(misses), PARSE_MS, jobs)
     if workers > 1:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from epaper.output.cache import LISTING_SEPARATOR
 
-FORMAT = 3  # 2: the listing as bytes; 3: a head (key, number of files) before the rest
+FORMAT = 4  # 2: the listing as bytes; 3: a head (key, number of files) before the rest; 4: the listing next
 
 Links = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # previous and next in series, originals, corrections
 
@@ -56,23 +56,28 @@ def read_shape(path: Path, key: str | None = None, files: int | None = None) -> 
                 return None
             if (key is not None and head.get("key") != key) or (files is not None and head.get("files") != files):
                 return None
+            listing = marshal.load(stream)
             state = marshal.load(stream)
-        if not isinstance(state["listing"], bytes) or not isinstance(state["articles"], dict):
+        if not isinstance(listing, bytes) or not isinstance(state["articles"], dict):
             return None
-        return Shape(key=head["key"], listing=state["listing"], articles=state["articles"], links=state["links"],
+        return Shape(key=head["key"], listing=listing, articles=state["articles"], links=state["links"],
                      elsewhere=frozenset(state["elsewhere"]), indexed=state["indexed"], sources=state["sources"],
                      pages=state["pages"])
     except Exception:  # missing, damaged or of another version: a full build
         return None
 
 
-def shape_key_of(path: Path) -> str | None:
-    """The key (code and options) of the shape kept at `path`, from its head alone: the build
-    it was taken of made the live site."""
+def read_listing(path: Path, key: str) -> bytes | None:
+    """The input files as the build that made the live output listed them, from the shape kept at
+    `path` when it is of `key` (the code and options now): its head and listing alone (8 MB at
+    100,000 articles, where the whole shape is 30)."""
     try:
         with path.open("rb") as stream:
             head = marshal.load(stream)
-        return head["key"] if isinstance(head, dict) and head.get("format") == FORMAT else None
+            if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("key") != key:
+                return None
+            listing = marshal.load(stream)
+        return listing if isinstance(listing, bytes) else None
     except Exception:  # missing or damaged: no such build on record
         return None
 
@@ -80,8 +85,8 @@ def shape_key_of(path: Path) -> str | None:
 def write_shape(path: Path, shape: Shape) -> None:
     """Written whole to a temporary file and renamed: a killed build leaves the old one or none."""
     head = {"format": FORMAT, "key": shape.key, "files": lines(shape.listing)}
-    data = marshal.dumps(head) + marshal.dumps({
-        "listing": shape.listing, "articles": shape.articles,
+    data = marshal.dumps(head) + marshal.dumps(shape.listing) + marshal.dumps({
+        "articles": shape.articles,
         "links": shape.links, "elsewhere": sorted(shape.elsewhere), "indexed": shape.indexed,
         "sources": shape.sources, "pages": shape.pages,
     })
