@@ -496,6 +496,7 @@ def test_in_chromium_a_swipe_turns_the_page(served: str, chromium: object) -> No
         page.evaluate(swipe, [320, 60])  # right to left: the next page
         expect(page).to_have_url(served + "2022-11-04/03/")
         expect(page.locator("h1.page-title")).to_contain_text("第3版")
+        page.wait_for_load_state("load")  # its deferred script listens for swipes by then (a CI run swiped before)
         page.evaluate(swipe, [60, 320])  # left to right on a page without a scan: back
         expect(page).to_have_url(served + "2022-11-04/02/")
     finally:
