@@ -38,12 +38,19 @@ from epaper.output.writer import Change, OutputWriter, WriteReport, check_output
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
-from epaper.quick import NotLoaded, QuickSite, added_files, changed_files, prepare_quick, take_shape
+from epaper.quick import (
+    NotLoaded,
+    QuickSite,
+    added_files,
+    changed_files,
+    prepare_quick,
+    take_shape,
+    unchanged_articles,
+)
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job, check_outputs, files, plan
 from epaper.site.render import Renderer, TemplateProblem
-from epaper.site.urls import output_file
 from epaper.themes import THEME_DIR
 
 
@@ -245,39 +252,7 @@ class BuildState:
         if (writer is None or added is None or not writer.live or not writer.renders or now is None
                 or now.tzinfo is None or (writer.next_change is not None and not now < writer.next_change)):
             return []
-        root = self.options.site.absolute()
-        touched: set[str] = set()  # every folder holding a new file, and the folders above it
-        for path in added:
-            rel = Path(os.path.relpath(Path(path).absolute(), root)).as_posix()
-            if not rel.startswith("content/"):
-                return []  # a layout, a static file: every page is planned
-            while "/" in rel:
-                rel = rel.rpartition("/")[0]
-                touched.add(rel)
-        live, renders = writer.live, writer.renders
-        paths: dict[int, str] = {}
-        changed = []
-        for edition in self.site.editions:
-            if edition.folder in touched:
-                changed.append(edition)
-                continue
-            for article in edition.articles:
-                paths[id(article)] = path = output_file(article.url)
-                if path not in live or path not in renders:  # published since (it fell due): new
-                    changed.append(edition)
-                    break
-        new = [article for edition in changed for article in edition.articles]
-        linked = {id(other) for article in new for other in _linked(article)}
-        for original in {id(o): o for article in new for o in article.originals}.values():
-            # Lists show that an article was corrected: the pages showing it as a neighbour change too.
-            home = original.edition
-            assert home is not None
-            j = next(i for i, other in enumerate(home.articles) if other is original)
-            neighbours = home.articles[max(0, j - 1): j + 2]
-            linked.update(id(other) for other in (*neighbours, *_linked(original)))
-        skip = {id(edition) for edition in changed}
-        return [(article, j, paths[id(article)]) for edition in self.site.editions if id(edition) not in skip
-                for j, article in enumerate(edition.articles) if id(article) not in linked]
+        return unchanged_articles(self.site.editions, self.options.site, added, writer.live, writer.renders)
 
     def render(self) -> None:
         """Render the pages whose key changed into the staging folder and keep the others.
@@ -713,12 +688,6 @@ def _options_key(options: Options, out: Path) -> str:
     """The options that shape the output."""
     return repr((options.drafts, options.future, options.base_url, options.now, options.search,
                  str(out.absolute())))
-
-
-def _linked(article: Article) -> list[Article]:
-    """The articles of other editions whose pages show this one (article_job's related ones)."""
-    return [other for other in (article.prev_in_series, article.next_in_series, *article.originals,
-                                *article.corrections) if other is not None]
 
 
 def _indexed(editions: list[Edition], pages: list[Job], kept: list[tuple[Article, int, str]]) -> list[tuple[str, str]]:

@@ -11,7 +11,10 @@ editions they show, links them as resolve did, and plans those pages (build.py r
 What it cannot be sure of it leaves to a full build (prepare_quick() answers None): a file added,
 removed or changed that is not such an article, changed fields, an error, a body a feed shows,
 another build's records, or a layout that reaches beyond what was loaded (Unloaded); and
-build.py checks each page's key with the old body against the last build's."""
+build.py checks each page's key with the old body against the last build's.
+
+After files were only added (a new edition: added_files), a full build keeps the article pages
+of the other editions as the live ones, unplanned (unchanged_articles)."""
 from __future__ import annotations
 
 import os
@@ -37,6 +40,7 @@ from epaper.output.cache import LISTING_SEPARATOR, BuildCache, SourceRecord
 from epaper.output.shape import Links, Shape
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job
+from epaper.site.urls import output_file
 
 MOST = 50  # changed files the quick path takes on; more is a bigger change (a full build)
 DEPTH = 2  # links followed from a changed article's edition: a layout reaching further gets Unloaded
@@ -112,6 +116,54 @@ def added_files(old: bytes, new: bytes) -> list[str] | None:
         path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]
         added.append(path.decode("utf-8", "surrogateescape"))
     return sorted(added)
+
+
+def unchanged_articles(editions: Sequence[Edition], root: Path, added: list[str], live: dict[str, str],
+                       renders: dict[str, str]) -> list[tuple[Article, int, str]]:
+    """(article, its place in its edition, its page) of each article whose page can be kept as the
+    live one when the files `added` (every input file added since the build that made the output,
+    and nothing else changed: added_files) are the only change: the articles of editions without
+    a new file, but those whose page shows a new article (series neighbours, a corrected
+    original) or one that lists now mark as corrected (the original's neighbours in its
+    edition). None at all when a file was added outside content/ (a layout, a static file)."""
+    root = root.absolute()
+    touched: set[str] = set()  # every folder holding a new file, and the folders above it
+    for path in added:
+        rel = Path(os.path.relpath(Path(path).absolute(), root)).as_posix()
+        if not rel.startswith("content/"):
+            return []
+        while "/" in rel:
+            rel = rel.rpartition("/")[0]
+            touched.add(rel)
+    paths: dict[int, str] = {}
+    changed = []
+    for edition in editions:
+        if edition.folder in touched:
+            changed.append(edition)
+            continue
+        for article in edition.articles:
+            paths[id(article)] = path = output_file(article.url)
+            if path not in live or path not in renders:  # published since (it fell due): new
+                changed.append(edition)
+                break
+    new = [article for edition in changed for article in edition.articles]
+    linked = {id(other) for article in new for other in _showing(article)}
+    for original in {id(o): o for article in new for o in article.originals}.values():
+        # Lists show that an article was corrected: the pages showing it as a neighbour change too.
+        home = original.edition
+        assert home is not None
+        j = next(i for i, other in enumerate(home.articles) if other is original)
+        neighbours = home.articles[max(0, j - 1): j + 2]
+        linked.update(id(other) for other in (*neighbours, *_showing(original)))
+    skip = {id(edition) for edition in changed}
+    return [(article, j, paths[id(article)]) for edition in editions if id(edition) not in skip
+            for j, article in enumerate(edition.articles) if id(article) not in linked]
+
+
+def _showing(article: Article) -> list[Article]:
+    """The articles of other editions whose pages show this one (article_job's related ones)."""
+    return [other for other in (article.prev_in_series, article.next_in_series, *article.originals,
+                                *article.corrections) if other is not None]
 
 
 def prepare_quick(root: Path, config: Config, cache: BuildCache, shape: Shape, changed: list[str],
