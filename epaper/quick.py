@@ -93,8 +93,7 @@ def changed_files(shape: Shape, listing: bytes) -> list[str] | None:
         if line.startswith((b"d ", b"r ")):
             return None
         # Equal counts, and each changed file one the shape had (prepare_quick checks): the same files.
-        path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]
-        changed.append(path.decode("utf-8", "surrogateescape"))
+        changed.append(_listed_path(line))
     return changed
 
 
@@ -113,9 +112,14 @@ def added_files(old: bytes, new: bytes) -> list[str] | None:
     for line in now:
         if line.startswith((b"d ", b"r ")):
             continue  # a new folder: its files are listed too
-        path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]
-        added.append(path.decode("utf-8", "surrogateescape"))
+        added.append(_listed_path(line))
     return sorted(added)
+
+
+def _listed_path(line: bytes) -> str:
+    """The file a listing's line names ("PATH:SIZE:MTIME:CTIME" or "PATH:racy")."""
+    path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]
+    return path.decode("utf-8", "surrogateescape")
 
 
 def unchanged_articles(editions: Sequence[Edition], root: Path, added: list[str], live: dict[str, str],
