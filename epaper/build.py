@@ -5,7 +5,8 @@ import dataclasses
 import datetime as dt
 import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -175,18 +176,30 @@ class BuildState:
         # it is made (reading 100,000 records is millions of objects, each a step towards another
         # full collection), nor again and again after (a fifth of an edit's rebuild at 10,000
         # articles): it is frozen out of the collector's sight until the build ends.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with self._lasting():
             self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site))
             self.loaded = load_content(reader, config, self.cache, self.jobs, self.stats)
             self.stats = {}  # the stamp's stats, used: 50 MB at 100,000 articles, held through the render
+
+    @contextmanager
+    def _lasting(self) -> Iterator[None]:
+        """The collector held off while the build makes what lives until its end (the loaded site,
+        the plan), then that frozen out of its sight (when the heap is the build's to freeze: no
+        caller froze its own) before the collector is back on. In that order: the collector's next
+        young collection would otherwise walk every object made meanwhile, about 0.3 s a million
+        (0.5 s of a new edition's build at 100,000 articles)."""
+        collecting = gc.isenabled()
+        gc.disable()
+        made = False
+        try:
+            yield
+            made = True
         finally:
+            if made and (self.froze_heap or gc.get_freeze_count() == 0):
+                gc.freeze()
+                self.froze_heap = True
             if collecting:
                 gc.enable()
-        if gc.get_freeze_count() == 0:
-            gc.freeze()
-            self.froze_heap = True
 
     def release(self) -> None:
         """What the build holds beyond its result: the cache's files, the frozen heap (given back
@@ -221,17 +234,10 @@ class BuildState:
         # The plan lives until the build ends, as the loaded site does: made without the
         # collector walking it (15,000 pages at 10,000 articles, a sixth of the plan's time),
         # then frozen out of its sight with the site.
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with self._lasting():
             self.kept = self._unchanged_articles()
             self.pages = plan(self.site, self.listed, {id(article) for article, _, _ in self.kept})
             self.files = files(self.site)
-        finally:
-            if collecting:
-                gc.enable()
-        if self.froze_heap:
-            gc.freeze()
         check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files,
                       kept=[(path, article.source) for article, _, path in self.kept])
         self.stop_on_errors()
