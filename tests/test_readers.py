@@ -224,9 +224,9 @@ def test_pagefind_runs_only_when_html_changed(make_site, monkeypatch) -> None:
     runs = []
     real = search.index_pages
 
-    def counting(staging, tmp, members):
+    def counting(staging, tmp, members, **options):
         runs.append(members)  # one Pagefind run
-        return real(staging, tmp, members)
+        return real(staging, tmp, members, **options)
 
     monkeypatch.setattr(search, "index_pages", counting)
     _, out = build_ok(site)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import json
 import random
+import signal
+import subprocess
+import time
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -44,9 +47,9 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
     seen: list[list[str]] = []
     real = search.index_pages
 
-    def counting(staging: Path, tmp: Path, members: list[Article]) -> Path:
+    def counting(staging: Path, tmp: Path, members: list[Article], **options: Any) -> Path:
         seen.append(sorted(a.path for a in members))
-        return real(staging, tmp, members)
+        return real(staging, tmp, members, **options)
 
     monkeypatch.setattr(search, "index_pages", counting)
     return seen
@@ -424,3 +427,29 @@ def test_newest_first_follows_the_dates_across_shards(make_site, chromium_page: 
         assert found[:3] == ["道路整修", "公交开通", "图书馆开放"] and sorted(found[3:]) == ["大桥通车", "水稻丰收"]
         page.select_option("#search-sort", "")  # best match again: every article still found once
         expect(titles).to_have_count(5)
+
+
+def test_pagefind_is_stopped_when_the_work_done_while_it_runs_fails(monkeypatch, tmp_path: Path) -> None:
+    """The build works while Pagefind runs (its shape, search.update_index's `meanwhile`): when that
+    work fails, Pagefind is killed and waited for, not left indexing into a folder being removed."""
+    started = tmp_path / "started"
+    pagefind = tmp_path / "pagefind"
+    pagefind.write_text(f"#!/bin/sh\ntouch '{started}'\nexec sleep 30\n", encoding="utf-8")
+    pagefind.chmod(0o755)
+    processes: list[subprocess.Popen[str]] = []
+    popen = subprocess.Popen
+
+    def recording(*args: Any, **kwargs: Any) -> subprocess.Popen[str]:
+        processes.append(popen(*args, **kwargs))
+        return processes[-1]
+
+    monkeypatch.setattr(search.subprocess, "Popen", recording)
+
+    def failing() -> None:
+        while not started.exists():
+            time.sleep(0.01)
+        raise OSError("the disk is full")
+
+    with pytest.raises(OSError, match="the disk is full"):
+        search._pagefind(pagefind, tmp_path / "site", tmp_path / "bundle", meanwhile=failing)
+    assert len(processes) == 1 and processes[0].returncode == -signal.SIGKILL

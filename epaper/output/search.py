@@ -35,7 +35,7 @@ import marshal
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -226,12 +226,14 @@ def write_state(path: Path, shards: Mapping[str, Shard]) -> None:
 # ------------------------------------------------------------------ the build's index
 
 def update_index(articles: list[Article], live: Mapping[str, str] | None, staging: Path, out: Path,
-                 state_path: Path, compact_at: int | None = None,
-                 shard_pages: int | None = None) -> Iterator[tuple[str, bytes | None]]:
+                 state_path: Path, compact_at: int | None = None, shard_pages: int | None = None,
+                 meanwhile: Callable[[], object] | None = None) -> Iterator[tuple[str, bytes | None]]:
     """Every file of the new index as (output path, bytes), or (output path, None) for a file kept
     from the live site, in a stable order; remembers the shards in `state_path` at the end.
     `staging` holds this build's pages; only the articles of the shards made again are read.
-    Every Pagefind run ends before the first file is given: a failing one leaves no half index."""
+    Every Pagefind run ends before the first file is given: a failing one leaves no half index.
+    `meanwhile` is called while the first Pagefind run goes on (the caller's work that needs
+    the processor this process would leave idle), not at all when Pagefind need not run."""
     state = read_state(state_path, live)
     todo = plan(articles, state, COMPACT_AT if compact_at is None else compact_at,
                 SHARD_PAGES if shard_pages is None else shard_pages)
@@ -242,8 +244,10 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
         del todo.make[FRESH]
     kept = sorted(shards)
     with _scratch(out) as tmp:
-        bundles = {name: index_pages(staging, tmp / f"{n}", members) for n, (name, members)
-                   in enumerate(sorted(todo.make.items()))}
+        bundles: dict[str, Path] = {}
+        for n, (name, members) in enumerate(sorted(todo.make.items())):
+            bundles[name] = index_pages(staging, tmp / f"{n}", members, meanwhile=meanwhile)
+            meanwhile = None
         for name, bundle in bundles.items():
             members = todo.make[name]
             compact_pages(bundle, name)  # short ids, unique across shards: hiding one never hides another
@@ -314,9 +318,11 @@ def _scratch(out: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def index_pages(staging: Path, tmp: Path, members: list[Article]) -> Path:
+def index_pages(staging: Path, tmp: Path, members: list[Article],
+                meanwhile: Callable[[], object] | None = None) -> Path:
     """Index these articles' pages with Pagefind (linked from `staging` into a scratch folder, so
-    that Pagefind reads them and only them); the bundle's folder, byte-stable."""
+    that Pagefind reads them and only them); the bundle's folder, byte-stable. `meanwhile`: called
+    while Pagefind runs."""
     binary = executable()
     pages, bundle = tmp / "site", tmp / "pagefind"
     for article in members:
@@ -326,21 +332,32 @@ def index_pages(staging: Path, tmp: Path, members: list[Article]) -> Path:
             os.link(staging / article.path, target)
         except OSError:
             shutil.copyfile(staging / article.path, target)
-    _pagefind(binary, pages, bundle)
+    _pagefind(binary, pages, bundle, meanwhile)
     shutil.rmtree(pages, ignore_errors=True)
     return bundle
 
 
-def _pagefind(binary: Path, pages: Path, bundle: Path) -> None:
-    """One Pagefind run over the folder `pages` into `bundle`, made byte-stable."""
+def _pagefind(binary: Path, pages: Path, bundle: Path, meanwhile: Callable[[], object] | None = None) -> None:
+    """One Pagefind run over the folder `pages` into `bundle`, made byte-stable; `meanwhile()`
+    is called while it runs (Pagefind is stopped if that raises)."""
     try:
-        run = subprocess.run([str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"],
-                             capture_output=True, text=True, timeout=3600)
-    except (OSError, subprocess.SubprocessError) as exc:  # not runnable, or over an hour
+        process = subprocess.Popen([str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    except (OSError, subprocess.SubprocessError) as exc:  # not runnable
         raise SearchProblem(M.PAGEFIND_CANNOT_RUN(detail=str(exc))) from None
-    if run.returncode != 0:
-        detail = (run.stderr or run.stdout).strip().splitlines()
-        raise SearchProblem(M.PAGEFIND_FAILED(detail=detail[-1] if detail else str(run.returncode)))
+    with process:  # its pipes closed and the process waited for, however this ends
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            stdout, stderr = process.communicate(timeout=3600)
+        except subprocess.TimeoutExpired as exc:  # over an hour
+            raise SearchProblem(M.PAGEFIND_CANNOT_RUN(detail=str(exc))) from None
+        finally:
+            if process.returncode is None:
+                process.kill()
+    if process.returncode != 0:
+        detail = (stderr or stdout).strip().splitlines()
+        raise SearchProblem(M.PAGEFIND_FAILED(detail=detail[-1] if detail else str(process.returncode)))
     stabilize(bundle)  # same pages, same bytes
 
 

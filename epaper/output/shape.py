@@ -82,14 +82,19 @@ def read_listing(path: Path, key: str) -> bytes | None:
         return None
 
 
-def write_shape(path: Path, shape: Shape) -> None:
-    """Written whole to a temporary file and renamed: a killed build leaves the old one or none."""
+def encode_shape(shape: Shape) -> bytes:
+    """The shape as write_shape keeps it (a full build works it out while Pagefind runs)."""
     head = {"format": FORMAT, "key": shape.key, "files": lines(shape.listing)}
-    data = marshal.dumps(head) + marshal.dumps(shape.listing) + marshal.dumps({
+    return marshal.dumps(head) + marshal.dumps(shape.listing) + marshal.dumps({
         "articles": shape.articles,
         "links": shape.links, "elsewhere": sorted(shape.elsewhere), "indexed": shape.indexed,
         "sources": shape.sources, "pages": shape.pages,
     })
+
+
+def write_shape(path: Path, data: bytes) -> None:
+    """A shape's bytes (encode_shape), written whole to a temporary file and renamed: a killed
+    build leaves the old one or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
