@@ -49,17 +49,18 @@ from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
 from epaper.quick import (
+    Kept,
     NotLoaded,
     QuickSite,
     added_files,
     changed_files,
     prepare_quick,
     take_shape,
-    unchanged_articles,
+    unchanged,
 )
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
-from epaper.site.pages import Sources, article_job, check_outputs, files, plan
+from epaper.site.pages import Sources, article_job, check_outputs, edition_jobs, files, page_origin, plan
 from epaper.site.render import Renderer, TemplateProblem
 from epaper.themes import THEME_DIR
 
@@ -153,7 +154,7 @@ class BuildState:
     indexed: list[tuple[str, str]] = field(default_factory=list)  # (article page, month) in the search index
     shape: Shape | None = None  # the quick path's: the last build's shape, brought up to date
     listing_file: Path | None = None  # the listing, set aside on disk (set_listing_aside)
-    kept: list[tuple[Article, int, str]] = field(default_factory=list)  # article, its place, its page: kept as live
+    kept: Kept = field(default_factory=Kept)  # the pages kept as the live ones, unplanned (quick.unchanged)
     now: dt.datetime | None = None  # the moment the build publishes for
     added: list[str] | None = None  # the input files added since the build that made the output, when only added
     shaped: bytes | None = None  # a full build's shape, encoded while Pagefind ran (index())
@@ -245,30 +246,33 @@ class BuildState:
         # collector walking it (15,000 pages at 10,000 articles, a sixth of the plan's time),
         # then frozen out of its sight with the site.
         with self._lasting():
-            self.kept = self._unchanged_articles()
-            self.pages = plan(self.site, self.listed, {id(article) for article, _, _ in self.kept})
+            self.kept = kept = self._unchanged()
+            self.pages = plan(self.site, self.listed, {id(article) for article, _, _ in kept.articles},
+                              {id(edition) for edition, _ in kept.editions})
             self.files = files(self.site)
-        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files,
-                      kept=[(path, article.source) for article, _, path in self.kept])
+        origins = [(path, article.source) for article, _, path in kept.articles]
+        for edition, paths in kept.editions:
+            origins.append((paths[0], edition.source))
+            origins.extend((path, page_origin(edition, page))
+                           for page, path in zip(edition.pages, paths[1:], strict=True))
+        check_outputs(self.pages, self.site.static_files, self.options.site, self.diags, self.files, kept=origins)
         self.stop_on_errors()
 
-    def _unchanged_articles(self) -> list[tuple[Article, int, str]]:
-        """The articles whose pages the last build made from what they are made from now, kept
-        without being planned or keyed (at 100,000 articles, a second of a new edition's build):
-        when the only input files changed since the build that made the output are new files in
-        content/ (a new edition's: the two listings of the inputs say so, quick.added_files),
-        every article of an edition without new files keeps its page, but those whose page
-        shows a new article (series neighbours, a corrected original) or one that lists now
-        mark as corrected (the original's neighbours). Only when that build was of the same code
-        and options (its shape's key), nothing has fallen due since, and render() finds one of
-        these pages' keys unchanged (the settings and layouts as they were); else every page is
-        planned."""
+    def _unchanged(self) -> Kept:
+        """The pages the last build made from what they are made from now, kept without being
+        planned or keyed (at 100,000 articles, two seconds of a new edition's build): when the
+        only input files changed since the build that made the output are new files in content/
+        (a new edition's: the two listings of the inputs say so, quick.added_files), the pages of
+        the editions without new files and of their articles, but those that show what changed
+        (quick.unchanged says which). Only when that build was of the same code and options (its
+        shape's key), nothing has fallen due since, and render() finds the keys of a few of these
+        pages unchanged (the settings and layouts as they were); else every page is planned."""
         assert self.site is not None
         writer, added, now = self.writer, self.added, self.now
         if (writer is None or added is None or not writer.live or not writer.renders or now is None
                 or now.tzinfo is None or (writer.next_change is not None and not now < writer.next_change)):
-            return []
-        return unchanged_articles(self.site.editions, self.options.site, added, writer.live, writer.renders)
+            return Kept()
+        return unchanged(self.site.editions, self.options.site, added, writer.live, writer.renders)
 
     def render(self) -> None:
         """Render the pages whose key changed into the staging folder and keep the others.
@@ -282,7 +286,7 @@ class BuildState:
                                                 listed=self.listed)
             self.keys = {job.path: renderer.key(job) for job in self.pages}
             if self.kept:
-                self._keep_articles(renderer)
+                self._keep(renderer)
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.check_room()
             writer.begin()
@@ -292,25 +296,36 @@ class BuildState:
             self.diags.error(problem.path, problem.line, problem.text)
             raise Stop from None
         self.rendered = {job.path for job in todo}
-        writer.keep_all([job.path for job in self.pages if job.path not in self.rendered]
-                        + [path for _, _, path in self.kept])
+        writer.keep_all([job.path for job in self.pages if job.path not in self.rendered] + self.kept.paths())
 
-    def _keep_articles(self, renderer: Renderer) -> None:
-        """The kept article pages' keys are the last build's, when one of them, planned and keyed
-        now, still has its key (the settings and layouts, which every article page shares, are as
-        they were); else they are all planned now."""
-        assert self.writer is not None
-        article, j, path = self.kept[0]
-        assert article.edition is not None
-        if renderer.key(article_job(Sources(), article.edition, j)) == self.writer.renders.get(path):
-            self.keys.update((path, self.writer.renders[path]) for _, _, path in self.kept)
-            return
-        for article, j, _ in self.kept:
+    def _keep(self, renderer: Renderer) -> None:
+        """The kept pages' keys are the last build's, when pages like them, planned and keyed now,
+        still have theirs: an article page, and an edition's page with its printed pages (the
+        settings and layouts, which every such page shares, are as they were); else they are all
+        planned now."""
+        assert self.writer is not None and self.site is not None
+        renders, kept = self.writer.renders, self.kept
+        if kept.articles:
+            article, j, path = kept.articles[0]
             assert article.edition is not None
-            job = article_job(self.listed, article.edition, j)
-            self.pages.append(job)
-            self.keys[job.path] = renderer.key(job)
-        self.kept = []
+            if renderer.key(article_job(Sources(), article.edition, j)) != renders.get(path):
+                for article, j, _ in kept.articles:
+                    assert article.edition is not None
+                    self._add_job(renderer, article_job(self.listed, article.edition, j))
+                kept.articles = []
+        if kept.editions:
+            place = {id(edition): i for i, edition in enumerate(self.site.editions)}
+            probe = edition_jobs(Sources(), self.site, place[id(kept.editions[0][0])])
+            if any(renderer.key(job) != renders.get(job.path) for job in probe):
+                for edition, _ in kept.editions:
+                    for job in edition_jobs(self.listed, self.site, place[id(edition)]):
+                        self._add_job(renderer, job)
+                kept.editions = []
+        self.keys.update((path, renders[path]) for path in kept.paths())
+
+    def _add_job(self, renderer: Renderer, job: Job) -> None:
+        self.pages.append(job)
+        self.keys[job.path] = renderer.key(job)
 
     def place_files(self) -> None:
         """Image renditions, PDFs and static files into the staging folder."""
@@ -330,7 +345,7 @@ class BuildState:
             return
         meanwhile = None
         if self.shape is None:  # a full build: every published article but drafts (the quick path's shape has them)
-            self.indexed = _indexed(self.site.editions, self.pages, self.kept)
+            self.indexed = _indexed(self.site.editions, self.pages, self.kept.articles)
             meanwhile = self._shape_meanwhile
         writer = self.writer
         articles = [search.Article(path, month, writer.manifest[path]) for path, month in self.indexed]
@@ -402,7 +417,7 @@ class BuildState:
         """A full build's shape, encoded."""
         assert self.site is not None and self.loaded is not None and self.cache is not None
         pages = {job.needs_html[0].source: job.path for job in self.pages if job.template == "article.html"}
-        pages.update((article.source, path) for article, _, path in self.kept)
+        pages.update((article.source, path) for article, _, path in self.kept.articles)
         elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
         shape = take_shape(pages, self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
                            self.indexed, self.loaded.editions)

@@ -13,8 +13,8 @@ removed or changed that is not such an article, changed fields, an error, a body
 another build's records, or a layout that reaches beyond what was loaded (Unloaded); and
 build.py checks each page's key with the old body against the last build's.
 
-After files were only added (a new edition: added_files), a full build keeps the article pages
-of the other editions as the live ones, unplanned (unchanged_articles)."""
+After files were only added (a new edition: added_files), a full build keeps the article pages,
+edition pages and printed pages of the other editions as the live ones, unplanned (unchanged)."""
 from __future__ import annotations
 
 import os
@@ -122,46 +122,71 @@ def _listed_path(line: bytes) -> str:
     return path.decode("utf-8", "surrogateescape")
 
 
-def unchanged_articles(editions: Sequence[Edition], root: Path, added: list[str], live: dict[str, str],
-                       renders: dict[str, str]) -> list[tuple[Article, int, str]]:
-    """(article, its place in its edition, its page) of each article whose page can be kept as the
-    live one when the files `added` (every input file added since the build that made the output,
-    and nothing else changed: added_files) are the only change: the articles of editions without
-    a new file, but those whose page shows a new article (series neighbours, a corrected
-    original) or one that lists now mark as corrected (the original's neighbours in its
-    edition). None at all when a file was added outside content/ (a layout, a static file)."""
+@dataclass
+class Kept:
+    """The pages a build after added files alone keeps as the live ones, unplanned (unchanged)."""
+
+    articles: list[tuple[Article, int, str]] = field(default_factory=list)  # article, its place, its page
+    editions: list[tuple[Edition, list[str]]] = field(default_factory=list)  # edition, its page and printed pages'
+
+    def __len__(self) -> int:
+        return len(self.articles) + sum(len(paths) for _, paths in self.editions)
+
+    def paths(self) -> list[str]:
+        return [path for _, _, path in self.articles] + [path for _, paths in self.editions for path in paths]
+
+
+def unchanged(editions: Sequence[Edition], root: Path, added: list[str], live: dict[str, str],
+              renders: dict[str, str]) -> Kept:
+    """The pages that can be kept as the live ones when the files `added` (every input file added
+    since the build that made the output, and nothing else changed: added_files) are the only
+    change. Editions with a new file, or with a page that is not live (published since: it fell
+    due), are changed. Kept are:
+    - the pages of the articles of the other editions, but those whose page shows a changed
+      edition's article (series neighbours, a corrected original) or one that lists now mark as
+      corrected (the original's neighbours in its edition);
+    - the edition page and printed pages of the other editions, but those of a changed
+      edition's neighbours (their links and page turns lead to it) and of the editions of
+      originals a changed edition corrects (their lists mark it).
+    Nothing when a file was added outside content/ (a layout, a static file)."""
     root = root.absolute()
     touched: set[str] = set()  # every folder holding a new file, and the folders above it
     for path in added:
         rel = Path(os.path.relpath(Path(path).absolute(), root)).as_posix()
         if not rel.startswith("content/"):
-            return []
+            return Kept()
         while "/" in rel:
             rel = rel.rpartition("/")[0]
             touched.add(rel)
     paths: dict[int, str] = {}
-    changed = []
-    for edition in editions:
+    own: dict[int, list[str]] = {}  # edition -> its edition page and printed pages
+    changed: list[int] = []  # places of the changed editions
+    for i, edition in enumerate(editions):
         if edition.folder in touched:
-            changed.append(edition)
+            changed.append(i)
             continue
-        for article in edition.articles:
-            paths[id(article)] = path = output_file(article.url)
-            if path not in live or path not in renders:  # published since (it fell due): new
-                changed.append(edition)
-                break
-    new = [article for edition in changed for article in edition.articles]
+        own[i] = pages = [output_file(edition.url), *(output_file(page.url) for page in edition.pages)]
+        articles = [output_file(article.url) for article in edition.articles]
+        paths.update(zip(map(id, edition.articles), articles, strict=True))
+        if not all(path in live and path in renders for path in (*pages, *articles)):  # published since: it fell due
+            changed.append(i)
+    new = [article for i in changed for article in editions[i].articles]
     linked = {id(other) for article in new for other in _showing(article)}
+    place = {id(edition): i for i, edition in enumerate(editions)}
+    unkept = {i + step for i in changed for step in (-1, 0, 1)}  # links and turns lead to a changed edition
     for original in {id(o): o for article in new for o in article.originals}.values():
         # Lists show that an article was corrected: the pages showing it as a neighbour change too.
         home = original.edition
         assert home is not None
+        unkept.add(place[id(home)])
         j = next(i for i, other in enumerate(home.articles) if other is original)
         neighbours = home.articles[max(0, j - 1): j + 2]
         linked.update(id(other) for other in (*neighbours, *_showing(original)))
-    skip = {id(edition) for edition in changed}
-    return [(article, j, paths[id(article)]) for edition in editions if id(edition) not in skip
-            for j, article in enumerate(edition.articles) if id(article) not in linked]
+    skip = set(changed)
+    return Kept(
+        articles=[(article, j, paths[id(article)]) for i, edition in enumerate(editions) if i not in skip
+                  for j, article in enumerate(edition.articles) if id(article) not in linked],
+        editions=[(edition, own[i]) for i, edition in enumerate(editions) if i not in unkept])
 
 
 def _showing(article: Article) -> list[Article]:

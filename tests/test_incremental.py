@@ -159,9 +159,37 @@ def test_a_new_edition_plans_only_its_articles_and_those_it_links_to(make_site, 
     assert "2022-11-04/brief/index.html" in result.report.unchanged  # kept, as it was
 
 
+def _edition_pages(result) -> set[str]:
+    """The edition pages and printed pages planned (the front page, the latest edition's, apart)."""
+    return {job.path for job in result.pages if job.template in ("edition.html", "page.html") and job.extra != "home"}
+
+
+def test_a_new_edition_plans_only_the_edition_pages_of_its_neighbours_and_of_what_it_corrects(
+        make_site, tmp_path: Path) -> None:
+    """The other editions' pages and printed pages are kept too (at 100,000 articles, 45,000
+    pages not planned nor keyed): all but the new edition's neighbour (its link to the next
+    edition, the turn of its last printed page) and the edition of the original a new correction
+    corrects (its lists mark it corrected). The output is a full build's."""
+    files = two_editions()
+    for day in ("01", "02"):
+        files[f"content/2022/2022-11-{day}/edition.yaml"] = EDITION.format(date=f"2022-11-{day}", number=int(day))
+        files[f"content/2022/2022-11-{day}/news.md"] = article(f"新闻{day}", page=1)
+    site = make_site(files)
+    age(site)
+    build_ok(site)
+    _new_edition(site, **{"fix.md": article("更正", page=2, type="correction", corrects="2022-11-01/news")})
+    result, out = build_ok(site)
+    assert _edition_pages(result) == {
+        f"2022-11-{day}/{page}" for day in ("01", "04", "05") for page in ("index.html", "01/index.html", "02/index.html")}
+    assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
+    assert result.page_count == build_ok(site, tmp_path / "elsewhere")[0].page_count
+    assert {"2022-11-02/index.html", "2022-11-03/02/index.html"} <= set(result.report.unchanged)
+
+
 def test_a_new_edition_after_a_layout_change_plans_every_article_page(make_site, tmp_path: Path) -> None:
-    """One kept page keyed again says whether the layouts and settings every article page
-    shares are as they were: here they are not, so every article page is planned and rendered."""
+    """A few kept pages keyed again say whether the layouts and settings every article page (and
+    every edition page and printed page) shares are as they were: here they are not, so every
+    such page is planned and rendered."""
     site = make_site(two_editions())
     age(site)
     build_ok(site)
@@ -172,6 +200,7 @@ def test_a_new_edition_after_a_layout_change_plans_every_article_page(make_site,
     result, out = build_ok(site)
     assert len(_article_pages(result)) == 6
     assert _article_pages(result) <= set(result.rendered)
+    assert len(_edition_pages(result)) == 9 and _edition_pages(result) <= set(result.rendered)  # as the edition pages
     assert digest(out, search_index=False) == full_build(site, tmp_path, search_index=False)
 
 

@@ -44,9 +44,14 @@ class Sources:
         """An article as shown in a list: its own file, its edition's, and its corrections' (the mark)."""
         found = self._memo.get(id(article))
         if found is None:
-            assert article.edition is not None
-            sources = {article.source, article.edition.source, *article.media}
-            for notice in article.corrections:
+            links = article.links
+            assert links.edition is not None
+            if not links.pictures and links.lead is None and not links.corrections:  # most: the two files
+                mine, edition = article.source, links.edition.source
+                found = self._memo[id(article)] = (mine, edition) if mine < edition else (edition, mine)
+                return found
+            sources = {article.source, links.edition.source, *article.media}
+            for notice in links.corrections:
                 assert notice.edition is not None
                 sources |= {notice.source, notice.edition.source}
             found = self._memo[id(article)] = tuple(sorted(sources))
@@ -61,30 +66,20 @@ class Sources:
         return found
 
 
-def plan(site: SiteData, src: Sources | None = None, kept: Collection[int] = ()) -> list[Job]:
+def plan(site: SiteData, src: Sources | None = None, kept: Collection[int] = (),
+         kept_editions: Collection[int] = ()) -> list[Job]:
     """Every page of the site, in a stable order; `src` keeps what each listed article is made
     from for the renderer (its list items are kept by it). The pages of the articles in `kept`
-    (by id) are left out: build.py keeps them as they are."""
+    and the edition pages and printed pages of the editions in `kept_editions` (by id) are left
+    out: build.py keeps them as they are."""
     src = src if src is not None else Sources()
     jobs: list[Job] = []
     editions = site.editions
     latest = editions[-1] if editions else None
     jobs.append(_edition(src, site, latest, output_file(HOME), len(editions) - 1, home=True))
     for i, edition in enumerate(editions):
-        jobs.append(_edition(src, site, edition, output_file(edition.url), i))
-        pages = edition.pages
-        strip = {m for p in pages for m in p.media}  # every page's thumbnail is in the strip of pages
-        for j, page in enumerate(pages):
-            prev_page = pages[j - 1] if j > 0 else None
-            next_page = pages[j + 1] if j + 1 < len(pages) else None
-            turn_prev, turn_next = _turns(editions, i, prev_page, next_page)
-            sources = {edition.source, *strip} | {t.edition.source for t in (turn_prev, turn_next) if t and t.edition}
-            sources |= src.all(page.articles) | src.all(page.continued)  # its articles, and those continued on it
-            jobs.append(Job(
-                output_file(page.url), "page.html", sources,
-                origin=f"{edition.source} (page {page.number})",
-                context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
-                             turn_prev=turn_prev, turn_next=turn_next)))
+        if id(edition) not in kept_editions:
+            jobs.extend(edition_jobs(src, site, i))
         jobs.extend(article_job(src, edition, j) for j, article in enumerate(edition.articles)
                     if id(article) not in kept)
     for kind, groups, declared in (("sections", site.sections, site.config.sections),
@@ -104,6 +99,32 @@ def plan(site: SiteData, src: Sources | None = None, kept: Collection[int] = ())
     jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
     jobs.extend(sitemap_jobs(site))
     return jobs
+
+
+def edition_jobs(src: Sources, site: SiteData, i: int) -> list[Job]:
+    """The page of the site's i-th edition, then those of its printed pages."""
+    editions = site.editions
+    edition = editions[i]
+    jobs = [_edition(src, site, edition, output_file(edition.url), i)]
+    pages = edition.pages
+    strip = {m for p in pages for m in p.media}  # every page's thumbnail is in the strip of pages
+    for j, page in enumerate(pages):
+        prev_page = pages[j - 1] if j > 0 else None
+        next_page = pages[j + 1] if j + 1 < len(pages) else None
+        turn_prev, turn_next = _turns(editions, i, prev_page, next_page)
+        sources = {edition.source, *strip} | {t.edition.source for t in (turn_prev, turn_next) if t and t.edition}
+        sources |= src.all(page.articles) | src.all(page.continued)  # its articles, and those continued on it
+        jobs.append(Job(
+            output_file(page.url), "page.html", sources,
+            origin=page_origin(edition, page),
+            context=dict(edition=edition, page=page, prev_page=prev_page, next_page=next_page,
+                         turn_prev=turn_prev, turn_next=turn_next)))
+    return jobs
+
+
+def page_origin(edition: Edition, page: Page) -> str:
+    """What a printed page's file is made from, as messages name it."""
+    return f"{edition.source} (page {page.number})"
 
 
 def article_job(src: Sources, edition: Edition, j: int) -> Job:
