@@ -181,13 +181,13 @@ class OutputWriter:
             return
         self.begin()
         assert self.live is not None, "keep_all() needs a live folder on record"
-        live, manifest, unchanged, folder = self.live, self.manifest, self.report.unchanged, self.folder
-        holds = folder.holds
-        for path in paths:
-            sha = manifest[path] = live[path]
-            unchanged.append(path)
+        shas = list(map(self.live.__getitem__, paths))
+        self.manifest.update(zip(paths, shas, strict=True))
+        self.report.unchanged.extend(paths)
+        holds = self.folder.holds
+        for path, sha in zip(paths, shas, strict=True):
             if not holds(path, sha):
-                folder.link(path, self.out / path)
+                self.folder.link(path, self.out / path)
 
     def foreign(self) -> list[str]:
         """Top-level names in the live output that no build made (a CNAME put there by hand):
