@@ -26,6 +26,7 @@ from epaper.output import search
 from epaper.output.cache import (
     CACHE_DIR,
     BuildCache,
+    Folders,
     HtmlStore,
     code_fingerprint,
     digest,
@@ -148,6 +149,7 @@ class BuildState:
     report: WriteReport | None = None
     froze_heap: bool = False
     stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
+    folders: Folders = field(default_factory=dict)  # the folders the stamp walked, with their names
     listed: Sources = field(default_factory=Sources)  # each article's files as lists show it (plan, render)
     listing: list[bytes] = field(default_factory=list)  # the input files as the stamp saw them (input_stamp)
     shape_key: str = ""  # the code and options a shape of the site holds for (quick.py)
@@ -189,8 +191,8 @@ class BuildState:
         # articles): it is frozen out of the collector's sight until the build ends.
         with self._lasting():
             self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site))
-            self.loaded = load_content(reader, config, self.cache, self.jobs, self.stats)
-            self.stats = {}  # the stamp's stats, used: 50 MB at 100,000 articles, held through the render
+            self.loaded = load_content(reader, config, self.cache, self.jobs, self.stats, self.folders)
+            self.stats, self.folders = {}, {}  # the stamp's, used: 50 MB at 100,000 articles, held through the render
 
     @contextmanager
     def _lasting(self) -> Iterator[None]:
@@ -565,7 +567,7 @@ def build(options: Options) -> Result:
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
         state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
         assert state.writer is not None
-        stamp = _stamp(options, out, state.stats, state.listing)
+        stamp = _stamp(options, out, state)
         state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
         now = state.now = options.now or dt.datetime.now(dt.UTC)
         try:
@@ -718,13 +720,12 @@ def _shown(path: Path, site: Path) -> str:
         return str(path)
 
 
-def _stamp(options: Options, out: Path, stats: dict[str, os.stat_result],
-           listing: list[bytes]) -> str | None:
-    """Every input's stat, and the options that shape the output; the stats go into `stats`
-    and `listing` (input_stamp)."""
+def _stamp(options: Options, out: Path, state: BuildState) -> str | None:
+    """Every input's stat, and the options that shape the output; the stats, the listing and
+    the folders walked go into the state for the steps after (input_stamp)."""
     site = options.site
     roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
-    return input_stamp(roots, _options_key(options, out), stats, listing)
+    return input_stamp(roots, _options_key(options, out), state.stats, state.listing, state.folders)
 
 
 def _options_key(options: Options, out: Path) -> str:

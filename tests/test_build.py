@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -20,6 +21,10 @@ from conftest import (
     two_editions,
 )
 from epaper import build as pipeline
+from epaper.content import load
+from epaper.content.reader import SiteReader
+from epaper.errors import Diagnostics
+from epaper.output.cache import input_stamp
 
 
 def digest(out: Path) -> dict[str, str]:
@@ -286,13 +291,13 @@ def test_the_stamps_file_stats_are_let_go_once_the_load_has_used_them(make_site,
     counted in every one's share."""
     site = make_site(two_editions())
     state = pipeline.BuildState(pipeline.Options(site=site))
-    pipeline._stamp(state.options, site / "public", state.stats, state.listing)
+    pipeline._stamp(state.options, site / "public", state)
     assert len(state.stats) >= 6
     seen: list[int] = []
     real = pipeline.load_content
 
     def load_content(*args: object) -> object:
-        seen.append(len(args[-1]))  # type: ignore[arg-type]
+        seen.append(len(args[-2]))  # type: ignore[arg-type]
         return real(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "load_content", load_content)
@@ -300,7 +305,38 @@ def test_the_stamps_file_stats_are_let_go_once_the_load_has_used_them(make_site,
         state.load()
     finally:
         state.release()
-    assert seen and seen[0] >= 6 and state.stats == {}
+    assert seen and seen[0] >= 6 and state.stats == {} and state.folders == {}
+
+
+def test_the_sources_are_walked_once_the_load_finds_the_editions_in_the_stamps_walk(make_site, monkeypatch) -> None:
+    """Issue 13: "walk the sources once". The input stamp lists every folder it walks; the load
+    finds the editions in that (a second walk of content/ was 0.17 s at 100,000 articles), and
+    finds what a walk of its own finds."""
+    files = two_editions()
+    files["content/2022/stray.md"] = article("不在期内", page=1)  # warned about, as before
+    site = make_site(files)
+    walks: list[str] = []
+    real = os.walk
+
+    def walk(top: object, *args: object, **kwargs: object) -> object:
+        walks.append(str(top))
+        return real(top, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(load.os, "walk", walk)
+    result, _ = build_ok(site)
+    assert not any(top.endswith("content") for top in walks)
+    assert [e.source for e in result.site.editions] == [
+        "content/2022/2022-11-03/edition.yaml", "content/2022/2022-11-04/edition.yaml"]
+    assert [d.path for d in result.diagnostics.warnings] == ["content/2022/stray.md"]
+    walking, given = SiteReader(site, Diagnostics()), SiteReader(site, Diagnostics())
+    assert load.find_editions(walking) == load.find_editions(given, _walked(site))
+    assert walking.diags.items == given.diags.items == result.diagnostics.warnings
+
+
+def _walked(site: Path) -> dict[str, tuple[list[str], list[str], list[str]]]:
+    folders: dict[str, tuple[list[str], list[str], list[str]]] = {}
+    input_stamp([site / "content"], "", folders=folders)
+    return folders
 
 
 def test_the_plan_is_made_without_the_collector_and_frozen_with_the_loaded_site(make_site, monkeypatch) -> None:

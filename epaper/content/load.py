@@ -11,7 +11,7 @@ import os
 import posixpath
 import stat
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from epaper.content.yamlutil import Invalid
 from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
 from epaper.images import MediaRecord, probe
 from epaper.model import Article, Config, Edition, Page, PageEntry, Typography
-from epaper.output.cache import RACY_NS, BuildCache, HtmlStore, SourceRecord, digest
+from epaper.output.cache import RACY_NS, BuildCache, Folders, HtmlStore, SourceRecord, digest
 from epaper.themes import THEME_DIR
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
@@ -61,9 +61,10 @@ class EditionFolder:
     articles: list[str]  # file names of its .md files, sorted
 
 
-def find_editions(reader: SiteReader) -> list[EditionFolder]:
+def find_editions(reader: SiteReader, walked: Folders | None = None) -> list[EditionFolder]:
     """Every folder below content/ with an edition.yaml; stray .md files are warned about.
-    Plain strings and one os.walk: this runs over tens of thousands of files on every build."""
+    Plain strings, and the input stamp's walk when it has content/ (`walked`, see
+    cache.input_stamp), else one os.walk: this runs over tens of thousands of files on every build."""
     content = reader.root / "content"
     if not content.is_dir():
         reader.diags.error("content", 1, M.NO_CONTENT())
@@ -71,13 +72,11 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
     root = str(reader.root)
     editions: list[EditionFolder] = []
     inside: dict[str, str] = {}  # folder -> the edition folder it is in (itself for an edition)
-    for folder, dirs, files in os.walk(content, onerror=reader.walk_error):  # unlistable: an error
-        dirs.sort()
+    for folder, links, files in _folders(reader, str(content), walked or {}):
         rel = os.path.relpath(folder, root).replace(os.sep, "/")
         outer = inside.get(os.path.dirname(folder))
-        for name in list(dirs):
-            if os.path.islink(os.path.join(folder, name)) and not reader.inside(Path(folder) / name):
-                dirs.remove(name)
+        for name in links:  # never walked; one leading outside the site is an error
+            reader.inside(Path(folder) / name)
         # Hidden files are editors' (Emacs's .#x.md lock links, ._x.md from macOS), never articles.
         markdown = sorted(n for n in files if n.endswith(".md") and not n.startswith("."))
         if "edition.yaml" in files:
@@ -94,6 +93,26 @@ def find_editions(reader: SiteReader) -> list[EditionFolder]:
         if outer is not None:
             inside[folder] = outer
     return editions
+
+
+def _folders(reader: SiteReader, top: str, walked: Folders) -> Iterator[tuple[str, list[str], list[str]]]:
+    """(folder, its links to folders, the other names in it) for `top` and each folder below it,
+    top down, subfolders by name (as os.walk, which follows no link, gives them): from `walked`
+    when it has them, else walked now."""
+    if top in walked:
+        stack = [top]
+        while stack:
+            folder = stack.pop()
+            dirs, links, files = walked[folder]
+            yield folder, links, files
+            stack.extend(f"{folder}{os.sep}{name}" for name in reversed(dirs))
+        return
+    for folder, dirs, files in os.walk(top, onerror=reader.walk_error):
+        dirs.sort()
+        links = [name for name in dirs if os.path.islink(os.path.join(folder, name))]
+        for name in links:
+            dirs.remove(name)
+        yield folder, links, files
 
 
 def parse_edition(rel: str, data: bytes) -> tuple[dict[str, Any] | None, list[Diagnostic]]:
@@ -277,13 +296,14 @@ def check_layouts(reader: SiteReader) -> None:
 
 
 def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: int = 1,
-                 stats: dict[str, os.stat_result] | None = None) -> LoadedSite:
+                 stats: dict[str, os.stat_result] | None = None, walked: Folders | None = None) -> LoadedSite:
     """The load stage after config.yaml: every edition and its articles (from the cache when their
     bytes are unchanged, else parsed, in up to `jobs` processes), their images and PDFs, and the
-    static files. `stats`: the files' stats as the build's input stamp saw them (not links)."""
+    static files. `stats`: the files' stats as the build's input stamp saw them (not links);
+    `walked`: the folders it walked (find_editions)."""
     diags = reader.diags
     check_layouts(reader)
-    folders = find_editions(reader)
+    folders = find_editions(reader, walked)
     files = []
     sep = os.sep  # os.path.join's result (a walked folder never ends with one), at a tenth of its cost
     for folder in folders:

@@ -63,11 +63,21 @@ def dependency_versions() -> str:
     return " ".join(versions)
 
 
+def _unseen(folders: Folders | None) -> str | None:
+    """No stamp (None), and no folders: the load would take what was walked for the whole of content/."""
+    if folders is not None:
+        folders.clear()
+    return None
+
+
 RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" may change unseen
 
 
+Folders = dict[str, tuple[list[str], list[str], list[str]]]  # folder -> its folders, its links to folders, its files
+
+
 def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] | None = None,
-                listing: list[bytes] | None = None) -> str | None:
+                listing: list[bytes] | None = None, folders: Folders | None = None) -> str | None:
     """A hash of every input file's path, size and mtime (and of `extra`: options, code).
     Equal stamps mean no input changed, so a build can stop before reading anything.
     None when a file was modified so recently that a same-size save could still go
@@ -78,7 +88,10 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
     "d PATH", a file as "PATH:SIZE:MTIME:CTIME", or "PATH:racy" when touched within the clock's
     tick; nothing when the walk could not see everything (build.py's quick path compares two).
     One bytes object, made line by line: it loads and saves at once where a dict of 100,000 did
-    not, and no list of 100,000 strings stays behind in the build's memory."""
+    not, and no list of 100,000 strings stays behind in the build's memory. `folders` gets each
+    folder walked with the names in it, as os.walk would give them (the folders it goes into,
+    the links to folders it does not, every other name): the load finds the editions in it
+    without walking content/ again. Nothing when the walk could not see everything."""
     started = time.time_ns()
     racy_from = started - RACY_NS
     newest = 0
@@ -100,7 +113,7 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
             else:
                 add(f"{root}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}")
             continue
-        stack = [root]
+        stack = [str(root)]
         while stack:
             folder = stack.pop()
             try:
@@ -108,20 +121,29 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
             except FileNotFoundError:
                 continue
             except OSError:  # issue 12: unreadable: no stamp, so the build reads and reports it
-                return None
+                return _unseen(folders)
+            dirs: list[str] = []
+            links: list[str] = []
+            names: list[str] = []
+            if folders is not None:
+                folders[folder] = (dirs, links, names)
             for entry in entries:
                 path = entry.path
                 try:
                     if entry.is_dir():
-                        if not entry.is_symlink():
-                            stack.append(Path(path))
+                        if entry.is_symlink():
+                            links.append(entry.name)
+                        else:
+                            stack.append(path)
+                            dirs.append(entry.name)
                         add(f"d {path}")
                         continue
+                    names.append(entry.name)
                     st = entry.stat()
                 except OSError:  # issue 12: a dangling link or a loop: no stamp, the build reports it
                     if entry.name.startswith("."):  # but an editor's .#x.md lock link is never read
                         continue
-                    return None
+                    return _unseen(folders)
                 mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
                 if seen is not None and not entry.is_symlink():
                     seen[path] = st
