@@ -412,8 +412,13 @@ class BuildState:
 
     def _shape_meanwhile(self) -> None:
         """While Pagefind indexes a full build's new pages (0.6 s at 100,000 articles, this process
-        waiting), the shape is worked out: it needs the plan and what the index holds, no more."""
-        self.shaped = self._full_shape()
+        waiting), the shape is worked out: it needs the plan and what the index holds, no more.
+        Failing, it is left to keep_shape after the swap: the shape is only the next build's help,
+        and must not keep this one's paper from going out."""
+        try:
+            self.shaped = self._full_shape()
+        except Exception:
+            self.shaped = None
 
     def _full_shape(self) -> bytes:
         """A full build's shape, encoded."""
@@ -479,6 +484,7 @@ class BuildState:
         rendered = self._render_quick(found, cache, writer) if found is not None else None
         if found is None or rendered is None:
             cache.html.close()
+            self.listed = Sources()  # by id(article): the quick path's articles are gone, their ids free
             return False
         self.cache, self.loaded, self.site, self.pages, self.shape = cache, found.loaded, found.site, found.jobs, shape
         self.site.next_publish = writer.next_change  # as the last build found it: none has fallen due since

@@ -24,6 +24,7 @@ from epaper import build as pipeline
 from epaper.content import load
 from epaper.content.reader import SiteReader
 from epaper.errors import Diagnostics
+from epaper.output import cache
 from epaper.output.cache import input_stamp
 
 
@@ -331,6 +332,28 @@ def test_the_sources_are_walked_once_the_load_finds_the_editions_in_the_stamps_w
     walking, given = SiteReader(site, Diagnostics()), SiteReader(site, Diagnostics())
     assert load.find_editions(walking) == load.find_editions(given, _walked(site))
     assert walking.diags.items == given.diags.items == result.diagnostics.warnings
+
+
+def test_a_folder_gone_during_the_stamps_walk_leaves_the_load_to_walk_for_itself(make_site, monkeypatch) -> None:
+    """A folder the stamp saw in its parent but could not list (renamed or removed meanwhile: a
+    checkout, a sync) makes its record of the folders incomplete: the load walks, as it did
+    before the stamp's walk was reused, instead of failing on the missing folder (a review's
+    finding)."""
+    site = make_site(two_editions())
+    gone = str(site / "content/2022/2022-11-04")
+    real = cache.os.scandir
+    missed: list[str] = []
+
+    def scandir(path: object) -> object:
+        if str(path) == gone and not missed:  # gone for the stamp, back (a rename undone) for the load
+            missed.append(gone)
+            raise FileNotFoundError(2, "No such file or directory", gone)
+        return real(path)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(cache.os, "scandir", scandir)
+    result, _ = build_ok(site)
+    assert missed and [e.source for e in result.site.editions] == [
+        "content/2022/2022-11-03/edition.yaml", "content/2022/2022-11-04/edition.yaml"]
 
 
 def _walked(site: Path) -> dict[str, tuple[list[str], list[str], list[str]]]:

@@ -116,6 +116,28 @@ exit $code
     assert same_as_full_build(site, out, tmp_path)
 
 
+def test_a_shape_that_fails_while_pagefind_runs_does_not_keep_the_paper_from_going_out(
+        make_site, monkeypatch) -> None:
+    """The shape is the next build's help: when working it out fails while Pagefind runs, the
+    build goes on and works it out again after the swap, as it did before (a review's finding)."""
+    calls: list[int] = []
+    made = BuildState._full_shape
+
+    def full_shape(state: BuildState) -> bytes:
+        calls.append(1)
+        if len(calls) == 1:
+            raise MemoryError("no room for the shape")
+        return made(state)
+
+    monkeypatch.setattr(BuildState, "_full_shape", full_shape)
+    site = make_site(series_site(), config=QUICK_CONFIG)
+    age(site)
+    result, out = build_ok(site)
+    assert len(calls) == 2 and (out / "2022-11-03/news/index.html").is_file()
+    edit_body(site, "content/2022-11-03/news.md", "改过的正文。")
+    assert build_ok(site)[0].total is not None  # the shape kept after the swap: the quick path
+
+
 def test_changed_fields_or_a_new_file_mean_a_full_build(make_site, tmp_path: Path) -> None:
     site = built(make_site)
     (site / "content/2022-11-03/bitan.md").write_text(article("笔谈改题", page=2, series="bitan"), encoding="utf-8")

@@ -119,6 +119,9 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except FileNotFoundError:
+                if folders is not None and folder != str(root):  # gone since its parent was read
+                    _unseen(folders)  # its parent lists it: the load walks for itself
+                    folders = None
                 continue
             except OSError:  # issue 12: unreadable: no stamp, so the build reads and reports it
                 return _unseen(folders)
