@@ -183,3 +183,27 @@ def test_an_output_deleted_by_hand_before_each_build_comes_back_whole_every_time
     (site / ED / "brief.md").write_text(article("又改了", page=2), encoding="utf-8")
     _, out = build_ok(site)  # an incremental build after them
     assert "又改了" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+
+
+def test_a_build_that_stops_after_it_began_writing_leaves_the_staging_folder_unknown_and_no_stamp(make_site) -> None:
+    from epaper.output.record import read_record, record_path, writing_path
+    from epaper.output.writer import OutputWriter
+    site = make_site(two_editions())
+    time.sleep(0.15)  # out of the clock's tick (cache.RACY_NS): the build gets a stamp
+    _, out = build_ok(site)
+    state = site / ".epaper-cache"
+    path = record_path(state, out.absolute())
+    before = path.read_bytes(), path.stat().st_ino
+    writer = OutputWriter(out, state)
+    assert writer.stamp is not None and writer.folder.spare is not None
+    writer.begin()  # then the build is killed
+    assert (path.read_bytes(), path.stat().st_ino) == before  # marked, not written again (0.14 s at 100,000)
+    again = OutputWriter(out, state)
+    assert again.stamp is None  # not up to date: the next build builds
+    assert again.folder.spare is None  # the staging folder is emptied before use
+    assert again.live == writer.live and again.renders == writer.renders  # the live folder is still known
+    assert read_record(path).trees == {next(iter(read_record(path).trees)): writer.live}
+    result, _ = build_ok(site)
+    assert not writing_path(path).exists()
+    assert result.report is not None and not result.report.added and not result.report.changed
+    assert build_ok(site)[0].up_to_date

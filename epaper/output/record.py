@@ -48,6 +48,37 @@ def record_path(state_folder: Path, out: Path) -> Path:
 
 
 def read_record(path: Path) -> BuildRecord:
+    """The record at `path`; while a build's mark is beside it (mark_writing), only what that
+    build could not touch: the live folder's files as they were and the render keys."""
+    record = _read(path)
+    try:
+        live = int(writing_path(path).read_text("ascii"))
+    except FileNotFoundError:
+        return record
+    except (OSError, ValueError):
+        live = -1  # a mark damaged: nothing but the keys (no folder is then known)
+    tree = record.trees.get(live)
+    return BuildRecord(trees={live: tree} if tree is not None else {}, renders=record.renders)
+
+
+def writing_path(path: Path) -> Path:
+    """The mark of a build writing into the staging folder, beside the record."""
+    return path.with_name(f"{path.name}.writing")
+
+
+def mark_writing(path: Path, live: int) -> None:
+    """Before a build first touches the staging folder: until write_record, the record is read as
+    the live folder's files (`live`, that folder's inode) and the keys alone (read_record): a kill
+    then leaves the staging folder unknown and no stamp. A few bytes, where writing the whole
+    record again took 0.14 s at 100,000 articles."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mark = writing_path(path)
+    temporary = mark.with_name(f"{mark.name}.{os.getpid()}.tmp")
+    temporary.write_text(str(live), "ascii")
+    os.replace(temporary, mark)
+
+
+def _read(path: Path) -> BuildRecord:
     try:
         state = marshal.loads(path.read_bytes())
         if not isinstance(state, dict) or state.get("format") != FORMAT:
@@ -63,7 +94,8 @@ def read_record(path: Path) -> BuildRecord:
 
 
 def write_record(path: Path, record: BuildRecord) -> None:
-    """Write beside and rename: a killed build leaves the previous record whole."""
+    """Write beside and rename: a killed build leaves the previous record whole. A build's mark
+    (mark_writing) goes once it is written."""
     state: dict[str, Any] = {
         "format": FORMAT, "trees": record.trees, "renders": record.renders, "stamp": record.stamp,
         "next_change": record.next_change.isoformat() if record.next_change else None,
@@ -74,6 +106,7 @@ def write_record(path: Path, record: BuildRecord) -> None:
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_bytes(marshal.dumps(state))
     os.replace(temporary, path)
+    writing_path(path).unlink(missing_ok=True)
 
 
 def inode(path: Path) -> int:

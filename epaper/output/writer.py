@@ -25,6 +25,7 @@ from epaper.output.record import (
     Manifest,
     Tree,
     inode,
+    mark_writing,
     read_record,
     record_path,
     write_record,
@@ -141,11 +142,8 @@ class OutputWriter:
         if self._begun:
             return
         self._begun = True
+        mark_writing(self.record_path, inode(self.out) if self.live is not None and self.out.is_dir() else -1)
         self.folder.prepare()
-        trees: dict[int, Tree] = {}
-        if self.live is not None and self.out.is_dir():
-            trees[inode(self.out)] = _tree(self.live)
-        write_record(self.record_path, BuildRecord(trees=trees, renders=self.renders))
 
     def put(self, path: str, content: bytes) -> None:
         self.begin()
@@ -204,12 +202,12 @@ class OutputWriter:
         """Remove what the new site no longer has, swap the folders, remember both manifests."""
         self.begin()
         spare = self.folder.spare if self.folder.spare is not None else {}
-        for path in sorted(set(spare) - set(self.manifest), reverse=True):
+        for path in sorted(spare.keys() - self.manifest.keys(), reverse=True):  # views: no set of 150,000
             self.folder.remove(path)
         for name in set(_top_level(self.staging)) - _top_names(self.manifest):  # foreign: never published
             self.folder.remove_tree(name)
         live: Tree = dict(self.live) if self.live is not None else scan(self.out)
-        self.report.removed = sorted(set(live) - set(self.manifest))
+        self.report.removed = sorted(live.keys() - self.manifest.keys())
         for category in (self.report.added, self.report.changed, self.report.unchanged):
             category.sort()
         written = _size(self.staging, self.report.added + self.report.changed)
