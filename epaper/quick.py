@@ -165,11 +165,15 @@ def unchanged(editions: Sequence[Edition], root: Path, added: list[str], live: d
         if edition.folder in touched:
             changed.append(i)
             continue
-        own[i] = pages = [output_file(edition.url), *(output_file(page.url) for page in edition.pages)]
-        articles = [output_file(article.url) for article in edition.articles]
-        paths.update(zip(map(id, edition.articles), articles, strict=True))
-        if not all(path in live and path in renders for path in (*pages, *articles)):  # published since: it fell due
-            changed.append(i)
+        own[i] = [output_file(edition.url), *(output_file(page.url) for page in edition.pages)]
+        base = edition.url  # an article's URL is its edition's and its slug (Article.url): made once an edition
+        paths.update((id(article), f"{base}{article.slug}/index.html") for article in edition.articles)
+    built = live.keys() & renders.keys()
+    absent = set(paths.values()).union(*own.values()) - built  # at once: 150,000 lookups at 100,000 articles
+    if absent:  # published since the last build (it fell due): its edition changed too
+        changed += [i for i in own if any(path in absent for path in own[i])
+                    or any(paths[id(article)] in absent for article in editions[i].articles)]
+        changed.sort()
     new = [article for i in changed for article in editions[i].articles]
     linked = {id(other) for article in new for other in _showing(article)}
     place = {id(edition): i for i, edition in enumerate(editions)}
