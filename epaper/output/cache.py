@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import operator
 import os
 import pickle
 import re
@@ -95,12 +96,10 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
     started = time.time_ns()
     racy_from = started - RACY_NS
     newest = 0
-    lines = bytearray()
+    text: list[str] = []  # the listing's lines, joined and encoded once at the end
+    add = text.append
     racy = False
-
-    def add(line: str) -> None:
-        lines.extend(line.encode("utf-8", "surrogateescape"))
-        lines.extend(LISTING_SEPARATOR)
+    by_name = operator.attrgetter("name")
 
     for root in roots:
         add(f"r {root}")
@@ -117,7 +116,7 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
         while stack:
             folder = stack.pop()
             try:
-                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+                entries = sorted(os.scandir(folder), key=by_name)
             except FileNotFoundError:
                 if folders is not None and folder != str(root):  # gone since its parent was read
                     _unseen(folders)  # its parent lists it: the load walks for itself
@@ -155,8 +154,10 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
                     add(f"{path}:racy")
                 else:
                     add(f"{path}:{st.st_size}:{mtime}:{ctime}")
+    text.append("")  # each line ended by the separator
+    lines = _SEPARATOR_TEXT.join(text).encode("utf-8", "surrogateescape")
     if listing is not None:
-        listing.append(bytes(lines))
+        listing.append(lines)
     if racy:
         return None
     h = hashlib.blake2b(f"{code_fingerprint()}\0{extra}\0".encode(), digest_size=16)
@@ -165,6 +166,7 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
 
 
 LISTING_SEPARATOR = b"\0"
+_SEPARATOR_TEXT = LISTING_SEPARATOR.decode()
 
 
 @dataclass
