@@ -207,3 +207,24 @@ def test_a_build_that_stops_after_it_began_writing_leaves_the_staging_folder_unk
     assert not writing_path(path).exists()
     assert result.report is not None and not result.report.added and not result.report.changed
     assert build_ok(site)[0].up_to_date
+
+
+def test_the_output_record_keeps_the_staging_folder_as_its_changes_to_the_live_one(tmp_path: Path) -> None:
+    import marshal
+
+    from epaper.output.record import BuildRecord, read_record, write_record
+    live = {f"2022-11-{d:02d}/a{n}/index.html": f"sha{d}-{n}" for d in range(1, 29) for n in range(50)}
+    staging = dict(live)
+    staging["2022-11-01/a0/index.html"] = "changed"
+    staging["2022-11-30/new/index.html"] = "added"
+    staging["unknown.html"] = None  # a file whose hash the record does not know
+    del staging["2022-11-02/a1/index.html"]
+    path = tmp_path / "output-x.marshal"
+    write_record(path, BuildRecord(trees={7: live, 9: staging}, renders={"a": "k"}, stamp="s"))
+    assert read_record(path).trees == {7: live, 9: staging}
+    stored = marshal.loads(path.read_bytes())["trees"][9]
+    assert stored[0] == 7 and len(stored[1]) == 4  # four changes, not 1,401 files
+    write_record(path, BuildRecord(trees={7: live}))
+    assert read_record(path).trees == {7: live}
+    path.write_bytes(marshal.dumps({"format": 3, "trees": {9: (8, {})}}))  # damaged: no such first folder
+    assert read_record(path).trees == {}
