@@ -94,7 +94,7 @@ def _correct(text: str, settings: Typography) -> str:
             text = _parentheses(_punctuation(text))
         if settings.quotes:
             text = _quotes(text)
-        if not settings.space_between_cjk_and_latin:
+        if not settings.space_between_cjk_and_latin and " " in text:  # its lookbehinds scan every character
             text = _NO_SPACE.sub("", text)
         if text == before:
             break
@@ -146,6 +146,9 @@ _PAIR = re.compile(r"\(([^()\n]*)\)")
 
 def _parentheses(text: str) -> str:
     """(…) in Chinese text (Chinese inside, or right before or after it) becomes （…）."""
+    if "(" not in text:  # most lines: no pair to look for (a regex scan of the line saved)
+        return text
+
     def one(m: re.Match[str]) -> str:
         before = text[m.start() - 1] if m.start() else ""
         after = text[m.end()] if m.end() < len(text) else ""
@@ -161,8 +164,11 @@ _SINGLE = re.compile(r"(?<![A-Za-z0-9])'([^'\n]*)'(?![A-Za-z0-9])")
 
 def _quotes(text: str) -> str:
     """Straight quotes around Chinese text become “…” (and ‘…’)."""
-    text = _DOUBLE.sub(lambda m: f"“{m.group(1)}”" if _CJK.search(m.group(1)) else m.group(0), text)
-    return _SINGLE.sub(lambda m: f"‘{m.group(1)}’" if _CJK.search(m.group(1)) else m.group(0), text)
+    if '"' in text:  # the regexes' scans only where their quote is
+        text = _DOUBLE.sub(lambda m: f"“{m.group(1)}”" if _CJK.search(m.group(1)) else m.group(0), text)
+    if "'" in text:
+        text = _SINGLE.sub(lambda m: f"‘{m.group(1)}’" if _CJK.search(m.group(1)) else m.group(0), text)
+    return text
 
 
 _NO_SPACE = re.compile(rf"(?<=[{_LETTER}]) +(?=[A-Za-z0-9])|(?<=[A-Za-z0-9%]) +(?=[{_LETTER}])")
