@@ -35,7 +35,7 @@ from epaper.content.markup import MarkdownRenderer
 from epaper.content.reader import SiteReader
 from epaper.content.resolve import check_alone, media_digests, order, published_articles
 from epaper.errors import Diagnostic, Diagnostics
-from epaper.model import Article, Config, Edition, SiteData
+from epaper.model import Article, Config, Edition, SiteData, article_url
 from epaper.output.cache import LISTING_SEPARATOR, BuildCache, SourceRecord
 from epaper.output.shape import Links, Shape
 from epaper.site.jobs import Job
@@ -166,8 +166,8 @@ def unchanged(editions: Sequence[Edition], root: Path, added: list[str], live: d
             changed.append(i)
             continue
         own[i] = [output_file(edition.url), *(output_file(page.url) for page in edition.pages)]
-        base = edition.url  # an article's URL is its edition's and its slug (Article.url): made once an edition
-        paths.update((id(article), f"{base}{article.slug}/index.html") for article in edition.articles)
+        base = edition.url  # made once an edition, not once an article (Article.url)
+        paths.update((id(article), output_file(article_url(base, article.slug))) for article in edition.articles)
     built = live.keys() & renders.keys()
     absent = set(paths.values()).union(*own.values()) - built  # at once: 150,000 lookups at 100,000 articles
     if absent:  # published since the last build (it fell due): its edition changed too

@@ -43,6 +43,14 @@ class StagingFolder:
         """True when the staging folder already has these bytes at `path`."""
         return self.spare is not None and self.spare.get(path) == sha
 
+    def lacking(self, paths: list[str], shas: list[str]) -> list[str]:
+        """The paths whose bytes (`shas`) the staging folder does not hold: holds() for many at
+        once (250,000 kept files at 100,000 articles)."""
+        if self.spare is None:
+            return paths
+        has = self.spare.get
+        return [path for path, sha in zip(paths, shas, strict=True) if has(path) != sha]
+
     def _fresh(self, path: str) -> bool:
         return self.spare is not None and path not in self.spare  # no file there yet
 

@@ -183,13 +183,7 @@ class OutputWriter:
         shas = list(map(self.live.__getitem__, paths))
         self.manifest.update(zip(paths, shas, strict=True))
         self.report.unchanged.extend(paths)
-        spare = self.folder.spare
-        if spare is None:
-            missing = paths
-        else:  # the staging folder.holds() test, inline: most are there already
-            has = spare.get
-            missing = [path for path, sha in zip(paths, shas, strict=True) if has(path) != sha]
-        for path in missing:
+        for path in self.folder.lacking(paths, shas):
             self.folder.link(path, self.out / path)
 
     def foreign(self) -> list[str]:
