@@ -68,16 +68,18 @@ def _check_edition(edition: Edition, config: Config, diags: Diagnostics) -> None
     for page in edition.pages:
         if page.section_slug and page.section_slug not in config.sections:
             diags.error(edition.source, page.line, _unknown(M.UNKNOWN_SECTION, page.section_slug, config.sections))
-    numbers = [p.number for p in edition.pages]
+    pages: dict[int, Page] = {}
+    for each in edition.pages:
+        pages.setdefault(each.number, each)  # the first of a number, as Edition.page() finds it
     slugs: dict[str, Article] = {}
     for article in sorted(edition.articles, key=lambda a: a.source):
-        if article.page_number not in numbers:
+        on = pages.get(article.page_number)
+        if on is None:
             diags.error(article.source, article.line("page"),
                         M.NOT_A_PAGE(page=article.page_number, date=str(edition.date),
-                                     pages=", ".join(str(n) for n in numbers), source=edition.source))
+                                     pages=", ".join(str(p.number) for p in edition.pages), source=edition.source))
         else:
-            page = edition.page(article.page_number)
-            slug = article.section_slug or page.section_slug
+            slug = article.section_slug or on.section_slug
             if article.section_slug and article.section_slug not in config.sections:
                 diags.error(article.source, article.line("section"),
                             _unknown(M.UNKNOWN_SECTION, article.section_slug, config.sections))
@@ -145,6 +147,8 @@ def _pdf_as_scan(edition: Edition, page: Page, rel: str, found: MediaRecord, dia
 def _check_areas(edition: Edition, diags: Diagnostics) -> None:
     """Areas need a scan to sit on; two articles' areas should not overlap (a warning: a reader
     tapping there gets only one of them)."""
+    if not any(article.areas or article.jumps for article in edition.articles):  # most editions
+        return
     numbers = {p.number: p for p in edition.pages}
     by_page: dict[int, list[Article]] = {}
     for article in sorted(edition.articles, key=lambda a: a.source):
@@ -170,11 +174,11 @@ def _check_areas(edition: Edition, diags: Diagnostics) -> None:
 def _check_jumps(edition: Edition, article: Article, numbers: dict[int, Page], diags: Diagnostics) -> None:
     """A box on another page ({page: N, box: [...]}: the article continued there) must name a page of
     the edition, not the article's own, that has a scan to sit on."""
-    listed = ", ".join(str(n) for n in numbers)
     for box in article.jumps:
         where = f"{{page: {box.page}, box: [{box.x:g}, {box.y:g}, {box.w:g}, {box.h:g}]}}"
         other = numbers.get(box.page)
         if other is None:
+            listed = ", ".join(str(n) for n in numbers)  # here, not for each of 100,000 articles
             diags.error(article.source, box.line, M.JUMP_NO_SUCH_PAGE(box=where, number=box.page,
                                                                       source=edition.source, listed=listed))
         elif other.number == article.page_number:
@@ -192,8 +196,12 @@ def media_digests(editions: list[Edition]) -> Iterable[tuple[str, str]]:
                 if item is not None:
                     yield item.source, item.sha
         for article in edition.articles:
-            for item in ([article.lead] if article.lead else []) + list(article.pictures.values()):
-                yield item.source, item.sha
+            lead, pictures = article.lead, article.pictures
+            if lead:
+                yield lead.source, lead.sha
+            if pictures:  # no lists made for the many articles without photos
+                for item in pictures.values():
+                    yield item.source, item.sha
 
 
 def _unknown(message: Message, slug: str, declared: dict[str, Section]) -> Text:
@@ -331,27 +339,33 @@ def _link(config: Config, editions: list[Edition], static_files: dict[str, Path]
     """Order everything and set the links both ways; no validation happens here."""
     for edition in editions:
         order(edition)
-    published = {id(a) for e in editions for a in e.articles}
+    published: set[int] | None = None  # made for the first correction: most articles correct nothing
     newest_first = [a for e in reversed(editions) for a in e.articles]
     sections: dict[str, list[Article]] = {slug: [] for slug in config.sections}
     series: dict[str, list[Article]] = {slug: [] for slug in config.series}
     corrections: list[Article] = []
-    for article in newest_first:
-        if article.section:
-            sections[article.section.slug].append(article)
-        if article.series:
-            series[article.series.slug].append(article)
-        article.links.originals = [o for o in article.originals if id(o) in published]
+    corrected: dict[int, Article] = {}
+    for article in newest_first:  # the links read once each: 100,000 articles
+        links = article.links
+        if links.section:
+            sections[links.section.slug].append(article)
+        if links.series:
+            series[links.series.slug].append(article)
+        if links.originals:  # a correction's (_find_originals gave every article a list of its own)
+            if published is None:
+                published = {id(a) for e in editions for a in e.articles}
+            links.originals = [o for o in links.originals if id(o) in published]
+            for original in links.originals:
+                original.links.corrections.append(article)
+                corrected[id(original)] = original
         if article.type == "correction":
             corrections.append(article)
-        for original in article.originals:
-            original.corrections.append(article)
     for members in series.values():
         chronological = list(reversed(members))
         for i, article in enumerate(chronological):
             article.links.prev_in_series = chronological[i - 1] if i > 0 else None
             article.links.next_in_series = chronological[i + 1] if i + 1 < len(chronological) else None
-    for article in newest_first:  # oldest correction first on the original
-        article.corrections.reverse()
+    for original in corrected.values():  # oldest correction first on the original
+        original.links.corrections.reverse()
     return SiteData(config=config, editions=editions, sections=sections, series=series,
                     corrections=corrections, static_files=static_files)
