@@ -40,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from epaper import messages as M
 from epaper.errors import Text
@@ -77,9 +78,9 @@ def executable() -> Path:
     return get_executable()
 
 
-@dataclass(frozen=True)
-class Article:
-    """One published article's page, as the index sees it."""
+class Article(NamedTuple):
+    """One published article's page, as the index sees it (a named tuple: a build makes one for
+    each of the archive's 100,000 articles, where a frozen dataclass took 0.1 s to)."""
 
     path: str  # its output file, 2022-11-04/brief/index.html
     period: str  # its edition's month, 2022-11
@@ -273,13 +274,17 @@ def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
     shard's number of pages, which the search page needs to rank the shards' results as one
     index would (search-rank.js)."""
     current = {a.url: a.sha for a in articles}
-    live_ids = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
-                if current.get(url) == sha}
-    hidden = {page_id for shard in shards.values() for url, (sha, page_id) in shard.entries.items()
-              if current.get(url) != sha} - live_ids
+    live_ids: set[str] = set()
+    stale_ids: set[str] = set()
+    pages: dict[str, int] = {}  # for the archive-wide ranking
+    for name in sorted(shards):  # one pass over the archive's entries
+        count = 0
+        for url, (sha, page_id) in shards[name].entries.items():
+            (live_ids if current.get(url) == sha else stale_ids).add(page_id)
+            count += page_id != ""
+        pages[name] = count
+    hidden = stale_ids - live_ids
     sealed = sorted((name for name in shards if name != FRESH), reverse=True)
-    pages = {name: sum(1 for _, page_id in shards[name].entries.values() if page_id)  # for the archive-wide ranking
-             for name in sorted(shards)}
     data = {"shards": [f"{SHARD_FOLDER}{name}/" for name in sealed], "steps": shard_steps(pages, sealed),
             "hidden": sorted(hidden), "pages": pages}
     return (json.dumps(data, separators=(",", ":")) + "\n").encode("utf-8")
