@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 import gc
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -618,8 +618,8 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     if renderer.fragments is not None:
         renderer.fragments.prepare()
     placed = []
-    for part, dates in parallel.fan_out_parts(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                              _by_period(todo, state.loaded.editions, workers),
+    for part, dates in parallel.fan_out_dealt(_render_part, (renderer, writer, state.loaded, state.cache.html),
+                                              _by_period(todo, state.loaded.editions), workers, RENDER_PIECE,
                                               frozen=state.froze_heap or None):
         placed.extend(part)
         renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
@@ -628,14 +628,17 @@ def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: Bu
     return placed
 
 
-def _by_period(todo: list[Job], editions: Sequence[Edition], workers: int) -> list[list[Job]]:
-    """`todo` in `workers` parts of as many pages, each the pages of a run of editions (an index
-    page goes with the edition of its first article), the pages listing the whole archive
-    (sitemaps, the archive, feeds, the front page) first, in this process's part. A forked
-    worker copies each page of memory whose objects it touches, if only to count a reference:
-    interleaved parts had both processes render those whole-archive pages at their end, each
-    then copying the archive's memory at the build's peak (30,000 articles: 381-386 MiB against
-    350-356 MiB this way; BENCHMARKS.md)."""
+RENDER_PIECE = 50  # pages a process takes at a time (parallel.Deal): about 40 ms of work
+
+
+def _by_period(todo: list[Job], editions: Sequence[Edition]) -> list[Job]:
+    """`todo` in the order the processes are dealt it (parallel.Deal: each works a run of it from
+    its start), by the edition of each page (an index page goes with the edition of its first
+    article), the pages listing the whole archive (sitemaps, the archive, feeds, the front page)
+    first, in this process's run. A forked worker copies each page of memory whose objects it
+    touches, if only to count a reference: interleaved parts had both processes render those
+    whole-archive pages at their end, each then copying the archive's memory at the build's peak
+    (30,000 articles: 381-386 MiB against 350-356 MiB this way; BENCHMARKS.md)."""
     position = {id(edition): i for i, edition in enumerate(editions)}
 
     def period(job: Job) -> int:
@@ -644,23 +647,21 @@ def _by_period(todo: list[Job], editions: Sequence[Edition], workers: int) -> li
             edition = job.context["articles"][0].edition
         return -1 if edition is None or job.extra == "home" else position.get(id(edition), -1)
 
-    ordered = sorted(todo, key=period)
-    size = -(-len(ordered) // workers)
-    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+    return sorted(todo, key=period)
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 part: Sequence[Job]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
-    """A forked worker's share: its own connections to the HTML and list item stores (it writes
-    the items it renders itself), its formatted dates back."""
+                 take: Callable[[], Sequence[Job] | None]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
+    """A process's share, piece by piece as dealt: its own connections to the HTML and list item
+    stores (it writes the items it renders itself), its formatted dates back."""
     renderer, writer, loaded, store = shared
     fragments = renderer.fragments
     own_fragments = renderer.fragments = fragments.forked() if fragments is not None else None
     try:
         with store.forked() as own:
-            placed = _render_slice(renderer, writer, list(part), loaded, own)
+            placed = _render_pieces(renderer, writer, take, loaded, own)
     finally:
-        renderer.fragments = fragments  # this process's part runs here too (parallel.fan_out)
+        renderer.fragments = fragments  # this process's part runs here too (parallel.fan_out_dealt)
         if own_fragments is not None:
             own_fragments.close()
     return placed, renderer.locale.memo
@@ -670,13 +671,25 @@ def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loa
                   store: HtmlStore, chunk: int = 500) -> list[tuple[str, str, Change]]:
     """Render in chunks, fetching article bodies for a chunk and letting them go after it:
     memory stays flat however big the archive."""
+    pieces = iter([jobs[start:start + chunk] for start in range(0, len(jobs), chunk)])
+    return _render_pieces(renderer, writer, lambda: next(pieces, None), loaded, store)
+
+
+def _render_pieces(renderer: Renderer, writer: OutputWriter, take: Callable[[], Sequence[Job] | None],
+                   loaded: LoadedSite, store: HtmlStore, flush_every: int = 500) -> list[tuple[str, str, Change]]:
+    """Render and place each piece `take()` gives, fetching its article bodies first and letting
+    them go after it; the list items rendered are written every `flush_every` pages, not held."""
     placed: list[tuple[str, str, Change]] = []
-    for start in range(0, len(jobs), chunk):
-        part = jobs[start:start + chunk]
-        renderer.bodies = _bodies(part, loaded, store)
-        placed.extend((job.path, *writer.place(job.path, renderer.render(job))) for job in part)
-        if renderer.fragments is not None:
-            renderer.fragments.flush()  # the list items rendered: written, not held
+    unwritten = 0
+    while (piece := take()) is not None:
+        renderer.bodies = _bodies(piece, loaded, store)
+        placed.extend((job.path, *writer.place(job.path, renderer.render(job))) for job in piece)
+        unwritten += len(piece)
+        if renderer.fragments is not None and unwritten >= flush_every:
+            renderer.fragments.flush()
+            unwritten = 0
+    if renderer.fragments is not None:
+        renderer.fragments.flush()
     renderer.bodies = {}
     return placed
 
@@ -753,7 +766,7 @@ def _indexed(editions: list[Edition], pages: list[Job], kept: list[tuple[Article
     return found
 
 
-def _bodies(jobs: list[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, str]:
+def _bodies(jobs: Sequence[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, str]:
     """The Markdown HTML of the articles these pages show, by digest: from the HTML store,
     else parsed again."""
     wanted = {a.digest: a for job in jobs for a in job.needs_html}

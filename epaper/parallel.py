@@ -14,12 +14,13 @@ stage's cost per item, is long enough to pay for starting the workers.
 """
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import threading
 import traceback
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -104,6 +105,58 @@ def fan_out_parts(work: Callable[[S, Sequence[T]], R], shared: S, parts: Sequenc
             child.join()
         if not frozen_before:
             gc.unfreeze()
+
+
+class Deal(Generic[T]):
+    """`items` dealt to `workers` processes a piece at a time. Each has a run of the items to work
+    from its start (the runs in order, of equal length: what a process touches stays together,
+    as fan_out_parts' contiguous parts keep it); one whose run is done takes pieces from the end
+    of the run with the most left. So the processes end together however the items' costs fall
+    (a page listing the whole archive is worth a hundred others) and however busy each core is
+    (on a shared machine, one may run at half speed). The runs' bounds are in shared memory,
+    changed under its lock, made before the fork."""
+
+    def __init__(self, items: Sequence[T], workers: int, piece: int) -> None:
+        self.items, self.workers, self.piece = items, workers, max(1, piece)
+        size = -(-len(items) // workers) if items else 0
+        bounds = []
+        for run in range(workers):
+            bounds += [min(run * size, len(items)), min((run + 1) * size, len(items))]
+        self._bounds = multiprocessing.get_context("fork").Array("q", bounds)  # start and end of each run
+
+    def take(self, worker: int) -> Sequence[T] | None:
+        """The next piece for `worker`: the start of its own run, else the end of the fullest one
+        (None when every run is done)."""
+        bounds, piece = self._bounds, self.piece
+        with bounds.get_lock():
+            start, end = bounds[2 * worker], bounds[2 * worker + 1]
+            if start < end:
+                bounds[2 * worker] = stop = min(start + piece, end)
+                return self.items[start:stop]
+            left = [bounds[2 * run + 1] - bounds[2 * run] for run in range(self.workers)]
+            fullest = max(range(self.workers), key=left.__getitem__)
+            if left[fullest] <= 0:
+                return None
+            start, end = bounds[2 * fullest], bounds[2 * fullest + 1]
+            bounds[2 * fullest + 1] = begin = max(start, end - piece)
+            return self.items[begin:end]
+
+
+def fan_out_dealt(work: Callable[[S, Callable[[], Sequence[T] | None]], R], shared: S, items: Sequence[T],
+                  workers: int, piece: int, frozen: bool | None = None) -> list[R]:
+    """work(shared, take) in `workers` processes (this one and forked ones, as fan_out_parts),
+    `take()` giving each process its next piece of `items` until it gives None (see Deal); the
+    results in process order. For work whose items cost unevenly; one process works alone."""
+    if workers <= 1:
+        pieces = iter([items] if items else [])
+        return [work(shared, lambda: next(pieces, None))]
+    deal = Deal(items, workers, piece)
+
+    def dealt(own: S, part: Sequence[int]) -> R:
+        return work(own, lambda: deal.take(part[0]))
+
+    functools.update_wrapper(dealt, work)  # named as the work, for whoever traces the fan-outs
+    return fan_out_parts(dealt, shared, [[worker] for worker in range(workers)], frozen=frozen)
 
 
 def _own_part(work: Callable[[S, Sequence[T]], R], shared: S, part: Sequence[T]) -> R:

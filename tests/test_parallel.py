@@ -72,6 +72,39 @@ def test_a_caller_that_froze_the_heap_says_so_and_the_collector_is_not_asked(mon
         gc.unfreeze()
 
 
+def _slow_here(shared: float, take) -> tuple[int, list[int]]:  # type: ignore[no-untyped-def]
+    """Works through what it is dealt; this process (the first) slowly, as a busy core would."""
+    import time
+
+    done: list[int] = []
+    while (piece := take()) is not None:
+        if os.getpid() == shared:
+            time.sleep(0.05)
+        done.extend(piece)
+    return os.getpid(), done
+
+
+def test_dealt_work_goes_to_the_process_that_is_free_and_each_starts_with_its_own_run() -> None:
+    """A page listing the whole archive costs a hundred others, and on a shared machine one core
+    may run at half speed: equal parts left one process idle while the other finished (0.3 s of
+    a new edition's build at 100,000 articles). Dealt a piece at a time, the free process takes
+    pieces from the end of the other's run; each still starts with its own, in order."""
+    items = list(range(40))
+    results = parallel.fan_out_dealt(_slow_here, os.getpid(), items, 2, piece=2)
+    (mine, slow), (theirs, fast) = results
+    assert mine == os.getpid() and theirs != mine
+    assert sorted(slow + fast) == items  # each item once
+    assert slow == list(range(len(slow)))  # the start of its own run, in order
+    assert fast[:20] == list(range(20, 40))  # its own run first, then what it took from the other's end
+    assert len(fast) > 30, (slow, fast)
+    assert fast[20:22] == [18, 19] and sorted(fast[20:]) == list(range(len(slow), 20))  # from the end
+
+
+def test_dealt_work_in_one_process_is_one_piece() -> None:
+    assert parallel.fan_out_dealt(lambda shared, take: [take(), take()], None, [1, 2, 3], 1, piece=1) == [
+        [[1, 2, 3], None]]
+
+
 def test_one_worker_runs_in_this_process() -> None:
     assert parallel.fan_out(_pids_and_items, "x", [1, 2], 1) == [(os.getpid(), "x", [1, 2])]
 
@@ -172,9 +205,10 @@ def test_parse_workers_find_the_html_store_made_before_they_fork(make_site, monk
 
 def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_process(
         make_site, monkeypatch, tmp_path: Path) -> None:
-    """A forked worker copies every page of memory whose objects it touches: each render part is
-    the pages of a run of editions (the archive was loaded in date order), the pages listing
-    the whole archive go to the building process's own part, and the output does not change."""
+    """A forked worker copies every page of memory whose objects it touches: each process's run of
+    the render (parallel.Deal) is the pages of a run of editions (the archive was loaded in date
+    order), the pages listing the whole archive go to the building process's own run, and the
+    output does not change."""
     from conftest import EDITION, article
 
     files = {}
@@ -185,14 +219,16 @@ def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_pro
             files[f"content/2023/{date}/a{n}.md"] = article(f"第{day}期第{n}篇", page=1 + n % 2, section="yaowen")
     site = make_site(files)
     seen: list[list[list[str]]] = []
-    real = parallel.fan_out_parts
+    real = parallel.fan_out_dealt
 
-    def recording(work, shared, parts, **options):  # type: ignore[no-untyped-def]
+    def recording(work, shared, items, workers, piece, **options):  # type: ignore[no-untyped-def]
         if work.__name__ == "_render_part":
-            seen.append([[job.path for job in part] for part in parts])
-        return real(work, shared, parts, **options)
+            deal = parallel.Deal(items, workers, piece)  # the runs each process starts with
+            seen.append([[job.path for job in items[deal._bounds[2 * run]:deal._bounds[2 * run + 1]]]
+                         for run in range(workers)])
+        return real(work, shared, items, workers, piece, **options)
 
-    monkeypatch.setattr(parallel, "fan_out_parts", recording)
+    monkeypatch.setattr(parallel, "fan_out_dealt", recording)
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
     _, two = build_ok(site, tmp_path / "two", jobs=2)
     _, one = build_ok(site, tmp_path / "one", jobs=1)
