@@ -26,6 +26,7 @@ from epaper.output import search
 from epaper.output.cache import (
     CACHE_DIR,
     BuildCache,
+    FileStat,
     Folders,
     HtmlStore,
     code_fingerprint,
@@ -35,6 +36,7 @@ from epaper.output.cache import (
 from epaper.output.failure import reported
 from epaper.output.hosting import headers_file
 from epaper.output.lock import output_lock
+from epaper.output.record import record_path
 from epaper.output.shape import (
     Shape,
     encode_shape,
@@ -45,6 +47,7 @@ from epaper.output.shape import (
     shape_path,
     write_shape,
 )
+from epaper.output.stamping import Stamping
 from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
@@ -148,7 +151,7 @@ class BuildState:
     edition_pdfs: EditionPdfs | None = None
     report: WriteReport | None = None
     froze_heap: bool = False
-    stats: dict[str, os.stat_result] = field(default_factory=dict)  # input files as the stamp saw them
+    stats: dict[str, FileStat] = field(default_factory=dict)  # input files as the stamp saw them
     folders: Folders = field(default_factory=dict)  # the folders the stamp walked, with their names
     listed: Sources = field(default_factory=Sources)  # each article's files as lists show it (plan, render)
     listing: list[bytes] = field(default_factory=list)  # the input files as the stamp saw them (input_stamp)
@@ -571,9 +574,15 @@ def build(options: Options) -> Result:
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
-        state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))
-        assert state.writer is not None
-        stamp = _stamp(options, out, state)
+        stamping = Stamping.start(_stamped(options), _options_key(options, out),
+                                  record_path(options.site / CACHE_DIR, out.absolute()))  # a big site's walk, forked
+        try:
+            state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))  # meanwhile
+            assert state.writer is not None
+            stamp = _stamp(options, out, state, stamping)
+        finally:
+            if stamping is not None:
+                stamping.close()
         state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
         now = state.now = options.now or dt.datetime.now(dt.UTC)
         try:
@@ -739,12 +748,21 @@ def _shown(path: Path, site: Path) -> str:
         return str(path)
 
 
-def _stamp(options: Options, out: Path, state: BuildState) -> str | None:
+def _stamp(options: Options, out: Path, state: BuildState, stamping: Stamping | None = None) -> str | None:
     """Every input's stat, and the options that shape the output; the stats, the listing and
-    the folders walked go into the state for the steps after (input_stamp)."""
+    the folders walked go into the state for the steps after (input_stamp). From the forked
+    walk when there is one, and it did not fail."""
+    if stamping is not None:
+        walked, stamp = stamping.result(state.stats, state.listing, state.folders)
+        if walked:
+            return stamp
+    return input_stamp(_stamped(options), _options_key(options, out), state.stats, state.listing, state.folders)
+
+
+def _stamped(options: Options) -> list[Path]:
+    """What the input stamp walks: the site's inputs, and the theme."""
     site = options.site
-    roots = [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
-    return input_stamp(roots, _options_key(options, out), state.stats, state.listing, state.folders)
+    return [site / "config.yaml", site / "content", site / "layouts", site / "static", THEME_DIR]
 
 
 def _options_key(options: Options, out: Path) -> str:

@@ -7,7 +7,10 @@ import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 from conftest import (
     CONFIG,
@@ -25,7 +28,8 @@ from epaper.content import load
 from epaper.content.reader import SiteReader
 from epaper.errors import Diagnostics
 from epaper.output import cache
-from epaper.output.cache import input_stamp
+from epaper.output.cache import CACHE_DIR, input_stamp
+from epaper.output.record import record_path
 
 
 def digest(out: Path) -> dict[str, str]:
@@ -307,6 +311,54 @@ def test_the_stamps_file_stats_are_let_go_once_the_load_has_used_them(make_site,
     finally:
         state.release()
     assert seen and seen[0] >= 6 and state.stats == {} and state.folders == {}
+
+
+def test_a_big_sites_stamp_is_walked_in_a_forked_process_and_gives_what_a_walk_here_gives(
+        make_site, monkeypatch) -> None:
+    """At 100,000 articles the stamp's walk (0.6-0.7 s) and reading the output's record (0.2 s)
+    ran one after the other on one core of two: a big site's walk is forked, the record read
+    meanwhile, and the build gets the same stamp, listing, stats and folders as from a walk here.
+    A walk that fails there is done here."""
+    from epaper.output import stamping
+
+    site = make_site(two_editions())
+    time.sleep(0.2)  # past the racy window: the stamp is trusted
+    build_ok(site)  # an output, and its record
+    here = pipeline.BuildState(pipeline.Options(site=site))
+    expected = pipeline._stamp(here.options, site / "public", here)
+    record = record_path(site / CACHE_DIR, (site / "public").absolute())
+    assert stamping.Stamping.start(pipeline._stamped(here.options), "x", record) is None  # a small site: here
+    monkeypatch.setattr(stamping, "SMALL_RECORD", 0)
+    forked: list[int] = []
+    real_start = stamping.Stamping.start
+
+    def start(*args: object) -> object:
+        walk = real_start(*args)  # type: ignore[arg-type]
+        forked.append(walk.pid if walk is not None else 0)  # type: ignore[union-attr]
+        return walk
+
+    monkeypatch.setattr(stamping.Stamping, "start", start)
+    there = pipeline.BuildState(pipeline.Options(site=site))
+    walk = stamping.Stamping.start(pipeline._stamped(there.options), pipeline._options_key(there.options, site / "public"),
+                                   record)
+    assert walk is not None and walk.pid != os.getpid()
+    assert pipeline._stamp(there.options, site / "public", there, walk) == expected is not None
+    assert (there.stats, there.listing, there.folders) == (here.stats, here.listing, here.folders)
+    assert there.stats and there.listing and there.folders
+    with pytest.raises(ChildProcessError):
+        os.waitpid(walk.pid, os.WNOHANG)  # waited for
+
+    result, _ = build_ok(site)  # through build(): forked, and up to date
+    assert forked[-1] and result.up_to_date
+
+    def fails(*args: object) -> None:
+        raise OSError("the walk broke")
+
+    monkeypatch.setattr(stamping, "input_stamp", fails)  # in the forked process only
+    (site / "content/2022/2022-11-04/brief.md").write_text(article("改过的标题", page=2), encoding="utf-8")
+    result, out = build_ok(site)
+    assert forked[-1] and not result.up_to_date
+    assert "改过的标题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
 
 
 def test_the_sources_are_walked_once_the_load_finds_the_editions_in_the_stamps_walk(make_site, monkeypatch) -> None:

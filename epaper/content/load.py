@@ -34,7 +34,7 @@ from epaper.content.yamlutil import Invalid
 from epaper.errors import Diagnostic, Diagnostics, Text, did_you_mean
 from epaper.images import MediaRecord, probe
 from epaper.model import Article, Config, Edition, Page, PageEntry, Typography
-from epaper.output.cache import RACY_NS, BuildCache, Folders, HtmlStore, SourceRecord, digest
+from epaper.output.cache import RACY_NS, BuildCache, FileStat, Folders, HtmlStore, SourceRecord, digest, file_stat
 from epaper.themes import THEME_DIR
 
 EDITION_KEYS = ("date", "number", "pages", "publish")
@@ -296,7 +296,7 @@ def check_layouts(reader: SiteReader) -> None:
 
 
 def load_content(reader: SiteReader, config: Config, cache: BuildCache, jobs: int = 1,
-                 stats: dict[str, os.stat_result] | None = None, walked: Folders | None = None) -> LoadedSite:
+                 stats: dict[str, FileStat] | None = None, walked: Folders | None = None) -> LoadedSite:
     """The load stage after config.yaml: every edition and its articles (from the cache when their
     bytes are unchanged, else parsed, in up to `jobs` processes), their images and PDFs, and the
     static files. `stats`: the files' stats as the build's input stamp saw them (not links);
@@ -348,7 +348,7 @@ def parse_settings(config: Config, root: Path) -> str:
 
 
 def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, cache: BuildCache,
-             jobs: int, stats: dict[str, os.stat_result]) -> dict[str, SourceRecord]:
+             jobs: int, stats: dict[str, FileStat]) -> dict[str, SourceRecord]:
     """Each content file's record: reused when its stat is unchanged, else read and parsed.
     A stat the input stamp took is used as it is: the build then stands for what its stamp
     says, and a file changed since is seen by the next build (its stamp differs)."""
@@ -362,16 +362,17 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
             if os.path.islink(path) and not reader.inside(Path(path)):
                 continue
             try:
-                st = os.stat(path)
+                st = file_stat(os.stat(path))
             except OSError as exc:
                 reader.diags.error(rel, 1, M.CANNOT_READ(reason=exc.strerror or str(exc)))
                 continue
-        if not regular(st.st_mode) and (not_regular(st.st_mode) or stat.S_ISDIR(st.st_mode)):  # never open a FIFO
-            reader.diags.error(rel, 1, not_regular(st.st_mode) or M.A_FOLDER())
+        mode, size, mtime, ctime = st
+        if not regular(mode) and (not_regular(mode) or stat.S_ISDIR(mode)):  # never open a FIFO
+            reader.diags.error(rel, 1, not_regular(mode) or M.A_FOLDER())
             continue
         old = known.get(rel)
-        if (old is not None and old.size == st.st_size and old.mtime_ns == st.st_mtime_ns
-                and old.ctime_ns == st.st_ctime_ns and not old.racy):  # ctime: an mtime can be put back
+        if (old is not None and old.size == size and old.mtime_ns == mtime
+                and old.ctime_ns == ctime and not old.racy):  # ctime: an mtime can be put back
             records[rel] = old
         else:
             misses.append((rel, path))

@@ -75,9 +75,14 @@ RACY_NS = 100_000_000  # file times tick coarsely: a file this close to "now" ma
 
 
 Folders = dict[str, tuple[list[str], list[str], list[str]]]  # folder -> its folders, its links to folders, its files
+FileStat = tuple[int, int, int, int]  # a file's mode, size, mtime and ctime (ns): what the load compares
 
 
-def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] | None = None,
+def file_stat(st: os.stat_result) -> FileStat:
+    return st.st_mode, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def input_stamp(roots: list[Path], extra: str, seen: dict[str, FileStat] | None = None,
                 listing: list[bytes] | None = None, folders: Folders | None = None) -> str | None:
     """A hash of every input file's path, size and mtime (and of `extra`: options, code).
     Equal stamps mean no input changed, so a build can stop before reading anything.
@@ -148,7 +153,7 @@ def input_stamp(roots: list[Path], extra: str, seen: dict[str, os.stat_result] |
                     return _unseen(folders)
                 mtime, ctime = st.st_mtime_ns, st.st_ctime_ns
                 if seen is not None and not entry.is_symlink():
-                    seen[path] = st
+                    seen[path] = (st.st_mode, st.st_size, mtime, ctime)
                 if mtime >= racy_from or ctime >= racy_from:  # issue 12: ctime, as above
                     racy = True
                     add(f"{path}:racy")
