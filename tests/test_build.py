@@ -361,6 +361,55 @@ def test_a_big_sites_stamp_is_walked_in_a_forked_process_and_gives_what_a_walk_h
     assert "改过的标题" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
 
 
+def test_a_big_sites_records_are_read_while_its_stamp_is_walked_and_the_collector_is_given_back(
+        make_site, monkeypatch, tmp_path: Path) -> None:
+    """While a big site's walk goes on in another process, the build reads the content's records
+    (0.55 s of a full build's load at 100,000 articles) instead of waiting: the load goes on from
+    what was read, unpickling no row twice, and builds what a build without the fork builds. The
+    collector, held off meanwhile, is back on after a full build, a no-op and a failed one."""
+    from epaper.output import stamping
+
+    site = make_site(two_editions())
+    time.sleep(0.2)
+    build_ok(site)
+    monkeypatch.setattr(stamping, "SMALL_RECORD", 0)
+    events: list[str] = []
+    real_group, real_result = cache._group, stamping.Stamping.result
+
+    def group(blob: bytes) -> object:
+        events.append("row")
+        return real_group(blob)
+
+    def result(self: stamping.Stamping, *args: object) -> object:
+        events.append("walked")
+        return real_result(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache, "_group", group)
+    monkeypatch.setattr(stamping.Stamping, "result", result)
+    monkeypatch.setattr(stamping.Stamping, "done", lambda self: False)  # a slow walk: every row read meanwhile
+    files = {"content/2022/2022-11-05/edition.yaml": EDITION.format(date="2022-11-05", number=11235),
+             "content/2022/2022-11-05/xin.md": article("新的一期", page=1)}
+    for name, text in files.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_text(text, encoding="utf-8")
+    _, out = build_ok(site)
+    assert events == ["row", "row", "walked"], events  # the two editions' rows, read once, before the walk ended
+    assert gc.isenabled()
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    _, plain = build_ok(site, tmp_path / "plain")  # no record there yet: walked here
+    assert tree(out) == tree(plain)
+    time.sleep(0.2)
+    build_ok(site)
+    assert build_ok(site)[0].up_to_date and gc.isenabled()
+    (site / "content/2022/2022-11-05/xin.md").write_text(article("坏的", page=9), encoding="utf-8")
+    with pytest.raises(pipeline.BuildError):
+        pipeline.build(pipeline.Options(site=site))
+    assert gc.isenabled()
+
+
 def test_the_sources_are_walked_once_the_load_finds_the_editions_in_the_stamps_walk(make_site, monkeypatch) -> None:
     """Issue 13: "walk the sources once". The input stamp lists every folder it walks; the load
     finds the editions in that (a second walk of content/ was 0.17 s at 100,000 articles), and

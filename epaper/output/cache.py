@@ -16,6 +16,7 @@ import pickle
 import re
 import sqlite3
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
@@ -243,17 +244,18 @@ class BuildCache:
     The stages see it through a few methods: the load stage's source and media records and the
     HTML store, `render_memory()` for the renderer and `folder_for()` for the image renditions."""
 
-    def __init__(self, root: Path, settings: str, every_record: bool = True) -> None:
+    def __init__(self, root: Path, settings: str, every_record: bool = True, early: EarlyRecords | None = None) -> None:
         """`every_record` False: no record is read until asked for by folder (`folders()`), and
-        saving writes those folders only (the quick path of build.py)."""
+        saving writes those folders only (the quick path of build.py). `early`: the records
+        read already (RecordStore.start)."""
         self.folder = root / CACHE_DIR
         self.path = self.folder / "cache.pickle"
         self.discarded: str | None = None  # why an existing cache was not used
         self.data = self._read()
         self.html = HtmlStore(self.folder, f"{settings} {code_fingerprint()}")
-        self.records = RecordStore(self.folder, f"{FORMAT} {code_fingerprint()} {settings}")
+        self.records = RecordStore(self.folder, records_key(settings))
         # rel -> record; load.py replaces it
-        self.sources: dict[str, SourceRecord] = self.records.load() if every_record else {}
+        self.sources: dict[str, SourceRecord] = self.records.load(early) if every_record else {}
         self.sources_changed = False
         self.fragments = FragmentStore(self.folder)
         self.some: dict[str, dict[str, SourceRecord]] | None = None if every_record else {}  # folder -> records
@@ -331,6 +333,23 @@ class BuildCache:
         os.replace(temporary, self.path)
 
 
+def _group(blob: bytes) -> dict[str, SourceRecord]:
+    """One row of the record store: a folder's records, checked to be nothing else."""
+    group = _Unpickler(io.BytesIO(blob)).load()
+    if not isinstance(group, dict) or not all(isinstance(r, SourceRecord) for r in group.values()):
+        raise pickle.UnpicklingError("not a folder of records")
+    return group
+
+
+@dataclass
+class EarlyRecords:
+    """The record store's rows as RecordStore.start() read them, and those it unpickled."""
+
+    key: str
+    rows: list[tuple[str, bytes]]
+    groups: dict[str, dict[str, SourceRecord]] = field(default_factory=dict)
+
+
 class RecordStore:
     """The content files' SourceRecords in SQLite, one row an edition folder (a pickled dict of its
     files' records): an edit's build rewrites its folder's row, where one pickle of the whole cache
@@ -351,19 +370,48 @@ class RecordStore:
                                      "CREATE TABLE IF NOT EXISTS records (folder TEXT PRIMARY KEY, blob BLOB)")
         return self._db
 
-    def load(self) -> dict[str, SourceRecord]:
-        """Every record on disk, by file (relative to the site); none when they are not ours."""
+    def start(self, until: Callable[[], bool], every: int = 50) -> EarlyRecords | None:
+        """The rows read, and unpickled one after the other until `until()` says stop (asked every
+        `every` rows): what load() would do first, done while the build's stamp is taken in
+        another process (build.py). None when the rows are not ours or cannot be read."""
+        if not self.path.exists():
+            return None
+        try:
+            db = self._connect()
+            if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
+                return None
+            rows = db.execute("SELECT folder, blob FROM records ORDER BY folder").fetchall()
+        except sqlite3.DatabaseError:
+            return None
+        finally:
+            self.close()
+        early = EarlyRecords(self.key, rows)
+        try:
+            for done, (folder, blob) in enumerate(rows):
+                if done % every == 0 and until():
+                    break
+                early.groups[folder] = _group(blob)
+        except Exception:  # a damaged row: load() reads them all again, and says so
+            return None
+        return early
+
+    def load(self, early: EarlyRecords | None = None) -> dict[str, SourceRecord]:
+        """Every record on disk, by file (relative to the site); none when they are not ours.
+        `early`: the rows start() read, some of them unpickled already, when of this store's key."""
         if not self.path.exists():
             return {}
         found: dict[str, SourceRecord] = {}
         try:
-            db = self._connect()
-            if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
-                return {}
-            for folder, blob in db.execute("SELECT folder, blob FROM records ORDER BY folder"):
-                group = _Unpickler(io.BytesIO(blob)).load()
-                if not isinstance(group, dict) or not all(isinstance(r, SourceRecord) for r in group.values()):
-                    raise pickle.UnpicklingError("not a folder of records")
+            rows: Iterable[tuple[str, bytes]]
+            if early is not None and early.key == self.key:
+                rows, done = early.rows, early.groups
+            else:
+                db = self._connect()
+                if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
+                    return {}
+                rows, done = db.execute("SELECT folder, blob FROM records ORDER BY folder"), {}
+            for folder, blob in rows:
+                group = done.get(folder) or _group(blob)
                 self.loaded[folder] = group
                 found.update(group)
         except sqlite3.DatabaseError as exc:
@@ -393,10 +441,7 @@ class RecordStore:
                 row = db.execute("SELECT blob FROM records WHERE folder = ?", (folder,)).fetchone()
                 if row is None:
                     return None
-                group = _Unpickler(io.BytesIO(row[0])).load()
-                if not isinstance(group, dict) or not all(isinstance(r, SourceRecord) for r in group.values()):
-                    return None
-                found[folder] = group
+                found[folder] = _group(row[0])
         except Exception:  # damaged or busy: the full build reads (and mends) them all
             return None
         finally:
@@ -679,6 +724,11 @@ class FragmentStore:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def records_key(settings: str) -> str:
+    """What the record store's rows are of: the cache's format, epaper's code, the parse settings."""
+    return f"{FORMAT} {code_fingerprint()} {settings}"
 
 
 def _wal_database(path: Path, *schema: str) -> sqlite3.Connection:

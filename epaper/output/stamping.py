@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import select
 import signal
 from pathlib import Path
 
@@ -59,6 +60,13 @@ class Stamping:
                 os._exit(code)
         os.close(write)
         return cls(pid, read)
+
+    def done(self) -> bool:
+        """Whether the walk has finished (its answer, or its end, is in the pipe)."""
+        if self.pipe is None:
+            return True
+        readable, _, _ = select.select([self.pipe], [], [], 0)
+        return bool(readable)
 
     def result(self, seen: dict[str, FileStat], listing: list[bytes], folders: Folders) -> tuple[bool, str | None]:
         """(True, the stamp) with `seen`, `listing` and `folders` filled as input_stamp fills them;
