@@ -25,6 +25,7 @@ from epaper.model import Article, Download, Edition, Rendition, SiteData
 from epaper.output import search
 from epaper.output.cache import (
     CACHE_DIR,
+    LISTING_SEPARATOR,
     BuildCache,
     EarlyRecords,
     FileStat,
@@ -198,8 +199,12 @@ class BuildState:
         # full collection), nor again and again after (a fifth of an edit's rebuild at 10,000
         # articles): it is frozen out of the collector's sight until the build ends.
         with self._lasting():
-            self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site), early=self.early)
-            self.early = None
+            early, self.early = self.early, None
+            try:
+                self.cache = BuildCache(self.options.site, parse_settings(config, self.options.site), early=early)
+            finally:
+                if early is not None:
+                    early.close()  # read to its end, or not used
             self.loaded = load_content(reader, config, self.cache, self.jobs, self.stats, self.folders)
             self.stats, self.folders = {}, {}  # the stamp's, used: 50 MB at 100,000 articles, held through the render
 
@@ -231,7 +236,7 @@ class BuildState:
         records are 0.55 s of a full build's load, and this process would otherwise wait for the
         walk. The collector is held off from here until the load has frozen what it made
         (_lasting); a no-op or quick build lets it all go (let_go_early)."""
-        if stamping is None:
+        if stamping is None or not self._likely_full():
             return
         reader = SiteReader(self.options.site, Diagnostics())
         config = load_config(reader, self.options.base_url)
@@ -242,10 +247,36 @@ class BuildState:
         store = RecordStore(self.options.site / CACHE_DIR, records_key(parse_settings(config, self.options.site)))
         self.early = store.start(stamping.done)
 
+    def _likely_full(self) -> bool:
+        """Whether this build will most likely load every record (records_meanwhile): when the last
+        build left no listing of its inputs (no shape: no quick path), or when content/ or its
+        newest folder (the newest year) holds a folder the last build did not list: a new edition,
+        the nightly publish. After an edit (the quick path's case) the records read early would
+        only be let go, 0.12 s of freeing at 100,000 articles."""
+        before = read_listing(self.shape_file, f"{code_fingerprint()} {_options_key(self.options, self.writer.out)}"
+                              ) if self.writer is not None else None
+        if before is None:
+            return True
+        listed = {line for line in before.split(LISTING_SEPARATOR) if line.startswith(b"d ")}
+        folder = str(self.options.site / "content")
+        for _ in range(2):
+            try:
+                found = sorted(entry.path for entry in os.scandir(folder) if entry.is_dir())
+            except OSError:
+                return False
+            if any(f"d {path}".encode("utf-8", "surrogateescape") not in listed for path in found):
+                return True
+            if not found:
+                return False
+            folder = found[-1]
+        return False
+
     def let_go_early(self) -> None:
         """The records read early, not needed (a no-op or quick build, or one that failed), let go
         before the collector is back."""
-        self.early = None
+        if self.early is not None:
+            self.early.close()
+            self.early = None
         if self.held_gc:
             self.held_gc = False
             gc.enable()

@@ -366,7 +366,8 @@ def test_a_big_sites_records_are_read_while_its_stamp_is_walked_and_the_collecto
     """While a big site's walk goes on in another process, the build reads the content's records
     (0.55 s of a full build's load at 100,000 articles) instead of waiting: the load goes on from
     what was read, unpickling no row twice, and builds what a build without the fork builds. The
-    collector, held off meanwhile, is back on after a full build, a no-op and a failed one."""
+    collector, held off meanwhile, is back on after a full build, a no-op and a failed one. After
+    an edit (no new folder where a new edition goes) nothing is read early: it would be let go."""
     from epaper.output import stamping
 
     site = make_site(two_editions())
@@ -404,6 +405,12 @@ def test_a_big_sites_records_are_read_while_its_stamp_is_walked_and_the_collecto
     time.sleep(0.2)
     build_ok(site)
     assert build_ok(site)[0].up_to_date and gc.isenabled()
+    events.clear()  # an edit (the quick path's case, no new folder): nothing read early, to be let go
+    (site / "content/2022/2022-11-05/xin.md").write_text(article("新的一期", page=1, body="改过。"), encoding="utf-8")
+    time.sleep(0.2)
+    _, out = build_ok(site)
+    assert events and events[0] == "walked", events
+    assert "改过。" in (out / "2022-11-05/xin/index.html").read_text(encoding="utf-8") and gc.isenabled()
     (site / "content/2022/2022-11-05/xin.md").write_text(article("坏的", page=9), encoding="utf-8")
     with pytest.raises(pipeline.BuildError):
         pipeline.build(pipeline.Options(site=site))

@@ -16,7 +16,7 @@ import pickle
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
@@ -343,11 +343,18 @@ def _group(blob: bytes) -> dict[str, SourceRecord]:
 
 @dataclass
 class EarlyRecords:
-    """The record store's rows as RecordStore.start() read them, and those it unpickled."""
+    """The record store's first rows as RecordStore.start() unpickled them, and its reading of the
+    others, open until load() has read them or the build lets them go (close())."""
 
     key: str
-    rows: list[tuple[str, bytes]]
+    db: sqlite3.Connection | None
+    rows: Iterator[tuple[str, bytes]] | None = None
     groups: dict[str, dict[str, SourceRecord]] = field(default_factory=dict)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db, self.rows = None, None
 
 
 class RecordStore:
@@ -371,27 +378,28 @@ class RecordStore:
         return self._db
 
     def start(self, until: Callable[[], bool], every: int = 50) -> EarlyRecords | None:
-        """The rows read, and unpickled one after the other until `until()` says stop (asked every
-        `every` rows): what load() would do first, done while the build's stamp is taken in
-        another process (build.py). None when the rows are not ours or cannot be read."""
+        """The rows unpickled one after the other until `until()` says stop (asked every `every`
+        rows): what load() would do first, done while the build's stamp is taken in another
+        process (build.py); load() goes on from there, in the same reading of the store. None
+        when the rows are not ours or cannot be read."""
         if not self.path.exists():
             return None
         try:
-            db = self._connect()
-            if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
-                return None
-            rows = db.execute("SELECT folder, blob FROM records ORDER BY folder").fetchall()
+            db = sqlite3.connect(self.path, timeout=60)  # its own: load() goes on reading with it
         except sqlite3.DatabaseError:
             return None
-        finally:
-            self.close()
-        early = EarlyRecords(self.key, rows)
+        early = EarlyRecords(self.key, db)
         try:
-            for done, (folder, blob) in enumerate(rows):
+            if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
+                early.close()
+                return None
+            early.rows = db.execute("SELECT folder, blob FROM records ORDER BY folder")
+            for done, (folder, blob) in enumerate(early.rows, start=1):
+                early.groups[folder] = _group(blob)
                 if done % every == 0 and until():
                     break
-                early.groups[folder] = _group(blob)
-        except Exception:  # a damaged row: load() reads them all again, and says so
+        except Exception:  # damaged or busy: load() reads them all again, and says so
+            early.close()
             return None
         return early
 
@@ -403,15 +411,18 @@ class RecordStore:
         found: dict[str, SourceRecord] = {}
         try:
             rows: Iterable[tuple[str, bytes]]
-            if early is not None and early.key == self.key:
-                rows, done = early.rows, early.groups
+            if early is not None and early.key == self.key and early.rows is not None:
+                for folder, group in early.groups.items():  # the first rows, read already
+                    self.loaded[folder] = group
+                    found.update(group)
+                rows = early.rows
             else:
                 db = self._connect()
                 if db.execute("SELECT key FROM meta").fetchall() != [(self.key,)]:
                     return {}
-                rows, done = db.execute("SELECT folder, blob FROM records ORDER BY folder"), {}
+                rows = db.execute("SELECT folder, blob FROM records ORDER BY folder")
             for folder, blob in rows:
-                group = done.get(folder) or _group(blob)
+                group = _group(blob)
                 self.loaded[folder] = group
                 found.update(group)
         except sqlite3.DatabaseError as exc:
@@ -425,6 +436,8 @@ class RecordStore:
             return {}
         finally:
             self.close()  # opened again to save: the tools beside the build (areas, import) only read
+            if early is not None:
+                early.close()
         self.trusted = True
         return found
 
