@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from conftest import (
     two_editions,
 )
 from epaper import build as pipeline
+from epaper import parallel
 from epaper.content import load
 from epaper.content.reader import SiteReader
 from epaper.errors import Diagnostics
@@ -313,6 +315,14 @@ def test_the_stamps_file_stats_are_let_go_once_the_load_has_used_them(make_site,
     assert seen and seen[0] >= 6 and state.stats == {} and state.folders == {}
 
 
+def _harness_threads_are_fork_safe() -> None:
+    """Threads the test session left running (a browser test's Playwright) are not the build's
+    concern: without this, a build in the same worker process would not fork (parallel.can_fork)."""
+    for thread in threading.enumerate():
+        if thread is not threading.main_thread():
+            parallel.mark_fork_safe(thread)
+
+
 def test_a_big_sites_stamp_is_walked_in_a_forked_process_and_gives_what_a_walk_here_gives(
         make_site, monkeypatch) -> None:
     """At 100,000 articles the stamp's walk (0.6-0.7 s) and reading the output's record (0.2 s)
@@ -321,6 +331,7 @@ def test_a_big_sites_stamp_is_walked_in_a_forked_process_and_gives_what_a_walk_h
     A walk that fails there is done here."""
     from epaper.output import stamping
 
+    _harness_threads_are_fork_safe()
     site = make_site(two_editions())
     time.sleep(0.2)  # past the racy window: the stamp is trusted
     build_ok(site)  # an output, and its record
@@ -342,11 +353,12 @@ def test_a_big_sites_stamp_is_walked_in_a_forked_process_and_gives_what_a_walk_h
     walk = stamping.Stamping.start(pipeline._stamped(there.options), pipeline._options_key(there.options, site / "public"),
                                    record)
     assert walk is not None and walk.pid != os.getpid()
+    pid = walk.pid
     assert pipeline._stamp(there.options, site / "public", there, walk) == expected is not None
     assert (there.stats, there.listing, there.folders) == (here.stats, here.listing, here.folders)
     assert there.stats and there.listing and there.folders
     with pytest.raises(ChildProcessError):
-        os.waitpid(walk.pid, os.WNOHANG)  # waited for
+        os.waitpid(pid, os.WNOHANG)  # waited for
 
     result, _ = build_ok(site)  # through build(): forked, and up to date
     assert forked[-1] and result.up_to_date
@@ -370,6 +382,7 @@ def test_a_big_sites_records_are_read_while_its_stamp_is_walked_and_the_collecto
     an edit (no new folder where a new edition goes) nothing is read early: it would be let go."""
     from epaper.output import stamping
 
+    _harness_threads_are_fork_safe()
     site = make_site(two_editions())
     time.sleep(0.2)
     build_ok(site)

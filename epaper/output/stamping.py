@@ -8,6 +8,7 @@ stamp, the listing, each file's FileStat, the folders), exactly as input_stamp w
 filled the build's state; if anything goes wrong there, the build walks for itself."""
 from __future__ import annotations
 
+import contextlib
 import marshal
 import os
 import select
@@ -76,7 +77,8 @@ class Stamping:
         try:
             while chunk := os.read(self.pipe, 1 << 20):
                 chunks.append(chunk)
-            os.waitpid(self.pid, 0)  # it wrote all it had: it is ending
+            with contextlib.suppress(ChildProcessError):  # reaped already (a caller's child watcher)
+                os.waitpid(self.pid, 0)  # it wrote all it had: it is ending
             self.pid = 0
         finally:
             self.close()
