@@ -430,6 +430,28 @@ def test_a_big_sites_records_are_read_while_its_stamp_is_walked_and_the_collecto
     assert gc.isenabled()
 
 
+def test_a_walk_that_cannot_be_forked_is_done_here(make_site, monkeypatch) -> None:
+    """No room for another process (EAGAIN): the build walks for itself, leaving no pipe open."""
+    import errno
+
+    from epaper.output import stamping
+
+    _harness_threads_are_fork_safe()
+    site = make_site(two_editions())
+    build_ok(site)
+    monkeypatch.setattr(stamping, "SMALL_RECORD", 0)
+
+    def fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(stamping.os, "fork", fork)
+    open_before = len(os.listdir("/proc/self/fd"))
+    (site / "content/2022/2022-11-04/brief.md").write_text(article("又改了", page=2), encoding="utf-8")
+    _, out = build_ok(site)
+    assert "又改了" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")
+    assert len(os.listdir("/proc/self/fd")) == open_before
+
+
 def test_the_sources_are_walked_once_the_load_finds_the_editions_in_the_stamps_walk(make_site, monkeypatch) -> None:
     """Issue 13: "walk the sources once". The input stamp lists every folder it walks; the load
     finds the editions in that (a second walk of content/ was 0.17 s at 100,000 articles), and

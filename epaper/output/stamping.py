@@ -43,7 +43,12 @@ class Stamping:
         if not parallel.can_fork():
             return None
         read, write = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:  # no room for another process: walked here
+            os.close(read)
+            os.close(write)
+            return None
         if pid == 0:  # the walk; nothing of the build's (no atexit, no buffers) runs here after it
             code = 1
             try:
