@@ -653,9 +653,9 @@ def build(options: Options) -> Result:
         finally:
             if stamping is not None:
                 stamping.close()
-        state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
-        now = state.now = options.now or dt.datetime.now(dt.UTC)
         try:
+            state.shape_key = f"{code_fingerprint()} {_options_key(options, out)}"
+            now = state.now = options.now or dt.datetime.now(dt.UTC)
             if now.tzinfo is not None and state.writer.up_to_date(stamp, now):          # 0.
                 state.let_go_early()
                 state.diags.extend(state.writer.warnings)
@@ -682,6 +682,8 @@ def build(options: Options) -> Result:
                 state.release()
         except Stop:
             raise BuildError(sorted(state.diags.errors + state.diags.warnings)) from None
+        finally:
+            state.let_go_early()  # the collector back on, whatever happened (no-op once the load froze)
         return state.result()
 
 

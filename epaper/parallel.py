@@ -148,7 +148,7 @@ def fan_out_dealt(work: Callable[[S, Callable[[], Sequence[T] | None]], R], shar
     `take()` giving each process its next piece of `items` until it gives None (see Deal); the
     results in process order. For work whose items cost unevenly; one process works alone."""
     if workers <= 1:
-        pieces = iter([items] if items else [])
+        pieces = iter([items[start:start + piece] for start in range(0, len(items), max(1, piece))])
         return [work(shared, lambda: next(pieces, None))]
     deal = Deal(items, workers, piece)
 

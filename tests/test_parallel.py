@@ -100,9 +100,11 @@ def test_dealt_work_goes_to_the_process_that_is_free_and_each_starts_with_its_ow
     assert fast[20:22] == [18, 19] and sorted(fast[20:]) == list(range(len(slow), 20))  # from the end
 
 
-def test_dealt_work_in_one_process_is_one_piece() -> None:
-    assert parallel.fan_out_dealt(lambda shared, take: [take(), take()], None, [1, 2, 3], 1, piece=1) == [
-        [[1, 2, 3], None]]
+def test_dealt_work_in_one_process_comes_in_the_same_pieces() -> None:
+    """One process is dealt its items a piece at a time too: what it holds for a piece (the
+    article bodies of a piece of pages) stays as small as with two."""
+    assert parallel.fan_out_dealt(lambda shared, take: [take(), take(), take()], None, [1, 2, 3], 1, piece=2) == [
+        [[1, 2], [3], None]]
 
 
 def test_one_worker_runs_in_this_process() -> None:

@@ -427,6 +427,8 @@ class RecordStore:
                 found.update(group)
         except sqlite3.DatabaseError as exc:
             self.close()
+            if early is not None:
+                early.close()  # before its files may go
             if damaged(exc):
                 remove_database(self.path)
             self.loaded = {}

@@ -42,7 +42,10 @@ class Stamping:
             return None
         if not parallel.can_fork():
             return None
-        read, write = os.pipe()
+        try:
+            read, write = os.pipe()
+        except OSError:  # no descriptor left: walked here
+            return None
         try:
             pid = os.fork()
         except OSError:  # no room for another process: walked here
@@ -52,7 +55,10 @@ class Stamping:
         if pid == 0:  # the walk; nothing of the build's (no atexit, no buffers) runs here after it
             code = 1
             try:
-                os.close(read)
+                # Only the pipe kept: the output's lock (released when the build dies, not a walk
+                # later) and a preview's sockets are the build's. Standard streams stay.
+                os.closerange(3, write)
+                os.closerange(write + 1, os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 1024)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)  # ctrl-c: the build stops, and this with it
                 seen: dict[str, FileStat] = {}
                 listing: list[bytes] = []
