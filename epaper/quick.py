@@ -116,6 +116,27 @@ def added_files(old: bytes, new: bytes) -> list[str] | None:
     return sorted(added)
 
 
+def new_edition_likely(before: bytes, content: Path) -> bool:
+    """Whether `content/` or its newest folder (the newest year) holds a folder that the listing
+    `before` (the last build's, cache.input_stamp) does not name: a new edition, the nightly
+    publish, after which a build loads every record (build.py reads them while the stamp's walk
+    goes on). After an edit there is none: the quick path's case. Two folders read, whatever
+    the archive's size; a layout of another depth is only guessed about less well."""
+    listed = {line for line in before.split(LISTING_SEPARATOR) if line.startswith(b"d ")}
+    folder = str(content)
+    for _ in range(2):
+        try:
+            found = sorted(entry.path for entry in os.scandir(folder) if entry.is_dir())
+        except OSError:
+            return False
+        if any(f"d {path}".encode("utf-8", "surrogateescape") not in listed for path in found):
+            return True
+        if not found:
+            return False
+        folder = found[-1]
+    return False
+
+
 def _listed_path(line: bytes) -> str:
     """The file a listing's line names ("PATH:SIZE:MTIME:CTIME" or "PATH:racy")."""
     path = line[: -len(b":racy")] if line.endswith(b":racy") else line.rsplit(b":", 3)[0]

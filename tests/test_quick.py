@@ -247,3 +247,28 @@ def test_a_shape_of_other_code_or_another_number_of_files_is_not_read_past_its_h
     head = len(marshal.dumps({"format": shape.FORMAT, "key": whole.key, "files": files}))
     path.write_bytes(path.read_bytes()[:head] + b"not marshal")  # a body it must not need to read
     assert read_shape(path, whole.key, files + 20) is None and read_shape(path, whole.key, files) is None
+
+
+def test_a_new_edition_is_told_from_an_edit_by_two_folders_of_content(tmp_path: Path) -> None:
+    """quick.new_edition_likely: the build reads every record early (while its stamp is walked)
+    only after a new edition, not after an edit, whose quick path would only let them go; it
+    reads content/ and its newest folder, however big the archive, in either layout."""
+    from epaper.output.cache import input_stamp
+    from epaper.quick import new_edition_likely
+
+    content = tmp_path / "content"
+    for folder in ("2021/2021-12-31", "2022/2022-11-03", "2022/2022-11-04"):
+        (content / folder).mkdir(parents=True)
+        (content / folder / "a.md").write_text("x", encoding="utf-8")
+    listing: list[bytes] = []
+    input_stamp([content], "", listing=listing)
+    (content / "2022/2022-11-04/a.md").write_text("edited", encoding="utf-8")
+    assert not new_edition_likely(listing[0], content)  # an edit
+    (content / "2022/2022-11-05").mkdir()
+    assert new_edition_likely(listing[0], content)  # tonight's edition
+    (content / "2022/2022-11-05").rmdir()
+    (content / "2022-11-06").mkdir()  # an edition straight in content/
+    assert new_edition_likely(listing[0], content)
+    (content / "2022-11-06").rmdir()
+    (content / "2021/2021-06-01").mkdir()  # an old edition added: a guess, not a rule
+    assert not new_edition_likely(listing[0], content)
