@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import gc
+import glob
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -504,6 +505,8 @@ class BuildState:
         path = self.shape_file.with_name(f"{self.shape_file.name}.{os.getpid()}.listing")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            for left in path.parent.glob(f"{glob.escape(self.shape_file.name)}.*.listing"):
+                left.unlink(missing_ok=True)  # a build of this output that died: this one holds its lock
             path.write_bytes(self.listing[0])
         except OSError:
             path.unlink(missing_ok=True)
@@ -621,6 +624,10 @@ def build(options: Options) -> Result:
     6. index the pages for search
     7. swap the staging folder in (the cache is saved whatever happened)
     """
+    # The site by one name however the command was given it (`--site .`, `../paper`, a link to
+    # it): the stamp's listing names every input by its path, and a listing naming them
+    # otherwise is another site's, after which nothing is kept and every page is planned.
+    options = dataclasses.replace(options, site=options.site.resolve())
     out = options.out or options.site / "public"
     check_output_dir(out, options.site)
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure

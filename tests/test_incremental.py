@@ -594,3 +594,40 @@ def test_a_damaged_records_database_goes_with_its_write_ahead_log(tmp_path: Path
     (tmp_path / "records.sqlite-wal").write_bytes(b"an old log")
     assert RecordStore(tmp_path, "key").load() == {}
     assert not db.exists() and not (tmp_path / "records.sqlite-wal").exists()
+
+
+def test_a_site_named_another_way_is_the_same_site_and_its_build_is_a_no_op(make_site, monkeypatch) -> None:
+    """The stamp's listing names the inputs by their paths: a nightly job giving the absolute path
+    and an editor giving `--site .` or `../paper` build the same site, and neither's build after
+    the other's starts again from nothing (at 100,000 articles, minutes)."""
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site, site / "public")
+    monkeypatch.chdir(site.parent)
+    for spelling in (Path(site.name), Path(".") / site.name / ".." / site.name):
+        result = build(Options(site=spelling, out=site / "public"))
+        assert result.up_to_date and result.rendered == [], spelling
+    monkeypatch.chdir(site)
+    result = build(Options(site=Path("."), out=Path("public")))
+    assert result.up_to_date and result.rendered == []
+
+
+def test_a_listing_left_by_a_build_that_died_is_removed_by_the_next_full_build(make_site) -> None:
+    """A full build keeps the input listing on disk beside the shape until its end; a build killed
+    meanwhile leaves it there (10 MB at 100,000 articles, one more at each such death). The next
+    full build of the same output, holding its lock, removes them; another output's are its own."""
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site)
+    cache = site / CACHE_DIR
+    shape = next(cache.glob("shape-*.marshal"))
+    dead = shape.with_name(f"{shape.name}.99999999.listing")
+    other = cache / "shape-0123456789abcdef.marshal.99999999.listing"
+    dead.write_bytes(b"r /gone\x00")
+    other.write_bytes(b"r /gone\x00")
+    write_files(site, {"content/2022/2022-11-05/edition.yaml": EDITION.format(date="2022-11-05", number=11235),
+                       "content/2022/2022-11-05/one.md": article("第三期")})
+    age(site)
+    result, _ = build_ok(site)
+    assert result.rendered and not dead.exists() and other.exists()
+    assert not list(cache.glob(f"{shape.name}.*.listing"))  # nor this build's own
