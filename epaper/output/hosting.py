@@ -18,20 +18,24 @@ SEARCH_HASHED = ("fragment/", "index/", "filter/")
 
 
 def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
-    """The _headers file for a site whose output files are `paths`."""
+    """The _headers file for a site whose output files are `paths`. Most rules are about the
+    search index's files (100,000 of the 250,000 at 100,000 articles): they are taken from the
+    sorted paths as one run and each one's folder is looked at once (0.26 s -> 0.1 s a build)."""
     ordered = sorted(paths)  # once, for every rule below (and the bisecting)
+    search = ordered[bisect.bisect_left(ordered, SEARCH):bisect.bisect_left(ordered, _after(SEARCH))]
+    folder_of = [path[: path.rfind("/") + 1] for path in search]
     forever = sorted(f"/{p}" for p in fingerprinted)
-    indexes = _index_folders(ordered)
+    indexes = _index_folders(folder_of)
     entry_folders = set(indexes)
     forever += [f"/{index}{folder}*" for index in indexes for folder in SEARCH_HASHED
-                if _has_prefix(ordered, index + folder)]
-    forever += [f"/{p}" for p in ordered if p.startswith(SEARCH) and p.endswith(".pf_meta")]
+                if _has_prefix(search, index + folder)]
+    forever += [f"/{p}" for p in search if p.endswith(".pf_meta")]
     if _has_prefix(ordered, "media/"):
         forever.append("/media/*")  # image renditions, named by their source's hash and width
     short = ["/", "/index.html", "/404.html"]
     short += [f"/{p}" for p in ordered if "/" not in p and p.endswith((".xml", ".txt", ".json"))]
-    short += [f"/{p}" for p in ordered if p.startswith(SEARCH) and p.rpartition("/")[0] + "/" in entry_folders
-              and not p.endswith(".pf_meta")]
+    short += [f"/{p}" for p, folder in zip(search, folder_of, strict=True)
+              if folder in entry_folders and not p.endswith(".pf_meta")]
     short += [f"/{folder}/*" for folder in ("archive", "corrections", "sections", "series", "search", "sitemaps")
               if _has_prefix(ordered, folder + "/")]
     lines = ["# Written by epaper: caching for Netlify and Cloudflare Pages (paths from the output folder's root).",
@@ -43,6 +47,11 @@ def headers_file(paths: list[str], fingerprinted: list[str]) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
+def _after(prefix: str) -> str:
+    """The first string after every string starting with `prefix` (`pagefind/` -> `pagefind0`)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _has_prefix(ordered: list[str], prefix: str) -> bool:
     """Whether a path of the sorted list starts with `prefix`: a search, not a scan (at 100,000
     articles with search, 250,000 paths scanned once for each of 87 shard folders took 1.6 s)."""
@@ -50,13 +59,12 @@ def _has_prefix(ordered: list[str], prefix: str) -> bool:
     return at < len(ordered) and ordered[at].startswith(prefix)
 
 
-def _index_folders(paths: list[str]) -> list[str]:
-    """The folders of the search index's shards (pagefind/, pagefind/shard/2010/): each has its
-    entry files (revalidated: a shard compacted keeps its folder) and content-named subfolders."""
+def _index_folders(folders: list[str]) -> list[str]:
+    """The folders of the search index's shards (pagefind/, pagefind/shard/2010/), given the
+    folder of each of its files: each has its entry files (revalidated: a shard compacted keeps
+    its folder) and content-named subfolders."""
     found = set()
-    for path in paths:
-        if path.startswith(SEARCH):
-            folder = path.rpartition("/")[0] + "/"
-            parent, _, name = folder[:-1].rpartition("/")
-            found.add(parent + "/" if name + "/" in SEARCH_HASHED else folder)
+    for folder in set(folders):
+        parent, _, name = folder[:-1].rpartition("/")
+        found.add(parent + "/" if name + "/" in SEARCH_HASHED else folder)
     return sorted(found)
