@@ -33,7 +33,7 @@ from conftest import (
 )
 from epaper.build import Options, build
 from epaper.model import BUILD_STATE
-from epaper.output import search
+from epaper.output import record, search
 from epaper.output.cache import CACHE_DIR, RACY_NS, _Unpickler
 from searching import search_urls, served
 
@@ -520,12 +520,14 @@ def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence:
     (the browser's Pagefind, through the search page); `compact_at` 0 and 1 make edits to old
     articles compact their sealed shards, the default keeps them and hides the stale copies;
     `shard_pages` 1 cuts every closed year into a shard a month. With one entry a feed (`feeds`),
-    a body edit of any older article takes the quick path (quick.py)."""
+    a body edit of any older article takes the quick path (quick.py). Each build after the first
+    writes the output's record as a delta on the first's (record.DELTA_SHARE raised: a site this
+    small changes too much of itself for one)."""
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(10_000)
     with (tempfile.TemporaryDirectory() as tmp_name, patch.object(search, "COMPACT_AT", compact_at),
-          patch.object(search, "SHARD_PAGES", shard_pages)):
+          patch.object(search, "SHARD_PAGES", shard_pages), patch.object(record, "DELTA_SHARE", 2.0)):
         tmp = Path(tmp_name)
         site = tmp / "site"
         site.mkdir()

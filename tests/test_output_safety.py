@@ -20,6 +20,7 @@ from conftest import (
     build_ok,
     run_cli,
     two_editions,
+    write_files,
 )
 
 ED = "content/2022/2022-11-04/"
@@ -228,3 +229,78 @@ def test_the_output_record_keeps_the_staging_folder_as_its_changes_to_the_live_o
     assert read_record(path).trees == {7: live}
     path.write_bytes(marshal.dumps({"format": 3, "trees": {9: (8, {})}}))  # damaged: no such first folder
     assert read_record(path).trees == {}
+
+
+def test_a_record_of_few_changes_is_written_as_a_delta_on_its_base_and_read_back_whole(tmp_path: Path) -> None:
+    """A new edition changes a few thousand of the 150,000 pages at 100,000 articles: the record is
+    written as its changes to the base it was read on (0.4 s of the build when written whole), and
+    reads back as the whole record; many changes write the base again; a delta on another base
+    (a kill between the base's rename and the delta's removal) is no record, never a wrong one."""
+    from epaper.output import record as R
+    live = {f"2022-11-{d:02d}/a{n}/index.html": f"sha{d}-{n}" for d in range(1, 29) for n in range(50)}
+    staging = {**live, "2022-11-01/a0/index.html": "changed", "unknown.html": None}
+    path = tmp_path / "output-x.marshal"
+    R.write_record(path, R.BuildRecord(trees={7: live, 9: staging}, renders={p: "k" for p in live}, stamp="s"))
+    first = R.read_record(path)
+    assert first.base is not None and not R.delta_path(path).exists()
+    base_bytes = path.read_bytes()
+
+    newer = {**live, "2022-11-29/new/index.html": "added", "2022-11-02/a1/index.html": "changed"}
+    del newer["2022-11-03/a3/index.html"]
+    renders = {**{p: "k" for p in newer}, "2022-11-02/a1/index.html": "k2"}
+    R.write_record(path, R.BuildRecord(trees={9: newer, 7: live}, renders=renders, stamp="t"), first.base)
+    assert path.read_bytes() == base_bytes and R.delta_path(path).exists()  # the base as it was
+    second = R.read_record(path)
+    assert (second.trees, second.renders, second.stamp) == ({9: newer, 7: live}, renders, "t")
+    assert second.base is not None and second.base.token == first.base.token
+
+    newest = {**newer, "2022-11-30/new/index.html": "added"}  # on the same base, not on the delta
+    R.write_record(path, R.BuildRecord(trees={7: newest, 9: newer}, renders=renders, stamp="u"), second.base)
+    assert path.read_bytes() == base_bytes
+    assert R.read_record(path).trees == {7: newest, 9: newer}
+
+    changed = {p: "other" for p in newest}  # every page changed: the base written whole, the delta gone
+    R.write_record(path, R.BuildRecord(trees={9: changed, 7: newest}, renders=renders, stamp="v"),
+                   R.read_record(path).base)
+    assert path.read_bytes() != base_bytes and not R.delta_path(path).exists()
+    assert R.read_record(path).trees == {9: changed, 7: newest} and R.read_record(path).stamp == "v"
+
+    third = R.read_record(path)
+    R.write_record(path, R.BuildRecord(trees={9: changed, 7: {**changed, "a.html": "a"}}, renders=renders, stamp="w"),
+                   third.base)
+    old_delta = R.delta_path(path).read_bytes()
+    R.write_record(path, R.BuildRecord(trees={9: changed}, renders=renders, stamp="x"))  # a base written whole
+    assert not R.delta_path(path).exists()
+    R.delta_path(path).write_bytes(old_delta)  # as if killed before the old delta was removed
+    assert R.read_record(path).trees == {} and R.read_record(path).stamp is None
+
+    R.write_record(path, R.BuildRecord(trees={9: changed}, stamp="y"))
+    fourth = R.read_record(path)
+    R.write_record(path, R.BuildRecord(trees={9: {**changed, "b.html": "b"}}, stamp="z"), fourth.base)
+    assert R.read_record(path).stamp == "z"
+    R.delta_path(path).unlink()  # by hand: the base alone is an older record, so there is none
+    assert R.read_record(path).trees == {} and R.read_record(path).stamp is None
+
+
+def test_builds_after_the_first_write_their_record_as_a_delta_and_stay_right(make_site, monkeypatch) -> None:
+    """An edit, then a new edition: the record's base is the first build's, each build adds a delta
+    on it, and the no-op build after them finds everything as built. (A site this small changes
+    a third of its files with a new edition: the share that writes the base again is raised.)"""
+    from epaper.output import record
+    from epaper.output.record import delta_path, record_path
+    monkeypatch.setattr(record, "DELTA_SHARE", 2.0)
+    site = make_site(two_editions())
+    time.sleep(0.15)
+    _, out = build_ok(site)
+    path = record_path(site / ".epaper-cache", out.absolute())
+    base = path.read_bytes()
+    (site / ED / "brief.md").write_text(article("改了", page=2), encoding="utf-8")
+    build_ok(site)
+    write_files(site, {"content/2022/2022-11-05/edition.yaml": EDITION.format(date="2022-11-05", number=11235),
+                       "content/2022/2022-11-05/one.md": article("第三期")})
+    time.sleep(0.15)
+    result, _ = build_ok(site)
+    assert result.rendered and path.read_bytes() == base and delta_path(path).exists()
+    again, _ = build_ok(site)
+    assert again.up_to_date
+    assert "改了" in (out / "2022-11-04/brief/index.html").read_text(encoding="utf-8")

@@ -6,7 +6,17 @@ scheduled edition falls due, and the warnings of the last build (repeated by a n
 It lives in the site's cache folder, one file per output folder, in marshal: plain dicts of
 strings load several times faster than pickle and build no objects but those (marshal is not
 made for files others can write: the cache folder is the site's own). Anything unexpected in
-it means no record (a full render), never a wrong one."""
+it means no record (a full render), never a wrong one.
+
+A build that changed little writes only its changes: beside the record (the *base*, written
+whole now and then) a *delta* holds each folder's files and the render keys as changes to the
+base's, with the base's token. At 100,000 articles a new edition changes about 5,000 of the
+150,000 pages (the section pages, the same ones each night): writing the record whole took
+0.4 s of its build, writing the delta 0.05 s. The base is written whole again when the delta
+passes DELTA_SHARE of it. The base's modification time says which delta goes with it (each
+delta carries the time it set): a delta that is not the base's (a kill between the base's
+rename and the delta's removal), or none where there must be one (a delta deleted by hand,
+which would leave the base's older record), means no record."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +30,7 @@ from typing import Any
 from epaper.errors import Diagnostic, Text
 
 FORMAT = 3  # 2: warnings kept as message ids and arguments; 3: a second folder as changes to the first
+DELTA_SHARE = 0.2  # a delta of more changes than this share of the base's files: the base is written whole
 
 Manifest = dict[str, str]  # output path -> content hash
 Tree = dict[str, str | None]  # a folder's files as recorded; None: a file whose hash is unknown
@@ -35,10 +46,26 @@ class BuildRecord:
     next_change: dt.datetime | None = None  # a scheduled edition falls due
     warnings: list[Diagnostic] = field(default_factory=list)
     written: int = 0  # bytes the last build wrote (not linked): what the next one likely needs
+    base: Base | None = None  # the record's base as stored, when it has a token: the next delta's
 
     def manifest_of(self, folder: Path) -> Tree | None:
         """The folder's files as recorded, or None when it is not the folder recorded."""
         return self.trees.get(inode(folder)) if folder.is_dir() else None
+
+
+@dataclass(frozen=True)
+class Base:
+    """A record's base file as stored, for writing the next record as changes to it (a delta)."""
+
+    token: str  # written into the base and every delta made on it
+    mark: int  # the base file's modification time (ns) when no delta goes with it
+    tree: Tree  # the base's folder stored whole
+    renders: dict[str, str]
+
+
+def delta_path(path: Path) -> Path:
+    """The delta of the record at `path`: its changes to that base."""
+    return path.with_name(f"{path.name}.delta")
 
 
 def record_path(state_folder: Path, out: Path) -> Path:
@@ -58,7 +85,7 @@ def read_record(path: Path) -> BuildRecord:
     except (OSError, ValueError):
         live = -1  # a mark damaged: nothing but the keys (no folder is then known)
     tree = record.trees.get(live)
-    return BuildRecord(trees={live: tree} if tree is not None else {}, renders=record.renders)
+    return BuildRecord(trees={live: tree} if tree is not None else {}, renders=record.renders, base=record.base)
 
 
 def writing_path(path: Path) -> Path:
@@ -80,33 +107,118 @@ def mark_writing(path: Path, live: int) -> None:
 
 def _read(path: Path) -> BuildRecord:
     try:
-        state = marshal.loads(path.read_bytes())
+        data = path.read_bytes()
+        mtime = path.stat().st_mtime_ns
+        state = marshal.loads(data)
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             return BuildRecord()
+        base = _base(state)
+        try:
+            delta = marshal.loads(delta_path(path).read_bytes())
+        except FileNotFoundError:
+            if base is not None and mtime != base.mark:
+                return BuildRecord()  # its delta is gone: the base alone is an older record
+            trees, renders = _trees(state["trees"]), state.get("renders", {})
+        else:
+            if (base is None or not isinstance(delta, dict) or delta.get("format") != FORMAT
+                    or delta.get("base") != base.token or delta.get("mark") != mtime):
+                return BuildRecord()  # the changes to another base: nothing is known
+            trees = {inode_: _applied(base.tree, changes) for inode_, changes in delta["trees"].items()}
+            renders = _applied(base.renders, delta["renders"])
+            state = delta
         next_change = state.get("next_change")
         return BuildRecord(
-            trees=_trees(state["trees"]), renders=state.get("renders", {}), stamp=state.get("stamp"),
+            trees=trees, renders=renders, stamp=state.get("stamp"),
             next_change=dt.datetime.fromisoformat(next_change) if next_change else None,
             warnings=[Diagnostic(path, line, Text.from_plain(text), warning)
-                      for path, line, text, warning in state.get("warnings", [])], written=state.get("written", 0))
+                      for path, line, text, warning in state.get("warnings", [])], written=state.get("written", 0),
+            base=base)
     except Exception:
         return BuildRecord()
 
 
-def write_record(path: Path, record: BuildRecord) -> None:
-    """Write beside and rename: a killed build leaves the previous record whole. A build's mark
-    (mark_writing) goes once it is written."""
-    state: dict[str, Any] = {
-        "format": FORMAT, "trees": _as_changes(record.trees), "renders": record.renders, "stamp": record.stamp,
+def _base(state: dict[str, Any]) -> Base | None:
+    """The base's token and what it stores whole (its first folder, its render keys), for a delta."""
+    token, mark, renders = state.get("token"), state.get("mark"), state.get("renders")
+    whole = [files for files in state["trees"].values() if isinstance(files, dict)]
+    if not isinstance(token, str) or not isinstance(mark, int) or not whole or not isinstance(renders, dict):
+        return None
+    return Base(token, mark, whole[0], renders)
+
+
+def _new_mark() -> int:
+    """A modification time for the base (ns): whole seconds, even ones (file systems that keep
+    less keep these), in 2001; random, so no two writes are likely to set the same."""
+    return 10**18 + int.from_bytes(os.urandom(3), "big") * 2 * 10**9
+
+
+def _applied(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `base` with `changes` made (_GONE: removed)."""
+    merged = dict(base)
+    for path, value in changes.items():
+        if value == _GONE:
+            del merged[path]
+        else:
+            merged[path] = value
+    return merged
+
+
+def _changes(base: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+    """What makes `base` into `files` (_applied's `changes`)."""
+    found = base.get
+    changes: dict[str, Any] = {path: value for path, value in files.items() if found(path, _GONE) != value}
+    changes.update((path, _GONE) for path in base.keys() - files.keys())
+    return changes
+
+
+def write_record(path: Path, record: BuildRecord, base: Base | None = None) -> None:
+    """Write beside and rename: a killed build leaves the previous record whole. With the `base`
+    the record was read on (when its base file is still that one), only the changes to it are
+    written (the delta), unless they are many; else the base, a new token in it, and the delta
+    removed. A build's mark (mark_writing) goes once it is written."""
+    small: dict[str, Any] = {
+        "format": FORMAT, "stamp": record.stamp,
         "next_change": record.next_change.isoformat() if record.next_change else None,
         "warnings": [(w.path, w.line, w.text.plain(), w.warning) for w in record.warnings],
         "written": record.written,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_bytes(marshal.dumps(state))
-    os.replace(temporary, path)
+    delta = _delta(record, base) if base is not None and path.exists() else None
+    if delta is not None:
+        assert base is not None
+        mark = _new_mark()
+        _put(delta_path(path), {**small, "base": base.token, "mark": mark, **delta})
+        os.utime(path, ns=(mark, mark))  # the base says which delta is its own
+    else:
+        token, mark = os.urandom(8).hex(), _new_mark()
+        _put(path, {**small, "token": token, "mark": mark, "trees": _as_changes(record.trees),
+                    "renders": record.renders}, mark)
+        delta_path(path).unlink(missing_ok=True)  # killed before this: its mark is not the base's
     writing_path(path).unlink(missing_ok=True)
+
+
+def _delta(record: BuildRecord, base: Base) -> dict[str, Any] | None:
+    """The record as changes to its base's, or None when they are more than DELTA_SHARE of it."""
+    most = DELTA_SHARE * (len(base.tree) + len(base.renders))
+    trees = {}
+    size = 0
+    for inode_, files in record.trees.items():
+        trees[inode_] = changes = _changes(base.tree, files)
+        size += len(changes)
+        if size > most:
+            return None
+    renders = _changes(base.renders, record.renders)
+    if size + len(renders) > most:
+        return None
+    return {"trees": trees, "renders": renders}
+
+
+def _put(path: Path, state: dict[str, Any], mark: int | None = None) -> None:
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(marshal.dumps(state))
+    if mark is not None:
+        os.utime(temporary, ns=(mark, mark))
+    os.replace(temporary, path)
 
 
 def inode(path: Path) -> int:

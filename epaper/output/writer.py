@@ -94,6 +94,7 @@ class OutputWriter:
         self.next_change = record.next_change
         self.warnings: list[Diagnostic] = record.warnings
         self.written_before = record.written
+        self.base = record.base  # the record's base file, for writing the next as changes to it
         # A live folder on record always has every hash (only a staging tree may lack some).
         self.live = cast("Manifest | None", record.manifest_of(self.out) if self.out.is_dir() else {})
         if self.live is None:
@@ -231,7 +232,8 @@ class OutputWriter:
                 trees[inode(self.staging)] = _tree(self.manifest)  # a copy: the record keeps its own
             elif self.staging.is_dir():
                 trees[inode(self.staging)] = live  # hashes unknown (None) when the live folder was not on record
-        write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or [], written))
+        write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or [], written),
+                     self.base)
         return self.report
 
 
