@@ -234,13 +234,20 @@ def test_the_output_record_keeps_the_staging_folder_as_its_changes_to_the_live_o
 def test_a_record_of_few_changes_is_written_as_a_delta_on_its_base_and_read_back_whole(tmp_path: Path) -> None:
     """A new edition changes a few thousand of the 150,000 pages at 100,000 articles: the record is
     written as its changes to the base it was read on (0.4 s of the build when written whole), and
-    reads back as the whole record; many changes write the base again; a delta on another base
-    (a kill between the base's rename and the delta's removal) is no record, never a wrong one."""
+    reads back as the whole record; many changes write the base again, and so do changes that do
+    not make folders of the record's sizes; a delta on another base (a kill between the base's
+    rename and the delta's removal), or a base whose delta is gone, is no record, never a wrong one."""
     from epaper.output import record as R
+
+    def write(trees: dict[int, dict[str, str | None]], stamp: str, base: R.Base | None,
+              renders: dict[str, str] | None = None) -> None:
+        changes = {folder: R._changes(base.tree, files) for folder, files in trees.items()} if base else None
+        R.write_record(path, R.BuildRecord(trees=trees, renders=renders or {}, stamp=stamp), base, changes)
+
     live = {f"2022-11-{d:02d}/a{n}/index.html": f"sha{d}-{n}" for d in range(1, 29) for n in range(50)}
     staging = {**live, "2022-11-01/a0/index.html": "changed", "unknown.html": None}
     path = tmp_path / "output-x.marshal"
-    R.write_record(path, R.BuildRecord(trees={7: live, 9: staging}, renders={p: "k" for p in live}, stamp="s"))
+    write({7: live, 9: staging}, "s", None, {p: "k" for p in live})
     first = R.read_record(path)
     assert first.base is not None and not R.delta_path(path).exists()
     base_bytes = path.read_bytes()
@@ -248,36 +255,40 @@ def test_a_record_of_few_changes_is_written_as_a_delta_on_its_base_and_read_back
     newer = {**live, "2022-11-29/new/index.html": "added", "2022-11-02/a1/index.html": "changed"}
     del newer["2022-11-03/a3/index.html"]
     renders = {**{p: "k" for p in newer}, "2022-11-02/a1/index.html": "k2"}
-    R.write_record(path, R.BuildRecord(trees={9: newer, 7: live}, renders=renders, stamp="t"), first.base)
+    write({9: newer, 7: live}, "t", first.base, renders)
     assert path.read_bytes() == base_bytes and R.delta_path(path).exists()  # the base as it was
     second = R.read_record(path)
     assert (second.trees, second.renders, second.stamp) == ({9: newer, 7: live}, renders, "t")
     assert second.base is not None and second.base.token == first.base.token
 
     newest = {**newer, "2022-11-30/new/index.html": "added"}  # on the same base, not on the delta
-    R.write_record(path, R.BuildRecord(trees={7: newest, 9: newer}, renders=renders, stamp="u"), second.base)
+    write({7: newest, 9: newer}, "u", second.base, renders)
     assert path.read_bytes() == base_bytes
-    assert R.read_record(path).trees == {7: newest, 9: newer}
+    assert R.read_record(path).trees == {7: newest, 9: newer} and R.read_record(path).renders == renders
+
+    missed = R.read_record(path).base
+    assert missed is not None
+    R.write_record(path, R.BuildRecord(trees={7: {**newest, "b.html": "b"}, 9: newer}, stamp="m"), missed,
+                   {7: R._changes(missed.tree, newest), 9: R._changes(missed.tree, newer)})  # b.html missed
+    assert path.read_bytes() != base_bytes and not R.delta_path(path).exists()  # written whole instead
+    assert R.read_record(path).trees == {7: {**newest, "b.html": "b"}, 9: newer}
+    base_bytes = path.read_bytes()
 
     changed = {p: "other" for p in newest}  # every page changed: the base written whole, the delta gone
-    R.write_record(path, R.BuildRecord(trees={9: changed, 7: newest}, renders=renders, stamp="v"),
-                   R.read_record(path).base)
+    write({9: changed, 7: newest}, "v", R.read_record(path).base)
     assert path.read_bytes() != base_bytes and not R.delta_path(path).exists()
     assert R.read_record(path).trees == {9: changed, 7: newest} and R.read_record(path).stamp == "v"
 
-    third = R.read_record(path)
-    R.write_record(path, R.BuildRecord(trees={9: changed, 7: {**changed, "a.html": "a"}}, renders=renders, stamp="w"),
-                   third.base)
+    write({9: changed, 7: {**changed, "a.html": "a"}}, "w", R.read_record(path).base)
     old_delta = R.delta_path(path).read_bytes()
-    R.write_record(path, R.BuildRecord(trees={9: changed}, renders=renders, stamp="x"))  # a base written whole
+    write({9: changed}, "x", None)  # a base written whole
     assert not R.delta_path(path).exists()
     R.delta_path(path).write_bytes(old_delta)  # as if killed before the old delta was removed
     assert R.read_record(path).trees == {} and R.read_record(path).stamp is None
 
-    R.write_record(path, R.BuildRecord(trees={9: changed}, stamp="y"))
-    fourth = R.read_record(path)
-    R.write_record(path, R.BuildRecord(trees={9: {**changed, "b.html": "b"}}, stamp="z"), fourth.base)
-    assert R.read_record(path).stamp == "z"
+    write({9: changed}, "y", None)
+    write({9: {**changed, "b.html": "b"}}, "z", R.read_record(path).base)
+    assert R.read_record(path).stamp == "z" and R.delta_path(path).exists()
     R.delta_path(path).unlink()  # by hand: the base alone is an older record, so there is none
     assert R.read_record(path).trees == {} and R.read_record(path).stamp is None
 

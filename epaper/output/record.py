@@ -19,6 +19,7 @@ rename and the delta's removal), or none where there must be one (a delta delete
 which would leave the base's older record), means no record."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import marshal
@@ -61,6 +62,9 @@ class Base:
     mark: int  # the base file's modification time (ns) when no delta goes with it
     tree: Tree  # the base's folder stored whole
     renders: dict[str, str]
+    changes: dict[int, dict[str, Any]]  # each folder read, as changes to `tree`
+    renders_changes: dict[str, Any]  # the render keys read, as changes to `renders`
+    read_renders: dict[str, str]  # the render keys read
 
 
 def delta_path(path: Path) -> Path:
@@ -112,19 +116,20 @@ def _read(path: Path) -> BuildRecord:
         state = marshal.loads(data)
         if not isinstance(state, dict) or state.get("format") != FORMAT:
             return BuildRecord()
-        base = _base(state)
         try:
             delta = marshal.loads(delta_path(path).read_bytes())
         except FileNotFoundError:
+            trees, renders = _trees(state["trees"]), state.get("renders", {})
+            base = _base(state, None, renders)
             if base is not None and mtime != base.mark:
                 return BuildRecord()  # its delta is gone: the base alone is an older record
-            trees, renders = _trees(state["trees"]), state.get("renders", {})
         else:
-            if (base is None or not isinstance(delta, dict) or delta.get("format") != FORMAT
-                    or delta.get("base") != base.token or delta.get("mark") != mtime):
+            base = _base(state, delta, None)
+            if base is None or delta.get("mark") != mtime:
                 return BuildRecord()  # the changes to another base: nothing is known
-            trees = {inode_: _applied(base.tree, changes) for inode_, changes in delta["trees"].items()}
-            renders = _applied(base.renders, delta["renders"])
+            trees = {inode_: _applied(base.tree, changes) for inode_, changes in base.changes.items()}
+            renders = _applied(base.renders, base.renders_changes)
+            base = dataclasses.replace(base, read_renders=renders)
             state = delta
         next_change = state.get("next_change")
         return BuildRecord(
@@ -137,13 +142,22 @@ def _read(path: Path) -> BuildRecord:
         return BuildRecord()
 
 
-def _base(state: dict[str, Any]) -> Base | None:
-    """The base's token and what it stores whole (its first folder, its render keys), for a delta."""
-    token, mark, renders = state.get("token"), state.get("mark"), state.get("renders")
-    whole = [files for files in state["trees"].values() if isinstance(files, dict)]
-    if not isinstance(token, str) or not isinstance(mark, int) or not whole or not isinstance(renders, dict):
+def _base(state: dict[str, Any], delta: Any, renders: dict[str, str] | None) -> Base | None:
+    """The base's token and what it stores whole (its first folder, its render keys), and each
+    folder read as changes to it, for the next delta; None when the base has no token, or the
+    delta is not one of this base."""
+    token, mark, stored_renders = state.get("token"), state.get("mark"), state.get("renders")
+    stored = state["trees"]
+    whole = [inode_ for inode_, files in stored.items() if isinstance(files, dict)]
+    if not isinstance(token, str) or not isinstance(mark, int) or not whole or not isinstance(stored_renders, dict):
         return None
-    return Base(token, mark, whole[0], renders)
+    tree = stored[whole[0]]
+    if delta is None:  # the base alone: its second folder is stored as changes to the first
+        changes = {inode_: files[1] if isinstance(files, tuple) else {} for inode_, files in stored.items()}
+        return Base(token, mark, tree, stored_renders, changes, {}, renders or {})
+    if not isinstance(delta, dict) or delta.get("format") != FORMAT or delta.get("base") != token:
+        return None
+    return Base(token, mark, tree, stored_renders, delta["trees"], delta["renders"], {})
 
 
 def _new_mark() -> int:
@@ -153,29 +167,49 @@ def _new_mark() -> int:
 
 
 def _applied(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """A copy of `base` with `changes` made (_GONE: removed)."""
+    """A copy of `base` with `changes` made (GONE: removed)."""
     merged = dict(base)
     for path, value in changes.items():
-        if value == _GONE:
+        if value == GONE:
             del merged[path]
         else:
             merged[path] = value
     return merged
 
 
-def _changes(base: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
-    """What makes `base` into `files` (_applied's `changes`)."""
+def changes_to(base: dict[str, Any], first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
+    """Changes to `base` making what `first` (changes to it) makes of it, and then `then` (changes
+    to that) of that (_applied's `changes`)."""
+    changes = dict(first)
     found = base.get
-    changes: dict[str, Any] = {path: value for path, value in files.items() if found(path, _GONE) != value}
-    changes.update((path, _GONE) for path in base.keys() - files.keys())
+    for path, value in then.items():
+        if found(path, GONE) == value:
+            changes.pop(path, None)
+        else:
+            changes[path] = value
     return changes
 
 
-def write_record(path: Path, record: BuildRecord, base: Base | None = None) -> None:
+def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """What makes `old` into `new` (_applied's `changes`)."""
+    found = old.get
+    changes: dict[str, Any] = {path: value for path, value in new.items() if found(path, GONE) != value}
+    changes.update((path, GONE) for path in old.keys() - new.keys())
+    return changes
+
+
+def _size(base: dict[str, Any], changes: dict[str, Any]) -> int:
+    """How many files `changes` makes of `base`."""
+    return len(base) + sum((value != GONE) - (path in base) for path, value in changes.items())
+
+
+def write_record(path: Path, record: BuildRecord, base: Base | None = None,
+                 changes: dict[int, dict[str, Any]] | None = None) -> None:
     """Write beside and rename: a killed build leaves the previous record whole. With the `base`
-    the record was read on (when its base file is still that one), only the changes to it are
-    written (the delta), unless they are many; else the base, a new token in it, and the delta
-    removed. A build's mark (mark_writing) goes once it is written."""
+    the record was read on (when its base file is still that one) and each folder's `changes`
+    to the base's (the writer knows them: what it added, changed and removed), only the changes
+    are written (the delta), unless they are many; else the base, with a new token and mark,
+    and the delta removed. A build's mark (mark_writing) goes once it is written."""
     small: dict[str, Any] = {
         "format": FORMAT, "stamp": record.stamp,
         "next_change": record.next_change.isoformat() if record.next_change else None,
@@ -183,7 +217,7 @@ def write_record(path: Path, record: BuildRecord, base: Base | None = None) -> N
         "written": record.written,
     }
     path.parent.mkdir(parents=True, exist_ok=True)
-    delta = _delta(record, base) if base is not None and path.exists() else None
+    delta = _delta(record, base, changes) if base is not None and changes is not None and path.exists() else None
     if delta is not None:
         assert base is not None
         mark = _new_mark()
@@ -197,20 +231,16 @@ def write_record(path: Path, record: BuildRecord, base: Base | None = None) -> N
     writing_path(path).unlink(missing_ok=True)
 
 
-def _delta(record: BuildRecord, base: Base) -> dict[str, Any] | None:
-    """The record as changes to its base's, or None when they are more than DELTA_SHARE of it."""
-    most = DELTA_SHARE * (len(base.tree) + len(base.renders))
-    trees = {}
-    size = 0
-    for inode_, files in record.trees.items():
-        trees[inode_] = changes = _changes(base.tree, files)
-        size += len(changes)
-        if size > most:
-            return None
-    renders = _changes(base.renders, record.renders)
-    if size + len(renders) > most:
+def _delta(record: BuildRecord, base: Base, changes: dict[int, dict[str, Any]]) -> dict[str, Any] | None:
+    """The record as changes to its base, or None when they are more than DELTA_SHARE of it, or
+    the folders' changes do not make folders of the record's sizes (then something was missed)."""
+    if changes.keys() != record.trees.keys() or any(
+            _size(base.tree, changes[inode_]) != len(files) for inode_, files in record.trees.items()):
         return None
-    return {"trees": trees, "renders": renders}
+    renders = changes_to(base.renders, base.renders_changes, _changes(base.read_renders, record.renders))
+    if sum(map(len, changes.values())) + len(renders) > DELTA_SHARE * (len(base.tree) + len(base.renders)):
+        return None
+    return {"trees": changes, "renders": renders}
 
 
 def _put(path: Path, state: dict[str, Any], mark: int | None = None) -> None:
@@ -230,7 +260,7 @@ def inode(path: Path) -> int:
         return -1
 
 
-_GONE = ("gone",)  # what _as_changes puts for a file the first folder has and the second not
+GONE = ("gone",)  # in a folder's changes, a file the first has and the second not
 
 
 def _as_changes(trees: dict[int, Tree]) -> dict[int, Tree | tuple[int, Tree]]:
@@ -243,7 +273,7 @@ def _as_changes(trees: dict[int, Tree]) -> dict[int, Tree | tuple[int, Tree]]:
     (base, first), (other, second) = trees.items()
     changes: dict[str, Any] = {path: sha for path, sha in second.items()
                                if path not in first or first[path] != sha}
-    changes.update((path, _GONE) for path in first.keys() - second.keys())
+    changes.update((path, GONE) for path in first.keys() - second.keys())
     return {base: first, other: (base, changes)}
 
 
@@ -255,7 +285,7 @@ def _trees(stored: dict[int, Any]) -> dict[int, Tree]:
             base, changes = files
             tree = dict(stored[base])
             for path, sha in changes.items():
-                if sha == _GONE:
+                if sha == GONE:
                     del tree[path]
                 else:
                     tree[path] = sha

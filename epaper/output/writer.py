@@ -21,9 +21,11 @@ from epaper import messages as M
 from epaper.errors import Diagnostic, UsageError
 from epaper.output.cache import digest
 from epaper.output.record import (
+    GONE,
     BuildRecord,
     Manifest,
     Tree,
+    changes_to,
     inode,
     mark_writing,
     read_record,
@@ -220,9 +222,13 @@ class OutputWriter:
         for category in (self.report.added, self.report.changed):  # unchanged: as kept (250,000 at 100,000 articles)
             category.sort()
         written = _size(self.staging, self.report.added + self.report.changed)
+        changes: dict[int, dict[str, str | None | tuple[str]]] | None = None  # to the record's base
         if self.out.is_dir() and self.live is not None and self.manifest == self.live:
             trees: dict[int, Tree] = {inode(self.out): _tree(self.live), inode(self.staging): _tree(self.manifest)}
+            before = self._base_changes(inode(self.out))
+            changes = {folder: before for folder in trees} if before is not None else None
         else:
+            live_folder = inode(self.out)  # the staging folder's after the swap
             swap(self.staging, self.out)
             self.report.swapped = True
             trees = {inode(self.out): _tree(self.manifest)}
@@ -232,9 +238,26 @@ class OutputWriter:
                 trees[inode(self.staging)] = _tree(self.manifest)  # a copy: the record keeps its own
             elif self.staging.is_dir():
                 trees[inode(self.staging)] = live  # hashes unknown (None) when the live folder was not on record
+                before = self._base_changes(live_folder)
+                if before is not None:
+                    made: dict[str, str | None | tuple[str]] = {
+                        path: self.manifest[path] for path in self.report.added + self.report.changed}
+                    made.update((path, GONE) for path in self.report.removed)
+                    changes = {inode(self.out): changes_to(self._base_tree(), before, made), live_folder: before}
         write_record(self.record_path, BuildRecord(trees, renders, stamp, next_change, warnings or [], written),
-                     self.base)
+                     self.base, changes)
         return self.report
+
+    def _base_changes(self, folder: int) -> dict[str, str | None | tuple[str]] | None:
+        """The live folder's files as the record read them, as changes to its base's (record.py's
+        delta), when the live folder was on record."""
+        if self.base is None or self.live is None:
+            return None
+        return self.base.changes.get(folder)
+
+    def _base_tree(self) -> Tree:
+        assert self.base is not None
+        return self.base.tree
 
 
 def _tree(files: Mapping[str, str | None]) -> Tree:
