@@ -81,6 +81,48 @@ def test_a_new_edition_reindexes_only_the_fresh_shard(make_site, runs: list[list
     assert set(sealed) <= set(result.report.unchanged)
 
 
+def test_each_shard_is_remembered_in_its_own_file_and_a_sealed_ones_is_written_once(make_site, runs) -> None:
+    """The search state, one file a shard: a new edition rewrites the fresh shard's file alone (at
+    100,000 articles writing every shard's entries was 0.2 s of each build); a damaged sealed
+    shard's file has that shard made again, no other; the one file of the builds before is read
+    (no archive re-indexed after an upgrade) and written the new way."""
+    import marshal
+
+    from epaper.output.cache import CACHE_DIR
+    site = make_site(archive())
+    build_ok(site)
+    folder = next((site / CACHE_DIR / "search").iterdir())
+    assert folder.is_dir() and sorted(p.name for p in folder.iterdir()) == [
+        "2021.marshal", "2022-10_10.marshal", "fresh.marshal"]
+    stats = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    write_files(site, dated("2022-11-06", "xin", "新一期"))
+    build_ok(site)
+    now = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    assert now["2021.marshal"] == stats["2021.marshal"] and now["2022-10_10.marshal"] == stats["2022-10_10.marshal"]
+    assert now["fresh.marshal"] != stats["fresh.marshal"]
+
+    (folder / "2021.marshal").write_bytes(b"damaged")
+    runs.clear()
+    write_files(site, dated("2022-11-07", "ri", "又一期"))
+    build_ok(site)
+    assert runs == [[*NEWEST, "2022-11-06/xin/index.html", "2022-11-07/ri/index.html"],
+                    ["2021-06-01/dao/index.html", "2021-06-01/qiao/index.html"]]
+
+    shards_before = {}
+    for file in sorted(folder.iterdir()):  # the state as STATE_VERSION 2 kept it, in one file
+        data = marshal.loads(file.read_bytes())
+        shards_before[data["name"]] = (data["entries"], data["files"], data["key"])
+        file.unlink()
+    folder.rmdir()
+    single = folder.with_name(folder.name + ".marshal")
+    single.write_bytes(marshal.dumps({"version": 2, "recipe": search._recipe(), "shards": shards_before}))
+    runs.clear()
+    write_files(site, dated("2022-11-08", "ba", "第八期"))
+    build_ok(site)
+    assert runs == [[*NEWEST, "2022-11-06/xin/index.html", "2022-11-07/ri/index.html", "2022-11-08/ba/index.html"]]
+    assert not single.exists() and len(list(folder.iterdir())) == 3
+
+
 def test_an_edited_old_article_moves_to_the_fresh_shard_and_its_stale_copy_is_hidden(make_site, runs) -> None:
     site = make_site(archive())
     _, out = build_ok(site)

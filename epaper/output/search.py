@@ -35,7 +35,7 @@ import marshal
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -57,7 +57,7 @@ COMPACT_AT = 100  # stale articles (edited or deleted) a sealed shard may carry 
 # bounds a build's memory for search whatever the paper's size or age (4,000: about 0.85 GiB).
 SHARD_PAGES = 4000
 FIRST_PAGES = 4000  # pages the search page searches first (the fresh shard, then the newest sealed ones)
-STATE_VERSION = 2  # 2: in marshal
+STATE_VERSION = 3  # 2: in marshal; 3: a file a shard
 # Pagefind's scripts and WebAssembly: only the fresh shard (the primary index) ships them.
 _SCRIPTS = (".js", ".css", ".pagefind")
 
@@ -196,34 +196,89 @@ def _prefix(name: str) -> str:
 # ------------------------------------------------------------------ the state in the build cache
 
 def read_state(path: Path, live: Mapping[str, str] | None) -> dict[str, Shard]:
-    """The shards built before, if the live site still has every file of each of them."""
+    """The shards built before, each while the live site still has every file of it. One file a
+    shard in the folder `path` names (a sealed shard's is written once, when it is made), each
+    judged alone: one missing, damaged or of another version or recipe is made again."""
+    folder = _state_folder(path)
     try:
-        data = marshal.loads(path.read_bytes())
-        if data.get("version") != STATE_VERSION or data.get("recipe") != _recipe():
-            return {}
-        shards = {name: Shard(entries, files, key)  # marshal's own dicts: no copies of 100,000 entries
-                  for name, (entries, files, key) in data["shards"].items()}
-        if not all(isinstance(s.entries, dict) and isinstance(s.files, dict) for s in shards.values()):
-            return {}
-    except Exception:  # missing, damaged or of another version: every shard is made again
-        return {}
+        files = sorted(os.listdir(folder))
+    except OSError:
+        shards = _read_single(path)  # as builds before STATE_VERSION 3 kept them
+    else:
+        shards = {}
+        recipe = _recipe()
+        for file in files:
+            if file.endswith(".marshal") and (shard := _read_shard(folder / file, recipe)) is not None:
+                shards[shard[0]] = shard[1]
     if live is None:
         return {}
     present = live.items()  # a view: each shard's files checked against it in one step each
     return {name: shard for name, shard in shards.items() if shard.files.items() <= present}
 
 
-def write_state(path: Path, shards: Mapping[str, Shard]) -> None:
-    """Atomically: a killed build leaves the old state (which the live site's hashes then judge).
-    In marshal, as the output's record (record.py): at 100,000 articles the entries are 20 MB,
-    which JSON took 0.2 s to read and as long to write."""
-    data = {"version": STATE_VERSION, "recipe": _recipe(),
-            "shards": {name: (dict(sorted(s.entries.items())), dict(sorted(s.files.items())), s.key)
-                       for name, s in sorted(shards.items())}}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(marshal.dumps(data))
-    os.replace(tmp, path)
+def _read_shard(file: Path, recipe: str) -> tuple[str, Shard] | None:
+    try:
+        data = marshal.loads(file.read_bytes())
+        if data.get("version") != STATE_VERSION or data.get("recipe") != recipe:
+            return None
+        name, entries, files, key = data["name"], data["entries"], data["files"], data["key"]
+        if (_shard_file(name) != file.name or not isinstance(entries, dict) or not isinstance(files, dict)
+                or not isinstance(key, str)):
+            return None
+    except Exception:  # damaged or of another version: made again
+        return None
+    return name, Shard(entries, files, key)  # marshal's own dicts: no copies of 100,000 entries
+
+
+def _read_single(path: Path) -> dict[str, Shard]:
+    """The shards in one file (STATE_VERSION 2): kept, so that a big archive's sealed shards are
+    not all made again after an upgrade; written the new way at the end of that build."""
+    try:
+        data = marshal.loads(path.read_bytes())
+        if data.get("version") != 2 or data.get("recipe") != _recipe():
+            return {}
+        shards = {name: Shard(entries, files, key) for name, (entries, files, key) in data["shards"].items()}
+        if not all(isinstance(s.entries, dict) and isinstance(s.files, dict) for s in shards.values()):
+            return {}
+    except Exception:  # missing, damaged or of another version: every shard is made again
+        return {}
+    return shards
+
+
+def write_state(path: Path, shards: Mapping[str, Shard], made: Collection[str] | None = None) -> None:
+    """Each shard in its own file of the folder `path` names, written beside and renamed: the
+    shards `made` this build (None: all) and any whose file is not there; the files of shards
+    no longer in the index removed. A sealed shard's entries are a year's articles, its file
+    written once; the fresh shard's is small: at 100,000 articles writing all of them was
+    0.2 s of every build. A killed build leaves some shards' files old, each judged alone by
+    the live site's hashes then (read_state)."""
+    folder = _state_folder(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {_shard_file(name): name for name in shards}
+    recipe = _recipe()
+    for file, name in sorted(wanted.items()):
+        target = folder / file
+        if made is not None and name not in made and target.exists():
+            continue
+        shard = shards[name]
+        data = {"version": STATE_VERSION, "recipe": recipe, "name": name, "key": shard.key,
+                "entries": dict(sorted(shard.entries.items())), "files": dict(sorted(shard.files.items()))}
+        tmp = target.with_name(f"{file}.{os.getpid()}.tmp")
+        tmp.write_bytes(marshal.dumps(data))
+        os.replace(tmp, target)
+    for file in os.listdir(folder):
+        if file not in wanted:
+            (folder / file).unlink(missing_ok=True)
+    path.unlink(missing_ok=True)  # the one file of STATE_VERSION 2
+
+
+def _state_folder(path: Path) -> Path:
+    return path.with_suffix("")
+
+
+def _shard_file(name: str) -> str:
+    """A shard's file in the state folder: its name (the fresh shard's, empty, as `fresh`)."""
+    return f"{name or 'fresh'}.marshal"
 
 
 # ------------------------------------------------------------------ the build's index
@@ -265,7 +320,7 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
         for path in sorted(shards[name].files):
             yield path, None
     yield SHARDS, shards_file(shards, articles)
-    write_state(state_path, shards)
+    write_state(state_path, shards, made=set(bundles))
 
 
 def shards_file(shards: Mapping[str, Shard], articles: list[Article]) -> bytes:
