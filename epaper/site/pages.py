@@ -156,9 +156,10 @@ def files(site: SiteData) -> list[Rendition | Download]:
             if page.download:
                 found[page.download.path] = page.download
         for article in edition.articles:
-            if article.lead:  # lists show its thumbnail
-                found.update((r.path, r) for r in (*article.lead.renditions, article.lead.thumb))
-            for item in article.pictures.values():
+            links = article.links  # read once: 100,000 articles
+            if links.lead:  # lists show its thumbnail
+                found.update((r.path, r) for r in (*links.lead.renditions, links.lead.thumb))
+            for item in links.pictures.values():
                 found.update((r.path, r) for r in item.renditions)
     return [found[path] for path in sorted(found)]
 
