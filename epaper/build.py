@@ -46,9 +46,11 @@ from epaper.output.shape import (
     encode_shape,
     forget_shape,
     lines,
+    place_shape,
     read_listing,
     read_shape,
     shape_path,
+    stage_shape,
     write_shape,
 )
 from epaper.output.stamping import Stamping
@@ -168,6 +170,7 @@ class BuildState:
     now: dt.datetime | None = None  # the moment the build publishes for
     added: list[str] | None = None  # the input files added since the build that made the output, when only added
     shaped: bytes | None = None  # a full build's shape, encoded while Pagefind ran (index())
+    shaped_file: Path | None = None  # and written beside its place then, placed once the output is in
     early: EarlyRecords | None = None  # the records read while the stamp's walk went on (records_meanwhile)
     held_gc: bool = False  # the collector held off since then, until the load has frozen what it made
 
@@ -272,8 +275,9 @@ class BuildState:
         even when saving the cache fails: a dev server would otherwise never collect it again)."""
         self.let_go_early()
         try:
-            if self.listing_file is not None:
-                self.listing_file.unlink(missing_ok=True)  # a build that failed before its end
+            for left in (self.listing_file, self.shaped_file):  # a build that failed before its end
+                if left is not None:
+                    left.unlink(missing_ok=True)
             if self.cache is not None:
                 self.cache.save()
         finally:
@@ -409,16 +413,12 @@ class BuildState:
             return  # nothing to index (Pagefind would take every page then)
         state = self.cache.folder_for("search") / f"{digest(str(writer.out).encode())}.marshal"
         try:
-            kept: list[str] = []  # kept in runs (keep_all), in the index's order
-            for path, data in search.update_index(articles, writer.live, writer.staging, writer.out, state,
-                                                  meanwhile=meanwhile):
-                if data is None:
-                    kept.append(path)
-                    continue
-                writer.keep_all(kept)
-                kept = []
-                writer.put(path, data)
-            writer.keep_all(kept)
+            for made in search.update_index(articles, writer.live, writer.staging, writer.out, state,
+                                            meanwhile=meanwhile):
+                if made[1] is None:
+                    writer.keep_all(made[0])  # a kept shard's files
+                else:
+                    writer.put(made[0], made[1])
         except search.SearchProblem as problem:
             self.diags.warning("config.yaml", 1, M.NO_SEARCH(problem=problem.text))
             self.stop_on_errors()
@@ -457,6 +457,10 @@ class BuildState:
 
     def keep_shape(self) -> None:
         """The shape of the site just built, for the next build's quick path."""
+        if self.shape is None and self.shaped_file is not None:  # a full build's, written while Pagefind ran
+            staged, self.shaped_file = self.shaped_file, None
+            place_shape(staged, self.shape_file)
+            return
         if self.shape is None:  # a full build
             data = self.shaped if self.shaped is not None else self._full_shape()
         else:
@@ -466,13 +470,14 @@ class BuildState:
 
     def _shape_meanwhile(self) -> None:
         """While Pagefind indexes a full build's new pages (0.6 s at 100,000 articles, this process
-        waiting), the shape is worked out: it needs the plan and what the index holds, no more.
-        Failing, it is left to keep_shape after the swap: the shape is only the next build's help,
-        and must not keep this one's paper from going out."""
+        waiting), the shape is worked out (it needs the plan and what the index holds, no more) and
+        written beside its place (0.15 s more). Failing, it is left to keep_shape after the swap:
+        the shape is only the next build's help, and must not keep this one's paper from going out."""
         try:
             self.shaped = self._full_shape()
+            self.shaped_file = stage_shape(self.shape_file, self.shaped)
         except Exception:
-            self.shaped = None
+            self.shaped = self.shaped_file = None
 
     def _full_shape(self) -> bytes:
         """A full build's shape, encoded."""
@@ -505,8 +510,9 @@ class BuildState:
         path = self.shape_file.with_name(f"{self.shape_file.name}.{os.getpid()}.listing")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            for left in path.parent.glob(f"{glob.escape(self.shape_file.name)}.*.listing"):
-                left.unlink(missing_ok=True)  # a build of this output that died: this one holds its lock
+            for pattern in ("*.listing", "*.tmp"):  # a build of this output that died: this one holds its lock
+                for left in path.parent.glob(f"{glob.escape(self.shape_file.name)}.{pattern}"):
+                    left.unlink(missing_ok=True)
             path.write_bytes(self.listing[0])
         except OSError:
             path.unlink(missing_ok=True)

@@ -615,21 +615,23 @@ def test_a_site_named_another_way_is_the_same_site_and_its_build_is_a_no_op(make
 
 
 def test_a_listing_left_by_a_build_that_died_is_removed_by_the_next_full_build(make_site) -> None:
-    """A full build keeps the input listing on disk beside the shape until its end; a build killed
-    meanwhile leaves it there (10 MB at 100,000 articles, one more at each such death). The next
-    full build of the same output, holding its lock, removes them; another output's are its own."""
+    """A full build keeps the input listing on disk beside the shape until its end, and writes the
+    new shape beside it while Pagefind runs; a build killed meanwhile leaves them there (10 MB
+    each at 100,000 articles, more at each such death). The next full build of the same output,
+    holding its lock, removes them, and leaves none of its own; another output's are its own."""
     site = make_site(two_editions())
     age(site)
     build_ok(site)
     cache = site / CACHE_DIR
     shape = next(cache.glob("shape-*.marshal"))
     dead = shape.with_name(f"{shape.name}.99999999.listing")
+    half = shape.with_name(f"{shape.name}.99999999.tmp")  # a shape written beside its place, never placed
     other = cache / "shape-0123456789abcdef.marshal.99999999.listing"
-    dead.write_bytes(b"r /gone\x00")
-    other.write_bytes(b"r /gone\x00")
+    for left in (dead, half, other):
+        left.write_bytes(b"r /gone\x00")
     write_files(site, {"content/2022/2022-11-05/edition.yaml": EDITION.format(date="2022-11-05", number=11235),
                        "content/2022/2022-11-05/one.md": article("第三期")})
     age(site)
     result, _ = build_ok(site)
-    assert result.rendered and not dead.exists() and other.exists()
-    assert not list(cache.glob(f"{shape.name}.*.listing"))  # nor this build's own
+    assert result.rendered and not dead.exists() and not half.exists() and other.exists()
+    assert not list(cache.glob(f"{shape.name}.*.*"))  # nor this build's own

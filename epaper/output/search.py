@@ -285,9 +285,10 @@ def _shard_file(name: str) -> str:
 
 def update_index(articles: list[Article], live: Mapping[str, str] | None, staging: Path, out: Path,
                  state_path: Path, compact_at: int | None = None, shard_pages: int | None = None,
-                 meanwhile: Callable[[], object] | None = None) -> Iterator[tuple[str, bytes | None]]:
-    """Every file of the new index as (output path, bytes), or (output path, None) for a file kept
-    from the live site, in a stable order; remembers the shards in `state_path` at the end.
+                 meanwhile: Callable[[], object] | None = None) -> Iterator[tuple[str, bytes] | tuple[list[str], None]]:
+    """Every file of the new index as (output path, bytes), and the files kept from the live site
+    as ([output path, ...], None), a kept shard's at once, in a stable order; remembers the
+    shards in `state_path` at the end.
     `staging` holds this build's pages; only the articles of the shards made again are read.
     Every Pagefind run ends before the first file is given: a failing one leaves no half index.
     `meanwhile` is called while the first Pagefind run goes on (the caller's work that needs
@@ -317,8 +318,7 @@ def update_index(articles: list[Article], live: Mapping[str, str] | None, stagin
                 yield path, data
             shards[name] = shard
     for name in kept:
-        for path in sorted(shards[name].files):
-            yield path, None
+        yield sorted(shards[name].files), None  # a sealed shard's thousands of files at once
     yield SHARDS, shards_file(shards, articles)
     write_state(state_path, shards, made=set(bundles))
 
