@@ -827,7 +827,7 @@ def test_a_cache_store_busy_with_another_build_is_left_alone_not_deleted(tmp_pat
     other.execute("BEGIN IMMEDIATE")  # the other build is writing
     try:
         store = cache.HtmlStore(tmp_path, "settings")
-        store.save(keep={"d1"})  # prunes 299 rows: needs the write lock it cannot have
+        store.save([cache.SourceRecord(1, 1, "d1", None, [])])  # prunes 299 rows: needs the write lock it cannot have
         store.close()
     finally:
         other.execute("ROLLBACK")

@@ -388,6 +388,8 @@ def _records(reader: SiteReader, files: list[tuple[str, str]], config: Config, c
         records[rel] = record
     if results or len(records) != len(known):
         cache.sources_changed = True
+    made = {rel for rel, record in results if not isinstance(record, Text)}
+    cache.changed = made | (known.keys() - records.keys() if len(records) - len(made) != len(known) else set())
     cache.sources = records  # forget files that are gone
     return records
 

@@ -16,7 +16,7 @@ import pickle
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
@@ -257,6 +257,7 @@ class BuildCache:
         # rel -> record; load.py replaces it
         self.sources: dict[str, SourceRecord] = self.records.load(early) if every_record else {}
         self.sources_changed = False
+        self.changed: set[str] | None = None  # the files whose records the load made anew or let go (None: unknown)
         self.fragments = FragmentStore(self.folder)
         self.some: dict[str, dict[str, SourceRecord]] | None = None if every_record else {}  # folder -> records
         self.touched: set[str] = set()  # folders of `some` whose records changed: saved, the others not
@@ -310,8 +311,8 @@ class BuildCache:
                 self.records.save_folders({folder: self.some[folder] for folder in self.touched})
             self.fragments.flush()
         elif self.sources_changed:
-            self.html.save({r.sha for r in self.sources.values()})
-            self.records.save(self.sources)
+            self.html.save(self.sources.values())
+            self.records.save(self.sources, self.changed)
         if self.some is None:
             self.fragments.save(len(self.sources))
         self.html.close()
@@ -477,15 +478,32 @@ class RecordStore:
             if damaged(exc):
                 remove_database(self.path)
 
-    def save(self, records: dict[str, SourceRecord]) -> None:
+    def save(self, records: dict[str, SourceRecord], files: Collection[str] | None = None) -> None:
         """Write the folders whose records changed (all of them when the rows were not ours) and
-        forget the folders that are gone, in one transaction."""
-        groups: dict[str, dict[str, SourceRecord]] = {}
-        for rel, record in records.items():
-            groups.setdefault(rel.rpartition("/")[0], {})[rel] = record
+        forget the folders that are gone, in one transaction. `files`, when the caller knows them,
+        are the only files whose records may differ from those read (made anew, or gone): only
+        their folders are looked at (at 100,000 articles comparing every folder took 0.2 s)."""
         old = self.loaded if self.trusted else {}
-        changed = [folder for folder, group in groups.items() if not _same_group(group, old.get(folder))]
-        gone = [folder for folder in old if folder not in groups]
+        if files is not None and self.trusted:
+            by_folder: dict[str, list[str]] = {}
+            for rel in files:
+                by_folder.setdefault(rel.rpartition("/")[0], []).append(rel)
+            groups = dict(old)
+            for folder, mine in by_folder.items():
+                group = {rel: records[rel] for rel in old.get(folder, {}) if rel in records}
+                group.update((rel, records[rel]) for rel in mine if rel in records)
+                groups[folder] = group
+            changed = [folder for folder in by_folder if groups[folder]]
+            gone = [folder for folder in by_folder if not groups[folder] and folder in old]
+            for folder in by_folder:
+                if not groups[folder]:
+                    del groups[folder]
+        else:
+            groups = {}
+            for rel, record in records.items():
+                groups.setdefault(rel.rpartition("/")[0], {})[rel] = record
+            changed = [folder for folder, group in groups.items() if not _same_group(group, old.get(folder))]
+            gone = [folder for folder in old if folder not in groups]
         try:
             db = self._connect()
             with db:
@@ -591,13 +609,18 @@ class HtmlStore:
             return  # kept in `pending`, still readable by this build
         self.pending.clear()
 
-    def save(self, keep: set[str]) -> None:
+    def save(self, sources: Collection[SourceRecord]) -> None:
         """Store new HTML and, once a tenth of it is garbage, forget what no source has any more
-        (not on every build: pruning reads every row, an edit's rebuild need not)."""
+        (not on every build: pruning reads every row, an edit's rebuild need not). The sources'
+        hashes are gathered only then (at 100,000 articles, 0.07 s a build): until the rows are a
+        tenth more than the sources, they are a tenth more than their distinct bodies too."""
         self.flush()
         try:
             db = self._connect()
             (rows,) = db.execute("SELECT COUNT(*) FROM html2").fetchone()
+            if rows <= len(sources) * 1.1 + 100:
+                return
+            keep = {source.sha for source in sources}
             if rows <= len(keep) * 1.1 + 100:
                 return
             with db:
