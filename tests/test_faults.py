@@ -894,3 +894,23 @@ def test_a_parse_worker_that_fails_closes_its_cache_connection(tmp_path: Path, m
     with pytest.raises(RuntimeError):
         load._parse_files(task, [(f"content/2022/{n}", str(tmp_path / n)) for n in ("a.md", "b.md")])
     assert closed == [True]
+
+
+def test_the_html_store_forgets_bodies_no_source_has_once_they_are_a_tenth_of_it(tmp_path: Path) -> None:
+    """Edited articles leave their old bodies' HTML behind; once the rows pass a tenth more (and
+    a hundred) than the sources, those no source has are forgotten, the others kept."""
+    from epaper.output import cache
+
+    store = cache.HtmlStore(tmp_path, "settings")
+    for n in range(300):
+        store.put(f"d{n}", f"<p>{n}</p>")
+    store.flush()
+    sources = [cache.SourceRecord(1, 1, f"d{n}", None, []) for n in range(250)]
+    store.save(sources)  # 300 rows for 250 sources: not yet
+    assert cache.HtmlStore(tmp_path, "settings").get_many(["d299"]) == {"d299": "<p>299</p>"}
+    store = cache.HtmlStore(tmp_path, "settings")
+    store.save(sources[:10])
+    store.close()
+    kept = cache.HtmlStore(tmp_path, "settings")
+    assert kept.get_many(["d1", "d9"]) == {"d1": "<p>1</p>", "d9": "<p>9</p>"}
+    assert kept.get_many(["d10", "d299"]) == {}
