@@ -280,9 +280,10 @@ def _top_names(manifest: Mapping[str, str]) -> set[str]:
 def _size(folder: Path, paths: list[str]) -> int:
     """The bytes of these files of a folder (the ones this build wrote)."""
     total = 0
+    base = f"{folder}{os.sep}"  # names joined as strings: 5,000 paths a new edition at 100,000 articles
     for path in paths:
         try:
-            total += os.stat(folder / path).st_size
+            total += os.stat(base + path).st_size
         except OSError:
             continue
     return total
