@@ -475,9 +475,13 @@ class BuildState:
         the shape is only the next build's help, and must not keep this one's paper from going out."""
         try:
             self.shaped = self._full_shape()
-            self.shaped_file = stage_shape(self.shape_file, self.shaped)
         except Exception:
-            self.shaped = self.shaped_file = None
+            self.shaped = None
+            return
+        try:
+            self.shaped_file = stage_shape(self.shape_file, self.shaped)
+        except Exception:  # written after the swap instead (keep_shape)
+            self.shaped_file = None
 
     def _full_shape(self) -> bytes:
         """A full build's shape, encoded."""
@@ -633,8 +637,9 @@ def build(options: Options) -> Result:
     # The site by one name however the command was given it (`--site .`, `../paper`, a link to
     # it): the stamp's listing names every input by its path, and a listing naming them
     # otherwise is another site's, after which nothing is kept and every page is planned.
+    # The output too: its record, shape and search state are named after its path.
     options = dataclasses.replace(options, site=options.site.resolve())
-    out = options.out or options.site / "public"
+    out = (options.out or options.site / "public").resolve()
     check_output_dir(out, options.site)
     with output_lock(out, options.wait), reported(out):  # one build per output; OSError -> WriteFailure
         stamping = Stamping.start(_stamped(options), _options_key(options, out),

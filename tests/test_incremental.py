@@ -612,6 +612,13 @@ def test_a_site_named_another_way_is_the_same_site_and_its_build_is_a_no_op(make
     monkeypatch.chdir(site)
     result = build(Options(site=Path("."), out=Path("public")))
     assert result.up_to_date and result.rendered == []
+    link = site.parent / f"{site.name}-link"  # the output named through a link, or with `..`: its record is one
+    link.symlink_to(site)
+    for spelling in (Path(".."), link):
+        result = build(Options(site=spelling / site.name if spelling == Path("..") else spelling,
+                               out=Path("..") / site.name / ".." / site.name / "public"))
+        assert result.up_to_date and result.rendered == [], spelling
+    assert len(list((site / CACHE_DIR).glob("output-*.marshal"))) == 1
 
 
 def test_a_listing_left_by_a_build_that_died_is_removed_by_the_next_full_build(make_site) -> None:

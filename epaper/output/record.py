@@ -30,7 +30,9 @@ from typing import Any
 
 from epaper.errors import Diagnostic, Text
 
-FORMAT = 3  # 2: warnings kept as message ids and arguments; 3: a second folder as changes to the first
+# 2: warnings kept as message ids and arguments; 3: a second folder as changes to the first; 4: a base
+# and its delta (an older epaper must not read a base alone: it is an older record than its delta's)
+FORMAT = 4
 DELTA_SHARE = 0.2  # a delta of more changes than this share of the base's files: the base is written whole
 
 Manifest = dict[str, str]  # output path -> content hash

@@ -29,6 +29,7 @@ every shard is made again. Only articles are indexed (their template marks the b
 data-pagefind-body; drafts are not marked), so a shard is fed exactly its articles' pages."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import marshal
@@ -268,7 +269,8 @@ def write_state(path: Path, shards: Mapping[str, Shard], made: Collection[str] |
         os.replace(tmp, target)
     for file in os.listdir(folder):
         if file not in wanted:
-            (folder / file).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder put there: not the state's
+                (folder / file).unlink()
     path.unlink(missing_ok=True)  # the one file of STATE_VERSION 2
 
 
