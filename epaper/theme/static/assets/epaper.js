@@ -230,14 +230,16 @@
             return mergeUpTo(upTo).then(function () { if (mine === run) return search(true, q); });
           });
         }
-        list.removeAttribute("aria-busy");
         pending = found;
         var n = pending.length;
         /* the catalog's singular and plural (one and other: the forms of the theme's languages) */
         var said = n === 1 && status.hasAttribute("data-count-one") ? "data-count-one" : "data-count";
         say(status, fill(status.getAttribute(n ? said : "data-none"), { n: n, q: q }));
-        if (!n) { list.textContent = ""; more.hidden = true; return; }
-        return showMore(true);
+        if (!n) { list.textContent = ""; more.hidden = true; list.removeAttribute("aria-busy"); return; }
+        /* busy until the whole archive's results are in the list, not while they load: the
+           newest shards' first results stay shown meanwhile */
+        var settle = function () { if (mine === run) list.removeAttribute("aria-busy"); };
+        return showMore(true).then(settle, function (error) { settle(); throw error; });
       });
     }
 
