@@ -326,10 +326,18 @@
     var folder = new URL(script.slice(0, script.lastIndexOf("/") + 1), location.href).href;  /* the index's */
     window.fetch = retrying(window.fetch.bind(window), folder);
     var shards = [];
+    /* search-rank.js comes after this script (both deferred): it has run by DOMContentLoaded, which
+       the shard list and Pagefind's script can beat on a slow page load */
+    var ranking = new Promise(function (resolve) {
+      if (window.epaperRank || document.readyState === "complete") { resolve(); return; }
+      document.addEventListener("DOMContentLoaded", resolve);
+      window.addEventListener("load", resolve);
+    });
     /* The shard list and Pagefind's script at once: one round trip fewer before the first results. */
     Promise.all([shardList(), import(script)
       /* once more under another URL: the browser remembers a module that failed to load */
-      .catch(function () { return import(script + (script.indexOf("?") === -1 ? "?" : "&") + "again"); })])
+      .catch(function () { return import(script + (script.indexOf("?") === -1 ? "?" : "&") + "again"); }),
+      ranking])
       .then(function (both) {
         shards = both[0];
         pagefind = both[1];
