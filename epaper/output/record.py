@@ -273,10 +273,7 @@ def _as_changes(trees: dict[int, Tree]) -> dict[int, Tree | tuple[int, Tree]]:
     if len(trees) != 2:
         return dict(trees)
     (base, first), (other, second) = trees.items()
-    changes: dict[str, Any] = {path: sha for path, sha in second.items()
-                               if path not in first or first[path] != sha}
-    changes.update((path, GONE) for path in first.keys() - second.keys())
-    return {base: first, other: (base, changes)}
+    return {base: first, other: (base, _changes(first, second))}
 
 
 def _trees(stored: dict[int, Any]) -> dict[int, Tree]:
@@ -285,13 +282,7 @@ def _trees(stored: dict[int, Any]) -> dict[int, Tree]:
     for inode_, files in stored.items():
         if isinstance(files, tuple):
             base, changes = files
-            tree = dict(stored[base])
-            for path, sha in changes.items():
-                if sha == GONE:
-                    del tree[path]
-                else:
-                    tree[path] = sha
-            trees[inode_] = tree
+            trees[inode_] = _applied(stored[base], changes)
         else:
             trees[inode_] = files
     if not all(isinstance(tree, dict) for tree in trees.values()):
