@@ -96,3 +96,41 @@ def test_qr_code_svg_decodes_to_its_url_short_and_long() -> None:
         assert _decoded(svg) == [url]
         assert 'aria-label="label &#34;with&#34; &lt;quotes&gt;"' in svg
         assert svg == str(qr_svg(url, 'label "with" <quotes>'))  # the same bytes every time
+
+
+def test_qr_path_draws_each_dark_run_once_with_blank_rows_and_edges() -> None:
+    """The path's strokes are exactly the grid's dark runs, whatever the grid: runs touching
+    either edge, rows with none (the pen moves two rows down), one-module codes; checked by
+    drawing the path back into a grid."""
+    import random
+    import re
+
+    from epaper.site.qr import svg_path
+
+    def drawn(path: str, width: int, height: int) -> list[bytes]:
+        grid = [bytearray(b"\xff" * width) for _ in range(height)]
+        x = y = 0.0
+        for command, dx, dy in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", path):
+            if command == "M":
+                x, y = float(dx), float(dy)
+            elif command == "m":
+                x, y = x + float(dx), y + float(dy)
+            else:
+                for column in range(int(x), int(x + float(dx))):
+                    assert grid[int(y)][column] == 255, "a module drawn twice"
+                    grid[int(y)][column] = 0
+                x += float(dx)
+        return [bytes(row) for row in grid]
+
+    chance = random.Random(7)
+    grids = [[b"\x00"], [b"\xff\xff"], [b"\xff\x00", b"\xff\xff", b"\x00\xff"], [b"\x00" * 177]]
+    for _ in range(400):
+        width, height = chance.randint(1, 40), chance.randint(1, 8)
+        grids.append([bytes(chance.choice((0, 0, 255)) if chance.random() > 0.2 else 255 for _ in range(width))
+                      for _ in range(height)])
+    for rows in grids:
+        path = svg_path(rows, border=0)
+        assert drawn(path, len(rows[0]), len(rows)) == rows, (rows, path)
+        assert svg_path(rows, border=0) == path
+    assert svg_path([b"\xff\x00\x00\xff\x00", b"\xff\xff\xff\xff\xff", b"\x00\xff\xff\xff\xff"]) == \
+        "M5 4.5h2m1 0h1m-5 2h1"  # a light run, a blank row, a move back: the shortest text

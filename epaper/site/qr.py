@@ -14,7 +14,10 @@ from markupsafe import Markup, escape
 
 SCALE = 4   # pixels a module: phone cameras read it from a screen
 BORDER = 4  # the standard's quiet zone, in modules
-_DARK_RUN = re.compile(rb"\x00+")
+_LIGHT_RUNS = re.compile(rb"(\xff+)")  # splits a row into its dark runs and (kept) its light ones
+_MOST_MODULES = 177  # a row of the largest QR code (version 40)
+_RUN_TEXT = {run * length: f"{command}{length}{end}" for run, command, end in ((b"\x00", "h", ""), (b"\xff", "m", " 0"))
+             for length in range(1, _MOST_MODULES + 1)}  # a run of modules -> its path text
 
 
 def qr_modules(text: str) -> list[bytes]:
@@ -28,18 +31,21 @@ def qr_modules(text: str) -> list[bytes]:
 
 def svg_path(rows: list[bytes], border: int = BORDER) -> str:
     """Each row's runs of dark modules as horizontal strokes along the row's middle, moving
-    relatively from the end of the last run (the shortest path text for a QR code)."""
+    relatively from the end of the last run (the shortest path text for a QR code). A row's
+    runs, dark and light, are cut apart and named by C code (a split and a table), not one by
+    one in Python: 0.10-0.13 ms a code against 0.15-0.20 ms (half a second of CPU in a cold build
+    of 10,000 articles)."""
     parts: list[str] = []
-    x, y = 0, 0  # the pen's place, in modules (the strokes are drawn at y + 0.5)
+    x = y = -1  # the pen's place, in modules (the strokes are drawn at y + 0.5); -1: not down yet
+    split, text = _LIGHT_RUNS.split, _RUN_TEXT.__getitem__
     for row_number, row in enumerate(rows):
-        for run in _DARK_RUN.finditer(row):
-            start, length = run.start() + border, run.end() - run.start()
-            top = row_number + border
-            if parts:
-                parts.append(f"m{start - x} {top - y}h{length}")
-            else:
-                parts.append(f"M{start} {top}.5h{length}")
-            x, y = start + length, top
+        runs = row.strip(b"\xff")  # from the row's first dark module to its last
+        if not runs:
+            continue
+        start, top = row.index(0) + border, row_number + border
+        parts.append(f"M{start} {top}.5" if y < 0 else f"m{start - x} {top - y}")
+        parts.append("".join(map(text, split(runs))))
+        x, y = start + len(runs), top
     return "".join(parts)
 
 
