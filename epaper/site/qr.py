@@ -7,6 +7,7 @@ of a cold build's CPU at 10,000 articles. This module only draws its modules as 
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 from typing import Any, cast
 
 import zxingcpp
@@ -16,8 +17,9 @@ SCALE = 4   # pixels a module: phone cameras read it from a screen
 BORDER = 4  # the standard's quiet zone, in modules
 _LIGHT_RUNS = re.compile(rb"(\xff+)")  # splits a row into its dark runs and (kept) its light ones
 _MOST_MODULES = 177  # a row of the largest QR code (version 40)
-_RUN_TEXT = {run * length: f"{command}{length}{end}" for run, command, end in ((b"\x00", "h", ""), (b"\xff", "m", " 0"))
-             for length in range(1, _MOST_MODULES + 1)}  # a run of modules -> its path text
+_RUN_TEXT = MappingProxyType({  # a run of modules -> its path text
+    run * length: f"{command}{length}{end}"
+    for run, command, end in ((b"\x00", "h", ""), (b"\xff", "m", " 0")) for length in range(1, _MOST_MODULES + 1)})
 
 
 def qr_modules(text: str) -> list[bytes]:
