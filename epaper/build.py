@@ -23,7 +23,7 @@ from epaper.errors import BuildError, Diagnostics
 from epaper.images import ChangedDuringBuild, RenditionCache, unseal
 from epaper.images import recipe as image_recipe
 from epaper.model import Article, Download, Edition, Rendition, SiteData
-from epaper.output import search
+from epaper.output import beside, search
 from epaper.output.cache import (
     CACHE_DIR,
     BuildCache,
@@ -46,11 +46,9 @@ from epaper.output.shape import (
     encode_shape,
     forget_shape,
     lines,
-    place_shape,
     read_listing,
     read_shape,
     shape_path,
-    stage_shape,
     write_shape,
 )
 from epaper.output.stamping import Stamping
@@ -459,7 +457,7 @@ class BuildState:
         """The shape of the site just built, for the next build's quick path."""
         if self.shape is None and self.shaped_file is not None:  # a full build's, written while Pagefind ran
             staged, self.shaped_file = self.shaped_file, None
-            place_shape(staged, self.shape_file)
+            beside.place(staged, self.shape_file)
             return
         if self.shape is None:  # a full build
             data = self.shaped if self.shaped is not None else self._full_shape()
@@ -479,7 +477,7 @@ class BuildState:
             self.shaped = None
             return
         try:
-            self.shaped_file = stage_shape(self.shape_file, self.shaped)
+            self.shaped_file = beside.stage(self.shape_file, self.shaped)
         except Exception:  # written after the swap instead (keep_shape)
             self.shaped_file = None
 
@@ -514,9 +512,10 @@ class BuildState:
         path = self.shape_file.with_name(f"{self.shape_file.name}.{os.getpid()}.listing")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            for pattern in ("*.listing", "*.tmp"):  # a build of this output that died: this one holds its lock
-                for left in path.parent.glob(f"{glob.escape(self.shape_file.name)}.{pattern}"):
-                    left.unlink(missing_ok=True)
+            # A build of this output that died left these: this one holds its lock.
+            for left in path.parent.glob(f"{glob.escape(self.shape_file.name)}.*.listing"):
+                left.unlink(missing_ok=True)
+            beside.remove_leftovers(self.shape_file)
             path.write_bytes(self.listing[0])
         except OSError:
             path.unlink(missing_ok=True)

@@ -644,6 +644,27 @@ def test_a_listing_left_by_a_build_that_died_is_removed_by_the_next_full_build(m
     assert not list(cache.glob(f"{shape.name}.*.*"))  # nor this build's own
 
 
+def test_the_records_temporary_files_left_by_a_killed_build_are_removed_by_the_next_one(make_site) -> None:
+    """The output's record, its delta and the writing mark are written beside their place and
+    renamed over it: a build killed while writing one leaves its temporary file (the record's
+    is 30 MB at 100,000 articles). The next build that writes the same output, holding its
+    lock, removes them; another output's it leaves alone, and it leaves none of its own."""
+    site = make_site(two_editions())
+    age(site)
+    build_ok(site)
+    cache = site / CACHE_DIR
+    record = next(p for p in cache.glob("output-*.marshal"))
+    dead = [record.with_name(f"{record.name}{kind}.99999999.tmp") for kind in ("", ".delta", ".writing")]
+    other = cache / "output-0123456789abcdef.marshal.99999999.tmp"
+    for left in (*dead, other):
+        left.write_bytes(b"half a record")
+    write_files(site, {"content/2022/2022-11-04/brief.md": article("改过的简讯")})
+    age(site)
+    result, _ = build_ok(site)
+    assert result.rendered and not any(left.exists() for left in dead) and other.exists()
+    assert not list(cache.glob(f"{record.name}*.tmp"))  # nor this build's own
+
+
 def test_the_records_of_the_files_a_build_changed_are_saved_by_their_folders_alone(tmp_path: Path) -> None:
     """RecordStore.save told which files' records the load made anew or let go writes their
     folders' rows and removes the folders left empty, never looking at the archive's others

@@ -25,6 +25,7 @@ from typing import Any
 
 from epaper import __version__
 from epaper.model import BUILD_STATE
+from epaper.output import beside
 
 CACHE_DIR = ".epaper-cache"
 FORMAT = 3  # 2: pages of edition.yaml as PageEntry; 3: diagnostics as message ids and arguments
@@ -323,15 +324,10 @@ class BuildCache:
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
         self.data.fingerprint = code_fingerprint()
-        temporary = self.folder / f"cache.pickle.{os.getpid()}.tmp"
         try:
-            with open(temporary, "wb") as handle:
-                handle.write(f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode())
-                handle.write(_pickled(self.data))
+            beside.put(self.path, f"epaper-cache {FORMAT} {code_fingerprint()}\n".encode() + _pickled(self.data))
         except OSError as exc:  # issue 12: a full disk's write() names no file: name it, leave no part
-            temporary.unlink(missing_ok=True)
             raise OSError(exc.errno, exc.strerror, exc.filename or str(self.path)) from exc
-        os.replace(temporary, self.path)
 
 
 def _group(blob: bytes) -> dict[str, SourceRecord]:

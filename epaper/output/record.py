@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from epaper.errors import Diagnostic, Text
+from epaper.output import beside
 
 # 2: warnings kept as message ids and arguments; 3: a second folder as changes to the first; 4: a base
 # and its delta (an older epaper must not read a base alone: it is an older record than its delta's)
@@ -104,11 +105,7 @@ def mark_writing(path: Path, live: int) -> None:
     the live folder's files (`live`, that folder's inode) and the keys alone (read_record): a kill
     then leaves the staging folder unknown and no stamp. A few bytes, where writing the whole
     record again took 0.14 s at 100,000 articles."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mark = writing_path(path)
-    temporary = mark.with_name(f"{mark.name}.{os.getpid()}.tmp")
-    temporary.write_text(str(live), "ascii")
-    os.replace(temporary, mark)
+    beside.put(writing_path(path), str(live).encode("ascii"))
 
 
 def _read(path: Path) -> BuildRecord:
@@ -246,11 +243,7 @@ def _delta(record: BuildRecord, base: Base, changes: dict[int, dict[str, Any]]) 
 
 
 def _put(path: Path, state: dict[str, Any], mark: int | None = None) -> None:
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(marshal.dumps(state))
-    if mark is not None:
-        os.utime(temporary, ns=(mark, mark))
-    os.replace(temporary, path)
+    beside.put(path, marshal.dumps(state), mark)
 
 
 def inode(path: Path) -> int:

@@ -45,6 +45,7 @@ from typing import NamedTuple
 
 from epaper import messages as M
 from epaper.errors import Text
+from epaper.output import beside
 from epaper.output.cache import code_fingerprint, digest
 from epaper.output.pagefind_order import compact_pages, stabilize
 
@@ -264,9 +265,7 @@ def write_state(path: Path, shards: Mapping[str, Shard], made: Collection[str] |
         shard = shards[name]
         data = {"version": STATE_VERSION, "recipe": recipe, "name": name, "key": shard.key,
                 "entries": dict(sorted(shard.entries.items())), "files": dict(sorted(shard.files.items()))}
-        tmp = target.with_name(f"{file}.{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(data))
-        os.replace(tmp, target)
+        beside.put(target, marshal.dumps(data))
     for file in os.listdir(folder):
         if file not in wanted:
             with contextlib.suppress(OSError):  # a folder put there: not the state's

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from epaper.output import beside
 from epaper.output.cache import LISTING_SEPARATOR
 
 FORMAT = 4  # 2: the listing as bytes; 3: a head (key, number of files) before the rest; 4: the listing next
@@ -94,29 +94,9 @@ def encode_shape(shape: Shape) -> bytes:
 
 def write_shape(path: Path, data: bytes) -> None:
     """A shape's bytes (encode_shape), written whole to a temporary file and renamed: a killed
-    build leaves the old one or none."""
-    place_shape(stage_shape(path, data), path)
-
-
-def stage_shape(path: Path, data: bytes) -> Path:
-    """The shape's bytes written beside `path`, not yet in its place (place_shape): a build
-    writes them while Pagefind runs, and places them once its output is in."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
-    return temporary
-
-
-def place_shape(temporary: Path, path: Path) -> None:
-    try:
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
+    build leaves the old one or none. A full build stages them (beside.stage) while Pagefind
+    runs and places them (beside.place) once its output is in."""
+    beside.put(path, data)
 
 
 def lines(listing: bytes) -> int:

@@ -19,6 +19,7 @@ from typing import cast
 
 from epaper import messages as M
 from epaper.errors import Diagnostic, UsageError
+from epaper.output import beside
 from epaper.output.cache import digest
 from epaper.output.record import (
     GONE,
@@ -146,6 +147,7 @@ class OutputWriter:
         if self._begun:
             return
         self._begun = True
+        beside.remove_leftovers(self.record_path)  # a build of this output killed writing its record left them
         mark_writing(self.record_path, inode(self.out) if self.live is not None and self.out.is_dir() else -1)
         self.folder.prepare()
 
