@@ -6,17 +6,14 @@ import datetime as dt
 import gc
 import glob
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from epaper import messages as M
-from epaper import parallel
-from epaper.content.article import parse_article
 from epaper.content.config import load_config
 from epaper.content.load import LoadedSite, load_content, parse_settings
-from epaper.content.markup import MarkdownRenderer, footnote_backlink
 from epaper.content.reader import SiteReader, read_regular
 from epaper.content.resolve import resolve
 from epaper.errors import BuildError, Diagnostics
@@ -30,7 +27,6 @@ from epaper.output.cache import (
     EarlyRecords,
     FileStat,
     Folders,
-    HtmlStore,
     RecordStore,
     code_fingerprint,
     digest,
@@ -52,7 +48,7 @@ from epaper.output.shape import (
     write_shape,
 )
 from epaper.output.stamping import Stamping
-from epaper.output.writer import Change, OutputWriter, WriteReport, check_output_dir
+from epaper.output.writer import OutputWriter, WriteReport, check_output_dir
 from epaper.pdf.join import EditionPdfs, join_editions
 from epaper.pdf.verify import CACHE_NAME as CHECKED_PDFS
 from epaper.pdf.verify import check_areas
@@ -67,6 +63,7 @@ from epaper.quick import (
     take_shape,
     unchanged,
 )
+from epaper.rendering import bodies, render_pages
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job, check_outputs, edition_jobs, files, page_origin, plan
@@ -348,7 +345,9 @@ class BuildState:
             todo = [job for job in self.pages if not writer.unchanged(job.path, self.keys[job.path])]
             writer.check_room()
             writer.begin()
-            for path, sha, change in _render(renderer, writer, todo, self, self.jobs):
+            assert self.loaded is not None
+            for path, sha, change in render_pages(renderer, writer, todo, self.loaded, self.cache.html, self.jobs,
+                                                  frozen=self.froze_heap or None):
                 writer.record(path, sha, change)
         except TemplateProblem as problem:
             self.diags.error(problem.path, problem.line, problem.text)
@@ -590,7 +589,7 @@ class BuildState:
             finally:
                 article.__dict__["digest"] = new
             keys[job.path] = renderer.key(job)
-        renderer.bodies = _bodies(found.jobs, found.loaded, cache.html)
+        renderer.bodies = bodies(found.jobs, found.loaded, cache.html)
         try:
             pages = [(job, renderer.render(job)) for job in found.jobs]
         except (TemplateProblem, NotLoaded):  # a layout reached an Unloaded article, or failed: in full
@@ -689,96 +688,6 @@ def build(options: Options) -> Result:
         return state.result()
 
 
-RENDER_MS = 0.5  # rendering and placing one page, about (bench/, 10,000 articles)
-
-
-def _render(renderer: Renderer, writer: OutputWriter, todo: list[Job], state: BuildState,
-            jobs: int) -> list[tuple[str, str, Change]]:
-    """Render and place every page of `todo`: (path, hash, change). Forked worker processes
-    share the resolved site without copying it; the output is the same whatever their number."""
-    assert state.cache is not None and state.loaded is not None
-    workers = parallel.workers_for(len(todo), RENDER_MS, jobs)
-    if workers == 1:
-        return _render_slice(renderer, writer, todo, state.loaded, state.cache.html)
-    if renderer.fragments is not None:
-        renderer.fragments.prepare()
-    placed = []
-    for part, dates in parallel.fan_out_dealt(_render_part, (renderer, writer, state.loaded, state.cache.html),
-                                              _by_period(todo, state.loaded.editions), workers, RENDER_PIECE,
-                                              frozen=state.froze_heap or None):
-        placed.extend(part)
-        renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
-    order = {job.path: i for i, job in enumerate(todo)}
-    placed.sort(key=lambda item: order[item[0]])  # recorded in plan order, whoever rendered it
-    return placed
-
-
-RENDER_PIECE = 50  # pages a process takes at a time (parallel.Deal): about 40 ms of work
-
-
-def _by_period(todo: list[Job], editions: Sequence[Edition]) -> list[Job]:
-    """`todo` in the order the processes are dealt it (parallel.Deal: each works a run of it from
-    its start), by the edition of each page (an index page goes with the edition of its first
-    article), the pages listing the whole archive (sitemaps, the archive, feeds, the front page)
-    first, in this process's run. A forked worker copies each page of memory whose objects it
-    touches, if only to count a reference: interleaved parts had both processes render those
-    whole-archive pages at their end, each then copying the archive's memory at the build's peak
-    (30,000 articles: 381-386 MiB against 350-356 MiB this way; BENCHMARKS.md)."""
-    position = {id(edition): i for i, edition in enumerate(editions)}
-
-    def period(job: Job) -> int:
-        edition = job.context.get("edition")
-        if edition is None and job.context.get("articles"):
-            edition = job.context["articles"][0].edition
-        return -1 if edition is None or job.extra == "home" else position.get(id(edition), -1)
-
-    return sorted(todo, key=period)
-
-
-def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
-                 take: Callable[[], Sequence[Job] | None]) -> tuple[list[tuple[str, str, Change]], dict[str, str]]:
-    """A process's share, piece by piece as dealt: its own connections to the HTML and list item
-    stores (it writes the items it renders itself), its formatted dates back."""
-    renderer, writer, loaded, store = shared
-    fragments = renderer.fragments
-    own_fragments = renderer.fragments = fragments.forked() if fragments is not None else None
-    try:
-        with store.forked() as own:
-            placed = _render_pieces(renderer, writer, take, loaded, own)
-    finally:
-        renderer.fragments = fragments  # this process's part runs here too (parallel.fan_out_dealt)
-        if own_fragments is not None:
-            own_fragments.close()
-    return placed, renderer.locale.memo
-
-
-def _render_slice(renderer: Renderer, writer: OutputWriter, jobs: list[Job], loaded: LoadedSite,
-                  store: HtmlStore, chunk: int = 500) -> list[tuple[str, str, Change]]:
-    """Render in chunks, fetching article bodies for a chunk and letting them go after it:
-    memory stays flat however big the archive."""
-    pieces = iter([jobs[start:start + chunk] for start in range(0, len(jobs), chunk)])
-    return _render_pieces(renderer, writer, lambda: next(pieces, None), loaded, store)
-
-
-def _render_pieces(renderer: Renderer, writer: OutputWriter, take: Callable[[], Sequence[Job] | None],
-                   loaded: LoadedSite, store: HtmlStore, flush_every: int = 500) -> list[tuple[str, str, Change]]:
-    """Render and place each piece `take()` gives, fetching its article bodies first and letting
-    them go after it; the list items rendered are written every `flush_every` pages, not held."""
-    placed: list[tuple[str, str, Change]] = []
-    unwritten = 0
-    while (piece := take()) is not None:
-        renderer.bodies = _bodies(piece, loaded, store)
-        placed.extend((job.path, *writer.place(job.path, renderer.render(job))) for job in piece)
-        unwritten += len(piece)
-        if renderer.fragments is not None and unwritten >= flush_every:
-            renderer.fragments.flush()
-            unwritten = 0
-    if renderer.fragments is not None:
-        renderer.fragments.flush()
-    renderer.bodies = {}
-    return placed
-
-
 def _write_files(site: SiteData, root: Path, writer: OutputWriter, renditions: RenditionCache,
                  diags: Diagnostics, workers: int = 1,
                  items: list[Rendition | Download] | None = None) -> dict[str, str]:
@@ -857,28 +766,4 @@ def _indexed(editions: list[Edition], pages: list[Job], kept: list[tuple[Article
     for edition in editions:
         month = f"{edition.date.year:04d}-{edition.date.month:02d}"
         found += [(paths[id(article)], month) for article in edition.articles if not article.draft]
-    return found
-
-
-def _bodies(jobs: Sequence[Job], loaded: LoadedSite, store: HtmlStore) -> dict[str, str]:
-    """The Markdown HTML of the articles these pages show, by digest: from the HTML store,
-    else parsed again."""
-    wanted = {a.digest: a for job in jobs for a in job.needs_html}
-    if not wanted:
-        return {}
-    found = store.get_many(list(wanted))
-    renderer: MarkdownRenderer | None = None
-    for digest_, article in wanted.items():
-        if digest_ in found:
-            continue
-        renderer = renderer or MarkdownRenderer(loaded.config.unsafe_html,
-                                                 footnote_backlink(loaded.config.language, loaded.root))
-        try:
-            data = read_regular(loaded.root / article.source)
-        except OSError:
-            data = b""
-        fields, _ = parse_article(article.source, data, renderer) if digest(data) == digest_ else (None, [])
-        if fields is None:  # gone or changed since it was loaded: never another text under its name
-            raise TemplateProblem(article.source, 1, M.CHANGED_DURING_BUILD())
-        found[digest_] = fields["html"]
     return found

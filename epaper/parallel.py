@@ -69,7 +69,7 @@ def fan_out_parts(work: Callable[[S, Sequence[T]], R], shared: S, parts: Sequenc
     """work(shared, part) for each of `parts`: the first in this process, each other in a forked
     one; the results in part order. A worker process costs memory (each copies the pages of the
     inherited heap it touches: at 100,000 articles, half a gigabyte), so this process works too
-    instead of waiting for them; a stage may arrange its parts itself (build._render keeps the
+    instead of waiting for them; a stage may arrange its parts itself (rendering.render_pages keeps the
     pages that touch the whole archive in this process's). An exception in a worker is raised
     here. `frozen`: True when the caller has frozen the heap itself (None: ask the collector,
     whose count walks every frozen object: 80 ms at 100,000 articles)."""
