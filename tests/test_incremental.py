@@ -658,11 +658,13 @@ def test_the_records_temporary_files_left_by_a_killed_build_are_removed_by_the_n
     other = cache / "output-0123456789abcdef.marshal.99999999.tmp"
     for left in (*dead, other):
         left.write_bytes(b"half a record")
+    folder = record.with_name(f"{record.name}.kept.tmp")  # no build's: left alone, and no reason to fail
+    (folder / "inside").mkdir(parents=True)
     write_files(site, {"content/2022/2022-11-04/brief.md": article("改过的简讯")})
     age(site)
     result, _ = build_ok(site)
-    assert result.rendered and not any(left.exists() for left in dead) and other.exists()
-    assert not list(cache.glob(f"{record.name}*.tmp"))  # nor this build's own
+    assert result.rendered and not any(left.exists() for left in dead) and other.exists() and folder.is_dir()
+    assert list(cache.glob(f"{record.name}*.tmp")) == [folder]  # nor this build's own
 
 
 def test_the_records_of_the_files_a_build_changed_are_saved_by_their_folders_alone(tmp_path: Path) -> None:

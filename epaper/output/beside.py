@@ -5,6 +5,7 @@ of the same output removes those (remove_leftovers): it holds the output's lock,
 process's temporary file of that output's name is a dead build's."""
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 from pathlib import Path
@@ -51,4 +52,5 @@ def remove_leftovers(path: Path) -> None:
     mine = temporary(path).name
     for left in path.parent.glob(f"{glob.escape(path.name)}.*.tmp"):
         if left.name != mine:
-            left.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a folder of that name: not a build's, and no reason to fail
+                left.unlink(missing_ok=True)
