@@ -63,6 +63,22 @@ def test_article_has_a_labelled_qr_code_and_type_size_buttons(make_site) -> None
     assert [b.get_text() for b in page.select(".type-size button")] == ["Large", "Medium", "Small"]
 
 
+def _strokes(path: str) -> list[tuple[float, float, float]]:
+    """An SVG path of M, m and h commands as its horizontal strokes: (x, y of the middle, length)."""
+    import re
+    strokes = []
+    x = y = 0.0
+    for command, dx, dy in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", path):
+        if command == "M":
+            x, y = float(dx), float(dy)
+        elif command == "m":
+            x, y = x + float(dx), y + float(dy)
+        else:
+            strokes.append((x, y, float(dx)))
+            x += float(dx)
+    return strokes
+
+
 def _decoded(svg: str) -> list[str]:
     """What a QR reader finds in the inline SVG: its path's strokes drawn module by module into
     an image, then decoded (zxing-cpp's reader)."""
@@ -71,18 +87,10 @@ def _decoded(svg: str) -> list[str]:
     import zxingcpp
     from PIL import Image, ImageDraw
     size = int(re.search(r'd="M0 0h(\d+)v', svg).group(1))
-    strokes = re.search(r'<path stroke="#000" d="([^"]+)"', svg).group(1)
     image = Image.new("L", (size * 4, size * 4), 255)
     draw = ImageDraw.Draw(image)
-    x = y = 0.0
-    for command, dx, dy in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", strokes):
-        if command == "M":
-            x, y = float(dx), float(dy)
-        elif command == "m":
-            x, y = x + float(dx), y + float(dy)
-        else:
-            draw.rectangle((x * 4, (y - 0.5) * 4, (x + float(dx)) * 4 - 1, (y + 0.5) * 4 - 1), fill=0)
-            x += float(dx)
+    for x, y, length in _strokes(re.search(r'<path stroke="#000" d="([^"]+)"', svg).group(1)):
+        draw.rectangle((x * 4, (y - 0.5) * 4, (x + length) * 4 - 1, (y + 0.5) * 4 - 1), fill=0)
     return [found.text for found in zxingcpp.read_barcodes(image)]
 
 
@@ -103,23 +111,15 @@ def test_qr_path_draws_each_dark_run_once_with_blank_rows_and_edges() -> None:
     either edge, rows with none (the pen moves two rows down), one-module codes; checked by
     drawing the path back into a grid."""
     import random
-    import re
 
     from epaper.site.qr import svg_path
 
     def drawn(path: str, width: int, height: int) -> list[bytes]:
         grid = [bytearray(b"\xff" * width) for _ in range(height)]
-        x = y = 0.0
-        for command, dx, dy in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", path):
-            if command == "M":
-                x, y = float(dx), float(dy)
-            elif command == "m":
-                x, y = x + float(dx), y + float(dy)
-            else:
-                for column in range(int(x), int(x + float(dx))):
-                    assert grid[int(y)][column] == 255, "a module drawn twice"
-                    grid[int(y)][column] = 0
-                x += float(dx)
+        for x, y, length in _strokes(path):
+            for column in range(int(x), int(x + length)):
+                assert grid[int(y)][column] == 255, "a module drawn twice"
+                grid[int(y)][column] = 0
         return [bytes(row) for row in grid]
 
     chance = random.Random(7)
