@@ -485,15 +485,15 @@ class RecordStore:
             for rel in files:
                 by_folder.setdefault(rel.rpartition("/")[0], []).append(rel)
             groups = dict(old)
+            changed, gone = [], []
             for folder, mine in by_folder.items():
                 group = {rel: records[rel] for rel in old.get(folder, {}) if rel in records}
                 group.update((rel, records[rel]) for rel in mine if rel in records)
-                groups[folder] = group
-            changed = [folder for folder in by_folder if groups[folder]]
-            gone = [folder for folder in by_folder if not groups[folder] and folder in old]
-            for folder in by_folder:
-                if not groups[folder]:
-                    del groups[folder]
+                if group:
+                    groups[folder] = group
+                    changed.append(folder)
+                elif groups.pop(folder, None) is not None:
+                    gone.append(folder)
         else:
             groups = {}
             for rel, record in records.items():
