@@ -514,6 +514,9 @@ QUERIES = ["甲", "乙", "丙", "丁", "标题", "新一期", "配图", "更正"
        st.sampled_from([1, search.SHARD_PAGES]), st.sampled_from([1, 1, 50]))
 @example(sequence=[("body", "2021-06-01", "a", ""), ("body", "2022-11-04", "a", "补记一。"),  # the quick path
                    ("body", "2022-11-04", "a", "")], compact_at=0, shard_pages=1, feeds=1)    # kept a stale shard
+@example(sequence=[("delete", "2022-11-05", "a"), ("edition", "2022-11-02", True), ("scan", "2022-11-04", (0, 0, 200)),
+                   ("body", "2021-06-01", "a", "补记一。"), ("correction", "a"), ("recolour", "2022-10-01", "photo.png", (0, 0, 200))],
+         compact_at=1, shard_pages=search.SHARD_PAGES, feeds=50)  # a query's words known in one shard, not the other (search-rank.js)
 def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence: list[tuple], compact_at: int,
                                                              shard_pages: int, feeds: int) -> None:
     """Byte for byte but for the search index, which finds the same articles for every query

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from conftest import EDITION, article, build_ok, write_files
 from epaper.output import search
 from epaper.output.search import FRESH, Article, Shard, plan
-from searching import Dropped, Held, served
+from searching import Dropped, Held, search_urls, served
 
 pytest_plugins = ["browser"]
 
@@ -453,6 +453,26 @@ def test_results_of_several_shards_are_ranked_as_one_index_would(make_site, chro
         expect(page.locator(".search-status")).to_contain_text("11")  # every article with the word
         expect(titles).to_have_count(10)  # the first batch
         assert titles.first.text_content() == "新闻4"
+
+
+def test_a_querys_words_are_all_required_whichever_shard_has_them_as_one_index_would(
+        make_site, chromium_page: Any) -> None:
+    """Pagefind leaves out a query's word its index lacks (unless it lacks them all), so each
+    shard, answering alone, would require only the words it happens to have: an old year without
+    "beta" would give its articles with "alpha" alone for "alpha beta". One index of the whole
+    archive has both words and requires both; a word no article has is left out, as one index
+    leaves it out."""
+    files: dict[str, str] = {}
+    for date, slug, title, body in (("2021-06-01", "old", "旧闻", "alpha 。"), ("2022-10-01", "both", "两者", "alpha beta 。"),
+                                    ("2022-11-03", "new", "新闻", "beta 。")):
+        files.update(dated(date, slug, title, body))
+    site = make_site(files)
+    _, out = build_ok(site)
+    assert shards(out)["shards"] == ["shard/2022-10_10/", "shard/2021/"]
+    with served(out) as host:
+        found = search_urls(chromium_page, f"{host}/search/", ["alpha beta", "alpha 没有这个词", "beta alpha"])
+    assert found == {"alpha beta": ["/2022-10-01/both/"], "alpha 没有这个词": ["/2021-06-01/old/", "/2022-10-01/both/"],
+                     "beta alpha": ["/2022-10-01/both/"]}
 
 
 def test_newest_first_follows_the_dates_across_shards(make_site, chromium_page: Any) -> None:

@@ -18,7 +18,9 @@ shard is made again (compacted) when more than COMPACT_AT of its articles are st
 are folded into one shard when the year closes, if it fits in one. The search page merges the shards with
 Pagefind's mergeIndex (one WebAssembly download; each shard adds its small metadata file and
 the chunks the query needs) and ranks all results as one list, each word's score put on the
-archive's scale with the shards' page counts in shards.json (assets/search-rank.js). It searches
+archive's scale with the shards' page counts in shards.json (assets/search-rank.js), and it
+requires of every page the query's words that one index of the archive would (Pagefind leaves
+out a word its index lacks, so each shard alone would require only the words it has). It searches
 the newest shards first (shards.json's `steps`: about FIRST_PAGES pages, then twice as many at
 each step while nothing is found) and shows their results while the older shards load; a
 reader's first results then cost what those shards send, whatever the archive's size.
