@@ -23,7 +23,8 @@ from epaper.cli import main  # noqa: E402
 from epaper.content import load  # noqa: E402
 from epaper.output import cache  # noqa: E402
 
-STEPS = ("quick", "load", "resolve", "join_pdfs", "plan", "render", "place_files", "index", "swap", "release")
+STEPS = ("quick", "load", "resolve", "join_pdfs", "plan", "render", "place_files", "index", "finish_render", "swap",
+         "release")
 
 
 def timed(times: dict[str, float], name: str, function: Callable[..., Any]) -> Callable[..., Any]:

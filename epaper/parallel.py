@@ -67,44 +67,77 @@ def fan_out(work: Callable[[S, Sequence[T]], R], shared: S, items: Sequence[T], 
 def fan_out_parts(work: Callable[[S, Sequence[T]], R], shared: S, parts: Sequence[Sequence[T]],
                   frozen: bool | None = None) -> list[R]:
     """work(shared, part) for each of `parts`: the first in this process, each other in a forked
-    one; the results in part order. A worker process costs memory (each copies the pages of the
-    inherited heap it touches: at 100,000 articles, half a gigabyte), so this process works too
-    instead of waiting for them; a stage may arrange its parts itself (rendering.render_pages keeps the
-    pages that touch the whole archive in this process's). An exception in a worker is raised
-    here. `frozen`: True when the caller has frozen the heap itself (None: ask the collector,
-    whose count walks every frozen object: 80 ms at 100,000 articles)."""
+    one; the results in part order (start_parts, then its finish at once)."""
+    return start_parts(work, shared, parts, frozen=frozen).finish()
+
+
+def start_parts(work: Callable[[S, Sequence[T]], R], shared: S, parts: Sequence[Sequence[T]],
+                frozen: bool | None = None) -> Started[R]:
+    """Fork a process for each of `parts` but the first, which this process works when
+    `finish()` is called on the answer: meanwhile it may do other work (build.py indexes for
+    search while the render's worker goes on). A worker process costs memory (each copies the
+    pages of the inherited heap it touches: at 100,000 articles, half a gigabyte), so this
+    process works too instead of waiting for them; a stage may arrange its parts itself
+    (rendering.py keeps the pages that touch the whole archive in this process's). An exception
+    in a worker is raised by finish(). `frozen`: True when the caller has frozen the heap itself
+    (None: ask the collector, whose count walks every frozen object: 80 ms at 100,000 articles)."""
+    started: Started[R] = Started(work, shared, parts[0] if parts else [])
     if len(parts) <= 1:
-        return [work(shared, parts[0] if parts else [])]
+        return started
     context = multiprocessing.get_context("fork")
-    frozen_before = frozen or gc.get_freeze_count() > 0  # the build froze its loaded site: leave that to it
+    started.frozen_before = frozen or gc.get_freeze_count() > 0  # the build froze its loaded site: leave that to it
     gc.freeze()  # the collector would otherwise touch (and so copy) every inherited object in each child
-    children = []
     try:
         for part in parts[1:]:
             receive, send = context.Pipe(duplex=False)
             child = context.Process(target=_child, args=(work, shared, part, send), daemon=True)
             child.start()
             send.close()
-            children.append((child, receive))
-        results: list[R] = [_own_part(work, shared, parts[0])]
-        for child, receive in children:
-            try:
-                ok, value = receive.recv()  # before join: a big result would block the child's exit
-            except EOFError:
-                child.join()
-                raise WorkerFailed(f"a worker process ended without a result (exit code {child.exitcode})") from None
-            if not ok:
-                raise value if isinstance(value, BaseException) else WorkerFailed(str(value))
-            results.append(value)
-        return results
-    finally:
+            started.children.append((child, receive))
+    except BaseException:
+        started.stop()
+        raise
+    return started
+
+
+class Started(Generic[R]):
+    """Workers forked by start_parts, and this process's part still to work."""
+
+    def __init__(self, work: Callable[[Any, Sequence[Any]], R], shared: Any, own: Sequence[Any]) -> None:
+        self.work, self.shared, self.own = work, shared, own
+        self.children: list[tuple[Any, Any]] = []  # (process, the pipe its result comes by)
+        self.frozen_before = True  # nothing frozen by start_parts (no worker forked)
+
+    def finish(self) -> list[R]:
+        """This process's part worked, then the workers' results gathered: all in part order."""
+        try:
+            own = _own_part if self.children else _plain  # alone: the collector as the caller has it
+            results: list[R] = [own(self.work, self.shared, self.own)]
+            for child, receive in self.children:
+                try:
+                    ok, value = receive.recv()  # before join: a big result would block the child's exit
+                except EOFError:
+                    child.join()
+                    code = child.exitcode
+                    raise WorkerFailed(f"a worker process ended without a result (exit code {code})") from None
+                if not ok:
+                    raise value if isinstance(value, BaseException) else WorkerFailed(str(value))
+                results.append(value)
+            return results
+        finally:
+            self.stop()
+
+    def stop(self) -> None:
+        """The workers ended (at once, if still working: the build failed meanwhile) and waited for."""
+        children, self.children = self.children, []
         for child, receive in children:
             receive.close()
             if child.is_alive():
                 child.terminate()
             child.join()
-        if not frozen_before:
+        if not self.frozen_before:
             gc.unfreeze()
+            self.frozen_before = True
 
 
 class Deal(Generic[T]):
@@ -147,16 +180,31 @@ def fan_out_dealt(work: Callable[[S, Callable[[], Sequence[T] | None]], R], shar
     """work(shared, take) in `workers` processes (this one and forked ones, as fan_out_parts),
     `take()` giving each process its next piece of `items` until it gives None (see Deal); the
     results in process order. For work whose items cost unevenly; one process works alone."""
+    return start_dealt(work, shared, items, workers, piece, frozen).finish()
+
+
+def start_dealt(work: Callable[[S, Callable[[], Sequence[T] | None]], R], shared: S, items: Sequence[T],
+                workers: int, piece: int, frozen: bool | None = None) -> Started[R]:
+    """fan_out_dealt's workers started (start_parts): this process takes its pieces at finish(),
+    and the workers take from its run meanwhile when theirs are done."""
     if workers <= 1:
         pieces = iter([items[start:start + piece] for start in range(0, len(items), max(1, piece))])
-        return [work(shared, lambda: next(pieces, None))]
+
+        def alone(own: S, part: Sequence[int]) -> R:
+            return work(own, lambda: next(pieces, None))
+
+        return Started(alone, shared, [0])
     deal = Deal(items, workers, piece)
 
     def dealt(own: S, part: Sequence[int]) -> R:
         return work(own, lambda: deal.take(part[0]))
 
     functools.update_wrapper(dealt, work)  # named as the work, for whoever traces the fan-outs
-    return fan_out_parts(dealt, shared, [[worker] for worker in range(workers)], frozen=frozen)
+    return start_parts(dealt, shared, [[worker] for worker in range(workers)], frozen=frozen)
+
+
+def _plain(work: Callable[[S, Sequence[T]], R], shared: S, part: Sequence[T]) -> R:
+    return work(shared, part)
 
 
 def _own_part(work: Callable[[S, Sequence[T]], R], shared: S, part: Sequence[T]) -> R:

@@ -5,6 +5,7 @@ the HTML store before it and let go after it, so that memory stays flat whatever
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from epaper import messages as M
 from epaper import parallel
@@ -26,20 +27,50 @@ def render_pages(renderer: Renderer, writer: OutputWriter, todo: list[Job], load
     """Render and place every page of `todo`: (path, hash, change). Forked worker processes
     share the resolved site without copying it; the output is the same whatever their number.
     `frozen`: the build froze its loaded site out of the collector's sight (parallel.fan_out)."""
+    return start_render(renderer, writer, todo, loaded, store, jobs, frozen).finish()
+
+
+def start_render(renderer: Renderer, writer: OutputWriter, todo: list[Job], loaded: LoadedSite, store: HtmlStore,
+                 jobs: int, frozen: bool | None = None) -> Rendering:
+    """render_pages' workers started: they render while this process does other work, and it
+    renders its own share at `finish()` (taking over what the workers have not reached)."""
     workers = parallel.workers_for(len(todo), RENDER_MS, jobs)
     if workers == 1:
-        return _render_slice(renderer, writer, todo, loaded, store)
+        return Rendering(todo, None, lambda: _render_slice(renderer, writer, todo, loaded, store))
     if renderer.fragments is not None:
         renderer.fragments.prepare()
-    placed = []
-    for part, dates in parallel.fan_out_dealt(_render_part, (renderer, writer, loaded, store),
-                                              _by_period(todo, loaded.editions), workers, RENDER_PIECE,
-                                              frozen=frozen):
-        placed.extend(part)
-        renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
-    order = {job.path: i for i, job in enumerate(todo)}
-    placed.sort(key=lambda item: order[item[0]])  # recorded in plan order, whoever rendered it
-    return placed
+    started = parallel.start_dealt(_render_part, (renderer, writer, loaded, store), _by_period(todo, loaded.editions),
+                                   workers, RENDER_PIECE, frozen=frozen)
+
+    def gathered() -> list[tuple[str, str, Change]]:
+        placed = []
+        for part, dates in started.finish():
+            placed.extend(part)
+            renderer.locale.memo.update(dates)  # the workers' formatted dates go to the cache
+        return placed
+
+    return Rendering(todo, started, gathered)
+
+
+class Rendering:
+    """A render under way (start_render)."""
+
+    def __init__(self, todo: list[Job], started: parallel.Started[Any] | None,
+                 gather: Callable[[], list[tuple[str, str, Change]]]) -> None:
+        self.todo, self.started, self.gather = todo, started, gather
+
+    def finish(self) -> list[tuple[str, str, Change]]:
+        """Every page rendered and placed: (path, hash, change), in the order of `todo`, whoever rendered it."""
+        placed = self.gather()
+        if self.started is not None:
+            order = {job.path: i for i, job in enumerate(self.todo)}
+            placed.sort(key=lambda item: order[item[0]])
+        return placed
+
+    def stop(self) -> None:
+        """The workers ended unfinished (the build failed meanwhile)."""
+        if self.started is not None:
+            self.started.stop()
 
 
 RENDER_PIECE = 50  # pages a process takes at a time (parallel.Deal): about 40 ms of work

@@ -134,13 +134,13 @@ def test_a_plain_thread_stops_forking_but_the_markdown_watchdog_does_not() -> No
 
 def test_builds_fan_out_after_markdown_has_been_rendered(make_site, monkeypatch, tmp_path: Path) -> None:
     calls: list[tuple[str, int]] = []
-    real = parallel.fan_out_parts  # fan_out hands its parts to it too
+    real = parallel.start_parts  # every fan-out (fan_out, fan_out_parts, start_dealt) starts its workers there
 
     def counting(work, shared, parts, **options):  # type: ignore[no-untyped-def]
         calls.append((work.__name__, len(parts)))
         return real(work, shared, parts, **options)
 
-    monkeypatch.setattr(parallel, "fan_out_parts", counting)
+    monkeypatch.setattr(parallel, "start_parts", counting)
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
     monkeypatch.setenv("EPAPER_JOBS", "2")
     build_ok(make_site(two_editions()))
@@ -153,14 +153,14 @@ def test_preview_rebuilds_fan_out_while_the_server_runs_threads(make_site, monke
     from epaper.serve.rebuild import Rebuilder
 
     record = tmp_path / "fan-outs.txt"
-    real = parallel.fan_out_parts
+    real = parallel.start_parts
 
     def recording(work, shared, parts, **options):  # type: ignore[no-untyped-def]
         with open(record, "a", encoding="utf-8") as handle:
             handle.write(f"{work.__name__} {len(parts)} {os.getpid()}\n")
         return real(work, shared, parts, **options)
 
-    monkeypatch.setattr(parallel, "fan_out_parts", recording)  # every stage's fan-out goes through it
+    monkeypatch.setattr(parallel, "start_parts", recording)  # every stage's fan-out goes through it
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
     monkeypatch.setenv("EPAPER_JOBS", "2")
     site = make_site(two_editions())
@@ -205,12 +205,7 @@ def test_parse_workers_find_the_html_store_made_before_they_fork(make_site, monk
     assert seen == ["wal"]
 
 
-def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_process(
-        make_site, monkeypatch, tmp_path: Path) -> None:
-    """A forked worker copies every page of memory whose objects it touches: each process's run of
-    the render (parallel.Deal) is the pages of a run of editions (the archive was loaded in date
-    order), the pages listing the whole archive go to the building process's own run, and the
-    output does not change."""
+def _eight_editions() -> dict[str, str]:
     from conftest import EDITION, article
 
     files = {}
@@ -219,9 +214,23 @@ def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_pro
         files[f"content/2023/{date}/edition.yaml"] = EDITION.format(date=date, number=100 + day)
         for n in range(1, 4):
             files[f"content/2023/{date}/a{n}.md"] = article(f"第{day}期第{n}篇", page=1 + n % 2, section="yaowen")
-    site = make_site(files)
+    return files
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_process(
+        make_site, monkeypatch, tmp_path: Path) -> None:
+    """A forked worker copies every page of memory whose objects it touches: each process's run of
+    the render (parallel.Deal) is the pages of a run of editions (the archive was loaded in date
+    order), the pages listing the whole archive go to the building process's own run, and the
+    output does not change. (With search on, the article pages are dealt first, the others after
+    them: two deals.)"""
+    site = make_site(_eight_editions())
     seen: list[list[list[str]]] = []
-    real = parallel.fan_out_dealt
+    real = parallel.start_dealt
 
     def recording(work, shared, items, workers, piece, **options):  # type: ignore[no-untyped-def]
         if work.__name__ == "_render_part":
@@ -230,24 +239,85 @@ def test_render_parts_are_runs_of_editions_and_the_output_is_the_same_as_one_pro
                          for run in range(workers)])
         return real(work, shared, items, workers, piece, **options)
 
-    monkeypatch.setattr(parallel, "fan_out_dealt", recording)
+    monkeypatch.setattr(parallel, "start_dealt", recording)
     monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
     _, two = build_ok(site, tmp_path / "two", jobs=2)
     _, one = build_ok(site, tmp_path / "one", jobs=1)
-    assert len(seen) == 1 and len(seen[0]) == 2, seen
-    first, second = seen[0]
-    assert abs(len(first) - len(second)) <= 1
-    assert {"index.html", "sitemap.xml", "archive/index.html"} <= set(first)
+    assert seen and all(len(runs) == 2 for runs in seen), seen
+    whole = [runs for runs in seen if "index.html" in runs[0] + runs[1]]
+    assert len(whole) == 1 and {"index.html", "sitemap.xml", "archive/index.html"} <= set(whole[0][0])
 
     def day(path: str) -> int | None:
         found = [int(part[-2:]) for part in path.split("/") if part.startswith("2023-03-")]
         return found[0] if found else None
 
-    days = [[d for d in map(day, part) if d is not None] for part in (first, second)]
-    assert days[0] and days[1] and max(days[0]) <= min(days[1]), days  # each a run of editions
-    assert days[0] == sorted(days[0]) and days[1] == sorted(days[1])
+    for first, second in seen:
+        assert abs(len(first) - len(second)) <= 1
+        days = [[d for d in map(day, part) if d is not None] for part in (first, second)]
+        assert days[0] and days[1] and max(days[0]) <= min(days[1]), days  # each a run of editions
+        assert days[0] == sorted(days[0]) and days[1] == sorted(days[1])
+    assert _tree(two) == _tree(one)
 
-    def tree(out: Path) -> dict[str, bytes]:
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
-    assert tree(two) == tree(one)
+def test_with_search_the_index_is_made_while_a_worker_renders_the_pages_it_does_not_read(
+        make_site, monkeypatch, tmp_path: Path) -> None:
+    """A new edition at 100,000 articles renders its twenty article pages and 5,000 section
+    pages (each shifts): the search index, which reads the article pages alone, is made while a
+    worker renders the others (build.finish_render gathers them), and the output is the same."""
+    from epaper import build as pipeline
+
+    site = make_site(_eight_editions())
+    seen: list[tuple[bool, list[str], list[str]]] = []
+    real = pipeline.BuildState.index
+
+    def index(self: pipeline.BuildState) -> None:
+        assert self.writer is not None
+        recorded = self.writer.manifest
+        sections = [job.path for job in self.pages if job.template == "section.html"]
+        articles = [job.path for job in self.pages if job.template == "article.html"]
+        seen.append((self.rendering is not None and self.rendering.started is not None,
+                     [path for path in sections if path in recorded], [path for path in articles if path not in recorded]))
+        real(self)
+
+    monkeypatch.setattr(pipeline.BuildState, "index", index)
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
+    result, two = build_ok(site, tmp_path / "two", jobs=2)
+    assert seen == [(True, [], [])]  # a worker under way, no section page recorded yet, every article page
+    assert {"sections/yaowen/index.html", "sections/yaowen/page/2/index.html"} <= set(result.rendered)
+    monkeypatch.setattr(pipeline.BuildState, "index", real)
+    _, one = build_ok(site, tmp_path / "one", jobs=1)
+    assert _tree(two) == _tree(one)
+
+
+def test_a_layout_error_on_a_page_the_worker_renders_meanwhile_names_its_line_and_keeps_the_live_site(
+        make_site, monkeypatch) -> None:
+    from conftest import build_errors
+
+    site = make_site(_eight_editions())
+    _, out = build_ok(site)
+    live = _tree(out)
+    (site / "layouts").mkdir(exist_ok=True)
+    (site / "layouts/section.html").write_text('{% extends "base.html" %}\n{% block main %}\n{{ no_such.name }}\n'
+                                              '{% endblock %}\n', encoding="utf-8")
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
+    errors = build_errors(site, jobs=2)
+    assert len(errors) == 1 and errors[0].startswith("layouts/section.html:3:"), errors
+    assert _tree(out) == live
+
+
+def test_a_build_failing_while_the_worker_renders_ends_the_worker(make_site, monkeypatch) -> None:
+    import multiprocessing
+
+    from epaper.output import search
+
+    site = make_site(_eight_editions())
+
+    def failing(*args: object, **options: object) -> None:
+        assert multiprocessing.active_children()  # the render's worker, under way
+        raise RuntimeError("the index failed")
+
+    monkeypatch.setattr(search, "update_index", failing)
+    monkeypatch.setattr(parallel, "WORTH_FORKING_MS", 0)
+    with pytest.raises(RuntimeError, match="the index failed"):
+        build_ok(site, jobs=2)
+    assert multiprocessing.active_children() == []
