@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from epaper import messages as M
+from epaper import parallel
 from epaper.content.config import load_config
 from epaper.content.load import LoadedSite, load_content, parse_settings
 from epaper.content.reader import SiteReader, read_regular
@@ -63,7 +64,7 @@ from epaper.quick import (
     take_shape,
     unchanged,
 )
-from epaper.rendering import Rendering, bodies, render_pages, start_render
+from epaper.rendering import RENDER_MS, Rendering, archive_wide, bodies, render_pages, start_render
 from epaper.site.assets import immutable, output_names
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, article_job, check_outputs, edition_jobs, files, page_origin, plan
@@ -270,10 +271,10 @@ class BuildState:
         """What the build holds beyond its result: the cache's files, the frozen heap (given back
         even when saving the cache fails: a dev server would otherwise never collect it again)."""
         self.let_go_early()
-        if self.rendering is not None:  # a build that failed while a worker rendered
-            self.rendering.stop()
-            self.rendering = None
         try:
+            if self.rendering is not None:  # a build that failed while a worker rendered
+                rendering, self.rendering = self.rendering, None
+                rendering.stop()
             for left in (self.listing_file, self.shaped_file):  # a build that failed before its end
                 if left is not None:
                     left.unlink(missing_ok=True)
@@ -368,14 +369,17 @@ class BuildState:
         index is made (finish_render gathers them). The index reads the article pages alone; a new
         edition at 100,000 articles renders its twenty and 5,000 index pages (every section page
         shifts), and the index (1.8 s, most of it on one core) then goes on beside their render.
-        Only when the article pages are the fewer: a cold build renders them nearly all, and its
-        index runs Pagefind over every shard, whose memory is then not added to a worker's."""
+        Only when the first pages are few (this process renders them alone) and the fewer: a cold
+        build renders nearly all its pages before the index, whose Pagefind runs over every shard
+        then do not add their memory to a worker's."""
         if not (self.site is not None and self.site.config.search and self.options.search):
             return todo, []
-        articles = [job for job in todo if job.template == "article.html"]
-        if len(articles) * 2 > len(todo):
-            return todo, []
-        return articles, [job for job in todo if job.template != "article.html"]
+        # and the pages listing the whole archive, which this process renders (rendering.archive_wide)
+        first = [job for job in todo if job.template == "article.html" or archive_wide(job)]
+        if len(first) * 2 > len(todo) or parallel.workers_for(len(first), RENDER_MS, self.jobs) > 1:
+            return todo, []  # never three processes rendering at once
+        chosen = {id(job) for job in first}
+        return first, [job for job in todo if id(job) not in chosen]
 
     def finish_render(self) -> None:
         """The pages render() left to a worker, rendered by now (this process renders what is left

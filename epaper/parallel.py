@@ -130,14 +130,16 @@ class Started(Generic[R]):
     def stop(self) -> None:
         """The workers ended (at once, if still working: the build failed meanwhile) and waited for."""
         children, self.children = self.children, []
-        for child, receive in children:
-            receive.close()
-            if child.is_alive():
-                child.terminate()
-            child.join()
-        if not self.frozen_before:
-            gc.unfreeze()
-            self.frozen_before = True
+        try:
+            for child, receive in children:
+                if child.is_alive():  # before its pipe is closed: a worker sending its result would say it broke
+                    child.terminate()
+                child.join()
+                receive.close()
+        finally:
+            if not self.frozen_before:
+                gc.unfreeze()
+                self.frozen_before = True
 
 
 class Deal(Generic[T]):

@@ -87,12 +87,24 @@ def _by_period(todo: list[Job], editions: Sequence[Edition]) -> list[Job]:
     position = {id(edition): i for i, edition in enumerate(editions)}
 
     def period(job: Job) -> int:
-        edition = job.context.get("edition")
-        if edition is None and job.context.get("articles"):
-            edition = job.context["articles"][0].edition
+        edition = _edition_of(job)
         return -1 if edition is None or job.extra == "home" else position.get(id(edition), -1)
 
     return sorted(todo, key=period)
+
+
+def _edition_of(job: Job) -> Edition | None:
+    """The edition a page goes with: its own, or that of the first article it lists."""
+    edition: Edition | None = job.context.get("edition")
+    if edition is None and job.context.get("articles"):
+        edition = job.context["articles"][0].edition
+    return edition
+
+
+def archive_wide(job: Job) -> bool:
+    """A page listing the whole archive (the sitemaps, the archive, the feeds, the front page):
+    rendered by the building process, whose memory it touches anyway (_by_period)."""
+    return job.extra == "home" or _edition_of(job) is None
 
 
 def _render_part(shared: tuple[Renderer, OutputWriter, LoadedSite, HtmlStore],
