@@ -87,8 +87,7 @@ def _by_period(todo: list[Job], editions: Sequence[Edition]) -> list[Job]:
     position = {id(edition): i for i, edition in enumerate(editions)}
 
     def period(job: Job) -> int:
-        edition = _edition_of(job)
-        return -1 if edition is None or job.extra == "home" else position.get(id(edition), -1)
+        return -1 if archive_wide(job) else position.get(id(_edition_of(job)), -1)
 
     return sorted(todo, key=period)
 
