@@ -13,6 +13,7 @@ from pathlib import Path
 
 from epaper import messages as M
 from epaper import parallel
+from epaper.added import AddedSite, Rebuild, decode_ledger, encode_ledger, prepare_added, take_ledger, update_shape
 from epaper.content.config import load_config
 from epaper.content.load import LoadedSite, load_content, parse_settings
 from epaper.content.reader import SiteReader, read_regular
@@ -42,6 +43,7 @@ from epaper.output.shape import (
     Shape,
     encode_shape,
     forget_shape,
+    has_ledger,
     lines,
     read_listing,
     read_shape,
@@ -170,6 +172,8 @@ class BuildState:
     shaped_file: Path | None = None  # and written beside its place then, placed once the output is in
     early: EarlyRecords | None = None  # the records read while the stamp's walk went on (records_meanwhile)
     held_gc: bool = False  # the collector held off since then, until the load has frozen what it made
+    adding: AddedSite | None = None  # the added path's: what it loaded and planned (added.py)
+    may_add: bool = True  # False: the added path failed while rendering, this is the full build after it
 
     @property
     def jobs(self) -> int:
@@ -251,11 +255,16 @@ class BuildState:
     def _likely_full(self) -> bool:
         """Whether this build will most likely load every record (records_meanwhile): when the last
         build left no listing of its inputs (no shape: no quick path), or after a new edition
-        (quick.new_edition_likely). After an edit the records read early would only be let go:
+        (quick.new_edition_likely) when its shape has no ledger (else the added path reads a few
+        editions' records alone). After an edit the records read early would only be let go:
         0.12 s of freeing at 100,000 articles."""
         assert self.writer is not None
-        before = read_listing(self.shape_file, f"{code_fingerprint()} {_options_key(self.options, self.writer.out)}")
-        return before is None or new_edition_likely(before, self.options.site / "content")
+        key = f"{code_fingerprint()} {_options_key(self.options, self.writer.out)}"
+        before = read_listing(self.shape_file, key)
+        if before is None:
+            return True
+        # After a new edition the added path reads a few editions' records, when the shape has its ledger
+        return new_edition_likely(before, self.options.site / "content") and not has_ledger(self.shape_file, key)
 
     def let_go_early(self) -> None:
         """The records read early, not needed (a no-op or quick build, or one that failed), let go
@@ -359,6 +368,8 @@ class BuildState:
                                                   frozen=self.froze_heap or None):
                 writer.record(path, sha, change)
         except TemplateProblem as problem:
+            if self.adding is not None:  # an article it did not load, or a layout's error: the full build says
+                raise Rebuild from None
             self.diags.error(problem.path, problem.line, problem.text)
             raise Stop from None
         self.rendered = {job.path for job in todo}
@@ -392,6 +403,8 @@ class BuildState:
             for path, sha, change in rendering.finish():
                 self.writer.record(path, sha, change)
         except TemplateProblem as problem:
+            if self.adding is not None:
+                raise Rebuild from None
             self.diags.error(problem.path, problem.line, problem.text)
             raise Stop from None
 
@@ -529,6 +542,7 @@ class BuildState:
         shape = take_shape(pages, self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
                            self.indexed, self.loaded.editions)
         shape.pages = len(self.pages) + len(self.kept)
+        shape.ledger = encode_ledger(take_ledger(self.site, self.listed))
         return encode_shape(shape)
 
     def _listing(self) -> bytes:
@@ -611,6 +625,59 @@ class BuildState:
             shape.articles[rel] = (page, sha, shown)
         return True
 
+    def add(self, now: dt.datetime) -> bool:
+        """When only new editions were added, each newer than every other: load, link and plan
+        the pages they change alone (added.py); render() and the steps after it then run as in a
+        full build, and keep_rest() keeps every other file. False, having written nothing, when
+        a full build is needed."""
+        writer = self.writer
+        assert writer is not None
+        if (not self.may_add or not self.added or writer.live is None or not writer.out.is_dir()
+                or not writer.renders or writer.next_change is not None):  # none waits to be published
+            return False
+        shape = read_shape(self.shape_file, self.shape_key)
+        ledger = decode_ledger(shape.ledger) if shape is not None else None
+        if shape is None or ledger is None:
+            return False
+        root = self.options.site
+        config = load_config(SiteReader(root, Diagnostics()), self.options.base_url)
+        if config is None:
+            return False
+        cache = BuildCache(root, parse_settings(config, root), every_record=False)
+        found = prepare_added(root, config, cache, shape, ledger, self.added, now, self.options.drafts,
+                              self.options.future)
+        scratch = Diagnostics()
+        if found is not None:
+            self.files = files(found.site)
+            check_outputs(found.jobs, found.site.static_files, root, scratch, self.files)
+        if found is None or scratch.has_errors():
+            cache.html.close()
+            return False
+        self.cache, self.loaded, self.site, self.pages, self.shape = cache, found.loaded, found.site, found.jobs, shape
+        self.listed, self.adding = found.src, found
+        pages = {job.needs_html[0].source: job.path for job in found.jobs if job.template == "article.html"}
+        self.indexed = shape.indexed + [(pages[a.source], f"{e.date.year:04d}-{e.date.month:02d}")
+                                        for e in found.new for a in e.articles if not a.draft]
+        self.diags.extend(writer.warnings)
+        self.diags.extend(found.warnings)
+        self.stop_on_errors()  # --strict: the warnings
+        forget_shape(self.shape_file)  # until this build is done: if it fails halfway, the next one is full
+        return True
+
+    def keep_rest(self) -> None:
+        """After the added path's render and files: every other file of the live site is kept
+        (the search index's are index()'s), with its key; the shape and ledger brought up to date."""
+        writer, found, shape = self.writer, self.adding, self.shape
+        assert writer is not None and writer.live is not None and found is not None and shape is not None
+        indexing = found.site.config.search and self.options.search
+        planned = {job.path for job in self.pages}
+        writer.keep_all([path for path in writer.live if path not in writer.manifest and path not in planned
+                         and path != "_headers" and not (indexing and path.startswith(search.FOLDER))])
+        self.keys = {**writer.renders, **self.keys}
+        shape.pages += sum(1 for path in planned if path not in writer.live)
+        pages = {job.needs_html[0].source: job.path for job in self.pages if job.template == "article.html"}
+        update_shape(shape, found, pages, self.indexed)
+
     def _render_quick(self, found: QuickSite, cache: BuildCache,
                       writer: OutputWriter) -> list[tuple[Job, bytes]] | None:
         """The quick path's pages, in memory; None when one is not the page the last build made
@@ -663,6 +730,7 @@ def build(options: Options) -> Result:
 
     0. stop early when no input changed since the last build (an input stamp)
        (0b. when only article bodies changed: their pages alone, then 6 and 7; quick.py)
+       (0c. when only new editions were added: the pages they change alone, then 2b, 4 to 7; added.py)
     1. load config.yaml, editions, front matter and Markdown, images and PDFs
     2. resolve: sections, series, corrections, neighbours; all validation
        (2b. join each edition's page PDFs into one, from the cache when unchanged)
@@ -673,6 +741,13 @@ def build(options: Options) -> Result:
     6. index the pages for search
     7. swap the staging folder in (the cache is saved whatever happened)
     """
+    try:
+        return _build(options, may_add=True)
+    except Rebuild:  # the added path met what it had not loaded while rendering: in full (added.py)
+        return _build(options, may_add=False)
+
+
+def _build(options: Options, may_add: bool) -> Result:
     # The site by one name however the command was given it (`--site .`, `../paper`, a link to
     # it): the stamp's listing names every input by its path, and a listing naming them
     # otherwise is another site's, after which nothing is kept and every page is planned.
@@ -684,7 +759,8 @@ def build(options: Options) -> Result:
         stamping = Stamping.start(_stamped(options), _options_key(options, out),
                                   record_path(options.site / CACHE_DIR, out.absolute()))  # a big site's walk, forked
         try:
-            state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR))  # meanwhile,
+            state = BuildState(options, writer=OutputWriter(out, options.site / CACHE_DIR),  # meanwhile,
+                               may_add=may_add)
             assert state.writer is not None
             try:
                 state.records_meanwhile(stamping)  # and the content's records
@@ -708,6 +784,16 @@ def build(options: Options) -> Result:
                 if state.quick(now):                                                         # 0b.
                     state.let_go_early()
                     state.index()                                                         # 6.
+                    state.swap(stamp)                                                     # 7.
+                    return state.result()
+                if state.add(now):                                                           # 0c.
+                    state.let_go_early()
+                    state.join_pdfs()                                                     # 2b.
+                    state.render()                                                        # 4.
+                    state.place_files()                                                   # 5.
+                    state.keep_rest()
+                    state.index()                                                         # 6.
+                    state.finish_render()                                                 # 4b.
                     state.swap(stamp)                                                     # 7.
                     return state.result()
                 state.set_listing_aside()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -456,3 +457,5 @@ class SiteData:
     static_files: dict[str, Path]  # output path -> file
     media: dict[str, str] = field(default_factory=dict)  # image or PDF file -> content hash
     next_publish: dt.datetime | None = None  # when a left-out future edition falls due
+    # The hashes of the files of editions a new edition's build lists without loading them (added.py)
+    unloaded: Mapping[str, str] | None = None

@@ -278,15 +278,17 @@ def _folder(rel: str) -> str:
 
 
 def _editions(root: Path, config: Config, cache: BuildCache, shape: Shape, articles: list[str], drafts: bool,
-              fresh: set[str]) -> tuple[LoadedSite, SiteData] | None:
-    """The editions of these articles and of what they link to, DEPTH links deep, each linked in
-    itself as resolve links it and to the others by the shape's links. `fresh`: the files parsed
-    now; every other record must be of the file as it is."""
+              fresh: set[str], wanted: Iterable[str] = ()) -> tuple[LoadedSite, SiteData] | None:
+    """The editions of these articles (and the edition folders `wanted`) and of what they link to,
+    DEPTH links deep, each linked in itself as resolve links it and to the others by the shape's
+    links. `fresh`: the files parsed now; every other record must be of the file as it is."""
     folders: set[str] = set()
     rows: dict[str, dict[str, SourceRecord]] = {}
     frontier = set(articles)  # article files whose editions are loaded next
+    start = set(wanted)
     for _ in range(DEPTH + 1):
-        new = sorted({_folder(rel) for rel in frontier} - folders)
+        new = sorted(({_folder(rel) for rel in frontier} | start) - folders)
+        start = set()
         found = cache.folders(new)
         if found is None:
             return None

@@ -18,7 +18,8 @@ from pathlib import Path
 from epaper.output import beside
 from epaper.output.cache import LISTING_SEPARATOR
 
-FORMAT = 4  # 2: the listing as bytes; 3: a head (key, number of files) before the rest; 4: the listing next
+FORMAT = 5  # 2: the listing as bytes; 3: a head (key, number of files) before the rest; 4: the listing next;
+# 5: the ledger last (added.py)
 
 Links = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # previous and next in series, originals, corrections
 
@@ -35,6 +36,7 @@ class Shape:
     indexed: list[tuple[str, str]] = field(default_factory=list)  # (article page, month) in the search index
     sources: int = 0  # content files of the site (the fragment store keeps a few times as many items)
     pages: int = 0  # pages of the site
+    ledger: bytes = b""  # what the indexes list, encoded (added.py), read as it is and kept so
 
 
 def shape_path(state_folder: Path, out: Path) -> Path:
@@ -58,13 +60,25 @@ def read_shape(path: Path, key: str | None = None, files: int | None = None) -> 
                 return None
             listing = marshal.load(stream)
             state = marshal.load(stream)
+            kept = stream.read()  # the ledger, kept as it is
         if not isinstance(listing, bytes) or not isinstance(state["articles"], dict):
             return None
         return Shape(key=head["key"], listing=listing, articles=state["articles"], links=state["links"],
                      elsewhere=frozenset(state["elsewhere"]), indexed=state["indexed"], sources=state["sources"],
-                     pages=state["pages"])
+                     pages=state["pages"], ledger=kept)
     except Exception:  # missing, damaged or of another version: a full build
         return None
+
+
+def has_ledger(path: Path, key: str) -> bool:
+    """Whether the shape kept at `path`, of `key`, has a ledger (added.py): its head alone."""
+    try:
+        with path.open("rb") as stream:
+            head = marshal.load(stream)
+        return isinstance(head, dict) and head.get("format") == FORMAT and head.get("key") == key and bool(
+            head.get("ledger"))
+    except Exception:  # missing or damaged: none
+        return False
 
 
 def read_listing(path: Path, key: str) -> bytes | None:
@@ -84,12 +98,12 @@ def read_listing(path: Path, key: str) -> bytes | None:
 
 def encode_shape(shape: Shape) -> bytes:
     """The shape as write_shape keeps it (a full build works it out while Pagefind runs)."""
-    head = {"format": FORMAT, "key": shape.key, "files": lines(shape.listing)}
+    head = {"format": FORMAT, "key": shape.key, "files": lines(shape.listing), "ledger": bool(shape.ledger)}
     return marshal.dumps(head) + marshal.dumps(shape.listing) + marshal.dumps({
         "articles": shape.articles,
         "links": shape.links, "elsewhere": sorted(shape.elsewhere), "indexed": shape.indexed,
         "sources": shape.sources, "pages": shape.pages,
-    })
+    }) + shape.ledger
 
 
 def write_shape(path: Path, data: bytes) -> None:

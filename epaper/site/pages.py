@@ -17,8 +17,19 @@ from epaper import messages as M
 from epaper.errors import Arg, Diagnostics
 from epaper.model import Article, Download, Edition, Page, Rendition, Section, SiteData
 from epaper.site.jobs import Job
-from epaper.site.sitemaps import sitemap_jobs
-from epaper.site.urls import ARCHIVE, CORRECTIONS, HOME, SEARCH, feed_path, output_file, page_count, section_url
+from epaper.site.sitemaps import SITE_SITEMAP, sitemap_jobs
+from epaper.site.urls import (
+    ARCHIVE,
+    CORRECTIONS,
+    HOME,
+    ROBOTS,
+    SEARCH,
+    feed_path,
+    month_path,
+    output_file,
+    page_count,
+    section_url,
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,14 @@ class Sources:
             found = self._memo[id(article)] = tuple(sorted(sources))
         return found
 
+    def seed(self, article: object, sources: tuple[str, ...]) -> None:
+        """What an article not loaded is made from in a list, as the last build worked it out
+        (added.py: a new edition's build lists the archive without loading it)."""
+        self._memo[id(article)] = sources
+
+    def known(self, article: object) -> bool:
+        return id(article) in self._memo
+
     def all(self, articles: Iterable[Article | None]) -> set[str]:
         found: set[str] = set()
         memo = self._memo
@@ -87,18 +106,53 @@ def plan(site: SiteData, src: Sources | None = None, kept: Collection[int] = (),
         for slug, members in groups.items():
             jobs.extend(_index(src, site, kind, declared[slug], members))
     jobs.extend(_feeds(src, site))
-    corrections = site.corrections
-    jobs.append(Job(output_file(CORRECTIONS), "corrections.html",
-                    frozenset(src.all(corrections) | src.all(o for c in corrections for o in c.originals)),
-                    context=dict(corrections=corrections)))
-    jobs.append(Job(output_file(ARCHIVE), "archive.html", frozenset(e.source for e in editions),
-                    context=dict(years=_archive(editions), first=editions[0] if editions else None,
-                                 last=latest)))
+    jobs.append(_corrections(src, site))
+    jobs.append(_archive_job(site))
     if site.config.search:
         jobs.append(Job(output_file(SEARCH), "search.html", frozenset()))
     jobs.append(Job("404.html", "404.html", frozenset(), context=dict(canonical_url="404.html")))
     jobs.extend(sitemap_jobs(site))
     return jobs
+
+
+def plan_some(site: SiteData, src: Sources, editions: Collection[int], articles: Collection[int],
+              months: Collection[tuple[int, int]], corrections: bool) -> list[Job]:
+    """The pages a new edition can change (added.py), in plan()'s order: the front page, the edition
+    pages and printed pages of `editions` and the pages of `articles` (by id), every section and
+    series index, the feeds (the corrections' only with `corrections`), the corrections page then,
+    the archive, and the sitemaps but the months not in `months` and robots.txt."""
+    jobs = [_edition(src, site, site.editions[-1], output_file(HOME), len(site.editions) - 1, home=True)]
+    for i, edition in enumerate(site.editions):
+        if id(edition) in editions:
+            jobs.extend(edition_jobs(src, site, i))
+        jobs.extend(article_job(src, edition, j) for j, article in enumerate(edition.articles)
+                    if id(article) in articles)
+    for kind, groups, declared in (("sections", site.sections, site.config.sections),
+                                   ("series", site.series, site.config.series)):
+        for slug, members in groups.items():
+            jobs.extend(_index(src, site, kind, declared[slug], members))
+    jobs.extend(job for job in _feeds(src, site) if corrections or job.path != feed_path("corrections"))
+    if corrections:
+        jobs.append(_corrections(src, site))
+    jobs.append(_archive_job(site))
+    wanted = {month_path(year, month) for year, month in months}
+    jobs.extend(job for job in sitemap_jobs(site) if job.template != "sitemap.xml" or job.path in wanted
+                or job.path == SITE_SITEMAP)
+    return [job for job in jobs if job.path != ROBOTS]
+
+
+def _corrections(src: Sources, site: SiteData) -> Job:
+    corrections = site.corrections
+    return Job(output_file(CORRECTIONS), "corrections.html",
+               frozenset(src.all(corrections) | src.all(o for c in corrections for o in c.originals)),
+               context=dict(corrections=corrections))
+
+
+def _archive_job(site: SiteData) -> Job:
+    editions = site.editions
+    return Job(output_file(ARCHIVE), "archive.html", frozenset(e.source for e in editions),
+               context=dict(years=_archive(editions), first=editions[0] if editions else None,
+                            last=editions[-1] if editions else None))
 
 
 def edition_jobs(src: Sources, site: SiteData, i: int) -> list[Job]:

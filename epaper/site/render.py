@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +138,7 @@ class Renderer:
         self.digests = {a.source: a.shown for e in site.editions for a in e.articles}
         self.digests.update({e.source: e.digest for e in site.editions})
         self.digests.update(site.media)  # scans, photos and PDFs: a changed image re-renders its pages
-        self._tokens = _Tokens(self.digests)
+        self._tokens = _Tokens(self.digests, site.unloaded)
         self._layout_tokens: dict[str, str] = {}
         self.fragments: FragmentStore | None = memory.fragments if memory else None
         self._list_sources = listed if listed is not None else Sources()  # an article's files as lists show it
@@ -289,10 +289,11 @@ class Renderer:
         common = "\0".join(parts)
         if "item" not in names:  # the same for every article
             return [hashlib.blake2b(common.encode(), digest_size=16).hexdigest()] * len(articles)
-        tokens, made_from = self._tokens, self._list_sources.of
+        tokens, made_from, made_from_known = self._tokens, self._list_sources.of, self._list_sources.known
         keys: list[str | None] = []
         for article in articles:
-            if not isinstance(article, Article) or article.edition is None:  # not one of the site's
+            if not made_from_known(article) and (not isinstance(article, Article) or article.edition is None):
+                # not one of the site's (those added.py lists without loading them are known)
                 keys.append(None)
                 continue
             item = "".join(map(tokens.__getitem__, made_from(article)))  # sorted already
@@ -344,12 +345,16 @@ class Renderer:
 class _Tokens(dict[str, str]):
     """A source's part of a render key, `SOURCE=HASH\0`, made the first time it is wanted."""
 
-    def __init__(self, digests: dict[str, str]) -> None:
+    def __init__(self, digests: dict[str, str], unloaded: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.digests = digests
+        self.unloaded = unloaded  # SiteData.unloaded
 
     def __missing__(self, source: str) -> str:
-        token = self[source] = f"{source}={self.digests.get(source, '')}\0"
+        found = self.digests.get(source)
+        if found is None:
+            found = self.unloaded.get(source, "") if self.unloaded is not None else ""
+        token = self[source] = f"{source}={found}\0"
         return token
 
 

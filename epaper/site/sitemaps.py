@@ -17,6 +17,8 @@ from epaper.site.urls import ARCHIVE, CORRECTIONS, EDITIONS_JSON, HOME, NEWS_SIT
 
 NEWS_DAYS = 2  # Google News takes articles of the last two days
 NEWS_LIMIT = 1000  # and at most 1,000 of them in one news sitemap
+SITE_SITEMAP = "sitemaps/site.xml"  # the fixed pages'
+
 
 
 def _listed(edition: Edition) -> list[Article]:
@@ -31,9 +33,9 @@ def sitemap_jobs(site: SiteData) -> list[Job]:
     fixed += [f"sections/{slug}/" for slug in site.sections] + [f"series/{slug}/" for slug in site.series]
     jobs = [
         Job(SITEMAP, "sitemap_index.xml", frozenset(e.source for e in editions),
-            context=dict(sitemaps=[("sitemaps/site.xml", latest.date if latest else None)]
+            context=dict(sitemaps=[(SITE_SITEMAP, latest.date if latest else None)]
                          + [(month_path(y, m), group[-1].date) for (y, m), group in months])),
-        Job("sitemaps/site.xml", "sitemap.xml", frozenset({latest.source} if latest else ()),
+        Job(SITE_SITEMAP, "sitemap.xml", frozenset({latest.source} if latest else ()),
             context=dict(urls=[(url, latest.date if latest and url == "" else None) for url in fixed])),
     ]
     for (year, month), group in months:
