@@ -424,8 +424,11 @@ operations = st.one_of(
     st.tuples(st.just("edition"), st.sampled_from(["2022-11-02", "2022-11-04", "2022-11-06", "2022-12-01", "2023-01-02"]),
               st.booleans()),
     st.tuples(st.just("drop_edition"), st.sampled_from(["2021-06-01", "2022-11-02", "2022-11-04", "2022-11-06",
-                                                        "2022-12-01", "2023-01-02"])),
+                                                        "2022-11-07", "2022-12-01", "2023-01-02"])),
     st.tuples(st.just("correction"), SLUGS),
+    # a new newest edition alone, continuing the series or correcting an old article (added.py's path)
+    st.tuples(st.just("nightly"), st.sampled_from(["2022-11-06", "2022-11-07", "2022-12-01", "2023-01-02"]),
+              st.booleans(), st.one_of(st.none(), SLUGS)),
     st.tuples(st.just("css"), st.sampled_from(["", "body{color:red}", "body{color:blue}"])),  # a new asset name
     st.tuples(st.just("scan"), DATES, COLOURS),  # a page scan added or replaced
     st.tuples(st.just("photo"), DATES, SLUGS, COLOURS),  # an article with a lead photo and an area
@@ -469,6 +472,17 @@ def apply(site: Path, operation: tuple) -> None:
         _, date, numbered = operation
         write_files(site, {f"content/{date}/edition.yaml": EDITION.format(date=date, number=7 if numbered else 8),
                            f"content/{date}/z.md": article("新一期", page=2)})
+    elif kind == "nightly":
+        _, date, series, corrects = operation
+        files = {f"content/{date}/edition.yaml": EDITION.format(date=date, number=9),
+                 f"content/{date}/y.md": article("新一期", page=1)}
+        if series:
+            files[f"content/{date}/s.md"] = article("笔谈续", page=2, series="bitan")
+        if corrects:
+            files[f"content/{date}/fix.md"] = article("更正", page=2, type="correction",
+                                                      corrects=f"2022-11-03/{corrects}")
+        if not (site / f"content/{date}").exists():  # whole, at once: the build sees an edition added
+            write_files(site, files)
     elif kind == "drop_edition":
         shutil.rmtree(site / f"content/{operation[1]}", ignore_errors=True)
     elif kind == "css":
@@ -517,6 +531,9 @@ QUERIES = ["甲", "乙", "丙", "丁", "标题", "新一期", "配图", "更正"
 @example(sequence=[("delete", "2022-11-05", "a"), ("edition", "2022-11-02", True), ("scan", "2022-11-04", (0, 0, 200)),
                    ("body", "2021-06-01", "a", "补记一。"), ("correction", "a"), ("recolour", "2022-10-01", "photo.png", (0, 0, 200))],
          compact_at=1, shard_pages=search.SHARD_PAGES, feeds=50)  # a query's words known in one shard, not the other (search-rank.js)
+@example(sequence=[("nightly", "2022-11-06", True, "a"), ("nightly", "2022-11-07", True, None),  # added.py's path twice,
+                   ("body", "2022-11-03", "a", "补记一。"), ("nightly", "2022-12-01", False, "a")],  # then the quick path
+         compact_at=search.COMPACT_AT, shard_pages=search.SHARD_PAGES, feeds=1)                # and the added path again
 def test_incremental_build_equals_full_build_after_any_edits(chromium, sequence: list[tuple], compact_at: int,
                                                              shard_pages: int, feeds: int) -> None:
     """Byte for byte but for the search index, which finds the same articles for every query
