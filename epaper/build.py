@@ -635,17 +635,20 @@ class BuildState:
         if (not self.may_add or not self.added or writer.live is None or not writer.out.is_dir()
                 or not writer.renders or writer.next_change is not None):  # none waits to be published
             return False
-        shape = read_shape(self.shape_file, self.shape_key)
-        ledger = decode_ledger(shape.ledger) if shape is not None else None
-        if shape is None or ledger is None:
-            return False
         root = self.options.site
         config = load_config(SiteReader(root, Diagnostics()), self.options.base_url)
         if config is None:
             return False
-        cache = BuildCache(root, parse_settings(config, root), every_record=False)
-        found = prepare_added(root, config, cache, shape, ledger, self.added, now, self.options.drafts,
-                              self.options.future)
+        # What it reads and makes lives until the build ends, as a full build's load: made without
+        # the collector walking it (100,000 stand-ins and the shape), then frozen out of its sight.
+        with self._lasting():
+            shape = read_shape(self.shape_file, self.shape_key)
+            ledger = decode_ledger(shape.ledger) if shape is not None else None
+            if shape is None or ledger is None:
+                return False
+            cache = BuildCache(root, parse_settings(config, root), every_record=False)
+            found = prepare_added(root, config, cache, shape, ledger, self.added, now, self.options.drafts,
+                                  self.options.future)
         scratch = Diagnostics()
         if found is not None:
             self.files = files(found.site)
