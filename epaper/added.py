@@ -70,11 +70,13 @@ class Ledger:
     listed: dict[str, tuple[str, ...]]  # article file -> the files its list item is made from (pages.Sources)
     hashes: dict[str, str]  # the edition and media files among those -> their hashes (articles': the shape's)
     corrections: list[str]  # the correction notices, newest first
+    dates: list[str]  # every edition's date, published or not (a new one must be later than all)
 
 
 def encode_ledger(ledger: Ledger) -> bytes:
     return marshal.dumps({"format": LEDGER_FORMAT, "editions": ledger.editions, "members": ledger.members,
-                          "listed": ledger.listed, "hashes": ledger.hashes, "corrections": ledger.corrections})
+                          "listed": ledger.listed, "hashes": ledger.hashes, "corrections": ledger.corrections,
+                          "dates": ledger.dates})
 
 
 def decode_ledger(data: bytes) -> Ledger | None:
@@ -86,28 +88,27 @@ def decode_ledger(data: bytes) -> Ledger | None:
         if not isinstance(raw, dict) or raw.get("format") != LEDGER_FORMAT:
             return None
         return Ledger(editions=raw["editions"], members=raw["members"], listed=raw["listed"], hashes=raw["hashes"],
-                      corrections=raw["corrections"])
+                      corrections=raw["corrections"], dates=raw["dates"])
     except Exception:  # damaged: a full build
         return None
 
 
-def take_ledger(site: SiteData, src: Sources) -> Ledger:
-    """The ledger of a site as a build planned it (`src`: the plan's, which has every listed article)."""
+def take_ledger(site: SiteData, src: Sources, everything: list[Edition]) -> Ledger:
+    """The ledger of a site as a build planned it (`src`: the plan's, which has every listed
+    article; `everything`: every edition loaded, published or not)."""
     members: dict[str, list[str]] = {}
-    listed: dict[str, tuple[str, ...]] = {}
     for kind, groups in (("sections", site.sections), ("series", site.series)):
         for slug, articles in groups.items():
             members[f"{kind}/{slug}"] = [a.source for a in articles]
-            for article in articles:
-                if article.source not in listed:
-                    listed[article.source] = src.of(article)
+    listed = {a.source: src.of(a) for e in site.editions for a in e.articles}  # what lists show of each
     editions = [(e.source, e.date.isoformat(), e.number, e.digest, len(e.articles)) for e in site.editions]
     hashes = {e.source: e.digest for e in site.editions}
     media = site.media
     files = {f for made in listed.values() for f in made if not f.endswith(".md") and f not in hashes}
     hashes.update((f, media.get(f, "")) for f in sorted(files))
     return Ledger(editions=editions, members=members, listed=listed, hashes=hashes,
-                  corrections=[a.source for a in site.corrections])
+                  corrections=[a.source for a in site.corrections],
+                  dates=sorted({e.date.isoformat() for e in everything}))
 
 
 class _Hashes(Mapping[str, str]):
@@ -150,9 +151,12 @@ def _name(rel: str) -> str:
     return rel.rpartition("/")[2]
 
 
-def new_folders(root: Path, added: list[str]) -> dict[str, list[str]] | None:
+def new_folders(root: Path, added: list[str], known: set[str]) -> dict[str, list[str]] | None:
     """The new edition folders and their files (relative to the site), or None when a file was
-    added anywhere else (or an article below one, which the full build would warn about)."""
+    added anywhere else (or an article below one, which the full build would warn about), a
+    folder held a file before (a stray article becomes an edition's), anything in one is a
+    symbolic link (the full build refuses one leading out of the site), or one is inside
+    another edition or holds one (`known`: the archive's edition folders)."""
     root = root.absolute()
     rels = [Path(os.path.relpath(Path(path).absolute(), root)).as_posix() for path in added]
     folders = {_folder(rel) for rel in rels if rel.endswith("/edition.yaml") and rel.startswith("content/")}
@@ -169,20 +173,34 @@ def new_folders(root: Path, added: list[str]) -> dict[str, list[str]] | None:
     for folder in folders:  # an edition inside another is an error (load.find_editions)
         above = _folder(folder)
         while above:
-            if above in folders:
+            if above in folders or above in known:
                 return None
             above = _folder(above)
+        if any(other.startswith(f"{folder}/") for other in known):
+            return None
+        if not _only(root / folder, {root / rel for rel in found[folder]}):
+            return None
     return found if found else None
+
+
+def _only(folder: Path, files: set[Path]) -> bool:
+    """Whether the folder holds these files alone, and no symbolic link (itself none either)."""
+    if folder.is_symlink():
+        return False
+    for path, dirs, names in os.walk(folder):
+        for name in (*dirs, *names):
+            entry = Path(path) / name
+            if entry.is_symlink() or (name in names and entry not in files):
+                return False
+    return True
 
 
 def prepare_added(root: Path, config: Config, cache: BuildCache, shape: Shape, ledger: Ledger, added: list[str],
                   now: dt.datetime, drafts: bool, future: bool) -> AddedSite | None:
     """The added path's load, link and plan, or None when a full build is needed (see the module)."""
-    folders = new_folders(root, added)
-    if folders is None or not ledger.editions:
-        return None
     known = {_folder(source) for source, *_ in ledger.editions}
-    if any(folder in known for folder in folders):
+    folders = new_folders(root, added, known)
+    if folders is None or not ledger.editions:
         return None
     new, warnings = _parse(root, config, cache, folders)
     if new is None:
@@ -195,7 +213,7 @@ def prepare_added(root: Path, config: Config, cache: BuildCache, shape: Shape, l
     if diags.has_errors():
         return None
     warnings.extend(diags.warnings)
-    last = dt.date.fromisoformat(ledger.editions[-1][1])
+    last = dt.date.fromisoformat(max([*ledger.dates, ledger.editions[-1][1]]))  # unpublished ones too
     new.sort(key=lambda e: e.date)
     zone = ZoneInfo(config.timezone)
     everything: dict[int, list[Article]] = {}  # edition -> its articles, drafts too
@@ -293,6 +311,10 @@ def _link_and_plan(root: Path, config: Config, cache: BuildCache, shape: Shape, 
         originals = _originals(new, everything, editions, by_date, real, shape, drafts)
         if originals is None:
             return None
+        corrected = {id(o) for o in originals}
+        for article in articles.values():  # what lists show of them is as it was, but for what a new notice corrects:
+            if id(article) not in corrected and article.source in listed:  # their notices may be beyond those loaded
+                memo(article, listed[article.source])
         newest_first = [a for e in reversed(new) for a in e.articles]
         sections = {slug: [a for a in newest_first if a.links.section is not None and a.links.section.slug == slug]
                     + members(ledger.members.get(f"sections/{slug}", [])) for slug in config.sections}
@@ -442,14 +464,14 @@ def update_shape(shape: Shape, found: AddedSite, pages: dict[str, str], indexed:
     for kind, groups in (("sections", site.sections), ("series", site.series)):
         for slug, members in groups.items():
             ledger.members[f"{kind}/{slug}"] = [a.source for a in members]
-            for article in members:
-                if isinstance(article, Article):
-                    ledger.listed[article.source] = found.src.of(article)
+    for edition in found.loaded.editions:  # the new ones, and what a new notice corrects
+        ledger.listed.update((a.source, found.src.of(a)) for a in edition.articles)
     notices = any(job.path == feed_path("corrections") for job in found.jobs)
     if notices:
         ledger.corrections = [a.source for a in site.corrections]
     for edition in found.new:
         ledger.hashes[edition.source] = edition.digest
+    ledger.dates = sorted({*ledger.dates, *(e.date.isoformat() for e in found.new)})
     files = {f for e in found.loaded.editions for a in e.articles for f in found.src.of(a)
              if not f.endswith(".md") and f not in ledger.hashes}
     ledger.hashes.update((f, site.media.get(f, "")) for f in sorted(files))

@@ -493,6 +493,8 @@ class BuildState:
         self.report = writer.finish(self.keys, stamp, self.site.next_publish, self.diags.warnings)
         self.diags.extend(foreign.warnings)
         self.keep_shape()
+        if self.adding is not None:  # it placed the files of the editions it loaded alone: the others' stay cached
+            return
         if self.renditions is not None:
             self.renditions.prune()  # what this site no longer shows leaves the rendition cache
         if self.edition_pdfs is not None:
@@ -539,10 +541,10 @@ class BuildState:
         pages = {job.needs_html[0].source: job.path for job in self.pages if job.template == "article.html"}
         pages.update((article.source, path) for article, _, path in self.kept.articles)
         elsewhere = {a.source for job in self.pages if job.template != "article.html" for a in job.needs_html}
-        shape = take_shape(pages, self.site, len(self.cache.sources), self._listing(), self.shape_key, elsewhere,
+        shape = take_shape(pages, self.site, self.cache.sources, self._listing(), self.shape_key, elsewhere,
                            self.indexed, self.loaded.editions)
         shape.pages = len(self.pages) + len(self.kept)
-        shape.ledger = encode_ledger(take_ledger(self.site, self.listed))
+        shape.ledger = encode_ledger(take_ledger(self.site, self.listed, self.loaded.editions))
         return encode_shape(shape)
 
     def _listing(self) -> bytes:

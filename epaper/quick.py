@@ -379,12 +379,16 @@ def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
     return kept
 
 
-def take_shape(pages: dict[str, str], site: SiteData, loaded_sources: int, listing: bytes, key: str,
+def take_shape(pages: dict[str, str], site: SiteData, records: dict[str, SourceRecord], listing: bytes, key: str,
                elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
     """The shape of a site a full build made: `pages` each published article's page, `everything`
-    every edition loaded, published or not (their articles are the article files), `site` what
-    was published."""
+    every edition loaded, published or not (their articles are the article files, with the drafts
+    of the published ones, which resolve left out of them: from `records`, the content files'),
+    `site` what was published."""
     articles = {a.source: (pages.get(a.source, ""), a.digest, a.shown) for e in everything for a in e.articles}
+    folders = {e.folder for e in everything}
+    articles.update((rel, ("", r.sha, r.shown)) for rel, r in records.items()
+                    if rel.endswith(".md") and rel not in articles and r.fields is not None and _folder(rel) in folders)
     links: dict[str, Links] = {}
     for edition in site.editions:
         for a in edition.articles:
@@ -393,5 +397,5 @@ def take_shape(pages: dict[str, str], site: SiteData, loaded_sources: int, listi
                                    a.next_in_series.source if a.next_in_series else "",
                                    tuple(o.source for o in a.originals), tuple(c.source for c in a.corrections))
     return Shape(key=key, listing=listing, articles=articles, links=links, elsewhere=frozenset(elsewhere),
-                 indexed=indexed, sources=loaded_sources)
+                 indexed=indexed, sources=len(records))
 

@@ -146,3 +146,100 @@ def test_a_mistake_in_the_new_edition_is_reported_as_a_full_build_reports_it(mak
     with pytest.raises(BuildError) as again:
         fresh_build(site, tmp_path)
     assert [str(d) for d in again.value.diagnostics] == messages
+
+
+def test_a_folder_holding_a_file_before_it_became_an_edition_takes_the_full_build(make_site, tmp_path, spy):
+    """A stray article waiting in a folder becomes the new edition's when its edition.yaml comes:
+    the full build reads every file of the folder, not the added ones alone."""
+    files = archive(3)
+    files[ED5 + "old.md"] = article("早已在此的稿", page=2)
+    site = make_site(files)
+    age(site)
+    build_ok(site)
+    publish(site, nightly())
+    _, out = build_ok(site)
+    assert spy == ["full"]
+    assert "早已在此的稿" in (out / "2022-11-05/old/index.html").read_text(encoding="utf-8")
+    assert digest(out, search_index=False) == fresh_build(site, tmp_path)[1]
+
+
+@pytest.mark.parametrize("where", ["file", "folder"])
+def test_a_link_out_of_the_site_in_a_new_edition_is_refused_as_the_full_build_refuses_it(make_site, tmp_path, where):
+    site = make_site(archive(3))
+    age(site)
+    build_ok(site)
+    outside = tmp_path / "outside"
+    write_files(outside, {"ext.md": article("站外稿", page=1)})
+    publish(site, nightly())
+    link = site / ED5 / ("ext.md" if where == "file" else "ext")
+    os.symlink(outside / "ext.md" if where == "file" else outside, link)
+    os.utime(link, (time.time() - 5,) * 2, follow_symlinks=False)
+    time.sleep(0.15)
+    with pytest.raises(BuildError) as raised:
+        build(Options(site=site, out=site / "public"))
+    assert any("ext" in str(d) and not d.warning for d in raised.value.diagnostics)
+    assert "站外稿" not in (site / "public/2022-11-05/index.html").read_text(encoding="utf-8") if (
+        site / "public/2022-11-05/index.html").exists() else True
+
+
+@pytest.mark.parametrize("folder", ["content/2022/2022-11-04/sub/", "content/2022/"])
+def test_an_edition_inside_another_or_around_them_is_reported(make_site, folder):
+    site = make_site(archive(3))
+    age(site)
+    build_ok(site)
+    publish(site, {f"{folder}edition.yaml": EDITION.format(date="2022-11-09", number=1),
+                   f"{folder}x.md": article("嵌套", page=1)})
+    with pytest.raises(BuildError) as raised:
+        build(Options(site=site, out=site / "public"))
+    assert any(not d.warning for d in raised.value.diagnostics)
+
+
+def test_a_new_edition_on_the_date_of_an_unpublished_one_is_reported(make_site):
+    """An edition all of whose articles are drafts is not published (nor in the ledger's list of
+    published editions), but its date is taken: DATE_TWICE, as the full build says."""
+    files = archive(3)
+    files[ED5 + "edition.yaml"] = EDITION.format(date="2022-11-05", number=1)
+    files[ED5 + "cao.md"] = article("草稿", page=1, draft="true")
+    site = make_site(files)
+    age(site)
+    build_ok(site)
+    folder = "content/2022/b-2022-11-05/"
+    publish(site, {f"{folder}edition.yaml": EDITION.format(date="2022-11-05", number=2),
+                   f"{folder}x.md": article("同日", page=1)})
+    with pytest.raises(BuildError) as raised:
+        build(Options(site=site, out=site / "public"))
+    assert any("2022-11-05" in str(d) and not d.warning for d in raised.value.diagnostics)
+
+
+def test_the_renditions_of_the_editions_not_loaded_stay_in_the_image_cache(make_site, tmp_path, spy):
+    files = archive(24)
+    files["content/2022/2022-10-02/photo.png"] = png((0, 200, 0))
+    files["content/2022/2022-10-02/a.md"] = article("十月2日要闻", page=1, image="photo.png")
+    site = make_site(files, config=CONFIG + "feed_entries: 2\n")
+    age(site)
+    build_ok(site)
+    cached = sorted(p.name for p in (site / CACHE_DIR / "images").iterdir())
+    publish(site, nightly())
+    build_ok(site)
+    assert spy[0].startswith("added")
+    assert set(cached) <= {p.name for p in (site / CACHE_DIR / "images").iterdir()}
+
+
+def test_drafts_in_a_loaded_edition_and_corrections_past_the_links_followed_keep_the_added_path(
+        make_site, tmp_path, spy):
+    """A draft in the previous edition (the shape lists drafts too, from the records), and an old
+    original whose notices lie beyond the links quick._editions follows (what lists show of a
+    loaded article comes from the ledger, not from its links)."""
+    files = archive(24)
+    files["content/2022/2022-11-04/cao.md"] = article("旧草稿", page=2, draft="true")
+    for day in (6, 9, 12, 15):  # a chain: each corrects the one before, the first an article
+        files[f"content/2022/2022-10-{day:02d}/gz.md"] = article(
+            f"更正{day}", page=2, type="correction",
+            corrects=f"2022-10-{day - 3:02d}/{'a' if day == 6 else 'gz'}")
+    site = make_site(files, config=CONFIG + "feed_entries: 2\n")
+    age(site)
+    build_ok(site)
+    publish(site, nightly(**{"gz.md": article("再更正", page=2, type="correction", corrects="2022-10-15/gz")}))
+    _, out = build_ok(site)
+    assert spy[0].startswith("added"), spy
+    assert digest(out, search_index=False) == fresh_build(site, tmp_path)[1]
