@@ -123,7 +123,7 @@ def test_a_list_item_the_store_lost_means_building_again_in_full(make_site, tmp_
     age(site)
     build_ok(site)
     with sqlite3.connect(site / CACHE_DIR / "fragments.sqlite") as db:
-        db.execute("DELETE FROM fragments")
+        db.execute("DELETE FROM items")
     runs: list[bool] = []
     real = pipeline._build
     monkeypatch.setattr(pipeline, "_build", lambda options, may_add: runs.append(may_add) or real(options, may_add))

@@ -31,9 +31,9 @@ def counting_puts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rendered: list[str] = []
     original = FragmentStore.put
 
-    def put(self: FragmentStore, key: str, html: str) -> None:
+    def put(self: FragmentStore, key: str, html: str, group: str = "") -> None:
         rendered.append(key)
-        original(self, key, html)
+        original(self, key, html, group)
 
     monkeypatch.setattr(FragmentStore, "put", put)
     return rendered
@@ -95,13 +95,32 @@ def test_a_damaged_kept_item_is_rendered_again_not_published(make_site) -> None:
     site = make_site(two_editions())
     build_ok(site)
     with sqlite3.connect(site / CACHE_DIR / "fragments.sqlite") as db:
-        db.execute("UPDATE fragments SET html = '<li>damaged</li>'")
+        db.execute("UPDATE items SET html = '<li>damaged</li>'")
     db.close()
     new_edition(site)
     _, out = build_ok(site)
     assert not any("damaged" in li for url in ("sections/yaowen/", "sections/yaowen/page/2/")
                    for li in items(out, url))
     assert "全区优待证月底发放到位" in "".join(items(out, "sections/yaowen/page/2/"))
+
+
+def test_past_its_bound_the_store_forgets_the_items_a_newer_one_of_their_group_replaced_first(tmp_path: Path) -> None:
+    """An old article's item is looked up by every new edition and never written again: the items
+    of later edits are newer, but it is the one in use (the added path needs it: added.py)."""
+    store = FragmentStore(tmp_path)
+    for n in range(1000):  # the archive's items, each its own article's
+        store.put(f"live{n:04d}", f"<li>{n}</li>", f"article{n}")
+    store.flush()
+    for n in range(FragmentStore.KEEP + 10):  # one article edited again and again since
+        store.put(f"edit{n:02d}", f"<li>edit {n}</li>", "edited")
+        store.flush()
+    store.save(files=1)  # room for KEEP rows a file, and a thousand
+    store.close()
+    fresh = FragmentStore(tmp_path)
+    last = f"edit{FragmentStore.KEEP + 9:02d}"
+    assert fresh.get_many(["live0000", "live0001", "edit00", last]) == {
+        "live0000": "<li>0</li>", "live0001": "<li>1</li>", last: f"<li>edit {FragmentStore.KEEP + 9}</li>"}
+    fresh.close()
 
 
 def test_the_store_forgets_its_oldest_items_past_its_bound(tmp_path: Path) -> None:

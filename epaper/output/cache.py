@@ -663,28 +663,33 @@ class FragmentStore:
     item on it is one a build rendered before. Each row carries the hash of its key and HTML,
     as the HTML store's do: a damaged row is rendered again, never published.
 
-    Rows are never wrong, only unused (an edited article's old item): once there are more than
-    `KEEP` times as many rows as the site has content files, the oldest written go, and one of
-    them still wanted is simply rendered again."""
+    Rows are never wrong, only unused (an edited article's old item). Each row names what it is
+    an item of (its group: the list's template and variables and the article, not the settings or
+    the layouts' versions): once there are more than `KEEP` times as many rows as the site has
+    content files, the rows a newer row of their group replaced go first, then the oldest
+    written. Not the oldest alone: an old article's item, looked up by every new edition and
+    never written again, is older than the items of every edit since, and the added path
+    (added.py) must find the items of the articles it does not load."""
 
     KEEP = 3
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / "fragments.sqlite"
-        self.pending: dict[str, str] = {}  # rendered by this process, not yet written
+        self.pending: dict[str, tuple[str, str]] = {}  # rendered by this process, not yet written: (HTML, group)
         self._db: sqlite3.Connection | None = None
         self._broken = False  # unreadable this build (busy or damaged): render everything
 
     def _connect(self) -> sqlite3.Connection:
         if self._db is None:
-            self._db = _wal_database(self.path,
-                                     "CREATE TABLE IF NOT EXISTS fragments (key TEXT PRIMARY KEY, html TEXT, sha TEXT)")
+            self._db = _wal_database(
+                self.path, "DROP TABLE IF EXISTS fragments",  # the rows before groups
+                "CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, html TEXT, sha TEXT, grp TEXT)")
         return self._db
 
     def get_many(self, keys: list[str]) -> dict[str, str]:
         """The fragments stored under these keys; one never stored, or whose row is damaged, is
         absent (the caller renders it)."""
-        found = {k: self.pending[k] for k in keys if k in self.pending}
+        found = {k: self.pending[k][0] for k in keys if k in self.pending}
         wanted = [k for k in dict.fromkeys(keys) if k not in found]
         if not wanted or self._broken:
             return found
@@ -692,15 +697,16 @@ class FragmentStore:
             db = self._connect()
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start:start + 500]
-                rows = db.execute(f"SELECT key, html, sha FROM fragments WHERE key IN ({','.join('?' * len(chunk))})",
+                rows = db.execute(f"SELECT key, html, sha FROM items WHERE key IN ({','.join('?' * len(chunk))})",
                                   chunk)
                 found.update((k, h) for k, h, sha in rows if _fragment_sha(k, h) == sha)
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
         return found
 
-    def put(self, key: str, html: str) -> None:
-        self.pending[key] = html
+    def put(self, key: str, html: str, group: str = "") -> None:
+        """`group`: what the item is an item of, across settings and layouts (see the class)."""
+        self.pending[key] = (html, group)
 
     def flush(self) -> None:
         """Write what was rendered so far: a cold build of a big archive need not hold every item
@@ -710,25 +716,30 @@ class FragmentStore:
         try:
             db = self._connect()
             with db:
-                db.executemany("INSERT OR REPLACE INTO fragments VALUES (?, ?, ?)",
-                               ((k, h, _fragment_sha(k, h)) for k, h in sorted(self.pending.items())))
+                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)",
+                               ((k, h, _fragment_sha(k, h), g) for k, (h, g) in sorted(self.pending.items())))
             self.pending.clear()
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
 
     def save(self, files: int) -> None:
-        """Write what is left; then, past KEEP rows a content file, forget the oldest."""
+        """Write what is left; then, past KEEP rows a content file, forget the rows a newer one of
+        their group replaced, then the oldest, if still past it."""
         self.flush()
         if self._broken or not self.path.exists():
             return
         try:
             db = self._connect()
             with db:
-                (rows,) = db.execute("SELECT COUNT(*) FROM fragments").fetchone()
+                (rows,) = db.execute("SELECT COUNT(*) FROM items").fetchone()
                 wanted = self.KEEP * files + 1000
                 if rows > wanted:
-                    db.execute("DELETE FROM fragments WHERE rowid IN "
-                               "(SELECT rowid FROM fragments ORDER BY rowid LIMIT ?)", (rows - wanted,))
+                    db.execute("DELETE FROM items WHERE grp != '' AND rowid NOT IN "
+                               "(SELECT MAX(rowid) FROM items WHERE grp != '' GROUP BY grp)")
+                    (rows,) = db.execute("SELECT COUNT(*) FROM items").fetchone()
+                if rows > wanted:
+                    db.execute("DELETE FROM items WHERE rowid IN "
+                               "(SELECT rowid FROM items ORDER BY rowid LIMIT ?)", (rows - wanted,))
         except sqlite3.DatabaseError as exc:
             self._failed(exc)
 

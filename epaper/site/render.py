@@ -247,7 +247,7 @@ class Renderer:
         template = self.env.get_template(name)
         listed = list(articles)
         store = self.fragments
-        keys = self._list_keys(context, name, listed, flags) if store is not None else [None] * len(listed)
+        keys, group = self._list_keys(context, name, listed, flags) if store is not None else ([None] * len(listed), "")
         kept = store.get_many([key for key in keys if key is not None]) if store is not None else {}
         parts = []
         for article, key in zip(listed, keys, strict=True):
@@ -256,22 +256,24 @@ class Renderer:
                 variables = {**flags, "item": article}
                 html = "".join(template.root_render_func(template.new_context(context.get_all(), True, variables)))
                 if key is not None and store is not None:
-                    store.put(key, html)
+                    store.put(key, html, digest(f"{group}\0{article.source}".encode()))
             parts.append(html)
         return Markup("".join(parts))
 
     def _list_keys(self, context: Context, name: str, articles: list[Article],
-                   flags: dict[str, object]) -> list[str | None]:
+                   flags: dict[str, object]) -> tuple[list[str | None], str]:
         """Each list item's key: everything it is made from (what the plan says an article in a
         list is made from, pages.Sources), hashed. None when the template reads more than its
-        article, plain values and globals (a site's layout may): then it is rendered each time."""
+        article, plain values and globals (a site's layout may): then it is rendered each time.
+        And what the items are items of but their articles, whatever the settings and layouts
+        (the store's group of an item, with its article's file)."""
         if name not in self._inputs:
             source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
             ast = self.env.parse(source, name=name, filename=filename)
             self._inputs[name] = (None if list(meta.find_referenced_templates(ast)) or _list_item_templates(ast)
                                   else sorted(meta.find_undeclared_variables(ast)))  # globals left out
         names = self._inputs[name]
-        unkept: list[str | None] = [None] * len(articles)
+        unkept: tuple[list[str | None], str] = ([None] * len(articles), "")
         if names is None or any(context.resolve_or_missing(global_) is not value  # a page's variable hides it
                                 for global_, value in self.env.globals.items()):
             return unkept
@@ -287,8 +289,9 @@ class Renderer:
             else:
                 return unkept
         common = "\0".join(parts)
+        group = "\0".join([name, *parts[1:]])
         if "item" not in names:  # the same for every article
-            return [hashlib.blake2b(common.encode(), digest_size=16).hexdigest()] * len(articles)
+            return [hashlib.blake2b(common.encode(), digest_size=16).hexdigest()] * len(articles), group
         tokens, made_from, made_from_known = self._tokens, self._list_sources.of, self._list_sources.known
         keys: list[str | None] = []
         for article in articles:
@@ -298,7 +301,7 @@ class Renderer:
                 continue
             item = "".join(map(tokens.__getitem__, made_from(article)))  # sorted already
             keys.append(hashlib.blake2b(f"{common}\0item:{item}".encode(), digest_size=16).hexdigest())
-        return keys
+        return keys, group
 
     def key(self, job: Job) -> str:
         """Everything the page is made from, hashed: same key, same bytes. (150,000 pages at
