@@ -161,3 +161,23 @@ def test_workers_writing_to_a_prepared_store_side_by_side_lose_no_item(tmp_path:
         store = FragmentStore(folder)
         assert store.get_many(["k0", "k1"]) == {"k0": "<li>0</li>", "k1": "<li>1</li>"}
         store.close()
+
+
+def test_pruning_keeps_the_items_of_other_settings_sharing_the_cache(make_site, tmp_path, monkeypatch) -> None:
+    """A preview (its own base_url: other settings) and the paper share the site's cache: past the
+    store's bound, an edit's old item goes, not the other settings' items of the same articles."""
+    site = make_site(two_editions())
+    build_ok(site)
+    build_ok(site, tmp_path / "preview", base_url="http://localhost:8000/")
+
+    def rows() -> int:
+        with sqlite3.connect(site / CACHE_DIR / "fragments.sqlite") as db:
+            (count,) = db.execute("SELECT COUNT(*) FROM items").fetchone()
+        db.close()
+        return count
+
+    both = rows()
+    monkeypatch.setattr(FragmentStore, "KEEP", (both - 1000) / 7)  # the bound: both settings' items (7 files)
+    write_files(site, {"content/2022/2022-11-03/youdaizheng.md": article("优待证发放改题", page=1, order=1)})
+    build_ok(site)
+    assert rows() == both  # the edited article's old item went, and nothing else

@@ -664,12 +664,13 @@ class FragmentStore:
     as the HTML store's do: a damaged row is rendered again, never published.
 
     Rows are never wrong, only unused (an edited article's old item). Each row names what it is
-    an item of (its group: the list's template and variables and the article, not the settings or
-    the layouts' versions): once there are more than `KEEP` times as many rows as the site has
-    content files, the rows a newer row of their group replaced go first, then the oldest
-    written. Not the oldest alone: an old article's item, looked up by every new edition and
-    never written again, is older than the items of every edit since, and the added path
-    (added.py) must find the items of the articles it does not load."""
+    an item of (its group: the settings, the list's template and variables, and the article):
+    once there are more than `KEEP` times as many rows as the site has content files, the rows a
+    newer row of their group replaced go first (the items of an article's earlier fields), then
+    the oldest written (those of earlier settings or layouts among them). Not the oldest alone:
+    an old article's item, looked up by every new edition and never written again, is older
+    than the items of every edit since, and the added path (added.py) must find the items of the
+    articles it does not load."""
 
     KEEP = 3
 

@@ -265,8 +265,9 @@ class Renderer:
         """Each list item's key: everything it is made from (what the plan says an article in a
         list is made from, pages.Sources), hashed. None when the template reads more than its
         article, plain values and globals (a site's layout may): then it is rendered each time.
-        And what the items are items of but their articles, whatever the settings and layouts
-        (the store's group of an item, with its article's file)."""
+        And what the items are items of but their articles (the store's group of an item, with its
+        article's file): the settings and layouts too, so that builds of other settings sharing
+        the cache (a preview's base_url) keep theirs; older settings' rows are the oldest anyway."""
         if name not in self._inputs:
             source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
             ast = self.env.parse(source, name=name, filename=filename)
@@ -289,7 +290,7 @@ class Renderer:
             else:
                 return unkept
         common = "\0".join(parts)
-        group = "\0".join([name, *parts[1:]])
+        group = common
         if "item" not in names:  # the same for every article
             return [hashlib.blake2b(common.encode(), digest_size=16).hexdigest()] * len(articles), group
         tokens, made_from, made_from_known = self._tokens, self._list_sources.of, self._list_sources.known
