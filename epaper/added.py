@@ -39,7 +39,7 @@ from epaper.errors import Diagnostic, Diagnostics
 from epaper.model import Article, Config, Edition, SiteData
 from epaper.output.cache import BuildCache, SourceRecord
 from epaper.output.shape import Links, Shape
-from epaper.quick import NotLoaded, Unloaded, _editions
+from epaper.quick import NotLoaded, Unloaded, _editions, _folder
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, plan_some
 from epaper.site.sitemaps import NEWS_DAYS
@@ -141,10 +141,6 @@ class AddedSite:
     new: list[Edition]  # the new editions
     everything: list[Article]  # their articles, drafts too
     warnings: list[Diagnostic] = field(default_factory=list)  # the new files' (the last build's are the writer's)
-
-
-def _folder(rel: str) -> str:
-    return rel.rpartition("/")[0]
 
 
 def _name(rel: str) -> str:
