@@ -38,8 +38,8 @@ from epaper.content.resolve import check_alone, media_digests, normalize_title, 
 from epaper.errors import Diagnostic, Diagnostics
 from epaper.model import Article, Config, Edition, SiteData
 from epaper.output.cache import BuildCache, SourceRecord
-from epaper.output.shape import Links, Shape
-from epaper.quick import NotLoaded, Unloaded, _editions, _folder
+from epaper.output.shape import Shape
+from epaper.quick import NotLoaded, Unloaded, _editions, _folder, links_of
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources, plan_some
 from epaper.site.sitemaps import NEWS_DAYS
@@ -450,7 +450,7 @@ def update_shape(shape: Shape, found: AddedSite, pages: dict[str, str], indexed:
         shape.articles[article.source] = (pages.get(article.source, ""), article.digest, article.shown)
     for edition in found.loaded.editions:
         for a in edition.articles:
-            links = _links(a)
+            links = links_of(a)
             if links is not None:
                 shape.links[a.source] = links
             else:
@@ -478,13 +478,3 @@ def update_shape(shape: Shape, found: AddedSite, pages: dict[str, str], indexed:
     shape.elsewhere = frozenset(elsewhere)
     shape.indexed = indexed
     shape.ledger = encode_ledger(ledger)
-
-
-def _links(a: Article) -> Links | None:
-    links = a.links
-    before, after = links.prev_in_series, links.next_in_series
-    if before is None and after is None and not links.originals and not links.corrections:
-        return None
-    return (before.source if before is not None else "", after.source if after is not None else "",
-            tuple(o.source for o in links.originals), tuple(c.source for c in links.corrections))
-

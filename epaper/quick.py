@@ -379,6 +379,17 @@ def _warnings(warnings: list[Diagnostic], replaced: dict[str, list[Diagnostic]],
     return kept
 
 
+def links_of(a: Article) -> Links | None:
+    """An article's links to others as the shape keeps them (None: it has none). `is not None`,
+    not truth: a link may be an Unloaded article (the added path's loaded editions)."""
+    links = a.links
+    before, after = links.prev_in_series, links.next_in_series
+    if before is None and after is None and not links.originals and not links.corrections:
+        return None
+    return (before.source if before is not None else "", after.source if after is not None else "",
+            tuple(o.source for o in links.originals), tuple(c.source for c in links.corrections))
+
+
 def take_shape(pages: dict[str, str], site: SiteData, records: dict[str, SourceRecord], listing: bytes, key: str,
                elsewhere: Iterable[str], indexed: list[tuple[str, str]], everything: Iterable[Edition]) -> Shape:
     """The shape of a site a full build made: `pages` each published article's page, `everything`
@@ -392,10 +403,9 @@ def take_shape(pages: dict[str, str], site: SiteData, records: dict[str, SourceR
     links: dict[str, Links] = {}
     for edition in site.editions:
         for a in edition.articles:
-            if a.prev_in_series or a.next_in_series or a.originals or a.corrections:
-                links[a.source] = (a.prev_in_series.source if a.prev_in_series else "",
-                                   a.next_in_series.source if a.next_in_series else "",
-                                   tuple(o.source for o in a.originals), tuple(c.source for c in a.corrections))
+            found = links_of(a)
+            if found is not None:
+                links[a.source] = found
     return Shape(key=key, listing=listing, articles=articles, links=links, elsewhere=frozenset(elsewhere),
                  indexed=indexed, sources=len(records))
 
