@@ -27,9 +27,10 @@ from epaper.output.cache import FragmentStore, RenderMemory, code_fingerprint, d
 from epaper.site.i18n import Locale, install_quick_gettext
 from epaper.site.jobs import Job
 from epaper.site.pages import Sources
+from epaper.site.partials import IncludeMemo, KeptTemplate
 from epaper.site.qr import qr_svg
 from epaper.site.structured import edition_moment, json_for_script, news_article
-from epaper.site.urls import SitePaths, feed_path
+from epaper.site.urls import SitePaths, feed_path, nav_url
 from epaper.themes import THEME_DIR, THEME_DOMAIN, catalog_folders
 
 _PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
@@ -113,6 +114,8 @@ class Renderer:
             extensions=["jinja2.ext.i18n", "jinja2.ext.do"],  # do: lists of links joined by `names`
         )
         self.env.context_class = _Context
+        self.env.template_class = KeptTemplate  # included layouts that read little kept between pages (partials.py)
+        self.env.include_memo = IncludeMemo(self.env)  # type: ignore[attr-defined]
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         install_quick_gettext(self.env, translations)
         self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
@@ -327,6 +330,8 @@ class Renderer:
         rel_url = job.path[: -len("index.html")] if job.path.endswith("index.html") else job.path
         context.setdefault("canonical", self.abs_url(canonical if canonical is not None else rel_url))
         context.setdefault("current_url", rel_url)
+        # What the masthead marks, and so part of its key (partials.py), where current_url is every page's own.
+        context.setdefault("nav_url", nav_url(rel_url))
         try:
             html = self.env.get_template(job.template).render(**context)
         except jinja2.TemplateSyntaxError as exc:

@@ -25,6 +25,16 @@ def section_url(slug: str, number: int = 1, kind: str = "sections") -> str:
     return f"{kind}/{slug}/" if number <= 1 else f"{kind}/{slug}/page/{number}/"
 
 
+def nav_url(url: str) -> str:
+    """The index a page is part of, as the site's navigation links it: `sections/SLUG/` for every
+    page of that section's index (`series/SLUG/` likewise), the archive and the corrections page
+    themselves, '' for any other page."""
+    kind, _, rest = url.partition("/")
+    if kind in ("sections", "series") and rest:
+        return f"{kind}/{rest.split('/', 1)[0]}/"
+    return url if url in (ARCHIVE, CORRECTIONS) else ""
+
+
 def page_count(entries: int, per_page: int) -> int:
     """An empty index still gets one page that says so."""
     return max(1, math.ceil(entries / per_page))
