@@ -13,17 +13,21 @@ _PIECES = ["本报讯", "记者", "中文段落没有任何标记。", "Latin wo
            "_下划线_", "__x__", " * ", "`代码`", "``", "\\*", "\\", "[链接](http://a.cn)", "[^1]", "[^1]: 注释内容",
            "![图](a.png)", "[x][y]", "[y]: http://y.cn", "<http://a.cn>", "<a@b.cn>", "<b>粗</b>", "<", "&amp;", "&",
            "> ", "- ", "1. ", "    缩进代码", "```\n代码块\n```", "| a | b |\n|---|---|\n| 1 | 2 |", "#", "## 标题",
-           "\u3000", "……", "——", "“引号”"]
+           "\u3000", "……", "——", "“引号”",
+           # what the block shortcut looks for: a line a block processor takes, or not quite
+           "===", "---", "***", "___", "- - -", "+ 项", "12. ", "12.", "2022年", "[ref]: http://r.cn", "[ref]",
+           "[^a]: 脚注", " 缩进一格", "   三格", "\t", "|", "a|b", ">", "=", "#标题", "\n\n1. 一\n2. 二", "* 项\n"]
 
 
 def _both(text: str, unsafe_html: bool) -> tuple[str, str]:
     fast = MarkdownRenderer(unsafe_html).convert(text, dateline="本报讯")
-    needs = markup._PATTERN_NEEDS
+    needs, blocks = markup._PATTERN_NEEDS, markup._BLOCKS_BEFORE_PARAGRAPH
     try:
         markup._PATTERN_NEEDS = {}  # type: ignore[assignment]  # an unknown pattern: the shortcut is off
+        markup._BLOCKS_BEFORE_PARAGRAPH = ()  # and the block shortcut
         slow = MarkdownRenderer(unsafe_html).convert(text, dateline="本报讯")
     finally:
-        markup._PATTERN_NEEDS = needs
+        markup._PATTERN_NEEDS, markup._BLOCKS_BEFORE_PARAGRAPH = needs, blocks
     return fast, slow
 
 
@@ -42,6 +46,19 @@ def test_the_sample_papers_articles_convert_the_same_with_the_shortcut() -> None
         for unsafe_html in (False, True):
             fast, slow = _both(body, unsafe_html)
             assert fast == slow, path
+
+
+def test_the_block_shortcut_takes_plain_paragraphs_and_knows_every_block_processor() -> None:
+    """Most blocks of an article go straight to the paragraph; a processor added to the renderer
+    (an extension) must be named in _BLOCKS_BEFORE_PARAGRAPH, or the shortcut turns itself off."""
+    for unsafe_html in (False, True):
+        renderer = MarkdownRenderer(unsafe_html)
+        assert renderer._md is not None
+        shortcut = renderer._md.parser.blockprocessors["plain_paragraph"]
+        assert shortcut.test(None, "中文段落，没有标记。\n第二行2022年。")  # type: ignore[arg-type]
+        assert shortcut.known
+        for block in ("# 标题", "正文\n===", "> 引文", "- 项", "1. 项", "    代码", "[a]: http://a.cn", "a | b"):
+            assert not shortcut.test(None, block), block  # type: ignore[arg-type]
 
 
 def test_the_shortcut_knows_every_inline_pattern_the_renderer_has() -> None:
