@@ -3,6 +3,9 @@ publisher from config.yaml), the article's QR code and its 大/中/小 type-size
 and in English."""
 from __future__ import annotations
 
+import zxingcpp
+from PIL import Image
+
 from conftest import CONFIG, build_errors, build_ok, soup, two_editions
 
 ZH = CONFIG + "cn_number: cn32-0001/g2\npublisher: 测试日报社\n"
@@ -104,6 +107,66 @@ def test_qr_code_svg_decodes_to_its_url_short_and_long() -> None:
         assert _decoded(svg) == [url]
         assert 'aria-label="label &#34;with&#34; &lt;quotes&gt;"' in svg
         assert svg == str(qr_svg(url, 'label "with" <quotes>'))  # the same bytes every time
+
+
+def _libzints(text: str) -> list[bytes]:
+    """zxing-cpp's own code for `text`, its writer (libzint) choosing and applying the mask."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    image = code.to_image(scale=1, add_quiet_zones=False)
+    size, data = image.shape[0], bytes(memoryview(image))
+    return [data[row * size:(row + 1) * size] for row in range(size)]
+
+
+def test_qr_code_is_libzints_own_module_for_module_whatever_the_text_and_size() -> None:
+    """qr_modules scores the masks itself: it must choose libzint's mask (the lowest penalty,
+    the first on a tie) and make the same code, for every version a link or a text may need.
+    Texts drawn at random (not the bench's links): URLs of every length up to version 14,
+    Chinese text, digits (another encoding mode)."""
+    import random
+
+    from epaper.site import qr
+
+    chance = random.Random(2026)
+    texts = [f"https://epaper.example.com/{chance.randint(1990, 2030)}-{chance.randint(1, 12):02d}-"
+             f"{chance.randint(1, 28):02d}/{chance.choice(['a', 'xinwen-', ''])}{chance.randint(0, 10**6)}/"
+             for _ in range(150)]
+    texts += ["https://" + "".join(chance.choice("abcdefghijklmnopqrstuvwxyz0123456789-./%") for _ in
+                                   range(chance.randint(1, 330))) for _ in range(200)]
+    texts += ["".join(chance.choice("本报讯新闻纸ABCabc 0123456789%/?") for _ in range(chance.randint(1, 150)))
+              for _ in range(100)]
+    texts += ["".join(chance.choice("0123456789") for _ in range(chance.randint(1, 400))) for _ in range(50)]
+    masks = set()
+    for text in texts:
+        rows = qr.qr_modules(text)
+        assert rows == _libzints(text), text
+        masks.add(zxingcpp.read_barcode(_image(rows)).extra["DataMask"])
+    assert len(qr._SYMBOLS) >= 10  # sizes: versions 1 to 14 or so
+    assert masks == set(range(8))  # every mask was chosen somewhere
+
+
+def test_qr_code_is_encoded_once_with_the_first_mask_the_other_masks_made_from_it(monkeypatch) -> None:
+    from epaper.site import qr
+
+    qr.qr_modules("https://news.example.com/2022-11-04/brief/")  # the size's symbol made once
+    calls: list[object] = []
+    create = zxingcpp.create_barcode
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(kwargs.get("data_mask"))
+        return create(*args, **kwargs)
+
+    monkeypatch.setattr(zxingcpp, "create_barcode", counted)
+    rows = qr.qr_modules("https://news.example.com/2022-11-05/brief/")
+    assert calls == [0]  # not libzint scoring eight masks one module at a time
+    assert rows == _libzints("https://news.example.com/2022-11-05/brief/")
+
+
+def _image(rows: list[bytes]) -> Image.Image:
+    size = len(rows)
+    image = Image.new("L", (size * 4 + 32, size * 4 + 32), 255)
+    image.paste(Image.frombytes("L", (size, size), b"".join(rows)).resize((size * 4, size * 4), Image.NEAREST),
+                (16, 16))
+    return image
 
 
 def test_qr_path_draws_each_dark_run_once_with_blank_rows_and_edges() -> None:
