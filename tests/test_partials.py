@@ -21,6 +21,8 @@ LAYOUTS = {
     "layouts/partials/head_extra.html": HEAD_EXTRA,
     "layouts/partials/listed.html": '<meta name="listed" content="{{ acc | join(",") }}">\n',
     "layouts/partials/flag.html": '<meta name="flag" content="{{ flag }}">\n',
+    # The footer includes the colophon: what the colophon reads is the footer's key too.
+    "layouts/partials/colophon.html": '<p class="colophon-url">{{ current_url }}</p>\n',
     "layouts/partials/vars.html": '{% set greeting = "你好，" ~ site.title ~ (edition.number if edition is defined '
                                   'and edition else "") %}\n',
 }
@@ -74,6 +76,16 @@ def test_a_list_a_flag_and_a_set_variable_reach_a_kept_layout_as_they_are_on_eac
     assert [m["content"] for m in page.select('meta[name="flag"]')] == ["True", "1"]  # True == 1 in Python
     number = {"2022-11-04/": "11234", "2022-11-04/01/": "11234", "2022-11-03/youdaizheng/": "11233"}.get(url, "")
     assert page.select_one('meta[name="greeting"]')["content"] == f"你好，测试日报{number}"
+    assert page.select_one(".colophon-url").get_text() == url
+
+
+def test_the_footer_with_the_colophon_it_includes_is_kept_too(
+        make_site: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    wrapped = _kept(monkeypatch)
+    result, _ = build_ok(make_site(two_editions()), jobs=1)
+    footer = wrapped["partials/footer.html"]
+    assert footer.names == ()  # the theme's colophon is empty: the footer reads only globals
+    assert footer.hits >= footer.lookups - 1 > 0
 
 
 def test_the_masthead_marks_the_index_a_page_is_part_of(make_site: Callable[..., Path]) -> None:

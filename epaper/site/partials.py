@@ -3,14 +3,15 @@ nothing but what its key holds. The masthead is the same on every page of an edi
 number and page count, the site's sections), yet it was rendered again on each of them: a
 tenth of an article page's time, over a second of CPU in a cold build of 10,000 articles.
 
-A layout is kept when it can only depend on the variables it names: it includes, imports,
-extends and defines nothing (no blocks or macros), and uses no global, filter or function that
-reads more than its arguments (`list_items()` reads the whole page, `body` the bodies being
-rendered, `random` is random). Its key is then the value of each variable it names, as the
-page's context has it: plain values (text, numbers, dates) as they are, the site's frozen model
-objects (an edition, a page, an article) as themselves, the layouts' globals by name. A variable
-holding anything else (a list, a namespace, the loop) renders it as usual. A layout whose keys
-never repeat (an article's list item) is soon rendered as usual too. Same input, same bytes:
+A layout is kept when it can only depend on the variables it names: it imports, extends and
+defines nothing (no blocks or macros), includes only layouts like it (by name: their variables
+are then its own), and uses no global, filter or function that reads more than its arguments
+(`list_items()` reads the whole page, `body` the bodies being rendered, `random` is random).
+Its key is then the value of each variable it names, as the page's context has it: plain
+values (text, numbers, dates) as they are, the site's frozen model objects (an edition, a page,
+an article) as themselves, the layouts' globals by name. A variable holding anything else (a
+list, a namespace, the loop) renders it as usual. A layout whose keys never repeat (an
+article's list item) is soon rendered as usual too. Same input, same bytes:
 what is kept is exactly what rendering it again would give."""
 from __future__ import annotations
 
@@ -27,8 +28,7 @@ from jinja2.utils import concat
 
 # Globals and filters that read more than their arguments, or are random.
 IMPURE = frozenset({"list_items", "body", "random", "lipsum"})
-_STRUCTURE = (nodes.Extends, nodes.Block, nodes.Macro, nodes.CallBlock, nodes.Include, nodes.Import,
-              nodes.FromImport)
+_STRUCTURE = (nodes.Extends, nodes.Block, nodes.Macro, nodes.CallBlock, nodes.Import, nodes.FromImport)
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)  # Markup is a str
 KEPT = 128  # renderings kept per process (an edition's pages render one after the other)
 TRIAL = 200  # lookups after which a layout whose keys rarely repeat is rendered as usual
@@ -42,10 +42,11 @@ class IncludeMemo:
         self.environment = environment
         self.kept: OrderedDict[tuple[Any, ...], tuple[str, dict[str, Any], tuple[Any, ...]]] = OrderedDict()
 
-    def names(self, name: str | None) -> tuple[str, ...] | None:
-        """The variables a layout reads, sorted, when it can be kept; else None."""
+    def names(self, name: str | None, within: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
+        """The variables a layout reads, sorted, when it can be kept; else None. What it includes
+        by name is read too: those layouts' variables are its own."""
         loader = self.environment.loader
-        if name is None or loader is None:
+        if name is None or loader is None or name in within:  # an include of itself
             return None
         try:
             source, filename, _ = loader.get_source(self.environment, name)
@@ -55,9 +56,17 @@ class IncludeMemo:
         if any(True for _ in ast.find_all(_STRUCTURE)):
             return None
         used = {n.name for n in ast.find_all(nodes.Filter)} | {n.name for n in ast.find_all(nodes.Test)}
-        wanted = meta.find_undeclared_variables(ast)
+        wanted = set(meta.find_undeclared_variables(ast))
         if (used | wanted) & IMPURE:
             return None
+        for include in ast.find_all(nodes.Include):
+            if not (isinstance(include.template, nodes.Const) and isinstance(include.template.value, str)
+                    and include.with_context):
+                return None
+            included = self.names(include.template.value, within | {name})
+            if included is None:
+                return None
+            wanted.update(included)
         return tuple(sorted(wanted))
 
     def wrap(self, template: jinja2.Template) -> None:
