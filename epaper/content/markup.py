@@ -187,7 +187,8 @@ class _PlainTextFirst(InlineProcessor):
 # definitions), a | (tables), a first line indented or numbered "1." (code, lists), an empty start.
 _BLOCKS_BEFORE_PARAGRAPH = ("empty", "indent", "code", "table", "hashheader", "setextheader", "hr", "olist",
                             "ulist", "quote", "footnote", "reference")
-_NOT_PLAIN = re.compile(r"\A(?:[ \n]|[ ]{0,3}\d+\.)|^[ ]{0,3}[#=\-_*+>\[]|\|", re.MULTILINE)
+_NOT_PLAIN_START = re.compile(r"[ \n]|[ ]{0,3}(?:\d+\.|[#=\-_*+>\[])")  # matched at the block's start
+_NOT_PLAIN_LINE = re.compile(r"\n[ ]{0,3}[#=\-_*+>\[]")  # searched: a literal first, found at C speed
 
 
 class _PlainParagraph(BlockProcessor):
@@ -206,7 +207,8 @@ class _PlainParagraph(BlockProcessor):
             names = ["plain_paragraph", *_BLOCKS_BEFORE_PARAGRAPH, "paragraph"]
             self.known = len(processors) == len(names) and all(
                 name in processors and processors.get_index_for_name(name) == i for i, name in enumerate(names))
-        return self.known and bool(block) and _NOT_PLAIN.search(block) is None
+        return (self.known and bool(block) and "|" not in block and _NOT_PLAIN_START.match(block) is None
+                and _NOT_PLAIN_LINE.search(block) is None)
 
     def run(self, parent: etree.Element, blocks: list[str]) -> bool | None:
         return self.parser.blockprocessors["paragraph"].run(parent, blocks)
