@@ -322,6 +322,21 @@ def test_yaml_aliases_that_expand_too_far_are_refused(make_site) -> None:
     assert any(e.startswith(f"{ED}bomb.md:") and "aliases expand to more than" in e for e in errors), errors
 
 
+def test_only_yaml_with_an_alias_is_counted_for_its_expansion(monkeypatch) -> None:
+    """Counting a document's expanded size walks every node: a front matter without an alias
+    (without a *) cannot be bigger than its text, and 10,000 articles need not be walked."""
+    from epaper.content import yamlutil
+
+    counted: list[object] = []
+    check = yamlutil._check_size
+    monkeypatch.setattr(yamlutil, "_check_size", lambda node: counted.append(node) or check(node))
+    assert yamlutil.load_yaml_values("title: 标题\npage: 1\nauthors: [甲, 乙]\n")[1] == []
+    assert counted == []
+    data, problems = yamlutil.load_yaml_values("a: &x [1, 2]\nb: *x\n")
+    assert (data, problems) == ({"a": [1, 2], "b": [1, 2]}, []) and len(counted) == 1
+    assert yamlutil.load_yaml_values(_bomb(6).split("---")[1])[1]  # and a bomb is still refused
+
+
 def test_a_big_yaml_alias_bomb_is_refused_quickly_in_little_memory(make_site) -> None:
     files = dict(two_editions())
     files[ED + "bomb.md"] = _bomb(12)  # 9**12 values: would need terabytes

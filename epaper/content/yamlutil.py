@@ -181,7 +181,7 @@ def load_yaml_values(text: str, first_line: int = 1) -> tuple[Any, list[YamlProb
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is not None:
+        if node is not None and "*" in text:  # only an alias (*name) makes a document more than its text
             _check_size(node)
         data = loader.construct_document(node) if node is not None else None
     except _TooBig as exc:
