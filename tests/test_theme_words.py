@@ -19,10 +19,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.support import Translations
 from bs4 import BeautifulSoup, Comment, XMLParsedAsHTMLWarning
+from jinja2.runtime import Context
 
 from conftest import CONFIG, REPO, article, build_errors, build_ok, soup, two_editions, write_files
 from epaper.model import SiteData
 from epaper.site.i18n import install_quick_gettext
+from epaper.site.render import _Context
 
 _spec = importlib.util.spec_from_file_location("update_catalogs", REPO / "scripts" / "update_catalogs.py")
 assert _spec and _spec.loader
@@ -306,10 +308,16 @@ def test_the_remembered_gettext_says_what_jinjas_own_says_in_every_case() -> Non
     translations = Translations(buffer)
     source = ("{{ _('Search') }}|{{ _('No. %(n)s', n='<i>') }}|{{ _('100%% <b>sure</b>') }}|{{ gettext('Search') }}"
               "|{% autoescape false %}{{ _('No. %(n)s', n='<i>') }}{{ _('100%% <b>sure</b>') }}{% endautoescape %}"
-              "|{% set gettext = upper %}{{ _('loud') }}|{{ _('Untranslated <x>') }}")
+              "|{% for i in [1, 2] %}{{ _('Search') }}{{ gettext('No. %(n)s', n=i) }}{% endfor %}"
+              "|{% for gettext in [upper] %}{{ _('in a loop') }}{% endfor %}{{ _('Search') }}"
+              "|{% for i in [1] %}{% set gettext = upper %}{{ _('set in a loop') }}{% endfor %}{{ _('Search') }}"
+              "|{% set held %}{% for i in [1] %}{{ _('Search') }}{% endfor %}{% endset %}{{ held }}"
+              "|{% set gettext = upper %}{{ _('loud') }}|{{ _('Untranslated <x>') }}"
+              "|{% for i in [1] %}{{ _('loud in a loop') }}{% endfor %}")
 
-    def environment(quick: bool) -> jinja2.Environment:
+    def environment(quick: bool, context: type[Context] = Context) -> jinja2.Environment:
         env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+        env.context_class = context
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         if quick:
             install_quick_gettext(env, translations)
@@ -318,6 +326,8 @@ def test_the_remembered_gettext_says_what_jinjas_own_says_in_every_case() -> Non
 
     expected = environment(False).from_string(source).render()
     assert "第&lt;i&gt;期" in expected and "百分之百% <b>确定</b>" in expected and "LOUD" in expected
-    template = environment(True).from_string(source)
-    assert template.render() == expected
-    assert template.render() == expected  # from memory
+    assert "IN A LOOP" in expected and "SET IN A LOOP" in expected and "LOUD IN A LOOP" in expected
+    for context in (Context, _Context):  # the renderer's context calls the quick gettext directly
+        template = environment(True, context).from_string(source)
+        assert template.render() == expected
+        assert template.render() == expected  # from memory

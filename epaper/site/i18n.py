@@ -141,4 +141,6 @@ def install_quick_gettext(env: jinja2.Environment, translations: NullTranslation
             return gettext(__context, *args, **kwargs)
         return __context.call(current, *args, **kwargs)
 
+    alias.epaper_gettext = gettext  # type: ignore[attr-defined]  # render._Context.call's shortcut
+    gettext.epaper_gettext = gettext  # type: ignore[attr-defined]
     env.globals.update(gettext=gettext, _=alias)
