@@ -134,6 +134,7 @@ class Renderer:
             # One renderer a build: a template is read once, not stat-ed again at each include of
             # each page (44,000 stat calls for 3,000 pages, a twentieth of a cold build's CPU).
             auto_reload=False,
+            cache_size=-1,  # a plain dict of the layouts (a few dozen): no LRU list kept at each include
             extensions=["jinja2.ext.i18n", "jinja2.ext.do"],  # do: lists of links joined by `names`
         )
         self.env.context_class = _Context
