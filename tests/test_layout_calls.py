@@ -78,3 +78,17 @@ def test_the_renderer_calls_a_layouts_plain_functions_without_jinjas_context_cal
     html = renderer.render(job).decode("utf-8")
     assert 'class="qr-code"' in html and "/assets/" in html  # qr_svg(), asset(), url() were called
     assert not {"url", "asset", "qr_svg", "abs_url"} & set(through_jinja), through_jinja
+
+
+def test_a_layouts_globals_are_one_plain_dict_with_every_global_of_the_renderer(
+        make_site: Callable[..., Path]) -> None:
+    """Jinja's ChainMap of a template's globals is copied and asked in Python at each include and
+    import; the renderer's are one dict (render._Environment), set before any layout loads."""
+    site = make_site(two_editions())
+    result, _ = build_ok(site)
+    assert result.site is not None
+    renderer = Renderer(site, result.site)
+    for name in ("base.html", "article.html", "partials/masthead.html"):
+        layout_globals = renderer.env.get_template(name).globals
+        assert type(layout_globals) is dict
+        assert all(layout_globals[key] is value for key, value in renderer.env.globals.items())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import traceback
 import types
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,19 @@ from epaper.site.urls import SitePaths, feed_path, nav_url
 from epaper.themes import THEME_DIR, THEME_DOMAIN, catalog_folders
 
 _PLAIN_CALLABLES = (types.FunctionType, types.MethodType, types.BuiltinFunctionType)
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's Environment, a template's globals one plain dict. Jinja lays them over the
+    environment's in a ChainMap, so that globals changed after a template is loaded still show;
+    but each context made (every include and import) copies them, and each import asks which of
+    them the page has that the imported layout lacks: a ChainMap answers in Python. The renderer
+    sets every global before it loads a template, never after (as Jinja advises)."""
+
+    include_memo: IncludeMemo | None = None
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return {**self.globals, **(d or {})}
 
 
 class _Context(Context):
@@ -124,7 +137,7 @@ class Renderer:
         self.locale = Locale(self.config.language, memory.dates if memory else None, translations)
         if memory:
             memory.bytecode.mkdir(parents=True, exist_ok=True)
-        self.env = jinja2.Environment(
+        self.env = _Environment(
             loader=jinja2.FileSystemLoader([str(d) for d in self.dirs]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
@@ -139,7 +152,7 @@ class Renderer:
         )
         self.env.context_class = _Context
         self.env.template_class = KeptTemplate  # included layouts that read little kept between pages (partials.py)
-        self.env.include_memo = IncludeMemo(self.env)  # type: ignore[attr-defined]
+        self.env.include_memo = IncludeMemo(self.env)
         self.env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         install_quick_gettext(self.env, translations)
         self.bodies: dict[str, str] = {}  # article digest -> its Markdown HTML, for the pages being rendered
