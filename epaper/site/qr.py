@@ -10,6 +10,7 @@ big integers (0.05 ms). The mask chosen is libzint's, and so is the code, module
 (tests/test_reader_tools.py checks both over varied texts). Then it draws the modules as one SVG path."""
 from __future__ import annotations
 
+import functools
 import re
 from types import MappingProxyType
 from typing import Any, cast
@@ -25,12 +26,14 @@ _MOST_MODULES = 177  # a row of the largest QR code (version 40)
 _RUN_TEXT = MappingProxyType({  # a run of modules -> its path text
     run * length: f"{command}{length}{end}"
     for run, command, end in ((b"\x00", "h", ""), (b"\xff", "m", " 0")) for length in range(1, _MOST_MODULES + 1)})
-_RUN_NAMES = {**_RUN_TEXT, _ROW_END: "\n"}  # a plain dict: its lookup is half a MappingProxyType's
+# A run or a row's end -> its text: a plain dict's lookup (half a MappingProxyType's), no one else's to change.
+_RUN_NAME = {**_RUN_TEXT, _ROW_END: "\n"}.__getitem__
 
 
-def _encoded(text: str, mask: int) -> tuple[int, bytes]:
-    """zxing-cpp's code for `text` with this mask: its size, its modules row by row, a byte each."""
-    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M", data_mask=mask)
+def _encoded(text: str, mask: int, **version: int) -> tuple[int, bytes]:
+    """zxing-cpp's code for `text` with this mask (and `version=N`, else the smallest that holds
+    it): its size, its modules row by row, a byte each."""
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M", data_mask=mask, **version)
     image = code.to_image(scale=1, add_quiet_zones=False)
     return image.shape[0], bytes(memoryview(cast(Any, image)))  # its pixels (the stubs omit the buffer)
 
@@ -45,15 +48,16 @@ class _Symbol:
     (the data modules the masks flip, the format information naming the mask) depends on the
     version and error correction level alone, never on the text."""
 
-    def __init__(self, size: int, text: str) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self.stride = stride = size + GUARD  # a row's bits, then GUARD bits of no module
         self.cells = sum(((1 << size) - 1) << ((row + GUARD) * stride) for row in range(size))
         self.outside = ((1 << (size + 2 * GUARD) * stride) - 1) ^ self.cells  # light for the finder-like rule
         self.pairs = sum(((1 << (size - 1)) - 1) << ((row + GUARD) * stride) for row in range(size))  # a neighbour
         self.columns = sum(((1 << size) - 1) << ((row + GUARD) * stride) for row in range(size - 1))  # one below
-        first = _encoded(text, 0)[1]
-        others = [_encoded(text, mask)[1] for mask in range(8)]
+        version = (size - 17) // 4
+        first = _encoded("0", 0, version=version)[1]  # any text will do: the differences are the version's
+        others = [_encoded("0", mask, version=version)[1] for mask in range(8)]
         self.flips = [self.bits(first) ^ self.bits(other) for other in others]  # in the scored bits
         self.flipped = [int.from_bytes(first) ^ int.from_bytes(other) for other in others]  # in the bytes
 
@@ -89,14 +93,16 @@ class _Symbol:
         return score + 10 * (abs(20 * count(dark) - 10 * modules) // modules)
 
 
-_SYMBOLS: dict[int, _Symbol] = {}
+@functools.cache  # one a version: 40 at most
+def _symbol(size: int) -> _Symbol:
+    return _Symbol(size)
 
 
 def qr_modules(text: str) -> list[bytes]:
     """The code's rows of modules, one byte each: 0 dark, 255 light (no quiet zone). The mask
     with the lowest penalty, the first of them on a tie."""
     size, first = _encoded(text, 0)
-    symbol = _SYMBOLS.get(size) or _SYMBOLS.setdefault(size, _Symbol(size, text))
+    symbol = _symbol(size)
     bits = symbol.bits(first)
     penalties = [symbol.penalty(bits ^ flips) for flips in symbol.flips]
     mask = penalties.index(min(penalties))
@@ -114,7 +120,7 @@ def svg_path(rows: list[bytes], border: int = BORDER) -> str:
     if not drawn:
         return ""
     # Each row from its first dark module to its last, the rows apart by a byte of no module.
-    named = "".join(map(_RUN_NAMES.__getitem__, _RUNS_AND_ROWS.split(_ROW_END.join([r for _, _, r in drawn]))))
+    named = "".join(map(_RUN_NAME, _RUNS_AND_ROWS.split(_ROW_END.join([r for _, _, r in drawn]))))
     parts: list[str] = []
     x = y = -1  # the pen's place, in modules (the strokes are drawn at y + 0.5); -1: not down yet
     for (number, row, runs), text in zip(drawn, named.split("\n"), strict=True):
