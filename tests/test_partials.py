@@ -14,6 +14,8 @@ from epaper.site.urls import nav_url
 HEAD_EXTRA = """\
 {% set acc = [] %}{% for word in ["甲", "乙", "丙"] %}{% do acc.append(word) %}{% include "partials/listed.html" %}{% endfor %}
 {% with flag = true %}{% include "partials/flag.html" %}{% endwith %}{% with flag = 1 %}{% include "partials/flag.html" %}{% endwith %}
+{% with flag = 0.0 %}{% include "partials/flag.html" %}{% endwith %}{% with flag = -0.0 %}{% include "partials/flag.html" %}{% endwith %}
+{% for locale in ["zh-CN", "zh-TW"] %}{% include "partials/hreflang.html" %}{% endfor %}
 {% from "partials/vars.html" import greeting with context %}<meta name="greeting" content="{{ greeting }}">
 """
 
@@ -21,6 +23,8 @@ LAYOUTS = {
     "layouts/partials/head_extra.html": HEAD_EXTRA,
     "layouts/partials/listed.html": '<meta name="listed" content="{{ acc | join(",") }}">\n',
     "layouts/partials/flag.html": '<meta name="flag" content="{{ flag }}">\n',
+    # `locale` is a layouts' global: a page's loop variable of that name hides it.
+    "layouts/partials/hreflang.html": '<meta name="hreflang" content="{{ locale }}">\n',
     # The footer includes the colophon: what the colophon reads is the footer's key too.
     "layouts/partials/colophon.html": '<p class="colophon-url">{{ current_url }}</p>\n',
     "layouts/partials/vars.html": '{% set greeting = "你好，" ~ site.title ~ (edition.number if edition is defined '
@@ -73,7 +77,9 @@ def test_a_list_a_flag_and_a_set_variable_reach_a_kept_layout_as_they_are_on_eac
     page = soup(out, url)
     # The same list, grown between two includes: kept by its contents it would show 甲 three times.
     assert [m["content"] for m in page.select('meta[name="listed"]')] == ["甲", "甲,乙", "甲,乙,丙"]
-    assert [m["content"] for m in page.select('meta[name="flag"]')] == ["True", "1"]  # True == 1 in Python
+    # True == 1 and 0.0 == -0.0 in Python; each renders its own way
+    assert [m["content"] for m in page.select('meta[name="flag"]')] == ["True", "1", "0.0", "-0.0"]
+    assert [m["content"] for m in page.select('meta[name="hreflang"]')] == ["zh-CN", "zh-TW"]
     number = {"2022-11-04/": "11234", "2022-11-04/01/": "11234", "2022-11-03/youdaizheng/": "11233"}.get(url, "")
     assert page.select_one('meta[name="greeting"]')["content"] == f"你好，测试日报{number}"
     assert page.select_one(".colophon-url").get_text() == url
@@ -84,7 +90,7 @@ def test_the_footer_with_the_colophon_it_includes_is_kept_too(
     wrapped = _kept(monkeypatch)
     result, _ = build_ok(make_site(two_editions()), jobs=1)
     footer = wrapped["partials/footer.html"]
-    assert footer.names == ()  # the theme's colophon is empty: the footer reads only globals
+    assert set(footer.names) <= {"_", "gettext", "paths", "site", "url"}  # globals alone: the colophon is empty
     assert footer.hits >= footer.lookups - 1 > 0
 
 
@@ -115,3 +121,25 @@ def test_nav_url_names_the_index_a_url_is_part_of() -> None:
     assert nav_url("2022-11-04/youdaizheng/") == ""
     assert nav_url("") == ""
     assert nav_url("sections/") == ""
+
+
+def test_a_layout_is_kept_only_when_what_it_names_is_all_it_reads() -> None:
+    """What IncludeMemo refuses to keep, and the names it keys on (a review's cases)."""
+    import jinja2
+
+    layouts = {
+        "self.html": "<title>{{ self.title() }}</title>",  # the blocks of what extends it
+        "do.html": "{% set seen = [] %}{% do seen.append(site) %}{{ seen }}",
+        "append.html": "{{ edition.pages.append(1) }}",
+        "map.html": '{{ ["a", "b"] | map("random") | join }}',
+        "items.html": "{{ list_items('x.html', articles) }}",
+        "words.html": "{{ _('Archive') }} {{ locale }} {{ site }}",
+        "outer.html": '{% include "words.html" %}{{ here }}',
+    }
+    env = jinja2.Environment(loader=jinja2.DictLoader(layouts), extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    env.globals.update(locale="zh-CN", site="报", list_items=lambda *a: "")
+    memo = partials.IncludeMemo(env)
+    for name in ("self.html", "do.html", "append.html", "map.html", "items.html"):
+        assert memo.names(name) is None, name
+    assert memo.names("words.html") == ("_", "gettext", "locale", "site")
+    assert memo.names("outer.html") == ("_", "gettext", "here", "locale", "site")

@@ -4,14 +4,17 @@ number and page count, the site's sections), yet it was rendered again on each o
 tenth of an article page's time, over a second of CPU in a cold build of 10,000 articles.
 
 A layout is kept when it can only depend on the variables it names: it imports, extends and
-defines nothing (no blocks or macros), includes only layouts like it (by name: their variables
-are then its own), and uses no global, filter or function that reads more than its arguments
-(`list_items()` reads the whole page, `body` the bodies being rendered, `random` is random).
-Its key is then the value of each variable it names, as the page's context has it: plain
-values (text, numbers, dates) as they are, the site's frozen model objects (an edition, a page,
-an article) as themselves, the layouts' globals by name. A variable holding anything else (a
-list, a namespace, the loop) renders it as usual. A layout whose keys never repeat (an
-article's list item) is soon rendered as usual too. Same input, same bytes:
+defines nothing (no blocks or macros, no `self`), includes only layouts like it (by name: their
+variables are then its own), changes nothing ({% do %}, append() and the like) and uses no
+global, filter or function that reads more than its arguments (`list_items()` reads the whole
+page, `body` the bodies being rendered, `random` is random; named anywhere, as map("random")).
+Its key is then the value of each variable it names, globals included (a page's variable may
+hide one; `_` reads `gettext`), as the page's context has it: text, whole numbers and truth
+values as they are, other plain values by their repr (0.0 and -0.0, one moment in two zones),
+the site's model (an edition, a page, an article: frozen, never changed by a layout) as itself,
+a global by name when it is the global. Anything else (a list, a namespace, the loop) renders
+the layout as usual. A layout whose keys never repeat (an article's list item) is soon rendered
+as usual too. Same input, same bytes:
 what is kept is exactly what rendering it again would give."""
 from __future__ import annotations
 
@@ -25,11 +28,32 @@ import jinja2
 from jinja2 import meta, nodes
 from jinja2.runtime import Context, missing
 from jinja2.utils import concat
+from markupsafe import Markup
+
+from epaper.model import (
+    Area,
+    Article,
+    CorrectionTarget,
+    Download,
+    Edition,
+    Figure,
+    Page,
+    PageEntry,
+    Picture,
+    Rendition,
+    Section,
+)
 
 # Globals and filters that read more than their arguments, or are random.
 IMPURE = frozenset({"list_items", "body", "random", "lipsum"})
 _STRUCTURE = (nodes.Extends, nodes.Block, nodes.Macro, nodes.CallBlock, nodes.Import, nodes.FromImport)
-_PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)  # Markup is a str
+_EXACT = frozenset({str, Markup, int, bool, type(None)})  # equal values render the same
+_PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)
+# The site's model as the build resolved it: frozen, shared by every page, never changed by a layout.
+MODEL = (Edition, Page, Article, Section, PageEntry, Picture, Rendition, Download, Figure, Area, CorrectionTarget)
+# Methods that change what they are called on: a layout calling one is not kept.
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "add",
+                       "discard", "sort", "reverse", "popitem", "__setitem__", "__delitem__"})
 KEPT = 128  # renderings kept per process (an edition's pages render one after the other)
 TRIAL = 200  # lookups after which a layout whose keys rarely repeat is rendered as usual
 MIN_HITS = 0.1  # the share of those that must have been found
@@ -53,11 +77,18 @@ class IncludeMemo:
             ast = self.environment.parse(source, name=name, filename=filename)
         except (jinja2.TemplateError, OSError):
             return None
-        if any(True for _ in ast.find_all(_STRUCTURE)):
+        if any(True for _ in ast.find_all(_STRUCTURE)) or _changes_something(ast):
             return None
-        used = {n.name for n in ast.find_all(nodes.Filter)} | {n.name for n in ast.find_all(nodes.Test)}
-        wanted = set(meta.find_undeclared_variables(ast))
-        if (used | wanted) & IMPURE:
+        loaded = {n.name for n in ast.find_all(nodes.Name) if n.ctx == "load"}
+        if "self" in loaded:  # the blocks of whatever extends it: no variable names them
+            return None
+        # Jinja's undeclared variables leave the globals out; a page's variable may hide one.
+        wanted = set(meta.find_undeclared_variables(ast)) | (loaded & self.environment.globals.keys())
+        if "_" in wanted:
+            wanted.add("gettext")  # `_` calls whatever `gettext` is where it is called
+        named = {n.name for n in ast.find_all(nodes.Filter)} | {n.name for n in ast.find_all(nodes.Test)}
+        named |= {n.value for n in ast.find_all(nodes.Const) if isinstance(n.value, str)}  # map("random")
+        if (named | wanted) & IMPURE:
             return None
         for include in ast.find_all(nodes.Include):
             if not (isinstance(include.template, nodes.Const) and isinstance(include.template.value, str)
@@ -97,9 +128,11 @@ class _Kept:
                 parts.append(missing)
             elif name in globals_ and value is globals_[name]:
                 parts.append(name)
-            elif isinstance(value, _PLAIN):
+            elif type(value) in _EXACT:
                 parts.append((type(value), value))  # True and 1 are equal, their renderings not
-            elif _frozen(type(value)):
+            elif isinstance(value, _PLAIN):
+                parts.append((type(value), repr(value)))  # 0.0 == -0.0; a moment in two zones
+            elif isinstance(value, MODEL):
                 parts.append(id(value))
                 pinned.append(value)  # its id stays its own while kept
             else:
@@ -133,9 +166,11 @@ class _Kept:
         yield html
 
 
-def _frozen(kind: type) -> bool:
-    """A frozen dataclass (the site's model: Edition, Page, Article...): never changed once made."""
-    return bool(getattr(getattr(kind, "__dataclass_params__", None), "frozen", False))
+def _changes_something(ast: nodes.Template) -> bool:
+    """Whether a layout may change an object ({% do %}, a call of append() or the like): kept, it
+    would change it once where rendering it again would each time."""
+    return any(True for _ in ast.find_all(nodes.ExprStmt)) or any(
+        isinstance(call.node, nodes.Getattr) and call.node.attr in _MUTATORS for call in ast.find_all(nodes.Call))
 
 
 def _export(context: Context, exported: dict[str, Any]) -> None:
