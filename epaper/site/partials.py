@@ -14,8 +14,7 @@ values as they are, other plain values by their repr (0.0 and -0.0, one moment i
 the site's model (an edition, a page, an article: frozen, never changed by a layout) as itself,
 a global by name when it is the global. Anything else (a list, a namespace, the loop) renders
 the layout as usual. A layout whose keys never repeat (an article's list item) is soon rendered
-as usual too. Same input, same bytes:
-what is kept is exactly what rendering it again would give."""
+as usual too. Same input, same bytes: what is kept is exactly what rendering it again would give."""
 from __future__ import annotations
 
 import datetime as dt
