@@ -59,7 +59,7 @@ class _Context(Context):
 
     def call(__self, __obj: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's names)
         quick = getattr(__obj, "epaper_gettext", None)  # `_()` and `gettext()` (i18n.install_quick_gettext)
-        if quick is not None and __self._gettext(__obj, quick, kwargs) is not None:
+        if quick is not None and __self._quick_gettext(__obj, quick, kwargs):
             return quick(__self, *args, **kwargs)
         if type(__obj) in _PLAIN_CALLABLES and getattr(__obj, "jinja_pass_arg", None) is None:
             kwargs.pop("_block_vars", None)
@@ -71,14 +71,14 @@ class _Context(Context):
                     "value was undefined because a callable raised a StopIteration exception")
         return super().call(__obj, *args, **kwargs)
 
-    def _gettext(__self, __obj: Callable[..., Any], quick: Callable[..., Any],  # noqa: N805
-                 kwargs: dict[str, Any]) -> Callable[..., Any] | None:
-        """`quick` when calling `__obj` comes to calling it with this context: the quick gettext
+    def _quick_gettext(__self, __obj: Callable[..., Any], quick: Callable[..., Any],  # noqa: N805
+                       kwargs: dict[str, Any]) -> bool:
+        """Whether calling `__obj` comes to calling `quick` with this context: the quick gettext
         reads nothing of its context but whether it autoescapes, and `_` calls whatever `gettext`
         is where it is called. Jinja's call would first make a context with the loop's and the
         block's variables (a loop's `_()` made one each time): looked up here instead, as that
         context would resolve `gettext` (the block's variables over the loop's over the page's).
-        None (and the variables left for Jinja's call) when `gettext` is another function there."""
+        False (and the variables left for Jinja's call) when `gettext` is another function there."""
         if __obj is not quick:
             current = kwargs.get("_block_vars", {}).get("gettext", missing)
             if current is missing:
@@ -86,10 +86,10 @@ class _Context(Context):
             if current is missing:
                 current = __self.resolve_or_missing("gettext")
             if current is not quick:
-                return None
+                return False
         kwargs.pop("_block_vars", None)
         kwargs.pop("_loop_vars", None)
-        return quick
+        return True
 
 
 def _pct(value: float) -> str:
